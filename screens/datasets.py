@@ -1,0 +1,105 @@
+"""The home screen: every imported dataset, and a way to open another file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+
+from screens.prompt import PromptScreen
+from tuiapp.data.importer import open_dataset
+from tuiapp.store.datasets import list_datasets
+from tuiapp.store.examples import count_examples, status_counts
+
+if TYPE_CHECKING:
+    from tuiapp.app import TuiApp
+
+
+class DatasetsScreen(Screen[None]):
+    """A table of datasets; Enter reviews one, `o` opens a new file."""
+
+    CSS_PATH = "datasets.tcss"
+    BINDINGS = [
+        Binding("o", "open_file", "Open file", id="datasets.open"),
+        Binding("enter", "review", "Review", id="datasets.review"),
+        Binding("R", "report", "Report", id="datasets.report"),
+        Binding("q", "app.quit", "Quit", id="datasets.quit"),
+    ]
+
+    @property
+    def tui(self) -> TuiApp:
+        """The app, typed."""
+        return cast("TuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Title, table, hint, footer."""
+        yield Label("[b]tuiapp[/b] · datasets", id="datasets-title")
+        yield DataTable(id="datasets-table", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="datasets-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Fill the table."""
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        """Counts change while a dataset is reviewed: refresh on return."""
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the datasets from the store."""
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("name", "examples", "reviewed", "state", "model", "path")
+        store = self.tui.store
+        datasets = list_datasets(store)
+        for ds in datasets:
+            total = count_examples(store, ds.id)
+            reviewed = total - status_counts(store, ds.id).get("pending", 0)
+            state = ds.import_state if ds.import_state != "importing" else (
+                f"importing {100 * ds.import_fraction:.0f}%")
+            table.add_row(ds.name, f"{total:,}", f"{reviewed:,}", state, ds.base_model, ds.path,
+                          key=str(ds.id))
+        hint = "" if datasets else "No datasets yet. Press o to open a chat-format JSONL file."
+        self.query_one("#datasets-hint", Label).update(hint)
+
+    def _selected(self) -> int | None:
+        """The dataset id under the cursor."""
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row reviews it."""
+        event.stop()
+        self.action_review()
+
+    def action_review(self) -> None:
+        """Review the selected dataset."""
+        dataset_id = self._selected()
+        if dataset_id is not None:
+            self.tui.review(dataset_id)
+
+    def action_report(self) -> None:
+        """Report on the selected dataset."""
+        from screens.report import ReportScreen
+
+        dataset_id = self._selected()
+        if dataset_id is not None:
+            self.app.push_screen(ReportScreen(self.tui.store, dataset_id))
+
+    def action_open_file(self) -> None:
+        """Ask for a file path and open it."""
+
+        def done(path: str | None) -> None:
+            if path:
+                self.tui.open_file(Path(path.strip()).expanduser())
+
+        self.app.push_screen(PromptScreen("Open a chat-format JSONL file", "",
+                                          placeholder="path/to/train.jsonl"), done)

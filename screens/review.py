@@ -1,0 +1,430 @@
+"""Review a dataset: page through examples and accept, reject, flag, edit, note or tag them."""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Label
+from textual.worker import get_current_worker
+
+from screens.choice import ChoiceScreen
+from screens.edit_example import EditExampleScreen
+from screens.prompt import PromptScreen
+from tuiapp.data.base_models import base_model
+from tuiapp.data.examine import examine_text
+from tuiapp.data.export import export_accepted
+from tuiapp.data.importer import ImportProgress, run_import
+from tuiapp.data.problems import KINDS
+from tuiapp.data.tokens import TokenCounter
+from tuiapp.store import Store
+from tuiapp.store.datasets import get_dataset
+from tuiapp.store.examples import (
+    ExampleFilter,
+    count_examples,
+    filtered_positions,
+    get_example,
+    next_with_problem,
+    problem_counts,
+    rows_at,
+    status_counts,
+)
+from tuiapp.store.records import STATUSES, Example
+from tuiapp.store.review import save_edit, set_note, set_status, set_tags, store_checks, undo_last
+from tuiapp.widgets.conversation import ExampleView, render_example
+from tuiapp.widgets.example_list import ExampleList
+
+
+@dataclass
+class ImportProgressed(Message):
+    """The import worker committed another batch."""
+
+    progress: ImportProgress
+
+
+@dataclass
+class RowsFiltered(Message):
+    """The filter worker found the positions to show."""
+
+    flt: ExampleFilter
+    positions: array | None
+
+
+class ReviewScreen(Screen[None]):
+    """The review list beside the selected example."""
+
+    CSS_PATH = "review.tcss"
+    BINDINGS = [
+        Binding("a", "decide('accepted')", "Accept", id="review.accept"),
+        Binding("r", "decide('rejected')", "Reject", id="review.reject"),
+        Binding("f", "decide('flagged')", "Flag", id="review.flag"),
+        Binding("u", "undo", "Undo", id="review.undo"),
+        Binding("e", "edit", "Edit", id="review.edit"),
+        Binding("n", "note", "Note", id="review.note"),
+        Binding("t", "tag", "Tag", id="review.tag"),
+        Binding("right_square_bracket", "next_problem", "Next problem", key_display="]",
+                id="review.next_problem"),
+        Binding("left_square_bracket", "previous_problem", "Previous problem", key_display="[",
+                show=False, id="review.previous_problem"),
+        Binding("slash", "search", "Search", key_display="/", id="review.search"),
+        Binding("s", "filter_status", "Status filter", id="review.filter_status"),
+        Binding("p", "filter_problem", "Problem filter", id="review.filter_problem"),
+        Binding("c", "clear_filter", "Clear filter", show=False, id="review.clear_filter"),
+        Binding("R", "report", "Report", id="review.report"),
+        Binding("x", "export", "Export", id="review.export"),
+        Binding("escape,q", "back", "Back", id="review.back"),
+    ]
+
+    def __init__(self, store: Store, dataset_id: int) -> None:
+        super().__init__()
+        self.store = store
+        self.dataset = get_dataset(store, dataset_id)
+        self.flt = ExampleFilter()
+        self.counts: dict[str, int] = {}
+        self.total = 0
+        self.example: Example | None = None
+        self._counter: TokenCounter | None = None
+
+    def compose(self) -> ComposeResult:
+        """Status line, list beside example, footer."""
+        yield Label("", id="review-status")
+        with Horizontal(id="review-body"):
+            yield ExampleList(self._fetch_rows, id="review-list")
+            yield ExampleView(id="review-example")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Show what is stored at once; import the rest in a worker."""
+        self.title = self.dataset.name
+        self.total = count_examples(self.store, self.dataset.id)
+        self.counts = status_counts(self.store, self.dataset.id)
+        example_list = self.query_one(ExampleList)
+        example_list.set_rows(self.total)
+        example_list.focus()
+        if self.dataset.import_state == "importing":
+            self.import_examples()
+        self._update_status()
+
+    # --- data ---------------------------------------------------------------------------
+    def _fetch_rows(self, positions):  # type: ignore[no-untyped-def]
+        """Rows for the list, read from the store."""
+        return rows_at(self.store, self.dataset.id, positions)
+
+    @work(thread=True, exclusive=True, group="import")
+    def import_examples(self) -> None:
+        """Import (or resume) the file on a connection of its own."""
+        worker = get_current_worker()
+        store = self.store.reopen()
+        try:
+            for progress in run_import(store, self.dataset.id, lambda: worker.is_cancelled):
+                self.post_message(ImportProgressed(progress))
+        except OSError as err:
+            self.app.call_from_thread(self.notify, str(err), title="Import failed",
+                                      severity="error")
+        finally:
+            store.close()
+
+    def on_import_progressed(self, message: ImportProgressed) -> None:
+        """Grow the list as batches land."""
+        progress = message.progress
+        self.counts["pending"] = self.counts.get("pending", 0) + progress.examples - self.total
+        self.total = progress.examples
+        if self.flt.is_empty:
+            self.query_one(ExampleList).grow(self.total)
+        if progress.done:
+            self.dataset = get_dataset(self.store, self.dataset.id)
+            problems = [p.describe() for p in self.dataset.file_problems]
+            if problems:
+                self.notify("\n".join(problems), title="File problems", severity="warning")
+            elif self.flt.is_empty is False:
+                self.apply_filter(self.flt)
+        self._update_status(progress)
+
+    def _update_status(self, progress: ImportProgress | None = None) -> None:
+        """Reviewed / total, verdict counts, filter, import progress."""
+        reviewed = self.total - self.counts.get("pending", 0)
+        pct = 100 * reviewed / self.total if self.total else 0
+        parts = [
+            f"[b]{self.dataset.name}[/b]",
+            f"reviewed {reviewed:,}/{self.total:,} ({pct:.0f}%)",
+            f"[green]✓ {self.counts.get('accepted', 0):,}[/]",
+            f"[red]✗ {self.counts.get('rejected', 0):,}[/]",
+            f"[yellow]⚑ {self.counts.get('flagged', 0):,}[/]",
+        ]
+        if not self.flt.is_empty:
+            parts.append(f"filter {self.flt.describe()}: {self.query_one(ExampleList).count:,}")
+        if progress is not None and not progress.done:
+            pct_read = 100 * progress.bytes_read / max(1, progress.file_size)
+            parts.append(f"importing {pct_read:.0f}%")
+        self.query_one("#review-status", Label).update(" · ".join(parts))
+
+    # --- showing the current example ----------------------------------------------------
+    def on_example_list_highlighted(self, message: ExampleList.Highlighted) -> None:
+        """Show the example under the cursor."""
+        self._show(message.idx)
+
+    def _show(self, idx: int | None) -> None:
+        """Load and render one example."""
+        view = self.query_one(ExampleView)
+        self.example = None if idx is None else get_example(self.store, self.dataset.id, idx)
+        if self.example is None:
+            view.show("No examples here." if self.total else "Importing…")
+            return
+        try:
+            obj = orjson.loads(self.example.text)
+        except orjson.JSONDecodeError:
+            obj = None
+        view.show(render_example(self.example, obj))
+
+    def _refresh_current(self) -> None:
+        """Re-read the current example after it changed."""
+        if self.example is not None:
+            self.query_one(ExampleList).forget(self.example.idx)
+            self._show(self.example.idx)
+
+    # --- decisions ----------------------------------------------------------------------
+    def action_decide(self, status: str) -> None:
+        """Accept, reject or flag (pressing the same key again resets to pending)."""
+        example = self.example
+        if example is None:
+            return
+        new = "pending" if example.status == status else status
+        set_status(self.store, example, new)
+        self.counts[example.status] = self.counts.get(example.status, 0) - 1
+        self.counts[new] = self.counts.get(new, 0) + 1
+        self._refresh_current()
+        self._update_status()
+        if new in ("accepted", "rejected"):
+            self.query_one(ExampleList).action_cursor_down()
+
+    def action_undo(self) -> None:
+        """Take back the last decision, note, tag or edit."""
+        undone = undo_last(self.store, self.dataset.id)
+        if undone is None:
+            self.notify("Nothing to undo.")
+            return
+        idx, field = undone
+        example = get_example(self.store, self.dataset.id, idx)
+        if field == "edited" and example is not None:
+            store_checks(self.store, example, self._examine(example.text, example.line))
+        self.counts = status_counts(self.store, self.dataset.id)
+        example_list = self.query_one(ExampleList)
+        example_list.forget(idx)
+        position = example_list.position_of(idx)
+        if position is not None:
+            example_list.cursor = position
+        self._show(idx)
+        self._update_status()
+        self.notify(f"Undid the {field} change on line {example.line if example else '?'}.")
+
+    def _examine(self, text: str, line: int):  # type: ignore[no-untyped-def]
+        """Check and count a text in this dataset's format and model."""
+        model = base_model(self.dataset.base_model)
+        if self._counter is None:
+            self._counter = TokenCounter(model.encoding)
+        return examine_text(text, line, self.dataset.format, self._counter, model.token_limit)
+
+    def action_edit(self) -> None:
+        """Edit the example as JSON; the original line is kept."""
+        example = self.example
+        if example is None:
+            return
+
+        def saved(text: str | None) -> None:
+            if text is None:
+                return
+            result = self._examine(text, example.line)
+            save_edit(self.store, example, result)
+            self._refresh_current()
+            errors = sum(p.severity == 2 for p in result.problems)
+            self.notify(f"Saved. {errors} error(s) left." if errors else "Saved: no errors.",
+                        severity="warning" if errors else "information")
+
+        self.app.push_screen(EditExampleScreen(example.text, f"Edit line {example.line}"), saved)
+
+    def action_note(self) -> None:
+        """Write a note on the example."""
+        example = self.example
+        if example is None:
+            return
+
+        def done(note: str | None) -> None:
+            if note is not None:
+                set_note(self.store, example, note.strip())
+                self._refresh_current()
+
+        self.app.push_screen(PromptScreen(f"Note for line {example.line}", example.note), done)
+
+    def action_tag(self) -> None:
+        """Set the example's tags (comma-separated)."""
+        example = self.example
+        if example is None:
+            return
+
+        def done(tags: str | None) -> None:
+            if tags is not None:
+                set_tags(self.store, example, tags.split(","))
+                self._refresh_current()
+
+        self.app.push_screen(PromptScreen(f"Tags for line {example.line}", ", ".join(example.tags),
+                                          hint="Comma-separated · Enter to save · Esc to cancel"),
+                             done)
+
+    # --- moving and filtering -----------------------------------------------------------
+    def _jump_to_problem(self, backwards: bool) -> None:
+        """Move to the nearest example with a problem that the list shows."""
+        example_list = self.query_one(ExampleList)
+        idx = example_list.current_idx
+        start = -1 if idx is None else idx
+        while True:
+            found = next_with_problem(self.store, self.dataset.id, start, backwards)
+            if found is None:
+                self.notify("No more problems in that direction.")
+                return
+            position = example_list.position_of(found)
+            if position is not None:
+                example_list.cursor = position
+                return
+            start = found
+
+    def action_next_problem(self) -> None:
+        """Next example with a problem."""
+        self._jump_to_problem(backwards=False)
+
+    def action_previous_problem(self) -> None:
+        """Previous example with a problem."""
+        self._jump_to_problem(backwards=True)
+
+    def apply_filter(self, flt: ExampleFilter) -> None:
+        """Show only the examples that pass the filter."""
+        self.flt = flt
+        if flt.is_empty:
+            self.query_one(ExampleList).set_rows(self.total, None, self._current_idx())
+            self._update_status()
+            return
+        self._find_rows(flt)
+
+    def _current_idx(self) -> int | None:
+        """The idx under the cursor."""
+        return self.query_one(ExampleList).current_idx
+
+    @work(thread=True, exclusive=True, group="filter")
+    def _find_rows(self, flt: ExampleFilter) -> None:
+        """Query the filtered positions off the event loop (a search may scan every row)."""
+        store = self.store.reopen()
+        try:
+            self.post_message(RowsFiltered(flt, filtered_positions(store, self.dataset.id, flt)))
+        finally:
+            store.close()
+
+    def on_rows_filtered(self, message: RowsFiltered) -> None:
+        """Show the filtered rows."""
+        if message.flt != self.flt:
+            return
+        self.query_one(ExampleList).set_rows(0, message.positions, self._current_idx())
+        if message.positions is not None and not len(message.positions):
+            self.notify(f"No example matches {self.flt.describe()}.", severity="warning")
+        self._update_status()
+
+    def action_search(self) -> None:
+        """Filter by text in the example, its edit or its note."""
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.apply_filter(ExampleFilter(self.flt.status, self.flt.kind,
+                                                self.flt.min_severity, text.strip() or None))
+
+        self.app.push_screen(PromptScreen("Search examples", self.flt.text or "",
+                                          placeholder="text to find"), done)
+
+    def action_filter_status(self) -> None:
+        """Filter by review status."""
+        choices = [("", "all statuses")] + [
+            (s, f"{s} ({self.counts.get(s, 0):,})") for s in STATUSES
+        ]
+
+        def done(status: str | None) -> None:
+            if status is not None:
+                self.apply_filter(ExampleFilter(status or None, self.flt.kind,
+                                                self.flt.min_severity, self.flt.text))
+
+        self.app.push_screen(ChoiceScreen("Show examples with status", choices), done)
+
+    def action_filter_problem(self) -> None:
+        """Filter by problem kind (or any error / any warning)."""
+        counts = problem_counts(self.store, self.dataset.id)
+        choices = [("", "any (no problem filter)"), ("sev:2", "any error"),
+                   ("sev:1", "any problem (warning or error)")]
+        choices += [(k, f"{k} ({n:,}): {KINDS.get(k, (0, ''))[1]}") for k, n in counts.items()]
+
+        def done(choice: str | None) -> None:
+            if choice is None:
+                return
+            self.filter_by_problem(choice)
+
+        self.app.push_screen(ChoiceScreen("Show examples with problem", choices), done)
+
+    def filter_by_problem(self, choice: str) -> None:
+        """Apply a problem filter: a kind, `sev:N`, or '' for none."""
+        kind = None if not choice or choice.startswith("sev:") else choice
+        severity = int(choice[4:]) if choice.startswith("sev:") else None
+        self.apply_filter(ExampleFilter(self.flt.status, kind, severity, self.flt.text))
+
+    def action_clear_filter(self) -> None:
+        """Show every example again."""
+        self.apply_filter(ExampleFilter())
+
+    # --- other screens ------------------------------------------------------------------
+    def action_report(self) -> None:
+        """Open the dataset report; choosing a problem kind there filters this list."""
+        from screens.report import ReportScreen
+
+        def done(kind: str | None) -> None:
+            if kind:
+                self.filter_by_problem(kind)
+
+        self.app.push_screen(ReportScreen(self.store, self.dataset.id), done)
+
+    def action_export(self) -> None:
+        """Export accepted examples as JSONL."""
+        source = Path(self.dataset.path)
+        default = str(source.with_name(source.stem + ".accepted.jsonl"))
+
+        def done(path: str | None) -> None:
+            if path:
+                self._export(Path(path).expanduser())
+
+        self.app.push_screen(PromptScreen("Export accepted examples to", default), done)
+
+    @work(thread=True, group="export")
+    def _export(self, path: Path) -> None:
+        """Write the export off the event loop."""
+        store = self.store.reopen()
+        try:
+            result = export_accepted(store, self.dataset.id, path)
+        except OSError as err:
+            self.app.call_from_thread(self.notify, f"{path}: {err.strerror or err}",
+                                      title="Export failed", severity="error")
+            return
+        finally:
+            store.close()
+        text = f"{result.written:,} examples written to {result.path}"
+        if result.skipped_invalid:
+            lines = ", ".join(map(str, result.skipped_invalid[:5]))
+            text += f"; {len(result.skipped_invalid)} accepted with errors left out (lines {lines})"
+        self.app.call_from_thread(self.notify, text, title="Exported")
+
+    def action_back(self) -> None:
+        """Leave the review (every decision is already stored)."""
+        if not self.flt.is_empty:
+            self.action_clear_filter()
+            return
+        self.dismiss(None)

@@ -1,0 +1,3 @@
+"""tuiapp: a keyboard-first terminal app for the whole LLM fine-tuning loop."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""Run tuiapp with `python -m tuiapp`."""
+
+from tuiapp.cli import main
+
+raise SystemExit(main())

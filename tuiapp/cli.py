@@ -1,0 +1,164 @@
+"""Command-line entry points: the TUI, `validate`, `export` and `datasets`, over the same core."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tuiapp.data.base_models import DEFAULT_MODEL
+from tuiapp.data.problems import KINDS
+from tuiapp.paths import app_paths
+
+COMMANDS = ("validate", "export", "datasets")
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    """`tuiapp [FILE]`: the TUI."""
+    parser = argparse.ArgumentParser(
+        prog="tuiapp",
+        description="Terminal app for fine-tuning LLMs. Commands: " + ", ".join(COMMANDS)
+        + " (tuiapp COMMAND --help).",
+    )
+    parser.add_argument("file", nargs="?", type=Path, help="a chat-format JSONL file to review")
+    parser.add_argument("--model", help=f"base model for token limits (default {DEFAULT_MODEL})")
+    parser.add_argument("--home", help="keep all data in this folder (same as $TUIAPP_HOME)")
+    return parser
+
+
+def _command_parser() -> argparse.ArgumentParser:
+    """The subcommands."""
+    parser = argparse.ArgumentParser(prog="tuiapp")
+    parser.add_argument("--home", help="keep all data in this folder (same as $TUIAPP_HOME)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    validate = sub.add_parser("validate", help="check a JSONL file as the fine-tuning API would")
+    validate.add_argument("file", type=Path)
+    validate.add_argument("--model", default=DEFAULT_MODEL, help="base model (token limit)")
+    validate.add_argument("--json", action="store_true", help="print one JSON object")
+    validate.add_argument("--workers", type=int, help="processes (default: one per core "
+                          "for big files)")
+    export = sub.add_parser("export", help="write a dataset's accepted examples as JSONL")
+    export.add_argument("dataset", help="dataset id or the path of its source file")
+    export.add_argument("out", type=Path)
+    export.add_argument("--home")
+    datasets = sub.add_parser("datasets", help="list imported datasets")
+    datasets.add_argument("--json", action="store_true")
+    datasets.add_argument("--home")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `tuiapp` console script."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if any(a in COMMANDS for a in args_list[:3]):
+        args = _command_parser().parse_args(args_list)
+        return {"validate": cmd_validate, "export": cmd_export, "datasets": cmd_datasets}[
+            args.command
+        ](args)
+    args = _app_parser().parse_args(args_list)
+    from tuiapp.app import make_app  # Textual loads only for the TUI
+
+    if args.file is not None and not args.file.is_file():
+        print(f"tuiapp: {args.file}: no such file", file=sys.stderr)
+        return 2
+    make_app(app_paths(args.home), open_path=args.file, model=args.model).run()
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """`tuiapp validate FILE`: exit 1 when the file would be rejected, 2 when unreadable."""
+    from tuiapp.data.validate import validate_file
+
+    if not args.file.is_file():
+        print(f"tuiapp: {args.file}: no such file", file=sys.stderr)
+        return 2
+    summary = validate_file(args.file, args.model, args.workers)
+    report = summary.to_json()
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(_human_report(report, summary.file_problems))
+    return 1 if summary.rejected else 0
+
+
+def _human_report(report: dict, file_problems: list) -> str:  # type: ignore[type-arg]
+    """The validation report for people."""
+    out = [f"{report['file']}: {report['examples']:,} examples ({report['format']} format), "
+           f"{report['valid_examples']:,} valid · model {report['model']} "
+           f"({report['encoding']}, limit {report['token_limit']:,} tokens)"]
+    for title, counts in (("Errors", report["format_errors"]), ("Warnings", report["warnings"])):
+        if counts:
+            out.append(f"{title}:")
+            for kind, n in counts.items():
+                lines = report["first_lines"].get(kind, [])
+                at = f" (lines {', '.join(map(str, lines))}{', ...' if n > len(lines) else ''})"
+                out.append(f"  {kind:<36} {n:>8,}  {KINDS.get(kind, (0, ''))[1]}"
+                           f"{at if lines else ''}")
+    for name in ("token_stats", "assistant_token_stats"):
+        s = report[name]
+        out.append(f"{name.replace('_', ' '):<22} min {s['min']:,} · p5 {s['p5']:,.0f} · "
+                   f"median {s['median']:,.0f} · mean {s['mean']:,.0f} · p95 {s['p95']:,.0f} · "
+                   f"max {s['max']:,}")
+    usd = report["estimated_cost_usd"]
+    out.append(f"over the limit: {report['n_too_long']:,} · epochs (auto): {report['n_epochs']} "
+               f"· billed tokens: {report['billing_tokens']:,}"
+               + (f" · about ${usd:,.2f}" if usd is not None else ""))
+    for p in file_problems:
+        out.append(f"file: {p.describe()}")
+    out.append("REJECTED: the API would refuse this file." if report["rejected"]
+               else "OK: the API would accept this file.")
+    return "\n".join(out)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """`tuiapp export DATASET OUT`: accepted examples, edits applied."""
+    from tuiapp.data.export import export_accepted
+    from tuiapp.store import open_store
+    from tuiapp.store.datasets import find_current, get_dataset
+
+    store = open_store(app_paths(args.home).ensure().database)
+    try:
+        if args.dataset.isdigit():
+            dataset = get_dataset(store, int(args.dataset))
+        else:
+            found = find_current(store, Path(args.dataset))
+            if found is None:
+                print(f"tuiapp: {args.dataset} has not been imported (or changed since)",
+                      file=sys.stderr)
+                return 2
+            dataset = found
+        result = export_accepted(store, dataset.id, args.out)
+    except (KeyError, OSError) as err:
+        print(f"tuiapp: {err}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    print(f"wrote {result.written:,} examples to {result.path}")
+    if result.skipped_invalid:
+        print(f"left out {len(result.skipped_invalid)} accepted examples that still have errors "
+              f"(lines {', '.join(map(str, result.skipped_invalid[:10]))})", file=sys.stderr)
+    return 0
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    """`tuiapp datasets`: what has been imported."""
+    from tuiapp.store import open_store
+    from tuiapp.store.datasets import list_datasets
+    from tuiapp.store.examples import count_examples, status_counts
+
+    store = open_store(app_paths(args.home).ensure().database)
+    rows = []
+    for ds in list_datasets(store):
+        rows.append({"id": ds.id, "name": ds.name, "path": ds.path, "model": ds.base_model,
+                     "state": ds.import_state, "examples": count_examples(store, ds.id),
+                     "statuses": status_counts(store, ds.id)})
+    store.close()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for r in rows:
+            print(f"{r['id']:>4}  {r['name']:<30} {r['examples']:>9,} examples  {r['state']:<9} "
+                  f"{r['path']}")
+    return 0

@@ -1,0 +1,1 @@
+"""Dataset logic: reading JSONL, format checks, token counts, statistics, import and export."""

@@ -1,0 +1,133 @@
+"""Import a JSONL file into the store: streamed, committed in batches, resumable after a kill."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tuiapp.data.base_models import base_model
+from tuiapp.data.examine import Examined, examine
+from tuiapp.data.jsonl import FileNotes, read_lines
+from tuiapp.data.problems import Problem
+from tuiapp.data.tokens import TokenCounter
+from tuiapp.data.validate import MIN_EXAMPLES, sniff_format
+from tuiapp.store import Store
+from tuiapp.store.datasets import (
+    create_dataset,
+    find_current,
+    finish_import,
+    get_dataset,
+    record_progress,
+)
+from tuiapp.store.examples import count_examples, insert_examined
+from tuiapp.store.records import Dataset
+
+FIRST_BATCH = 200  # small, so the first page is on screen at once
+BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """How far an import got: examples stored and bytes read of the file."""
+
+    dataset_id: int
+    examples: int
+    bytes_read: int
+    file_size: int
+    done: bool = False
+
+
+def open_dataset(store: Store, path: str | Path, model: str | None = None) -> Dataset:
+    """The stored dataset for this file if it is unchanged, else a new one to import."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    current = find_current(store, path)
+    if current is not None:
+        return current
+    return create_dataset(store, path, base_model(model).name, sniff_format(path))
+
+
+def run_import(
+    store: Store, dataset_id: int, cancelled: Callable[[], bool] = lambda: False
+) -> Iterator[ImportProgress]:
+    """Import (or resume importing) a dataset, yielding progress after each committed batch."""
+    dataset = get_dataset(store, dataset_id)
+    model = base_model(dataset.base_model)
+    counter = TokenCounter(model.encoding)
+    idx = count_examples(store, dataset_id)
+    start, line_base = dataset.bytes_read, dataset.lines
+    if idx == 0:
+        start = line_base = 0
+    notes = FileNotes()
+    batch: list[Examined] = []
+    limit = FIRST_BATCH if idx == 0 else BATCH
+    try:
+        for raw in read_lines(dataset.path, notes, start=start):
+            if cancelled():
+                return
+            result = examine(raw, dataset.format, counter, model.token_limit)
+            result.line += line_base
+            for i, p in enumerate(result.problems):
+                result.problems[i] = Problem(p.kind, result.line, p.path, p.message)
+            batch.append(result)
+            if len(batch) >= limit:
+                idx = _commit(
+                    store, dataset_id, idx, batch, line_base + notes.lines, start + notes.bytes_read
+                )
+                batch, limit = [], BATCH
+                yield ImportProgress(dataset_id, idx, start + notes.bytes_read, dataset.file_size)
+        idx = _commit(
+            store, dataset_id, idx, batch, line_base + notes.lines, start + notes.bytes_read
+        )
+    except OSError as err:
+        finish_import(store, dataset_id, [], error=f"{dataset.path}: {err.strerror or err}")
+        raise
+    problems = _file_problems(store, dataset_id, idx, notes, line_base)
+    finish_import(store, dataset_id, problems)
+    yield ImportProgress(dataset_id, idx, dataset.file_size, dataset.file_size, done=True)
+
+
+def _commit(
+    store: Store, dataset_id: int, idx: int, batch: list[Examined], lines: int, bytes_read: int
+) -> int:
+    """Insert a batch and the position reached, atomically; returns the next idx."""
+    with store.conn:
+        insert_examined(store, dataset_id, idx, batch)
+        record_progress(store, dataset_id, lines, bytes_read)
+    return idx + len(batch)
+
+
+def _file_problems(
+    store: Store, dataset_id: int, n_examples: int, notes: FileNotes, line_base: int
+) -> list[Problem]:
+    """File-level problems: blank lines, CRLF, too few valid examples."""
+    problems = []
+    if notes.blank_lines:
+        first = notes.blank_lines[0] + line_base
+        problems.append(
+            Problem(
+                "blank_line",
+                first,
+                "",
+                f"{len(notes.blank_lines)} blank line(s), first at line {first}",
+            )
+        )
+    if notes.crlf_lines:
+        problems.append(Problem("crlf", 1, "", f"{notes.crlf_lines} line(s) end in CRLF"))
+    valid = store.conn.execute(
+        "SELECT COUNT(*) FROM examples WHERE dataset_id = ? AND severity < 2", [dataset_id]
+    ).fetchone()[0]
+    if n_examples == 0:
+        problems.append(Problem("empty_file", 0, "", "the file has no examples"))
+    elif valid < MIN_EXAMPLES:
+        problems.append(
+            Problem(
+                "too_few_examples",
+                0,
+                "",
+                f"{valid} valid example(s); the API needs at least {MIN_EXAMPLES}",
+            )
+        )
+    return problems

@@ -1,0 +1,96 @@
+"""Stream a JSONL file line by line without loading it, noting BOMs, CRLF and blank lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+MAX_LINE_BYTES = 64 * 1024 * 1024  # a line longer than this is reported, not read
+_CHUNK = 1024 * 1024
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True)
+class RawLine:
+    """One non-blank line: its 1-based number, its bytes (no line ending) and what we noticed."""
+
+    number: int
+    data: bytes
+    offset: int  # byte offset of the line in the file
+    had_bom: bool = False
+    too_large: bool = False
+
+
+@dataclass
+class FileNotes:
+    """File-level observations gathered while streaming."""
+
+    lines: int = 0  # every line read, blank ones included
+    crlf_lines: int = 0
+    blank_lines: list[int] = field(default_factory=list)
+    bytes_read: int = 0
+
+
+def read_lines(
+    path: str | Path, notes: FileNotes | None = None, start: int = 0, end: int | None = None
+) -> Iterator[RawLine]:
+    """Yield the non-blank lines of a file (or of the byte range [start, end), which must begin
+    at a line start); line numbers count from 1 at `start`. Blank lines and CRLF go in `notes`."""
+    notes = notes if notes is not None else FileNotes()
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        yield from _lines(handle, notes, start, end)
+
+
+def line_aligned_ranges(path: str | Path, parts: int) -> list[tuple[int, int]]:
+    """Split a file into about `parts` byte ranges that each start at the start of a line."""
+    size = Path(path).stat().st_size
+    cuts = [0]
+    with open(path, "rb") as handle:
+        for i in range(1, parts):
+            target = max(cuts[-1], size * i // parts)
+            handle.seek(target)
+            if target > 0:
+                handle.seek(target - 1)
+                while (chunk := handle.readline(_CHUNK)) and not chunk.endswith(b"\n"):
+                    pass
+            cut = handle.tell()
+            if cut > cuts[-1] and cut < size:
+                cuts.append(cut)
+    cuts.append(size)
+    return list(zip(cuts, cuts[1:], strict=False))
+
+
+def _lines(handle: BinaryIO, notes: FileNotes, start: int, end: int | None) -> Iterator[RawLine]:
+    """The line loop, with a cap on line size so a giant line cannot exhaust memory."""
+    number = 0
+    offset = start
+    while end is None or offset < end:
+        data = handle.readline(MAX_LINE_BYTES + 1)
+        if not data:
+            return
+        number += 1
+        notes.lines = number
+        line_start = offset
+        offset += len(data)
+        too_large = len(data) > MAX_LINE_BYTES and not data.endswith(b"\n")
+        if too_large:  # skip the rest of this line without keeping it
+            while (more := handle.readline(_CHUNK)) and not more.endswith(b"\n"):
+                offset += len(more)
+            offset += len(more)
+            data = data[:1024]
+        notes.bytes_read = offset - start
+        if data.endswith(b"\n"):
+            data = data[:-1]
+        if data.endswith(b"\r"):
+            data = data[:-1]
+            notes.crlf_lines += 1
+        had_bom = start == 0 and number == 1 and data.startswith(BOM)
+        if had_bom:
+            data = data[len(BOM) :]
+        if not too_large and not data.strip():
+            notes.blank_lines.append(number)
+            continue
+        yield RawLine(number, data, line_start, had_bom, too_large)

@@ -1,0 +1,68 @@
+"""The dataset report: problems by kind, token distributions, roles, turns and cost."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import orjson
+
+from tuiapp.data.base_models import base_model, known_models
+from tuiapp.data.examine import conversation
+from tuiapp.data.problems import Severity
+from tuiapp.data.stats import CostEstimate, Distribution, distribution, estimate_cost
+from tuiapp.store import Store
+from tuiapp.store.examples import problem_counts, status_counts
+
+
+@dataclass
+class DatasetReport:
+    """Everything the report screen shows about one dataset."""
+
+    examples: int = 0
+    usable: int = 0  # no error and not rejected: what training would see
+    statuses: dict[str, int] = field(default_factory=dict)
+    problems: dict[str, int] = field(default_factory=dict)
+    tokens: list[int] = field(default_factory=list)
+    assistant_tokens: list[int] = field(default_factory=list)
+    roles: Counter[str] = field(default_factory=Counter)
+    assistant_turns: Counter[int] = field(default_factory=Counter)
+    with_system: int = 0
+    costs: list[CostEstimate] = field(default_factory=list)
+
+    @property
+    def token_stats(self) -> Distribution:
+        """Distribution of tokens per usable example."""
+        return distribution(self.tokens)
+
+    @property
+    def assistant_token_stats(self) -> Distribution:
+        """Distribution of assistant tokens per usable example."""
+        return distribution(self.assistant_tokens)
+
+
+def dataset_report(store: Store, dataset_id: int, model: str | None = None) -> DatasetReport:
+    """Build the report from the store (reads every example once; run it in a worker)."""
+    report = DatasetReport(statuses=status_counts(store, dataset_id),
+                           problems=problem_counts(store, dataset_id))
+    rows = store.conn.execute(
+        "SELECT COALESCE(edited, original), severity, status, n_tokens, n_assistant_tokens "
+        "FROM examples WHERE dataset_id = ? ORDER BY idx",
+        [dataset_id],
+    )
+    for text, severity, status, n_tokens, n_assistant in rows:
+        report.examples += 1
+        if severity >= Severity.ERROR or status == "rejected":
+            continue
+        report.usable += 1
+        report.tokens.append(n_tokens)
+        report.assistant_tokens.append(n_assistant)
+        messages = conversation(orjson.loads(text))
+        roles = [m.get("role") for m in messages if isinstance(m, dict)]
+        report.roles.update(str(r) for r in roles)
+        report.assistant_turns[roles.count("assistant")] += 1
+        report.with_system += "system" in roles or "developer" in roles
+    names = [model] if model else []
+    names += [m for m in known_models() if m not in names and base_model(m).price_per_million]
+    report.costs = [estimate_cost(report.tokens, base_model(name)) for name in names]
+    return report

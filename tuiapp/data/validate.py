@@ -1,0 +1,187 @@
+"""Validate a whole file: stream it, check and count every line, summarise like the API would.
+
+Big files are split into line-aligned byte ranges that worker processes summarise on their own;
+the summaries merge exactly (counters add, line numbers shift), so the result does not depend on
+how many workers ran.
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from tuiapp.data.base_models import BaseModel, base_model
+from tuiapp.data.checks import detect_format
+from tuiapp.data.examine import Examined, examine, parse
+from tuiapp.data.jsonl import FileNotes, line_aligned_ranges, read_lines
+from tuiapp.data.problems import Problem, Severity
+from tuiapp.data.stats import default_epochs, distribution, estimate_cost, histogram
+from tuiapp.data.tokens import TokenCounter
+
+MIN_EXAMPLES = 10  # the API rejects smaller training files
+FIRST_LINES_KEPT = 5
+PARALLEL_FROM_BYTES = 8 * 1024 * 1024  # below this, worker start-up costs more than it saves
+RANGES_PER_WORKER = 4
+
+
+@dataclass
+class FileSummary:
+    """Everything `tuiapp validate` reports about a file (or a byte range of it)."""
+
+    path: str
+    model: BaseModel
+    format: str = "chat"
+    examples: int = 0
+    lines: int = 0
+    format_errors: Counter[str] = field(default_factory=Counter)
+    warnings: Counter[str] = field(default_factory=Counter)
+    first_lines: dict[str, list[int]] = field(default_factory=dict)
+    tokens: array = field(default_factory=lambda: array("l"))
+    assistant_tokens: array = field(default_factory=lambda: array("l"))
+    n_too_long: int = 0
+    n_valid: int = 0
+    crlf_lines: int = 0
+    blank_lines: list[int] = field(default_factory=list)
+    file_problems: list[Problem] = field(default_factory=list)
+
+    def add(self, result: Examined) -> None:
+        """Fold one examined line into the summary."""
+        self.examples += 1
+        kinds = {p.kind: p for p in result.problems}
+        for kind, problem in kinds.items():
+            bucket = self.format_errors if problem.severity is Severity.ERROR else self.warnings
+            bucket[kind] += 1
+            lines = self.first_lines.setdefault(kind, [])
+            if len(lines) < FIRST_LINES_KEPT:
+                lines.append(result.line)
+        if "too_long" in kinds:
+            self.n_too_long += 1
+        if result.severity < Severity.ERROR:
+            self.n_valid += 1
+            self.tokens.append(result.n_tokens)
+            self.assistant_tokens.append(result.n_assistant_tokens)
+
+    def merge(self, part: FileSummary) -> None:
+        """Append the summary of the byte range that follows this one."""
+        shift = self.lines
+        self.examples += part.examples
+        self.format_errors += part.format_errors
+        self.warnings += part.warnings
+        for kind, lines in part.first_lines.items():
+            kept = self.first_lines.setdefault(kind, [])
+            kept += [n + shift for n in lines[: FIRST_LINES_KEPT - len(kept)]]
+        self.tokens += part.tokens
+        self.assistant_tokens += part.assistant_tokens
+        self.n_too_long += part.n_too_long
+        self.n_valid += part.n_valid
+        self.crlf_lines += part.crlf_lines
+        self.blank_lines += [n + shift for n in part.blank_lines]
+        self.lines += part.lines
+
+    def finish(self) -> FileSummary:
+        """Add the file-level problems once every line is in."""
+        if self.blank_lines:
+            n, first = len(self.blank_lines), self.blank_lines[0]
+            self.warnings["blank_line"] = n
+            self.first_lines["blank_line"] = self.blank_lines[:FIRST_LINES_KEPT]
+            self.file_problems.append(
+                Problem("blank_line", first, "", f"{n} blank line(s), first at line {first}")
+            )
+        if self.crlf_lines:
+            self.warnings["crlf"] = self.crlf_lines
+            self.file_problems.append(Problem("crlf", 1, "", f"{self.crlf_lines} CRLF line(s)"))
+        if self.examples == 0:
+            self.format_errors["empty_file"] = 1
+            self.file_problems.append(Problem("empty_file", 0))
+        elif self.n_valid < MIN_EXAMPLES:
+            self.format_errors["too_few_examples"] = 1
+            self.file_problems.append(
+                Problem(
+                    "too_few_examples", 0, "", f"{self.n_valid} valid, the API needs {MIN_EXAMPLES}"
+                )
+            )
+        return self
+
+    @property
+    def rejected(self) -> bool:
+        """True when the provider would refuse this file."""
+        return bool(self.format_errors)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `--json` object of `tuiapp validate`."""
+        cost = estimate_cost(self.tokens, self.model)
+        return {
+            "file": self.path,
+            "model": self.model.name,
+            "encoding": self.model.encoding,
+            "format": self.format,
+            "examples": self.examples,
+            "valid_examples": self.n_valid,
+            "format_errors": dict(sorted(self.format_errors.items())),
+            "warnings": dict(sorted(self.warnings.items())),
+            "first_lines": self.first_lines,
+            "token_stats": distribution(self.tokens).to_dict(),
+            "assistant_token_stats": distribution(self.assistant_tokens).to_dict(),
+            "token_histogram": histogram(self.tokens),
+            "token_limit": self.model.token_limit,
+            "n_too_long": self.n_too_long,
+            "n_epochs": default_epochs(self.n_valid),
+            "billing_tokens": cost.billing_tokens,
+            "estimated_cost_usd": cost.usd,
+            "rejected": self.rejected,
+        }
+
+
+def sniff_format(path: str | Path) -> str:
+    """The file's format from its first line that parses to an object."""
+    for raw in islice(read_lines(path), 100):
+        _, obj, _ = parse(raw)
+        if isinstance(obj, dict):
+            return detect_format(obj)
+    return "chat"
+
+
+def summarize_range(job: tuple[str, int, int | None, str, BaseModel]) -> FileSummary:
+    """Summarise the lines of one byte range (line numbers relative to its start)."""
+    path, start, end, fmt, model = job
+    summary = FileSummary(path, model, fmt)
+    notes = FileNotes()
+    counter = TokenCounter(model.encoding)
+    for raw in read_lines(path, notes, start, end):
+        summary.add(examine(raw, fmt, counter, model.token_limit))
+    summary.lines = notes.lines
+    summary.crlf_lines = notes.crlf_lines
+    summary.blank_lines = notes.blank_lines
+    return summary
+
+
+def default_workers(path: str | Path) -> int:
+    """Worker processes for a file: one per core for big files, else none."""
+    if Path(path).stat().st_size < PARALLEL_FROM_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def validate_file(
+    path: str | Path, model_name: str | None = None, workers: int | None = None
+) -> FileSummary:
+    """Check and count a whole file; memory stays flat whatever its size."""
+    model = base_model(model_name)
+    fmt = sniff_format(path)
+    n_workers = default_workers(path) if workers is None else workers
+    summary = FileSummary(str(path), model, fmt)
+    if n_workers <= 1:
+        summary.merge(summarize_range((str(path), 0, None, fmt, model)))
+        return summary.finish()
+    ranges = line_aligned_ranges(path, n_workers * RANGES_PER_WORKER)
+    jobs = [(str(path), start, end, fmt, model) for start, end in ranges]
+    with ProcessPoolExecutor(n_workers) as pool:
+        for part in pool.map(summarize_range, jobs):
+            summary.merge(part)
+    return summary.finish()

@@ -1,0 +1,85 @@
+"""Open the database (WAL, foreign keys) and bring its schema up to date."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from tuiapp.store.schema import MIGRATIONS
+
+
+def now() -> str:
+    """The current UTC time as ISO 8601, the format every timestamp column uses."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """A handle on the database; query helpers live in the modules beside this one."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    def reopen(self) -> Store:
+        """A second connection to the same database, for another thread."""
+        return open_store(self.path)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The raw connection, for hand-written queries."""
+        return self.db.conn
+
+    def schema_version(self) -> int:
+        """The number of migrations applied."""
+        row = self.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return int(row[0] or 0)
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        """A setting's value (JSON-decoded), or default."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Store a setting (never a secret: keys stay in the environment or keyring)."""
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, json.dumps(value)],
+            )
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every migration not yet applied; returns the schema version."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)"
+    )
+    current = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+    for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+        # executescript commits first; the BEGIN/COMMIT make each migration all-or-nothing
+        conn.executescript(
+            f"BEGIN;\n{script}\nINSERT INTO schema_version VALUES ({version}, '{now()}');\nCOMMIT;"
+        )
+    return len(MIGRATIONS)
+
+
+def open_store(path: str | Path) -> Store:
+    """Open (creating if needed) the database at path, in WAL mode, migrated."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    migrate(conn)
+    return Store(sqlite_utils.Database(conn), path)

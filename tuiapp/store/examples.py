@@ -1,0 +1,193 @@
+"""Queries on examples: insert during import, page through, filter, search."""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tuiapp.data.examine import Examined
+from tuiapp.data.problems import Severity
+from tuiapp.store.db import Store
+from tuiapp.store.records import Example, ExampleRow
+
+
+@dataclass(frozen=True)
+class ExampleFilter:
+    """Which examples a list shows: by review status, problem kind, severity and text."""
+
+    status: str | None = None
+    kind: str | None = None
+    min_severity: int | None = None
+    text: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the filter lets every example through."""
+        return self == ExampleFilter()
+
+    def describe(self) -> str:
+        """A short label such as `status=flagged, problem=invalid_json`."""
+        parts = []
+        if self.status:
+            parts.append(f"status={self.status}")
+        if self.kind:
+            parts.append(f"problem={self.kind}")
+        if self.min_severity is not None:
+            parts.append(["ok", "warnings", "errors"][self.min_severity] + "+")
+        if self.text:
+            parts.append(f"text~{self.text!r}")
+        return ", ".join(parts) or "all"
+
+
+def insert_examined(
+    store: Store, dataset_id: int, start_idx: int, batch: Sequence[Examined]
+) -> None:
+    """Insert a batch of examined lines (caller commits)."""
+    rows = [
+        (
+            dataset_id,
+            start_idx + i,
+            ex.line,
+            ex.text,
+            json.dumps([p.to_dict() for p in ex.problems]) if ex.problems else "[]",
+            int(ex.severity),
+            ex.n_tokens,
+            ex.n_assistant_tokens,
+            ex.n_messages,
+            ex.preview,
+        )
+        for i, ex in enumerate(batch)
+    ]
+    store.conn.executemany(
+        "INSERT INTO examples(dataset_id, idx, line, original, problems, severity, n_tokens, "
+        "n_assistant_tokens, n_messages, preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    kinds = [
+        (dataset_id, start_idx + i, kind)
+        for i, ex in enumerate(batch)
+        for kind in {p.kind for p in ex.problems}
+    ]
+    if kinds:
+        store.conn.executemany(
+            "INSERT INTO example_problems(dataset_id, idx, kind) VALUES (?, ?, ?)", kinds
+        )
+
+
+def count_examples(store: Store, dataset_id: int) -> int:
+    """How many examples the dataset has so far."""
+    row = store.conn.execute(
+        "SELECT COUNT(*) FROM examples WHERE dataset_id = ?", [dataset_id]
+    ).fetchone()
+    return int(row[0])
+
+
+def status_counts(store: Store, dataset_id: int) -> dict[str, int]:
+    """Examples per review status."""
+    rows = store.conn.execute(
+        "SELECT status, COUNT(*) FROM examples WHERE dataset_id = ? GROUP BY status",
+        [dataset_id],
+    ).fetchall()
+    return {status: n for status, n in rows}
+
+
+def problem_counts(store: Store, dataset_id: int) -> dict[str, int]:
+    """Examples per problem kind, most common first."""
+    rows = store.conn.execute(
+        "SELECT kind, COUNT(*) AS n FROM example_problems WHERE dataset_id = ? "
+        "GROUP BY kind ORDER BY n DESC, kind",
+        [dataset_id],
+    ).fetchall()
+    return {kind: n for kind, n in rows}
+
+
+def filtered_positions(store: Store, dataset_id: int, flt: ExampleFilter) -> array:
+    """The idx of every example that passes the filter, in order (compact for 1M rows)."""
+    sql = ["SELECT e.idx FROM examples e"]
+    where = ["e.dataset_id = ?"]
+    params: list[object] = [dataset_id]
+    if flt.kind:
+        sql.append(
+            "JOIN example_problems p "
+            "ON p.dataset_id = e.dataset_id AND p.idx = e.idx AND p.kind = ?"
+        )
+        params.insert(0, flt.kind)
+    if flt.status:
+        where.append("e.status = ?")
+        params.append(flt.status)
+    if flt.min_severity is not None:
+        where.append("e.severity >= ?")
+        params.append(flt.min_severity)
+    if flt.text:
+        where.append("(e.original LIKE ? OR e.edited LIKE ? OR e.note LIKE ?)")
+        like = f"%{flt.text}%"
+        params += [like, like, like]
+    query = " ".join(sql) + " WHERE " + " AND ".join(where) + " ORDER BY e.idx"
+    return array("q", (row[0] for row in store.conn.execute(query, params)))
+
+
+def rows_at(store: Store, dataset_id: int, positions: Iterable[int]) -> dict[int, ExampleRow]:
+    """The list rows for these example positions (idx), keyed by idx."""
+    wanted = list(positions)
+    if not wanted:
+        return {}
+    marks = ",".join("?" * len(wanted))
+    rows = store.conn.execute(
+        "SELECT id, idx, line, status, severity, n_tokens, preview, edited IS NOT NULL, "
+        f"tags != '[]' FROM examples WHERE dataset_id = ? AND idx IN ({marks})",
+        [dataset_id, *wanted],
+    ).fetchall()
+    return {
+        r[1]: ExampleRow(r[0], r[1], r[2], r[3], Severity(r[4]), r[5], r[6], bool(r[7]), bool(r[8]))
+        for r in rows
+    }
+
+
+def rows_between(store: Store, dataset_id: int, start: int, stop: int) -> dict[int, ExampleRow]:
+    """List rows for idx in [start, stop): a range scan, for the unfiltered list."""
+    return rows_at(store, dataset_id, range(start, stop))
+
+
+def get_example(store: Store, dataset_id: int, idx: int) -> Example | None:
+    """The full example at position idx."""
+    rows = list(
+        store.db.query("SELECT * FROM examples WHERE dataset_id = ? AND idx = ?", [dataset_id, idx])
+    )
+    return Example.from_row(rows[0]) if rows else None
+
+
+def iter_examples(store: Store, dataset_id: int, status: str | None = None) -> Iterable[Example]:
+    """Every example (optionally of one status) in file order, streamed."""
+    sql = "SELECT * FROM examples WHERE dataset_id = ?"
+    params: list[object] = [dataset_id]
+    if status:
+        sql += " AND status = ?"
+        params.append(status)
+    for row in store.db.query(sql + " ORDER BY idx", params):
+        yield Example.from_row(row)
+
+
+def token_counts(
+    store: Store, dataset_id: int, max_severity: int = 1
+) -> tuple[list[int], list[int]]:
+    """Token and assistant-token counts of the examples with no error."""
+    rows = store.conn.execute(
+        "SELECT n_tokens, n_assistant_tokens FROM examples WHERE dataset_id = ? "
+        "AND severity <= ? AND status != 'rejected'",
+        [dataset_id, max_severity],
+    ).fetchall()
+    return [r[0] for r in rows], [r[1] for r in rows]
+
+
+def next_with_problem(store: Store, dataset_id: int, after: int, backwards: bool = False
+                      ) -> int | None:
+    """The idx of the nearest example after (or before) `after` that has any problem."""
+    op, order = ("<", "DESC") if backwards else (">", "ASC")
+    row = store.conn.execute(
+        f"SELECT idx FROM examples WHERE dataset_id = ? AND severity >= 1 AND idx {op} ? "
+        f"ORDER BY idx {order} LIMIT 1",
+        [dataset_id, after],
+    ).fetchone()
+    return int(row[0]) if row else None

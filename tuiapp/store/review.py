@@ -1,0 +1,102 @@
+"""Review decisions: status, note, tags and edits, each logged so it can be undone."""
+
+from __future__ import annotations
+
+import json
+
+from tuiapp.data.examine import Examined
+from tuiapp.store.db import Store, now
+from tuiapp.store.records import STATUSES, Example
+
+_FIELDS = ("status", "note", "tags", "edited")
+
+
+def _change(store: Store, example: Example, field: str, old: str | None, new: str | None) -> None:
+    """Write one field and its log entry in a single transaction."""
+    assert field in _FIELDS
+    with store.conn:
+        store.conn.execute(
+            f"UPDATE examples SET {field} = ?, updated_at = ? WHERE id = ?",
+            [new, now(), example.id],
+        )
+        store.conn.execute(
+            "INSERT INTO review_log(dataset_id, example_id, field, old_value, new_value, at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [example.dataset_id, example.id, field, old, new, now()],
+        )
+
+
+def set_status(store: Store, example: Example, status: str) -> None:
+    """Accept, reject, flag or reset an example."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    if status != example.status:
+        _change(store, example, "status", example.status, status)
+
+
+def set_note(store: Store, example: Example, note: str) -> None:
+    """Replace the example's note."""
+    if note != example.note:
+        _change(store, example, "note", example.note, note)
+
+
+def set_tags(store: Store, example: Example, tags: list[str]) -> None:
+    """Replace the example's tags (deduplicated, order kept)."""
+    clean = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
+    if clean != example.tags:
+        _change(store, example, "tags", json.dumps(example.tags), json.dumps(clean))
+
+
+def save_edit(store: Store, example: Example, result: Examined) -> None:
+    """Store an edited text with its fresh checks; the original line is kept untouched."""
+    new = None if result.text == example.original else result.text
+    _change(store, example, "edited", example.edited, new)
+    store_checks(store, example, result)
+
+
+def store_checks(store: Store, example: Example, result: Examined) -> None:
+    """Replace the problems and counts of an example after its text changed (edit, undo)."""
+    with store.conn:
+        store.conn.execute(
+            "UPDATE examples SET problems = ?, severity = ?, n_tokens = ?, n_assistant_tokens = ?,"
+            " n_messages = ?, preview = ? WHERE id = ?",
+            [
+                json.dumps([p.to_dict() for p in result.problems]),
+                int(result.severity),
+                result.n_tokens,
+                result.n_assistant_tokens,
+                result.n_messages,
+                result.preview,
+                example.id,
+            ],
+        )
+        store.conn.execute(
+            "DELETE FROM example_problems WHERE dataset_id = ? AND idx = ?",
+            [example.dataset_id, example.idx],
+        )
+        store.conn.executemany(
+            "INSERT INTO example_problems(dataset_id, idx, kind) VALUES (?, ?, ?)",
+            [(example.dataset_id, example.idx, k) for k in {p.kind for p in result.problems}],
+        )
+
+
+def undo_last(store: Store, dataset_id: int) -> tuple[int, str] | None:
+    """Revert the newest logged change of the dataset: (idx of the example, field) or None.
+
+    An undone edit leaves the problems stale; the caller re-examines the restored text."""
+    row = store.conn.execute(
+        "SELECT l.id, l.example_id, l.field, l.old_value, e.idx FROM review_log l "
+        "JOIN examples e ON e.id = l.example_id WHERE l.dataset_id = ? ORDER BY l.id DESC LIMIT 1",
+        [dataset_id],
+    ).fetchone()
+    if row is None:
+        return None
+    log_id, example_id, field, old, idx = row
+    assert field in _FIELDS
+    with store.conn:
+        store.conn.execute(
+            f"UPDATE examples SET {field} = ?, updated_at = ? WHERE id = ?",
+            [old, now(), example_id],
+        )
+        store.conn.execute("DELETE FROM review_log WHERE id = ?", [log_id])
+    return idx, field

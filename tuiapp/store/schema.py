@@ -1,0 +1,77 @@
+"""The database schema, as an ordered list of migrations (never edit one that has shipped)."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: datasets, their examples, review history, versions and settings
+    """
+    CREATE TABLE datasets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        path TEXT NOT NULL,
+        format TEXT NOT NULL DEFAULT 'chat',
+        base_model TEXT NOT NULL,
+        file_size INTEGER NOT NULL DEFAULT 0,
+        file_mtime REAL NOT NULL DEFAULT 0,
+        import_state TEXT NOT NULL DEFAULT 'importing',
+        import_error TEXT,
+        lines INTEGER NOT NULL DEFAULT 0,
+        bytes_read INTEGER NOT NULL DEFAULT 0,
+        file_problems TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE examples (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        line INTEGER NOT NULL,
+        original TEXT NOT NULL,
+        edited TEXT,
+        status TEXT NOT NULL DEFAULT 'pending',
+        note TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]',
+        problems TEXT NOT NULL DEFAULT '[]',
+        severity INTEGER NOT NULL DEFAULT 0,
+        n_tokens INTEGER NOT NULL DEFAULT 0,
+        n_assistant_tokens INTEGER NOT NULL DEFAULT 0,
+        n_messages INTEGER NOT NULL DEFAULT 0,
+        preview TEXT NOT NULL DEFAULT '',
+        updated_at TEXT
+    );
+    CREATE UNIQUE INDEX examples_position ON examples(dataset_id, idx);
+    CREATE INDEX examples_status ON examples(dataset_id, status, idx);
+    CREATE INDEX examples_severity ON examples(dataset_id, severity, idx);
+    CREATE TABLE example_problems (
+        dataset_id INTEGER NOT NULL,
+        idx INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        PRIMARY KEY (dataset_id, kind, idx)
+    ) WITHOUT ROWID;
+    CREATE INDEX example_problems_position ON example_problems(dataset_id, idx);
+    CREATE TABLE review_log (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL,
+        example_id INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX review_log_dataset ON review_log(dataset_id, id);
+    CREATE TABLE dataset_versions (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+        parent_id INTEGER REFERENCES dataset_versions(id),
+        name TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        split_seed INTEGER,
+        counts TEXT NOT NULL DEFAULT '{}',
+        report TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+]

@@ -1,0 +1,1 @@
+"""Reusable widgets: the virtual example list, the conversation view, the token histogram."""

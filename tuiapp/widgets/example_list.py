@@ -1,0 +1,219 @@
+"""A virtual list of examples: renders only the visible rows, fetched on demand, so a
+1,000,000-example dataset scrolls as fast as a 100-example one."""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tuiapp.data.problems import Severity
+from tuiapp.store.records import ExampleRow
+
+STATUS_GLYPHS = {"pending": "·", "accepted": "✓", "rejected": "✗", "flagged": "⚑"}
+FetchRows = Callable[[Iterable[int]], dict[int, ExampleRow]]
+
+
+class ExampleList(ScrollView, can_focus=True):
+    """The review list: one line per example, a cursor, rows read from the store as needed."""
+
+    COMPONENT_CLASSES = {
+        "example-list--cursor",
+        "example-list--accepted",
+        "example-list--rejected",
+        "example-list--flagged",
+        "example-list--error",
+        "example-list--warning",
+        "example-list--dim",
+    }
+    DEFAULT_CSS = """
+    ExampleList { background: $surface; overflow-x: hidden; }
+    ExampleList > .example-list--cursor { background: $block-cursor-background;
+        color: $block-cursor-foreground; text-style: bold; }
+    ExampleList:blur > .example-list--cursor { background: $block-cursor-blurred-background;
+        color: $foreground; text-style: none; }
+    ExampleList > .example-list--accepted { color: $success; }
+    ExampleList > .example-list--rejected { color: $error; }
+    ExampleList > .example-list--flagged { color: $warning; }
+    ExampleList > .example-list--error { color: $error; text-style: bold; }
+    ExampleList > .example-list--warning { color: $warning; }
+    ExampleList > .example-list--dim { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Next", id="list.next"),
+        Binding("k,up", "cursor_up", "Prev", id="list.previous"),
+        Binding("pagedown,space", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("home,g", "first", "First", show=False, id="list.first"),
+        Binding("end,G", "last", "Last", show=False, id="list.last"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to the example at dataset position `idx` (None: the list is empty)."""
+
+        list: ExampleList
+        idx: int | None
+
+    def __init__(self, fetch_rows: FetchRows, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._fetch_rows = fetch_rows
+        self._count = 0
+        self._positions: array | None = None  # None: row i is example i (no filter)
+        self._cache: dict[int, ExampleRow] = {}
+
+    # --- the data behind the list -------------------------------------------------------
+    def set_rows(self, count: int, positions: array | None = None, keep_idx: int | None = None
+                 ) -> None:
+        """Show `count` examples (or exactly `positions`), keeping the cursor on keep_idx."""
+        self._positions = positions
+        self._count = len(positions) if positions is not None else count
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, self._count)
+        target = self.position_of(keep_idx) if keep_idx is not None else None
+        self.cursor = target if target is not None else min(self.cursor, max(0, self._count - 1))
+        self.refresh()
+
+    def grow(self, count: int) -> None:
+        """More examples arrived (an import in progress); only for the unfiltered list."""
+        if self._positions is None and count != self._count:
+            self._count = count
+            self.virtual_size = Size(self.size.width, count)
+            self.refresh()
+            if count and self.cursor == 0:
+                self.post_message(self.Highlighted(self, self.idx_at(0)))
+
+    def forget(self, idx: int) -> None:
+        """Drop a cached row after it changed in the store, and repaint it."""
+        self._cache.pop(idx, None)
+        self.refresh()
+
+    @property
+    def count(self) -> int:
+        """How many rows the list has."""
+        return self._count
+
+    def idx_at(self, position: int) -> int | None:
+        """Dataset position of the example on a list row."""
+        if not 0 <= position < self._count:
+            return None
+        return self._positions[position] if self._positions is not None else position
+
+    def position_of(self, idx: int) -> int | None:
+        """List row of a dataset position, if the list shows it."""
+        if self._positions is None:
+            return idx if 0 <= idx < self._count else None
+        i = bisect_left(self._positions, idx)
+        return i if i < len(self._positions) and self._positions[i] == idx else None
+
+    @property
+    def current_idx(self) -> int | None:
+        """Dataset position under the cursor."""
+        return self.idx_at(self.cursor)
+
+    # --- cursor -------------------------------------------------------------------------
+    def validate_cursor(self, value: int) -> int:
+        """Keep the cursor on a row."""
+        return max(0, min(value, self._count - 1)) if self._count else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        """Scroll the cursor into view and tell the screen."""
+        height = self.scrollable_content_region.height or 1
+        if new < self.scroll_y:
+            self.scroll_to(y=new, animate=False, immediate=True)
+        elif new >= self.scroll_y + height:
+            self.scroll_to(y=new - height + 1, animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.idx_at(new)))
+
+    def action_cursor_down(self) -> None:
+        """Next example."""
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        """Previous example."""
+        self.cursor -= 1
+
+    def action_page_down(self) -> None:
+        """One screen down."""
+        self.cursor += max(1, self.scrollable_content_region.height - 1)
+
+    def action_page_up(self) -> None:
+        """One screen up."""
+        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+
+    def action_first(self) -> None:
+        """First example."""
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        """Last example."""
+        self.cursor = self._count - 1
+
+    def on_click(self, event: object) -> None:
+        """Move the cursor to the clicked row."""
+        y = getattr(event, "y", None)
+        if y is not None:
+            self.cursor = int(self.scroll_y) + int(y)
+
+    # --- rendering ----------------------------------------------------------------------
+    def _row(self, idx: int) -> ExampleRow | None:
+        """A row from the cache, fetching the whole visible window on a miss."""
+        row = self._cache.get(idx)
+        if row is None:
+            top = int(self.scroll_y)
+            window = [self.idx_at(p) for p in range(top, top + self.size.height + 40)]
+            self._cache.update(self._fetch_rows(i for i in window if i is not None))
+            if len(self._cache) > 20_000:
+                self._cache = {i: self._cache[i] for i in window if i in self._cache}
+            row = self._cache.get(idx)
+        return row
+
+    def render_line(self, y: int) -> Strip:
+        """One visible line."""
+        position = int(self.scroll_y) + y
+        width = self.size.width
+        idx = self.idx_at(position)
+        if idx is None:
+            return Strip.blank(width, self.rich_style)
+        row = self._row(idx)
+        if row is None:
+            return Strip([Segment(" …".ljust(width), self.rich_style)], width)
+        base = self.rich_style
+        if position == self.cursor:
+            base = base + self.get_component_rich_style("example-list--cursor")
+        segments = self._segments(row, base, position == self.cursor)
+        return Strip(segments).crop_extend(0, width, base)
+
+    def _segments(self, row: ExampleRow, base: Style, is_cursor: bool) -> list[Segment]:
+        """Line number, status, severity, tokens and preview, each styled."""
+
+        def styled(name: str) -> Style:
+            return base if is_cursor else base + self.get_component_rich_style(name)
+
+        glyph = STATUS_GLYPHS.get(row.status, "?")
+        status_style = styled(f"example-list--{row.status}") if row.status != "pending" else base
+        severity = {Severity.ERROR: ("E", "error"), Severity.WARNING: ("W", "warning")}.get(
+            row.severity, (" ", "dim")
+        )
+        marks = ("✎" if row.edited else " ") + ("#" if row.tagged else " ")
+        return [
+            Segment(f"{row.line:>7} ", styled("example-list--dim")),
+            Segment(f"{glyph} ", status_style),
+            Segment(severity[0], styled(f"example-list--{severity[1]}")),
+            Segment(marks, styled("example-list--dim")),
+            Segment(f"{row.n_tokens:>6} ", styled("example-list--dim")),
+            Segment(row.preview or "(no text)", base),
+        ]
