@@ -168,8 +168,16 @@ class ReviewScreen(Screen[None]):
 
     # --- showing the current example ----------------------------------------------------
     def on_example_list_highlighted(self, message: ExampleList.Highlighted) -> None:
-        """Show the example under the cursor."""
-        self._show(message.idx)
+        """Show the example under the cursor (unless an action already did)."""
+        if self.example is None or self.example.idx != message.idx:
+            self._show(message.idx)
+
+    def _current(self) -> Example | None:
+        """The example under the cursor, read now: keys may outrun the Highlighted messages."""
+        idx = self.query_one(ExampleList).current_idx
+        if self.example is None or self.example.idx != idx:
+            self._show(idx)
+        return self.example
 
     def _show(self, idx: int | None) -> None:
         """Load and render one example."""
@@ -193,7 +201,7 @@ class ReviewScreen(Screen[None]):
     # --- decisions ----------------------------------------------------------------------
     def action_decide(self, status: str) -> None:
         """Accept, reject or flag (pressing the same key again resets to pending)."""
-        example = self.example
+        example = self._current()
         if example is None:
             return
         new = "pending" if example.status == status else status
@@ -204,6 +212,7 @@ class ReviewScreen(Screen[None]):
         self._update_status()
         if new in ("accepted", "rejected"):
             self.query_one(ExampleList).action_cursor_down()
+            self._current()
 
     def action_undo(self) -> None:
         """Take back the last decision, note, tag or edit."""
@@ -234,7 +243,7 @@ class ReviewScreen(Screen[None]):
 
     def action_edit(self) -> None:
         """Edit the example as JSON; the original line is kept."""
-        example = self.example
+        example = self._current()
         if example is None:
             return
 
@@ -252,7 +261,7 @@ class ReviewScreen(Screen[None]):
 
     def action_note(self) -> None:
         """Write a note on the example."""
-        example = self.example
+        example = self._current()
         if example is None:
             return
 
@@ -265,7 +274,7 @@ class ReviewScreen(Screen[None]):
 
     def action_tag(self) -> None:
         """Set the example's tags (comma-separated)."""
-        example = self.example
+        example = self._current()
         if example is None:
             return
 

@@ -1,0 +1,47 @@
+"""Shared fixtures: a private TUIAPP_HOME, JSONL writers, sample examples."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tuiapp.paths import AppPaths, app_paths
+
+
+def chat(user: str = "What is 2+2?", answer: str = "4", system: str | None = "Be brief."
+         ) -> dict[str, Any]:
+    """A valid chat example."""
+    messages = [{"role": "system", "content": system}] if system else []
+    messages += [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]
+    return {"messages": messages}
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppPaths:
+    """App folders inside the test's temporary directory."""
+    monkeypatch.setenv("TUIAPP_HOME", str(tmp_path / "home"))
+    return app_paths(tmp_path / "home").ensure()
+
+
+@pytest.fixture
+def write_jsonl(tmp_path: Path) -> Callable[..., Path]:
+    """Write objects (or raw strings) as lines of a JSONL file."""
+
+    def write(lines: list[Any], name: str = "data.jsonl") -> Path:
+        path = tmp_path / name
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            for line in lines:
+                out.write((line if isinstance(line, str) else json.dumps(line)) + "\n")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def good_file(write_jsonl: Callable[..., Path]) -> Path:
+    """Twelve valid examples (the API needs at least ten)."""
+    return write_jsonl([chat(f"Question {i}?", f"Answer {i}.") for i in range(12)])
