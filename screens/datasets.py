@@ -40,7 +40,7 @@ class DatasetsScreen(Screen[None]):
         yield Label("[b]tuiapp[/b] · datasets", id="datasets-title")
         yield DataTable(id="datasets-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="datasets-hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Fill the table."""

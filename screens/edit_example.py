@@ -24,7 +24,7 @@ class EditExampleScreen(ModalScreen[str | None]):
     CSS_PATH = "edit_example.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="edit.save"),
-        Binding("escape", "cancel", "Cancel", id="edit.cancel"),
+        Binding("escape", "cancel", "Cancel", priority=True, id="edit.cancel"),
     ]
 
     def __init__(self, text: str, title: str) -> None:

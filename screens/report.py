@@ -52,7 +52,7 @@ class ReportScreen(Screen[str | None]):
             yield Static(id="report-roles")
             yield Label("Estimated training cost (auto epochs)", classes="section")
             yield DataTable(id="report-costs", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Compute in a worker."""

@@ -99,7 +99,7 @@ class ReviewScreen(Screen[None]):
         with Horizontal(id="review-body"):
             yield ExampleList(self._fetch_rows, id="review-list")
             yield ExampleView(id="review-example")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Show what is stored at once; import the rest in a worker."""

@@ -63,6 +63,7 @@ def dataset_report(store: Store, dataset_id: int, model: str | None = None) -> D
         report.assistant_turns[roles.count("assistant")] += 1
         report.with_system += "system" in roles or "developer" in roles
     names = [model] if model else []
-    names += [m for m in known_models() if m not in names and base_model(m).price_per_million]
+    names += [m for m in known_models()
+              if base_model(m).price_per_million and not (model or "").startswith(m)]
     report.costs = [estimate_cost(report.tokens, base_model(name)) for name in names]
     return report

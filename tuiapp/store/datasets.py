@@ -25,7 +25,7 @@ def create_dataset(store: Store, path: str | Path, base_model: str, fmt: str) ->
 
 def get_dataset(store: Store, dataset_id: int) -> Dataset:
     """One dataset by id (KeyError if it does not exist)."""
-    rows = list(store.db.query("SELECT * FROM datasets WHERE id = ?", [dataset_id]))
+    rows = list(store.rows("SELECT * FROM datasets WHERE id = ?", [dataset_id]))
     if not rows:
         raise KeyError(f"no dataset with id {dataset_id}")
     return Dataset.from_row(rows[0])
@@ -33,7 +33,7 @@ def get_dataset(store: Store, dataset_id: int) -> Dataset:
 
 def list_datasets(store: Store) -> list[Dataset]:
     """Every dataset, newest first."""
-    return [Dataset.from_row(r) for r in store.db.query("SELECT * FROM datasets ORDER BY id DESC")]
+    return [Dataset.from_row(r) for r in store.rows("SELECT * FROM datasets ORDER BY id DESC")]
 
 
 def find_current(store: Store, path: str | Path) -> Dataset | None:
@@ -41,7 +41,7 @@ def find_current(store: Store, path: str | Path) -> Dataset | None:
     path = Path(path).resolve()
     stat = path.stat()
     rows = list(
-        store.db.query(
+        store.rows(
             "SELECT * FROM datasets WHERE path = ? AND file_size = ? AND file_mtime = ? "
             "AND import_state != 'failed' ORDER BY id DESC LIMIT 1",
             [str(path), stat.st_size, stat.st_mtime],

@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
+from collections.abc import Iterator, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 from tuiapp.store.schema import MIGRATIONS
 
@@ -19,20 +24,33 @@ def now() -> str:
 
 
 class Store:
-    """A handle on the database; query helpers live in the modules beside this one."""
+    """A handle on the database; query helpers live in the modules beside this one.
 
-    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
-        self.db = db
+    Hot paths (start-up, the review list) use the raw connection; the sqlite-utils view of the
+    same connection is built on first use, because importing sqlite-utils costs ~100 ms of
+    start-up."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
         self.path = path
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection (streaming queries, bulk inserts)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        """Rows of a query as dicts."""
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row, strict=True))
 
     def reopen(self) -> Store:
         """A second connection to the same database, for another thread."""
         return open_store(self.path)
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        """The raw connection, for hand-written queries."""
-        return self.db.conn
 
     def schema_version(self) -> int:
         """The number of migrations applied."""
@@ -82,4 +100,4 @@ def open_store(path: str | Path) -> Store:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
     migrate(conn)
-    return Store(sqlite_utils.Database(conn), path)
+    return Store(conn, path)

@@ -153,7 +153,7 @@ def rows_between(store: Store, dataset_id: int, start: int, stop: int) -> dict[i
 def get_example(store: Store, dataset_id: int, idx: int) -> Example | None:
     """The full example at position idx."""
     rows = list(
-        store.db.query("SELECT * FROM examples WHERE dataset_id = ? AND idx = ?", [dataset_id, idx])
+        store.rows("SELECT * FROM examples WHERE dataset_id = ? AND idx = ?", [dataset_id, idx])
     )
     return Example.from_row(rows[0]) if rows else None
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -50,8 +50,8 @@ class ExampleList(ScrollView, can_focus=True):
     ExampleList > .example-list--dim { color: $text-muted; }
     """
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Next", id="list.next"),
-        Binding("k,up", "cursor_up", "Prev", id="list.previous"),
+        Binding("j,down", "cursor_down", "Next", show=False, id="list.next"),
+        Binding("k,up", "cursor_up", "Previous", show=False, id="list.previous"),
         Binding("pagedown,space", "page_down", "Page down", show=False, id="list.page_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
         Binding("home,g", "first", "First", show=False, id="list.first"),
@@ -135,7 +135,10 @@ class ExampleList(ScrollView, can_focus=True):
             self.scroll_to(y=new, animate=False, immediate=True)
         elif new >= self.scroll_y + height:
             self.scroll_to(y=new - height + 1, animate=False, immediate=True)
-        self.refresh()
+        else:  # no scroll: repaint just the two rows that changed
+            top = int(self.scroll_y)
+            for row in {old, new}:
+                self.refresh(Region(0, row - top, self.size.width, 1))
         self.post_message(self.Highlighted(self, self.idx_at(new)))
 
     def action_cursor_down(self) -> None:

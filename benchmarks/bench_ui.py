@@ -1,0 +1,143 @@
+"""UI figures, Pilot-measured: start-up vs a bare Textual app with a DataTable, time to the
+first page of a big file, and keypress-to-repaint while moving through the review list.
+
+Keypress cost is the CPU time the process spends from a key press to the end of the repaint
+(`time.thread_time` of the event-loop thread around Pilot's press + pause): Pilot's own waits are sleeps, which wall
+time would count (~80 ms a key even for a bare DataTable) but CPU time does not. The same
+figure for a bare DataTable app is printed as the baseline.
+
+Usage: python -m benchmarks.bench_ui [N] [--file PATH]   (default 1,000,000 examples)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.generate import write_dataset
+
+BARE = """
+from textual.app import App
+from textual.widgets import DataTable, Footer
+class Bare(App):
+    def compose(self):
+        yield DataTable()
+        yield Footer()
+    def on_mount(self):
+        t = self.query_one(DataTable); t.add_columns("a", "b"); t.add_row("1", "2")
+        self.call_after_refresh(self.exit)
+Bare().run(headless=True)
+"""
+
+OURS = """
+import sys
+from tuiapp.app import make_app
+from tuiapp.paths import app_paths
+app = make_app(app_paths(sys.argv[1]))
+app.call_later(lambda: app.call_after_refresh(app.exit))
+app.run(headless=True)
+"""
+
+
+def startup_seconds(code: str, *args: str, runs: int = 5) -> float:
+    """Median wall time of a fresh process that starts an app and exits after the first paint."""
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+async def key_cpu_ms(pilot, presses: int, keys: tuple[str, ...]) -> list[float]:  # type: ignore[no-untyped-def]
+    """CPU milliseconds per key press, repaint included."""
+    times = []
+    for i in range(presses):
+        key = keys[0] if i % 10 else keys[1]
+        t = time.thread_time()
+        await pilot.press(key)
+        await pilot.pause()
+        times.append((time.thread_time() - t) * 1000)
+    return times
+
+
+async def bare_keys(presses: int, rows: int = 100) -> float:
+    """Median CPU ms per key for a bare DataTable of `rows` rows."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable()
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns("line", "tokens", "preview")
+            for i in range(rows):
+                table.add_row(str(i), "123", "What is the capital of France? " * 3)
+            table.focus()
+
+    async with Bare().run_test(size=(120, 35)) as pilot:
+        return statistics.median(await key_cpu_ms(pilot, presses, ("down", "pagedown")))
+
+
+async def first_page_and_keys(home: Path, path: Path, presses: int) -> tuple[float, float, float]:
+    """(seconds to the first page, median ms per keypress, p95 ms per keypress)."""
+    from textual.widgets import Static
+
+    from screens.review import ReviewScreen
+    from tuiapp.app import make_app
+    from tuiapp.paths import app_paths
+    from tuiapp.widgets.example_list import ExampleList
+
+    t0 = time.perf_counter()
+    app = make_app(app_paths(home), open_path=path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        while not (isinstance(app.screen, ReviewScreen)
+                   and app.screen.query_one(ExampleList).count > 0
+                   and app.screen.example is not None):
+            await asyncio.sleep(0.005)
+        await pilot.pause()
+        first_page = time.perf_counter() - t0
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        while screen.dataset.import_state != "complete":  # keys measured without the import
+            await asyncio.sleep(0.2)
+        body = screen.query_one("#example-body", Static)
+        times = await key_cpu_ms(pilot, presses, ("j", "pagedown"))
+        assert body.content is not None
+    return first_page, statistics.median(times), statistics.quantiles(times, n=20)[-1]
+
+
+def main() -> None:
+    """Run every figure and print them with their baselines."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", type=int, nargs="?", default=1_000_000)
+    parser.add_argument("--file", type=Path)
+    parser.add_argument("--presses", type=int, default=60)  # j x54 + pagedown x6 < 100 rows
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = startup_seconds(BARE)
+        ours = startup_seconds(OURS, str(Path(tmp) / "home0"))
+        print(f"start-up: bare Textual app with a DataTable {bare * 1000:.0f} ms, "
+              f"tuiapp {ours * 1000:.0f} ms, ratio {ours / bare:.2f}x")
+        bare_ms = asyncio.run(bare_keys(args.presses))
+        print(f"keypress CPU ms, bare DataTable (100 rows): median {bare_ms:.1f} ms")
+        small = write_dataset(Path(tmp) / "small.jsonl", 100)
+        big = args.file or write_dataset(Path(tmp) / "big.jsonl", args.n)
+        for label, path in (("100 examples", small), (f"{args.n:,} examples", big)):
+            first, median, p95 = asyncio.run(
+                first_page_and_keys(Path(tmp) / f"home-{path.stem}", path, args.presses))
+            print(f"{label:>20}: first page {first * 1000:.0f} ms after start; keypress to "
+                  f"repaint CPU median {median:.1f} ms, p95 {p95:.1f} ms "
+                  f"({median / bare_ms:.1f}x the bare DataTable)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""The review screen driven with Pilot: keys change what the screen shows and what the store holds."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+
+from tests.conftest import chat
+from tuiapp.app import make_app
+from tuiapp.paths import AppPaths
+from tuiapp.store import open_store
+from tuiapp.store.examples import get_example, status_counts
+from tuiapp.widgets.example_list import ExampleList
+from screens.review import ReviewScreen
+
+
+async def wait_imported(pilot, screen: ReviewScreen) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the import worker has stored every line."""
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if screen.dataset.import_state == "complete":
+            return
+    raise AssertionError("import did not finish")
+
+
+def status_text(app) -> str:  # type: ignore[no-untyped-def]
+    """The review status line as plain text."""
+    return plain(app.screen.query_one("#review-status"))
+
+
+def plain(widget) -> str:  # type: ignore[no-untyped-def]
+    """What a Static shows, as plain text."""
+    console = Console(width=100, file=io.StringIO(), record=True)
+    console.print(widget.content)
+    return console.export_text()
+
+
+def body(screen) -> str:  # type: ignore[no-untyped-def]
+    """The example view's text."""
+    return plain(screen.query_one("#example-body"))
+
+
+async def test_review_keys_store_decisions(home: AppPaths, write_jsonl: Callable[..., Path]
+                                           ) -> None:
+    path = write_jsonl([chat(f"Question {i}?", f"Answer {i}.") for i in range(12)])
+    app = make_app(home, open_path=path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await wait_imported(pilot, screen)
+        await pilot.press("a", "a", "r", "f")
+        await pilot.pause()
+        assert "reviewed 4/12" in status_text(app)
+        store = open_store(home.database)
+        dsid = screen.dataset.id
+        assert [get_example(store, dsid, i).status for i in range(4)] == [  # type: ignore[union-attr]
+            "accepted", "accepted", "rejected", "flagged"]
+        # flag stays on the example; j moves on; u undoes the flag
+        assert screen.query_one(ExampleList).cursor == 3
+        await pilot.press("u")
+        await pilot.pause()
+        assert get_example(store, dsid, 3).status == "pending"  # type: ignore[union-attr]
+        assert "reviewed 3/12" in status_text(app)
+        # note and tags through their dialogs
+        await pilot.press("n")
+        await pilot.press(*"check units", "enter")
+        await pilot.press("t")
+        await pilot.press(*"math, easy", "enter")
+        await pilot.pause()
+        example = get_example(store, dsid, 3)
+        assert example is not None
+        assert (example.note, example.tags) == ("check units", ["math", "easy"])
+        text = body(screen)
+        assert "check units" in text and "math, easy" in text
+
+
+async def test_edit_fixes_a_broken_line(home: AppPaths, write_jsonl: Callable[..., Path]) -> None:
+    path = write_jsonl(['{"messages": [{"role": "user", "content": "hi"}]}'] + [chat()] * 10)
+    app = make_app(home, open_path=path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await wait_imported(pilot, screen)
+        assert "example_missing_assistant_message" in body(screen)
+        await pilot.press("e")
+        await pilot.pause()
+        area = app.screen.query_one("TextArea")
+        area.text = '{"messages": [{"role": "user", "content": "hi"}, ' \
+                    '{"role": "assistant", "content": "hello"}]}'
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        store = open_store(home.database)
+        example = get_example(store, screen.dataset.id, 0)
+        assert example is not None and example.severity == 0 and example.edited is not None
+        assert example.original.startswith('{"messages": [{"role": "user", "content": "hi"}]}')
+        assert "edited" in body(screen)
+
+
+async def test_invalid_json_edit_is_refused_in_place(home: AppPaths, good_file: Path) -> None:
+    app = make_app(home, open_path=good_file)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_imported(pilot, app.screen)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("TextArea").text = '{"messages": ['
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Not valid JSON" in plain(app.screen.query_one("#edit-status"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_next_problem_and_filters(home: AppPaths, write_jsonl: Callable[..., Path]) -> None:
+    lines = [chat() for _ in range(20)]
+    lines[6] = "{broken"
+    lines[15] = {"messages": [{"role": "bot", "content": "x"}, {"role": "assistant", "content": "y"}]}
+    app = make_app(home, open_path=write_jsonl(lines))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await wait_imported(pilot, screen)
+        example_list = screen.query_one(ExampleList)
+        await pilot.press("right_square_bracket")
+        assert example_list.current_idx == 6
+        await pilot.press("right_square_bracket")
+        assert example_list.current_idx == 15
+        assert "unrecognized_role" in body(screen)
+        screen.filter_by_problem("invalid_json")
+        await pilot.pause(0.3)
+        assert example_list.count == 1 and example_list.current_idx == 6
+        await pilot.press("c")
+        await pilot.pause(0.1)
+        assert example_list.count == 20
+        await pilot.press("slash", *"bot", "enter")
+        await pilot.pause(0.3)
+        assert example_list.count == 1 and example_list.current_idx == 15
+
+
+async def test_decisions_survive_a_restart(home: AppPaths, good_file: Path) -> None:
+    app = make_app(home, open_path=good_file)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_imported(pilot, app.screen)
+        await pilot.press("r", "r", "a")
+    store = open_store(home.database)
+    app2 = make_app(home, open_path=good_file)
+    async with app2.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "reviewed 3/12" in status_text(app2)
+        assert status_counts(store, app2.screen.dataset.id) == {
+            "rejected": 2, "accepted": 1, "pending": 9}
+
+
+async def test_missing_file_is_a_notification_not_a_crash(home: AppPaths, tmp_path: Path) -> None:
+    app = make_app(home, open_path=tmp_path / "missing.jsonl")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert not isinstance(app.screen, ReviewScreen)
+        assert any("missing.jsonl" in str(n.message) for n in app._notifications)
