@@ -158,3 +158,55 @@ async def test_missing_file_is_a_notification_not_a_crash(home: AppPaths, tmp_pa
         await pilot.pause()
         assert not isinstance(app.screen, ReviewScreen)
         assert any("missing.jsonl" in str(n.message) for n in app._notifications)
+
+
+async def test_keys_can_be_remapped_in_config(home: AppPaths, good_file: Path) -> None:
+    (home.config_dir / "config.toml").write_text('[keymap]\n"review.accept" = "y"\n')
+    app = make_app(home, open_path=good_file)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_imported(pilot, app.screen)
+        await pilot.press("y")
+        await pilot.pause()
+        store = open_store(home.database)
+        assert get_example(store, app.screen.dataset.id, 0).status == "accepted"  # type: ignore[union-attr]
+        await pilot.press("a")  # the old key no longer accepts
+        await pilot.pause()
+        assert get_example(store, app.screen.dataset.id, 1).status == "pending"  # type: ignore[union-attr]
+
+
+async def test_a_broken_config_is_reported_not_fatal(home: AppPaths, good_file: Path) -> None:
+    (home.config_dir / "config.toml").write_text("[keymap\n")
+    app = make_app(home, open_path=good_file)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert any("config.toml" in str(n.message) for n in app._notifications)
+
+
+def test_killing_the_app_mid_review_loses_no_decision(home: AppPaths, good_file: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = f"""
+import asyncio, os, signal
+from tuiapp.app import make_app
+from tuiapp.paths import app_paths
+async def main():
+    app = make_app(app_paths({str(home.config_dir.parent)!r}), open_path={str(good_file)!r})
+    async with app.run_test(size=(100, 30)) as pilot:
+        while getattr(app.screen, "dataset", None) is None or \\
+                app.screen.dataset.import_state != "complete":
+            await pilot.pause(0.05)
+        await pilot.press("a", "r", "f", "j", "a")
+        await pilot.pause()
+        os.kill(os.getpid(), signal.SIGKILL)
+asyncio.run(main())
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ}, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    store = open_store(home.database)
+    statuses = [r["status"] for r in store.rows("SELECT status FROM examples ORDER BY idx")]
+    assert statuses[:5] == ["accepted", "rejected", "flagged", "accepted", "pending"]

@@ -9,6 +9,7 @@ from textual.binding import Binding
 
 from screens.datasets import DatasetsScreen
 from screens.review import ReviewScreen
+from tuiapp.config import Config, ConfigError, load_config
 from tuiapp.data.importer import open_dataset
 from tuiapp.paths import AppPaths
 from tuiapp.store import Store, open_store
@@ -25,15 +26,21 @@ class TuiApp(App[None]):
         Binding("f1", "show_help_panel", "Keys", id="app.keys"),
     ]
 
-    def __init__(self, store: Store, *, open_path: Path | None = None,
-                 model: str | None = None) -> None:
+    def __init__(self, store: Store, *, config: Config | None = None,
+                 open_path: Path | None = None, model: str | None = None,
+                 config_error: str | None = None) -> None:
         super().__init__()
         self.store = store
+        self.config = config or Config()
         self._open_path = open_path
-        self._model = model
+        self._model = model or self.config.default_model
+        self._config_error = config_error
 
     def on_mount(self) -> None:
-        """Open the file given on the command line, if any."""
+        """Apply the user's key map, then open the file given on the command line, if any."""
+        self.set_keymap(self.config.keymap)
+        if self._config_error:
+            self.notify(self._config_error, title="Config ignored", severity="error", timeout=10)
         if self._open_path is not None:
             self.open_file(self._open_path)
 
@@ -66,4 +73,8 @@ def make_app(paths: AppPaths, *, open_path: Path | None = None,
              model: str | None = None) -> TuiApp:
     """Build the app over the database in `paths` (the entry point and tests both use this)."""
     store = open_store(paths.ensure().database)
-    return TuiApp(store, open_path=open_path, model=model)
+    try:
+        config, error = load_config(paths), None
+    except ConfigError as err:
+        config, error = Config(), str(err)
+    return TuiApp(store, config=config, open_path=open_path, model=model, config_error=error)

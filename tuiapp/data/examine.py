@@ -64,7 +64,8 @@ def examine_text(
     return examine(raw, fmt, counter, token_limit)
 
 
-def examine(raw: RawLine, fmt: str, counter: TokenCounter, token_limit: int) -> Examined:
+def examine(raw: RawLine, fmt: str, counter: TokenCounter, token_limit: int,
+            with_preview: bool = True) -> Examined:
     """Parse, check and count one line of a dataset in the given format."""
     text, obj, problems = parse(raw)
     result = Examined(raw.number, text, obj, problems)
@@ -75,9 +76,10 @@ def examine(raw: RawLine, fmt: str, counter: TokenCounter, token_limit: int) -> 
     if isinstance(obj, dict):
         messages = conversation(obj)
         result.n_messages = len(messages)
-        result.n_tokens = counter.messages(messages) + _tool_tokens(obj, counter)
-        result.n_assistant_tokens = counter.assistant(messages)
-        result.preview = preview(messages)
+        n_tokens, result.n_assistant_tokens = counter.conversation(messages)
+        result.n_tokens = n_tokens + _tool_tokens(obj, counter)
+        if with_preview:
+            result.preview = preview(messages)
         if result.n_tokens > token_limit:
             result.problems.append(
                 Problem(

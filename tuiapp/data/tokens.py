@@ -124,30 +124,40 @@ class TokenCounter:
             )
         return self.value(content)
 
-    def messages(self, messages: list[Any]) -> int:
-        """Prompt tokens of a conversation (3 per message, +1 per name, +3 reply priming)."""
+    def conversation(self, messages: list[Any]) -> tuple[int, int]:
+        """(prompt tokens, assistant content tokens) of a conversation, in one pass.
+
+        Prompt tokens follow the cookbook: 3 per message, +1 per name, +3 reply priming."""
         cache = self._cache  # this loop runs for every message of every file: keep it tight
         total = REPLY_PRIMING
+        assistant = 0
         for message in messages:
             total += TOKENS_PER_MESSAGE
             if type(message) is not dict:
                 continue
+            is_assistant = message.get("role") == "assistant"
             for key, value in message.items():
                 if type(value) is str:
                     n = cache.get(value)
-                    total += self.text(value) if n is None else n
+                    if n is None:
+                        n = self.text(value)
                 elif key == "content":
-                    total += self.content(value)
+                    n = self.content(value)
                 elif key != "weight":  # a training flag, never shown to the model
-                    total += self.value(value)
+                    n = self.value(value)
+                else:
+                    continue
+                total += n
                 if key == "name":
                     total += TOKENS_PER_NAME
-        return total
+                elif key == "content" and is_assistant:
+                    assistant += n
+        return total, assistant
+
+    def messages(self, messages: list[Any]) -> int:
+        """Prompt tokens of a conversation."""
+        return self.conversation(messages)[0]
 
     def assistant(self, messages: list[Any]) -> int:
         """Tokens of assistant message content (what the model learns to write)."""
-        return sum(
-            self.content(m.get("content"))
-            for m in messages
-            if type(m) is dict and m.get("role") == "assistant"
-        )
+        return self.conversation(messages)[1]

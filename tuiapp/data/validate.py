@@ -7,6 +7,7 @@ how many workers ran.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from array import array
 from collections import Counter
@@ -22,7 +23,7 @@ from tuiapp.data.examine import Examined, examine, parse
 from tuiapp.data.jsonl import FileNotes, line_aligned_ranges, read_lines
 from tuiapp.data.problems import Problem, Severity
 from tuiapp.data.stats import default_epochs, distribution, estimate_cost, histogram
-from tuiapp.data.tokens import TokenCounter
+from tuiapp.data.tokens import TokenCounter, encoding
 
 MIN_EXAMPLES = 10  # the API rejects smaller training files
 FIRST_LINES_KEPT = 5
@@ -154,11 +155,18 @@ def summarize_range(job: tuple[str, int, int | None, str, BaseModel]) -> FileSum
     notes = FileNotes()
     counter = TokenCounter(model.encoding)
     for raw in read_lines(path, notes, start, end):
-        summary.add(examine(raw, fmt, counter, model.token_limit))
+        summary.add(examine(raw, fmt, counter, model.token_limit, with_preview=False))
     summary.lines = notes.lines
     summary.crlf_lines = notes.crlf_lines
     summary.blank_lines = notes.blank_lines
     return summary
+
+
+def _fork_context() -> multiprocessing.context.BaseContext | None:
+    """fork where the platform has it: workers then share the parent's loaded encoding."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
 
 
 def default_workers(path: str | Path) -> int:
@@ -181,7 +189,8 @@ def validate_file(
         return summary.finish()
     ranges = line_aligned_ranges(path, n_workers * RANGES_PER_WORKER)
     jobs = [(str(path), start, end, fmt, model) for start, end in ranges]
-    with ProcessPoolExecutor(n_workers) as pool:
+    encoding(model.encoding)  # loaded once here; forked workers inherit it
+    with ProcessPoolExecutor(n_workers, mp_context=_fork_context()) as pool:
         for part in pool.map(summarize_range, jobs):
             summary.merge(part)
     return summary.finish()
