@@ -27,7 +27,7 @@ class DatasetsScreen(Screen[None]):
         Binding("o", "open_file", "Open file", id="datasets.open"),
         Binding("enter", "review", "Review", id="datasets.review"),
         Binding("R", "report", "Report", id="datasets.report"),
-        Binding("q", "app.quit", "Quit", id="datasets.quit"),
+        Binding("q", "app.quit", "Quit", show=False, id="datasets.quit"),
     ]
 
     @property

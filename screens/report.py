@@ -19,8 +19,8 @@ from tuiapp.widgets.histogram import TokenHistogram
 
 def _stats_line(name: str, d: Distribution) -> str:
     """One row of distribution figures."""
-    return (f"{name:<17} min {d.min:>6,}  p5 {d.p5:>8,.0f}  median {d.median:>8,.0f}  "
-            f"mean {d.mean:>8,.0f}  p95 {d.p95:>8,.0f}  max {d.max:>7,}")
+    return (f"{name}: min {d.min:,} · p5 {d.p5:,.0f} · median {d.median:,.0f} · "
+            f"mean {d.mean:,.0f} · p95 {d.p95:,.0f} · max {d.max:,}")
 
 
 class ReportScreen(Screen[str | None]):

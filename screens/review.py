@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,9 @@ from tuiapp.store.records import STATUSES, Example
 from tuiapp.store.review import save_edit, set_note, set_status, set_tags, store_checks, undo_last
 from tuiapp.widgets.conversation import ExampleView, render_example
 from tuiapp.widgets.example_list import ExampleList
+
+
+FIRST_PAINT_PAUSE = 0.25  # seconds the import waits after its first batch
 
 
 @dataclass
@@ -124,8 +128,12 @@ class ReviewScreen(Screen[None]):
         worker = get_current_worker()
         store = self.store.reopen()
         try:
-            for progress in run_import(store, self.dataset.id, lambda: worker.is_cancelled):
+            for i, progress in enumerate(
+                run_import(store, self.dataset.id, lambda: worker.is_cancelled)
+            ):
                 self.post_message(ImportProgressed(progress))
+                if i == 0:  # give the GIL to the UI while it paints the first page
+                    time.sleep(FIRST_PAINT_PAUSE)
         except OSError as err:
             self.app.call_from_thread(self.notify, str(err), title="Import failed",
                                       severity="error")

@@ -40,7 +40,9 @@ def plain(widget) -> str:  # type: ignore[no-untyped-def]
 
 def body(screen) -> str:  # type: ignore[no-untyped-def]
     """The example view's text."""
-    return plain(screen.query_one("#example-body"))
+    console = Console(width=100, file=io.StringIO(), record=True)
+    console.print(screen.query_one("#review-example").shown)
+    return console.export_text()
 
 
 async def test_review_keys_store_decisions(home: AppPaths, write_jsonl: Callable[..., Path]

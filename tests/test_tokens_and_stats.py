@@ -77,3 +77,14 @@ def test_cost_caps_each_example_at_the_limit() -> None:
     assert cost.tokens_per_epoch == 100 + 16_385
     assert cost.billing_tokens == 2 * (100 + 16_385)
     assert cost.usd == pytest.approx(cost.billing_tokens * 8 / 1e6)
+
+
+def test_rank_cache_gives_the_same_ranks(home) -> None:  # type: ignore[no-untyped-def]
+    from tuiapp.data.tokens import _SPECS, _cached_ranks
+
+    expected_hash = _SPECS["cl100k_base"][0]
+    parsed = _cached_ranks("cl100k_base", expected_hash)  # parses, checks the hash, writes
+    assert list((home.cache_dir / "tiktoken").glob("cl100k_base-*.marshal"))
+    assert _cached_ranks("cl100k_base", expected_hash) == parsed  # read back from the cache
+    (next((home.cache_dir / "tiktoken").glob("*.marshal"))).write_bytes(b"garbage")
+    assert _cached_ranks("cl100k_base", expected_hash) == parsed  # a broken cache is rebuilt

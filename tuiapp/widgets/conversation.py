@@ -6,10 +6,8 @@ import json
 from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.panel import Panel
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widgets import RichLog
 
 from tuiapp.data.examine import conversation
 from tuiapp.data.problems import Severity
@@ -48,12 +46,13 @@ def _content_text(content: Any) -> str:
     return "" if content is None else json.dumps(content, ensure_ascii=False)
 
 
-def render_message(message: Any) -> RenderableType:
-    """One message as a titled panel."""
+def render_message(message: Any) -> Text:
+    """One message: a coloured role line, then the content (plain Text: cheap to repaint)."""
     if not isinstance(message, dict):
-        return Text(f"(not a message: {message!r})", style="red")
+        return Text(f"(not a message: {message!r})\n", style="red")
     role = message.get("role")
-    title = Text(str(role), style=ROLE_STYLES.get(str(role), "bold red"))
+    style = ROLE_STYLES.get(str(role), "bold red")
+    title = Text("▌", style=style.replace("bold ", "")) + Text(f" {role}", style=style)
     if "name" in message:
         title.append(f" ({message['name']})", style="dim")
     if "weight" in message:
@@ -70,7 +69,7 @@ def render_message(message: Any) -> RenderableType:
         body.append(f"\n→ {fc.get('name')}({fc.get('arguments')})", style="yellow")
     if message.get("tool_call_id"):
         title.append(f"  ← {message['tool_call_id']}", style="dim")
-    return Panel(body, title=title, title_align="left", border_style="dim", expand=True)
+    return Text.assemble(title, "\n", body, "\n")
 
 
 def render_example(example: Example, obj: Any) -> RenderableType:
@@ -95,7 +94,8 @@ def render_example(example: Example, obj: Any) -> RenderableType:
         parts.append(Text(f"{label} {problem.kind}{where}: {problem.describe().split(': ', 1)[-1]}",
                           style=style))
     if not isinstance(obj, dict):
-        parts.append(Panel(Text(_clip(example.text)), title="raw line", border_style="red"))
+        parts.append(Text("▌ raw line", style="bold red"))
+        parts.append(Text(_clip(example.text)))
         return Group(*parts)
     holder = obj["input"] if isinstance(obj.get("input"), dict) else obj
     tools = holder.get("tools")
@@ -111,19 +111,26 @@ def render_example(example: Example, obj: Any) -> RenderableType:
     return Group(*parts)
 
 
-class ExampleView(VerticalScroll, can_focus=False):
-    """A scrolling view of one example."""
+class ExampleView(RichLog, can_focus=False):
+    """A scrolling view of one example, rendered once per example into lines (a line-API
+    widget: showing the next example repaints this view without a layout pass)."""
 
     DEFAULT_CSS = """
-    ExampleView { padding: 0 1; }
-    ExampleView > Static { width: 100%; }
+    ExampleView { padding: 0 1; background: $surface; scrollbar-gutter: stable; }
     """
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        """One Static holds the rendered example."""
-        yield Static(id="example-body")
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, wrap=True, markup=False, highlight=False, auto_scroll=False)
+        self.shown: RenderableType = ""
 
     def show(self, renderable: RenderableType) -> None:
         """Replace what is shown and scroll to the top."""
-        self.query_one("#example-body", Static).update(renderable)
-        self.scroll_home(animate=False)
+        self.shown = renderable
+        self.clear()
+        self.write(renderable, scroll_end=False)
+        self.scroll_home(animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        """Re-wrap the example for the new width."""
+        self.clear()
+        self.write(self.shown, scroll_end=False)
