@@ -52,20 +52,31 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.file or write_dataset(Path(tmp) / "bench.jsonl", args.n)
-        base = subprocess.run([sys.executable, "-c", BASELINE, str(path)], check=True,
-                              capture_output=True, text=True).stdout.split()
-        out = subprocess.run([sys.executable, "-c", CHILD, str(Path(tmp) / "b.db"), str(path)],
-                             check=True, capture_output=True, text=True).stdout.split()
+        base = subprocess.run(
+            [sys.executable, "-c", BASELINE, str(path)], check=True, capture_output=True, text=True
+        ).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, str(Path(tmp) / "b.db"), str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
         db_mb = (Path(tmp) / "b.db").stat().st_size / 1e6
         file_mb = path.stat().st_size / 1e6
     n, seconds, first, rss = int(out[0]), float(out[1]), float(out[2]), float(out[3])
     print(f"file: {file_mb:.0f} MB, {n:,} examples")
-    print(f"baseline (json.loads per line, no checks, no store): {float(base[1]):6.1f} s, "
-          f"peak RSS {float(base[2]):.0f} MB")
-    print(f"tuiapp import (checks + tokens + SQLite):           {seconds:6.1f} s, "
-          f"{n / seconds:,.0f} examples/s, peak RSS {rss:.0f} MB, database {db_mb:.0f} MB")
-    print(f"first batch stored after {first * 1000:.0f} ms; "
-          f"import/baseline time ratio {seconds / float(base[1]):.1f}x")
+    print(
+        f"baseline (json.loads per line, no checks, no store): {float(base[1]):6.1f} s, "
+        f"peak RSS {float(base[2]):.0f} MB"
+    )
+    print(
+        f"tuiapp import (checks + tokens + SQLite):           {seconds:6.1f} s, "
+        f"{n / seconds:,.0f} examples/s, peak RSS {rss:.0f} MB, database {db_mb:.0f} MB"
+    )
+    print(
+        f"first batch stored after {first * 1000:.0f} ms; "
+        f"import/baseline time ratio {seconds / float(base[1]):.1f}x"
+    )
 
 
 if __name__ == "__main__":

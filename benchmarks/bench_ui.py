@@ -2,7 +2,8 @@
 first page of a big file, and keypress-to-repaint while moving through the review list.
 
 Keypress cost is the CPU time the process spends from a key press to the end of the repaint
-(`time.thread_time` of the event-loop thread around Pilot's press + pause): Pilot's own waits are sleeps, which wall
+(`time.thread_time` of the event-loop thread around Pilot's press + pause): Pilot's own
+waits are sleeps, which wall
 time would count (~80 ms a key even for a bare DataTable) but CPU time does not. The same
 figure for a bare DataTable app is printed as the baseline.
 
@@ -97,9 +98,11 @@ async def first_page_and_keys(home: Path, path: Path, presses: int) -> tuple[flo
     t0 = time.perf_counter()
     app = make_app(app_paths(home), open_path=path)
     async with app.run_test(size=(120, 35)) as pilot:
-        while not (isinstance(app.screen, ReviewScreen)
-                   and app.screen.query_one(ExampleList).count > 0
-                   and app.screen.example is not None):
+        while not (
+            isinstance(app.screen, ReviewScreen)
+            and app.screen.query_one(ExampleList).count > 0
+            and app.screen.example is not None
+        ):
             await asyncio.sleep(0.005)
         await pilot.pause()
         first_page = time.perf_counter() - t0
@@ -121,18 +124,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bare = startup_seconds(BARE)
         ours = startup_seconds(OURS, str(Path(tmp) / "home0"))
-        print(f"start-up: bare Textual app with a DataTable {bare * 1000:.0f} ms, "
-              f"tuiapp {ours * 1000:.0f} ms, ratio {ours / bare:.2f}x")
+        print(
+            f"start-up: bare Textual app with a DataTable {bare * 1000:.0f} ms, "
+            f"tuiapp {ours * 1000:.0f} ms, ratio {ours / bare:.2f}x"
+        )
         bare_ms = asyncio.run(bare_keys(args.presses))
         print(f"keypress CPU ms, bare DataTable (100 rows): median {bare_ms:.1f} ms")
         small = write_dataset(Path(tmp) / "small.jsonl", 200)
         big = args.file or write_dataset(Path(tmp) / "big.jsonl", args.n)
         for label, path in (("200 examples", small), (f"{args.n:,} examples", big)):
             first, median, p95 = asyncio.run(
-                first_page_and_keys(Path(tmp) / f"home-{path.stem}", path, args.presses))
-            print(f"{label:>20}: first page {first * 1000:.0f} ms after start; keypress to "
-                  f"repaint CPU median {median:.1f} ms, p95 {p95:.1f} ms "
-                  f"({median / bare_ms:.1f}x the bare DataTable)")
+                first_page_and_keys(Path(tmp) / f"home-{path.stem}", path, args.presses)
+            )
+            print(
+                f"{label:>20}: first page {first * 1000:.0f} ms after start; keypress to "
+                f"repaint CPU median {median:.1f} ms, p95 {p95:.1f} ms "
+                f"({median / bare_ms:.1f}x the bare DataTable)"
+            )
 
 
 if __name__ == "__main__":

@@ -44,8 +44,10 @@ def main() -> None:
     print(f"baseline (cookbook logic):   {t_base:6.2f} s")
     print(f"tuiapp validate (1 process): {t_ours_1:6.2f} s  {t_base / t_ours_1:4.1f}x")
     print(f"tuiapp validate (default):   {t_ours:6.2f} s  {t_base / t_ours:4.1f}x")
-    print(f"tokens: {sum(ours.tokens):,}; invalid examples: {ours.examples - ours.n_valid}; "
-          f"same counts as baseline: {same}")
+    print(
+        f"tokens: {sum(ours.tokens):,}; invalid examples: {ours.examples - ours.n_valid}; "
+        f"same counts as baseline: {same}"
+    )
 
 
 if __name__ == "__main__":

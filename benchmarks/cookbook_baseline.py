@@ -73,18 +73,36 @@ def run(path: str, encoding_name: str = "o200k_base") -> dict[str, Any]:
             if "role" not in message or ("content" not in message and "tool_calls" not in message):
                 format_errors["message_missing_key"] += 1
                 bad = True
-            if any(k not in ("role", "content", "name", "function_call", "weight",
-                             "tool_calls", "tool_call_id") for k in message):
+            if any(
+                k
+                not in (
+                    "role",
+                    "content",
+                    "name",
+                    "function_call",
+                    "weight",
+                    "tool_calls",
+                    "tool_call_id",
+                )
+                for k in message
+            ):
                 format_errors["message_unrecognized_key"] += 1
                 bad = True
-            if message.get("role", None) not in ("system", "user", "assistant", "function",
-                                                 "tool", "developer"):
+            if message.get("role", None) not in (
+                "system",
+                "user",
+                "assistant",
+                "function",
+                "tool",
+                "developer",
+            ):
                 format_errors["unrecognized_role"] += 1
                 bad = True
             content = message.get("content", None)
             function_call = message.get("function_call", None) or message.get("tool_calls")
             if (not content and not function_call) or (
-                    content is not None and not isinstance(content, str)):
+                content is not None and not isinstance(content, str)
+            ):
                 format_errors["missing_content"] += 1
                 bad = True
         if not any(message.get("role", None) == "assistant" for message in messages):
@@ -94,6 +112,9 @@ def run(path: str, encoding_name: str = "o200k_base") -> dict[str, Any]:
             extra = len(_encode_value(enc, ex["tools"])) if "tools" in ex else 0
             convo_lens.append(num_tokens_from_messages(enc, messages) + extra)
             assistant_lens.append(num_assistant_tokens_from_messages(enc, messages))
-    return {"examples": len(dataset) + format_errors["invalid_json"],
-            "format_errors": dict(format_errors),
-            "convo_lens": convo_lens, "assistant_lens": assistant_lens}
+    return {
+        "examples": len(dataset) + format_errors["invalid_json"],
+        "format_errors": dict(format_errors),
+        "convo_lens": convo_lens,
+        "assistant_lens": assistant_lens,
+    }

@@ -1,4 +1,4 @@
-"""Write a realistic chat-format JSONL file: varied lengths, system prompts, turns, tools, faults."""
+"""Write a realistic chat JSONL file: varied lengths, system prompts, turns, tools, faults."""
 
 from __future__ import annotations
 
@@ -14,15 +14,56 @@ SYSTEMS = [
     "Classify the sentiment of the customer's message as positive, negative or neutral.",
     "You translate English into French. Keep the register of the original.",
 ]
-WORDS = (
-    "the model data training loss token example answer question cloud server account billing "
-    "refund password reset error latency deploy region invoice customer order shipping "
-    "delivery weather Paris London capital population history science river mountain"
-).split()
-TOOLS = [{"type": "function", "function": {
-    "name": "get_weather", "description": "Current weather for a city",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
-                   "required": ["city"]}}}]
+WORDS = [
+    "the",
+    "model",
+    "data",
+    "training",
+    "loss",
+    "token",
+    "example",
+    "answer",
+    "question",
+    "cloud",
+    "server",
+    "account",
+    "billing",
+    "refund",
+    "password",
+    "reset",
+    "error",
+    "latency",
+    "deploy",
+    "region",
+    "invoice",
+    "customer",
+    "order",
+    "shipping",
+    "delivery",
+    "weather",
+    "Paris",
+    "London",
+    "capital",
+    "population",
+    "history",
+    "science",
+    "river",
+    "mountain",
+]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Current weather for a city",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+            },
+        },
+    }
+]
 BROKEN = [
     '{"messages": [{"role": "user", "content": "unterminated}',
     '["not", "an", "object"]',
@@ -49,16 +90,28 @@ def example(rng: random.Random) -> dict:
     if rng.random() < 0.1:
         messages += [
             {"role": "user", "content": "What's the weather in " + rng.choice(WORDS) + "?"},
-            {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function",
-             "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}]},
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+                    }
+                ],
+            },
             {"role": "tool", "tool_call_id": "call_1", "content": '{"temp_c": 18}'},
             {"role": "assistant", "content": sentence(rng, 5, 20)},
         ]
         return {"messages": messages, "tools": TOOLS}
     for _ in range(rng.choice([1, 1, 1, 2, 3])):
         messages.append({"role": "user", "content": sentence(rng, 3, 40)})
-        messages.append({"role": "assistant", "content": " ".join(
-            sentence(rng, 4, 30) for _ in range(rng.randint(1, 6)))})
+        messages.append(
+            {
+                "role": "assistant",
+                "content": " ".join(sentence(rng, 4, 30) for _ in range(rng.randint(1, 6))),
+            }
+        )
     return {"messages": messages}
 
 

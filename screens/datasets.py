@@ -11,7 +11,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from screens.prompt import PromptScreen
-from tuiapp.data.importer import open_dataset
 from tuiapp.store.datasets import list_datasets
 from tuiapp.store.examples import count_examples, status_counts
 
@@ -60,10 +59,20 @@ class DatasetsScreen(Screen[None]):
         for ds in datasets:
             total = count_examples(store, ds.id)
             reviewed = total - status_counts(store, ds.id).get("pending", 0)
-            state = ds.import_state if ds.import_state != "importing" else (
-                f"importing {100 * ds.import_fraction:.0f}%")
-            table.add_row(ds.name, f"{total:,}", f"{reviewed:,}", state, ds.base_model, ds.path,
-                          key=str(ds.id))
+            state = (
+                ds.import_state
+                if ds.import_state != "importing"
+                else (f"importing {100 * ds.import_fraction:.0f}%")
+            )
+            table.add_row(
+                ds.name,
+                f"{total:,}",
+                f"{reviewed:,}",
+                state,
+                ds.base_model,
+                ds.path,
+                key=str(ds.id),
+            )
         hint = "" if datasets else "No datasets yet. Press o to open a chat-format JSONL file."
         self.query_one("#datasets-hint", Label).update(hint)
 
@@ -101,5 +110,7 @@ class DatasetsScreen(Screen[None]):
             if path:
                 self.tui.open_file(Path(path.strip()).expanduser())
 
-        self.app.push_screen(PromptScreen("Open a chat-format JSONL file", "",
-                                          placeholder="path/to/train.jsonl"), done)
+        self.app.push_screen(
+            PromptScreen("Open a chat-format JSONL file", "", placeholder="path/to/train.jsonl"),
+            done,
+        )

@@ -36,10 +36,17 @@ class EditExampleScreen(ModalScreen[str | None]):
         """Title, editor, status line."""
         with Vertical(id="edit-box"):
             yield Label(self._title, id="edit-title")
-            yield TextArea(pretty(self._text), language="json", id="edit-area",
-                           show_line_numbers=True, tab_behavior="indent")
-            yield Label("Ctrl+S save (re-validates) · Esc cancel · the original line is kept",
-                        id="edit-status")
+            yield TextArea(
+                pretty(self._text),
+                language="json",
+                id="edit-area",
+                show_line_numbers=True,
+                tab_behavior="indent",
+            )
+            yield Label(
+                "Ctrl+S save (re-validates) · Esc cancel · the original line is kept",
+                id="edit-status",
+            )
 
     def on_mount(self) -> None:
         """Focus the editor."""

@@ -19,8 +19,10 @@ from tuiapp.widgets.histogram import TokenHistogram
 
 def _stats_line(name: str, d: Distribution) -> str:
     """One row of distribution figures."""
-    return (f"{name}: min {d.min:,} · p5 {d.p5:,.0f} · median {d.median:,.0f} · "
-            f"mean {d.mean:,.0f} · p95 {d.p95:,.0f} · max {d.max:,}")
+    return (
+        f"{name}: min {d.min:,} · p5 {d.p5:,.0f} · median {d.median:,.0f} · "
+        f"mean {d.mean:,.0f} · p95 {d.p95:,.0f} · max {d.max:,}"
+    )
 
 
 class ReportScreen(Screen[str | None]):
@@ -39,8 +41,10 @@ class ReportScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         """Sections, filled when the report is computed."""
-        yield Label(f"[b]Report[/b] · {self.dataset.name} · model {self.dataset.base_model}",
-                    id="report-title")
+        yield Label(
+            f"[b]Report[/b] · {self.dataset.name} · model {self.dataset.base_model}",
+            id="report-title",
+        )
         yield LoadingIndicator(id="report-loading")
         with VerticalScroll(id="report-body"):
             yield Static(id="report-summary")
@@ -111,8 +115,9 @@ class ReportScreen(Screen[str | None]):
         costs.add_columns("base model", "epochs", "tokens/epoch", "billed tokens", "cost (USD)")
         for c in report.costs:
             usd = "unknown" if c.usd is None else f"${c.usd:,.2f}"
-            costs.add_row(c.model, str(c.n_epochs), f"{c.tokens_per_epoch:,}",
-                          f"{c.billing_tokens:,}", usd)
+            costs.add_row(
+                c.model, str(c.n_epochs), f"{c.tokens_per_epoch:,}", f"{c.billing_tokens:,}", usd
+            )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Back to the review list, filtered to the chosen problem kind."""

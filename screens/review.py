@@ -43,7 +43,6 @@ from tuiapp.store.review import save_edit, set_note, set_status, set_tags, store
 from tuiapp.widgets.conversation import ExampleView, render_example
 from tuiapp.widgets.example_list import ExampleList
 
-
 FIRST_PAINT_PAUSE = 0.25  # seconds the import waits after its first batch
 
 
@@ -74,10 +73,21 @@ class ReviewScreen(Screen[None]):
         Binding("e", "edit", "Edit", id="review.edit"),
         Binding("n", "note", "Note", id="review.note"),
         Binding("t", "tag", "Tag", id="review.tag"),
-        Binding("right_square_bracket", "next_problem", "Next problem", key_display="]",
-                id="review.next_problem"),
-        Binding("left_square_bracket", "previous_problem", "Previous problem", key_display="[",
-                show=False, id="review.previous_problem"),
+        Binding(
+            "right_square_bracket",
+            "next_problem",
+            "Next problem",
+            key_display="]",
+            id="review.next_problem",
+        ),
+        Binding(
+            "left_square_bracket",
+            "previous_problem",
+            "Previous problem",
+            key_display="[",
+            show=False,
+            id="review.previous_problem",
+        ),
         Binding("slash", "search", "Search", key_display="/", id="review.search"),
         Binding("s", "filter_status", "Status filter", id="review.filter_status"),
         Binding("p", "filter_problem", "Problem filter", id="review.filter_problem"),
@@ -135,8 +145,9 @@ class ReviewScreen(Screen[None]):
                 if i == 0:  # give the GIL to the UI while it paints the first page
                     time.sleep(FIRST_PAINT_PAUSE)
         except OSError as err:
-            self.app.call_from_thread(self.notify, str(err), title="Import failed",
-                                      severity="error")
+            self.app.call_from_thread(
+                self.notify, str(err), title="Import failed", severity="error"
+            )
         finally:
             store.close()
 
@@ -262,8 +273,10 @@ class ReviewScreen(Screen[None]):
             save_edit(self.store, example, result)
             self._refresh_current()
             errors = sum(p.severity == 2 for p in result.problems)
-            self.notify(f"Saved. {errors} error(s) left." if errors else "Saved: no errors.",
-                        severity="warning" if errors else "information")
+            self.notify(
+                f"Saved. {errors} error(s) left." if errors else "Saved: no errors.",
+                severity="warning" if errors else "information",
+            )
 
         self.app.push_screen(EditExampleScreen(example.text, f"Edit line {example.line}"), saved)
 
@@ -291,9 +304,14 @@ class ReviewScreen(Screen[None]):
                 set_tags(self.store, example, tags.split(","))
                 self._refresh_current()
 
-        self.app.push_screen(PromptScreen(f"Tags for line {example.line}", ", ".join(example.tags),
-                                          hint="Comma-separated · Enter to save · Esc to cancel"),
-                             done)
+        self.app.push_screen(
+            PromptScreen(
+                f"Tags for line {example.line}",
+                ", ".join(example.tags),
+                hint="Comma-separated · Enter to save · Esc to cancel",
+            ),
+            done,
+        )
 
     # --- moving and filtering -----------------------------------------------------------
     def _jump_to_problem(self, backwards: bool) -> None:
@@ -356,11 +374,15 @@ class ReviewScreen(Screen[None]):
 
         def done(text: str | None) -> None:
             if text is not None:
-                self.apply_filter(ExampleFilter(self.flt.status, self.flt.kind,
-                                                self.flt.min_severity, text.strip() or None))
+                self.apply_filter(
+                    ExampleFilter(
+                        self.flt.status, self.flt.kind, self.flt.min_severity, text.strip() or None
+                    )
+                )
 
-        self.app.push_screen(PromptScreen("Search examples", self.flt.text or "",
-                                          placeholder="text to find"), done)
+        self.app.push_screen(
+            PromptScreen("Search examples", self.flt.text or "", placeholder="text to find"), done
+        )
 
     def action_filter_status(self) -> None:
         """Filter by review status."""
@@ -370,16 +392,22 @@ class ReviewScreen(Screen[None]):
 
         def done(status: str | None) -> None:
             if status is not None:
-                self.apply_filter(ExampleFilter(status or None, self.flt.kind,
-                                                self.flt.min_severity, self.flt.text))
+                self.apply_filter(
+                    ExampleFilter(
+                        status or None, self.flt.kind, self.flt.min_severity, self.flt.text
+                    )
+                )
 
         self.app.push_screen(ChoiceScreen("Show examples with status", choices), done)
 
     def action_filter_problem(self) -> None:
         """Filter by problem kind (or any error / any warning)."""
         counts = problem_counts(self.store, self.dataset.id)
-        choices = [("", "any (no problem filter)"), ("sev:2", "any error"),
-                   ("sev:1", "any problem (warning or error)")]
+        choices = [
+            ("", "any (no problem filter)"),
+            ("sev:2", "any error"),
+            ("sev:1", "any problem (warning or error)"),
+        ]
         choices += [(k, f"{k} ({n:,}): {KINDS.get(k, (0, ''))[1]}") for k, n in counts.items()]
 
         def done(choice: str | None) -> None:
@@ -428,8 +456,12 @@ class ReviewScreen(Screen[None]):
         try:
             result = export_accepted(store, self.dataset.id, path)
         except OSError as err:
-            self.app.call_from_thread(self.notify, f"{path}: {err.strerror or err}",
-                                      title="Export failed", severity="error")
+            self.app.call_from_thread(
+                self.notify,
+                f"{path}: {err.strerror or err}",
+                title="Export failed",
+                severity="error",
+            )
             return
         finally:
             store.close()

@@ -12,8 +12,9 @@ import pytest
 from tuiapp.paths import AppPaths, app_paths
 
 
-def chat(user: str = "What is 2+2?", answer: str = "4", system: str | None = "Be brief."
-         ) -> dict[str, Any]:
+def chat(
+    user: str = "What is 2+2?", answer: str = "4", system: str | None = "Be brief."
+) -> dict[str, Any]:
     """A valid chat example."""
     messages = [{"role": "system", "content": system}] if system else []
     messages += [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]

@@ -23,8 +23,16 @@ def test_valid_tool_calling_data_is_not_an_error() -> None:
     example = {
         "messages": [
             {"role": "user", "content": "Weather in Paris?"},
-            {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {
-                "name": "get_weather", "arguments": '{"city": "Paris"}'}}]},
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {
+                        "id": "c1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+                    }
+                ],
+            },
             {"role": "tool", "tool_call_id": "c1", "content": '{"temp": 18}'},
             {"role": "assistant", "content": "18 degrees.", "weight": 1},
         ],
@@ -35,12 +43,15 @@ def test_valid_tool_calling_data_is_not_an_error() -> None:
 
 
 def test_legacy_function_call_without_content_is_valid() -> None:
-    example = {"messages": [
-        {"role": "user", "content": "hi"},
-        {"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}},
-        {"role": "function", "name": "f", "content": "ok"},
-        {"role": "assistant", "content": "done"},
-    ], "functions": [{"name": "f", "parameters": {}}]}
+    example = {
+        "messages": [
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}},
+            {"role": "function", "name": "f", "content": "ok"},
+            {"role": "assistant", "content": "done"},
+        ],
+        "functions": [{"name": "f", "parameters": {}}],
+    }
     assert kinds(example) == []
 
 
@@ -52,22 +63,53 @@ def test_legacy_function_call_without_content_is_valid() -> None:
         ({}, ["missing_messages_list"]),
         ({"messages": []}, ["missing_messages_list"]),
         ({"messages": "hi"}, ["missing_messages_list"]),
-        ({"messages": [{"content": "hi"}, {"role": "assistant", "content": "x"}]},
-         ["message_missing_key"]),
-        ({"messages": [{"role": "user"}, {"role": "assistant", "content": "x"}]},
-         ["message_missing_key"]),
-        ({"messages": [{"role": "user", "content": "a", "mood": 1},
-                       {"role": "assistant", "content": "x"}]}, ["message_unrecognized_key"]),
-        ({"messages": [{"role": "bot", "content": "a"}, {"role": "assistant", "content": "x"}]},
-         ["unrecognized_role"]),
-        ({"messages": [{"role": "user", "content": None}, {"role": "assistant", "content": "x"}]},
-         ["missing_content"]),
-        ({"messages": [{"role": "user", "content": 5}, {"role": "assistant", "content": "x"}]},
-         ["missing_content"]),
-        ({"messages": [{"role": "user", "content": "only a question"}]},
-         ["example_missing_assistant_message"]),
-        ({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": None}]},
-         ["missing_content"]),
+        (
+            {"messages": [{"content": "hi"}, {"role": "assistant", "content": "x"}]},
+            ["message_missing_key"],
+        ),
+        (
+            {"messages": [{"role": "user"}, {"role": "assistant", "content": "x"}]},
+            ["message_missing_key"],
+        ),
+        (
+            {
+                "messages": [
+                    {"role": "user", "content": "a", "mood": 1},
+                    {"role": "assistant", "content": "x"},
+                ]
+            },
+            ["message_unrecognized_key"],
+        ),
+        (
+            {"messages": [{"role": "bot", "content": "a"}, {"role": "assistant", "content": "x"}]},
+            ["unrecognized_role"],
+        ),
+        (
+            {
+                "messages": [
+                    {"role": "user", "content": None},
+                    {"role": "assistant", "content": "x"},
+                ]
+            },
+            ["missing_content"],
+        ),
+        (
+            {"messages": [{"role": "user", "content": 5}, {"role": "assistant", "content": "x"}]},
+            ["missing_content"],
+        ),
+        (
+            {"messages": [{"role": "user", "content": "only a question"}]},
+            ["example_missing_assistant_message"],
+        ),
+        (
+            {
+                "messages": [
+                    {"role": "user", "content": "q"},
+                    {"role": "assistant", "content": None},
+                ]
+            },
+            ["missing_content"],
+        ),
         ({**chat(), "extra": 1}, ["example_unrecognized_key"]),
     ],
 )
@@ -76,16 +118,24 @@ def test_cookbook_kinds(obj: Any, expected: list[str]) -> None:
 
 
 def test_weight_only_zero_or_one_and_only_on_assistant() -> None:
-    example = {"messages": [
-        {"role": "user", "content": "q", "weight": 1},
-        {"role": "assistant", "content": "a", "weight": 0.5},
-        {"role": "assistant", "content": "b", "weight": True},
-    ]}
+    example = {
+        "messages": [
+            {"role": "user", "content": "q", "weight": 1},
+            {"role": "assistant", "content": "a", "weight": 0.5},
+            {"role": "assistant", "content": "b", "weight": True},
+        ]
+    }
     problems = check_example(example, 3)
     assert sorted(p.kind for p in problems) == [
-        "invalid_weight", "invalid_weight", "weight_on_non_assistant"]
+        "invalid_weight",
+        "invalid_weight",
+        "weight_on_non_assistant",
+    ]
     assert {p.path for p in problems} == {
-        "messages[0].weight", "messages[1].weight", "messages[2].weight"}
+        "messages[0].weight",
+        "messages[1].weight",
+        "messages[2].weight",
+    }
     assert all(p.line == 3 for p in problems)
 
 
@@ -93,7 +143,8 @@ def test_weight_only_zero_or_one_and_only_on_assistant() -> None:
 def test_forbidden_special_tokens(token: str) -> None:
     problems = check_example(chat(answer=f"the end {token}"), 1)
     assert [(p.kind, p.path) for p in problems] == [
-        ("forbidden_special_token", "messages[2].content")]
+        ("forbidden_special_token", "messages[2].content")
+    ]
 
 
 def test_tool_shapes() -> None:
@@ -103,12 +154,20 @@ def test_tool_shapes() -> None:
     assert kinds(bad_parallel) == ["invalid_parallel_tool_calls"]
     bad_functions = {**chat(), "functions": {"name": "f"}}
     assert kinds(bad_functions) == ["invalid_functions"]
-    bad_calls = {"messages": [{"role": "user", "content": "q"},
-                              {"role": "assistant", "tool_calls": [{"id": "c", "function": {}}]}]}
+    bad_calls = {
+        "messages": [
+            {"role": "user", "content": "q"},
+            {"role": "assistant", "tool_calls": [{"id": "c", "function": {}}]},
+        ]
+    }
     assert kinds(bad_calls) == ["invalid_tool_calls"]
-    tool_without_id = {"messages": [{"role": "user", "content": "q"},
-                                    {"role": "tool", "content": "r"},
-                                    {"role": "assistant", "content": "a"}]}
+    tool_without_id = {
+        "messages": [
+            {"role": "user", "content": "q"},
+            {"role": "tool", "content": "r"},
+            {"role": "assistant", "content": "a"},
+        ]
+    }
     assert kinds(tool_without_id) == ["tool_missing_call_id"]
 
 
@@ -118,10 +177,18 @@ def test_empty_content_is_a_warning() -> None:
 
 
 def test_content_parts() -> None:
-    parts = {"messages": [
-        {"role": "user", "content": [{"type": "text", "text": "what is this?"},
-                                     {"type": "image_url", "image_url": {"url": "https://x"}}]},
-        {"role": "assistant", "content": "a cat"}]}
+    parts = {
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "what is this?"},
+                    {"type": "image_url", "image_url": {"url": "https://x"}},
+                ],
+            },
+            {"role": "assistant", "content": "a cat"},
+        ]
+    }
     assert kinds(parts) == []
     parts["messages"][0]["content"].append({"type": "audio"})
     assert kinds(parts) == ["invalid_content_part"]

@@ -1,4 +1,4 @@
-"""The review screen driven with Pilot: keys change what the screen shows and what the store holds."""
+"""The review screen driven with Pilot: keys change what the screen shows and the store holds."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 
 from rich.console import Console
 
+from screens.review import ReviewScreen
 from tests.conftest import chat
 from tuiapp.app import make_app
 from tuiapp.paths import AppPaths
 from tuiapp.store import open_store
 from tuiapp.store.examples import get_example, status_counts
 from tuiapp.widgets.example_list import ExampleList
-from screens.review import ReviewScreen
 
 
 async def wait_imported(pilot, screen: ReviewScreen) -> None:  # type: ignore[no-untyped-def]
@@ -45,8 +45,9 @@ def body(screen) -> str:  # type: ignore[no-untyped-def]
     return console.export_text()
 
 
-async def test_review_keys_store_decisions(home: AppPaths, write_jsonl: Callable[..., Path]
-                                           ) -> None:
+async def test_review_keys_store_decisions(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
     path = write_jsonl([chat(f"Question {i}?", f"Answer {i}.") for i in range(12)])
     app = make_app(home, open_path=path)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -59,7 +60,11 @@ async def test_review_keys_store_decisions(home: AppPaths, write_jsonl: Callable
         store = open_store(home.database)
         dsid = screen.dataset.id
         assert [get_example(store, dsid, i).status for i in range(4)] == [  # type: ignore[union-attr]
-            "accepted", "accepted", "rejected", "flagged"]
+            "accepted",
+            "accepted",
+            "rejected",
+            "flagged",
+        ]
         # flag stays on the example; j moves on; u undoes the flag
         assert screen.query_one(ExampleList).cursor == 3
         await pilot.press("u")
@@ -89,8 +94,10 @@ async def test_edit_fixes_a_broken_line(home: AppPaths, write_jsonl: Callable[..
         await pilot.press("e")
         await pilot.pause()
         area = app.screen.query_one("TextArea")
-        area.text = '{"messages": [{"role": "user", "content": "hi"}, ' \
-                    '{"role": "assistant", "content": "hello"}]}'
+        area.text = (
+            '{"messages": [{"role": "user", "content": "hi"}, '
+            '{"role": "assistant", "content": "hello"}]}'
+        )
         await pilot.press("ctrl+s")
         await pilot.pause()
         store = open_store(home.database)
@@ -118,7 +125,9 @@ async def test_invalid_json_edit_is_refused_in_place(home: AppPaths, good_file: 
 async def test_next_problem_and_filters(home: AppPaths, write_jsonl: Callable[..., Path]) -> None:
     lines = [chat() for _ in range(20)]
     lines[6] = "{broken"
-    lines[15] = {"messages": [{"role": "bot", "content": "x"}, {"role": "assistant", "content": "y"}]}
+    lines[15] = {
+        "messages": [{"role": "bot", "content": "x"}, {"role": "assistant", "content": "y"}]
+    }
     app = make_app(home, open_path=write_jsonl(lines))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
@@ -151,7 +160,10 @@ async def test_decisions_survive_a_restart(home: AppPaths, good_file: Path) -> N
         await pilot.pause()
         assert "reviewed 3/12" in status_text(app2)
         assert status_counts(store, app2.screen.dataset.id) == {
-            "rejected": 2, "accepted": 1, "pending": 9}
+            "rejected": 2,
+            "accepted": 1,
+            "pending": 9,
+        }
 
 
 async def test_missing_file_is_a_notification_not_a_crash(home: AppPaths, tmp_path: Path) -> None:
@@ -206,8 +218,13 @@ async def main():
         os.kill(os.getpid(), signal.SIGKILL)
 asyncio.run(main())
 """
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env={**os.environ}, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        timeout=120,
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     store = open_store(home.database)
     statuses = [r["status"] for r in store.rows("SELECT status FROM examples ORDER BY idx")]

@@ -1,4 +1,4 @@
-"""Snapshots of the main screens (update with `pytest --snapshot-update` after a deliberate change)."""
+"""Snapshots of the main screens (`pytest --snapshot-update` after a deliberate change)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,27 @@ def sample_lines() -> list[object]:
     lines: list[object] = [
         chat(f"What is {i} + {i}?", f"{2 * i}.", system="You are a calculator.") for i in range(14)
     ]
-    lines[1] = {"messages": [
-        {"role": "user", "content": "Weather in Paris?"},
-        {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {
-            "name": "get_weather", "arguments": '{"city": "Paris"}'}}]},
-        {"role": "tool", "tool_call_id": "c1", "content": '{"temp_c": 18}'},
-        {"role": "assistant", "content": "18 °C and sunny.", "weight": 1}]}
+    lines[1] = {
+        "messages": [
+            {"role": "user", "content": "Weather in Paris?"},
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {
+                        "id": "c1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "c1", "content": '{"temp_c": 18}'},
+            {"role": "assistant", "content": "18 °C and sunny.", "weight": 1},
+        ]
+    }
     lines[3] = '{"messages": [oops'
-    lines[5] = {"messages": [{"role": "bot", "content": "hi"}, {"role": "assistant",
-                                                            "content": "hello"}]}
+    lines[5] = {
+        "messages": [{"role": "bot", "content": "hi"}, {"role": "assistant", "content": "hello"}]
+    }
     lines[8] = {"messages": [{"role": "user", "content": "no answer here"}]}
     return lines
 
@@ -49,8 +61,11 @@ def test_review_screen(snap_compare, home: AppPaths, write_jsonl: Callable[..., 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
 
 
-def test_review_screen_80x24(snap_compare, home: AppPaths,  # type: ignore[no-untyped-def]
-                             write_jsonl: Callable[..., Path]) -> None:
+def test_review_screen_80x24(
+    snap_compare,
+    home: AppPaths,  # type: ignore[no-untyped-def]
+    write_jsonl: Callable[..., Path],
+) -> None:
     app = make_app(home, open_path=write_jsonl(sample_lines(), "calc.jsonl"))
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -69,8 +84,10 @@ def test_report_screen(snap_compare, home: AppPaths, write_jsonl: Callable[..., 
         await pilot.press("R")
         for _ in range(50):
             await pilot.pause(0.05)
-            if pilot.app.screen.query("#report-body") and pilot.app.screen.query_one(
-                    "#report-body").display:
+            if (
+                pilot.app.screen.query("#report-body")
+                and pilot.app.screen.query_one("#report-body").display
+            ):
                 break
         await pilot.pause(0.2)
 

@@ -45,8 +45,9 @@ def test_database_is_wal_and_versioned(home: AppPaths) -> None:
     assert open_store(home.database).get_setting("theme") == "nord"
 
 
-def test_import_keeps_every_line_with_its_problems(home: AppPaths,
-                                                   write_jsonl: Callable[..., Path]) -> None:
+def test_import_keeps_every_line_with_its_problems(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
     path = write_jsonl([chat(), "{broken", chat(), {"messages": []}] + [chat()] * 8)
     store, dataset = imported(home, path)
     assert dataset.import_state == "complete"
@@ -79,8 +80,9 @@ def test_decisions_are_stored_and_undone_in_order(home: AppPaths, good_file: Pat
     assert (reverted.status, reverted.note, reverted.tags) == ("pending", "", [])
 
 
-def test_edit_revalidates_and_keeps_the_original(home: AppPaths,
-                                                 write_jsonl: Callable[..., Path]) -> None:
+def test_edit_revalidates_and_keeps_the_original(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
     path = write_jsonl([{"messages": [{"role": "bot", "content": "hi"}]}] + [chat()] * 10)
     store, dataset = imported(home, path)
     bad = get_example(store, dataset.id, 0)
@@ -94,8 +96,9 @@ def test_edit_revalidates_and_keeps_the_original(home: AppPaths,
     assert problem_counts(store, dataset.id) == {}
 
 
-def test_export_round_trips_through_validate(home: AppPaths, write_jsonl: Callable[..., Path],
-                                             tmp_path: Path) -> None:
+def test_export_round_trips_through_validate(
+    home: AppPaths, write_jsonl: Callable[..., Path], tmp_path: Path
+) -> None:
     path = write_jsonl([chat(f"q{i}", f"a{i}") for i in range(12)] + ["{broken"])
     store, dataset = imported(home, path)
     for idx in range(13):
@@ -136,8 +139,7 @@ def test_import_resumes_after_the_process_is_killed(home: AppPaths, tmp_path: Pa
     assert dataset.import_state == "importing"
     partial = count_examples(store, dataset.id)
     assert 0 < partial < 30_000
-    assert status_counts(store, dataset.id) == {"pending": partial - 2, "rejected": 1,
-                                                "flagged": 1}
+    assert status_counts(store, dataset.id) == {"pending": partial - 2, "rejected": 1, "flagged": 1}
     for _ in run_import(store, dataset.id):
         pass
     assert count_examples(store, dataset.id) == 30_000

@@ -31,7 +31,9 @@ def cookbook_count(enc_name: str, messages: list[dict]) -> int:
 
 @pytest.mark.parametrize("enc_name", ["o200k_base", "cl100k_base"])
 def test_counts_match_the_cookbook(enc_name: str) -> None:
-    messages = chat("Explain LoRA in one line, s'il vous plaît 🙂", "Low-rank adapters.")["messages"]
+    messages = chat("Explain LoRA in one line, s'il vous plaît 🙂", "Low-rank adapters.")[
+        "messages"
+    ]
     messages[1]["name"] = "alice"
     counter = TokenCounter(enc_name)
     assert counter.messages(messages) == cookbook_count(enc_name, messages)
@@ -49,8 +51,8 @@ def test_model_picks_the_encoding_and_limit() -> None:
 
 
 @pytest.mark.parametrize(
-    ("n", "epochs"), [(1, 25), (3, 25), (10, 10), (33, 3), (34, 3), (8000, 3), (8334, 2),
-                      (25_000, 1), (100_000, 1)],
+    ("n", "epochs"),
+    [(1, 25), (3, 25), (10, 10), (33, 3), (34, 3), (8000, 3), (8334, 2), (25_000, 1), (100_000, 1)],
 )
 def test_default_epochs(n: int, epochs: int) -> None:
     assert default_epochs(n) == epochs

@@ -22,8 +22,7 @@ def test_good_file_passes(good_file: Path, capsys: pytest.CaptureFixture[str]) -
     assert set(report["token_stats"]) >= {"min", "max", "mean", "median", "p5", "p95"}
     assert set(report["assistant_token_stats"]) >= {"min", "max", "mean", "median", "p5", "p95"}
     assert report["n_epochs"] == 8  # 12 examples x 3 < 100, so 100 // 12
-    assert report["billing_tokens"] == 8 * sum(
-        validate_file(good_file).tokens)
+    assert report["billing_tokens"] == 8 * sum(validate_file(good_file).tokens)
     assert report["n_too_long"] == 0
 
 
@@ -37,8 +36,12 @@ def test_broken_lines_are_reported_with_line_numbers(
     path = write_jsonl(lines)
     assert main(["validate", str(path), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
-    assert report["format_errors"] == {"data_type": 1, "example_missing_assistant_message": 1,
-                                       "invalid_json": 1, "too_few_examples": 1}
+    assert report["format_errors"] == {
+        "data_type": 1,
+        "example_missing_assistant_message": 1,
+        "invalid_json": 1,
+        "too_few_examples": 1,
+    }
     assert report["first_lines"]["invalid_json"] == [3]
     assert report["first_lines"]["data_type"] == [6]
     assert report["valid_examples"] == 9
@@ -48,7 +51,12 @@ def test_bad_utf8_bom_crlf_and_blank_lines(tmp_path: Path) -> None:
     good = json.dumps(chat()).encode()
     path = tmp_path / "messy.jsonl"
     path.write_bytes(
-        b"\xef\xbb\xbf" + good + b"\r\n" + b"\r\n" + good + b"\n\n"
+        b"\xef\xbb\xbf"
+        + good
+        + b"\r\n"
+        + b"\r\n"
+        + good
+        + b"\n\n"
         + b'{"messages": [{"role": "user", "content": "caf\xe9"}]}\n'
         + (good + b"\n") * 10
     )
@@ -100,9 +108,11 @@ def test_workers_give_the_same_answer(tmp_path: Path) -> None:
 
 
 def test_preference_file(write_jsonl: Callable[..., Path]) -> None:
-    pref = {"input": {"messages": [{"role": "user", "content": "Hi"}]},
-            "preferred_output": [{"role": "assistant", "content": "Hello!"}],
-            "non_preferred_output": [{"role": "assistant", "content": "Go away."}]}
+    pref = {
+        "input": {"messages": [{"role": "user", "content": "Hi"}]},
+        "preferred_output": [{"role": "assistant", "content": "Hello!"}],
+        "non_preferred_output": [{"role": "assistant", "content": "Go away."}],
+    }
     summary = validate_file(write_jsonl([pref] * 11 + [chat()]))
     assert summary.format == "preference"
     assert summary.format_errors == {"mixed_format": 1}

@@ -26,9 +26,15 @@ class TuiApp(App[None]):
         Binding("f1", "show_help_panel", "Keys", id="app.keys"),
     ]
 
-    def __init__(self, store: Store, *, config: Config | None = None,
-                 open_path: Path | None = None, model: str | None = None,
-                 config_error: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        config: Config | None = None,
+        open_path: Path | None = None,
+        model: str | None = None,
+        config_error: str | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
         self.config = config or Config()
@@ -69,8 +75,7 @@ class TuiApp(App[None]):
         self.store.close()
 
 
-def make_app(paths: AppPaths, *, open_path: Path | None = None,
-             model: str | None = None) -> TuiApp:
+def make_app(paths: AppPaths, *, open_path: Path | None = None, model: str | None = None) -> TuiApp:
     """Build the app over the database in `paths` (the entry point and tests both use this)."""
     store = open_store(paths.ensure().database)
     try:

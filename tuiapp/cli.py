@@ -19,7 +19,8 @@ def _app_parser() -> argparse.ArgumentParser:
     """`tuiapp [FILE]`: the TUI."""
     parser = argparse.ArgumentParser(
         prog="tuiapp",
-        description="Terminal app for fine-tuning LLMs. Commands: " + ", ".join(COMMANDS)
+        description="Terminal app for fine-tuning LLMs. Commands: "
+        + ", ".join(COMMANDS)
         + " (tuiapp COMMAND --help).",
     )
     parser.add_argument("file", nargs="?", type=Path, help="a chat-format JSONL file to review")
@@ -37,8 +38,9 @@ def _command_parser() -> argparse.ArgumentParser:
     validate.add_argument("file", type=Path)
     validate.add_argument("--model", default=DEFAULT_MODEL, help="base model (token limit)")
     validate.add_argument("--json", action="store_true", help="print one JSON object")
-    validate.add_argument("--workers", type=int, help="processes (default: one per core "
-                          "for big files)")
+    validate.add_argument(
+        "--workers", type=int, help="processes (default: one per core for big files)"
+    )
     export = sub.add_parser("export", help="write a dataset's accepted examples as JSONL")
     export.add_argument("dataset", help="dataset id or the path of its source file")
     export.add_argument("out", type=Path)
@@ -85,30 +87,40 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _human_report(report: dict, file_problems: list) -> str:  # type: ignore[type-arg]
     """The validation report for people."""
-    out = [f"{report['file']}: {report['examples']:,} examples ({report['format']} format), "
-           f"{report['valid_examples']:,} valid · model {report['model']} "
-           f"({report['encoding']}, limit {report['token_limit']:,} tokens)"]
+    out = [
+        f"{report['file']}: {report['examples']:,} examples ({report['format']} format), "
+        f"{report['valid_examples']:,} valid · model {report['model']} "
+        f"({report['encoding']}, limit {report['token_limit']:,} tokens)"
+    ]
     for title, counts in (("Errors", report["format_errors"]), ("Warnings", report["warnings"])):
         if counts:
             out.append(f"{title}:")
             for kind, n in counts.items():
                 lines = report["first_lines"].get(kind, [])
                 at = f" (lines {', '.join(map(str, lines))}{', ...' if n > len(lines) else ''})"
-                out.append(f"  {kind:<36} {n:>8,}  {KINDS.get(kind, (0, ''))[1]}"
-                           f"{at if lines else ''}")
+                out.append(
+                    f"  {kind:<36} {n:>8,}  {KINDS.get(kind, (0, ''))[1]}{at if lines else ''}"
+                )
     for name in ("token_stats", "assistant_token_stats"):
         s = report[name]
-        out.append(f"{name.replace('_', ' '):<22} min {s['min']:,} · p5 {s['p5']:,.0f} · "
-                   f"median {s['median']:,.0f} · mean {s['mean']:,.0f} · p95 {s['p95']:,.0f} · "
-                   f"max {s['max']:,}")
+        out.append(
+            f"{name.replace('_', ' '):<22} min {s['min']:,} · p5 {s['p5']:,.0f} · "
+            f"median {s['median']:,.0f} · mean {s['mean']:,.0f} · p95 {s['p95']:,.0f} · "
+            f"max {s['max']:,}"
+        )
     usd = report["estimated_cost_usd"]
-    out.append(f"over the limit: {report['n_too_long']:,} · epochs (auto): {report['n_epochs']} "
-               f"· billed tokens: {report['billing_tokens']:,}"
-               + (f" · about ${usd:,.2f}" if usd is not None else ""))
+    out.append(
+        f"over the limit: {report['n_too_long']:,} · epochs (auto): {report['n_epochs']} "
+        f"· billed tokens: {report['billing_tokens']:,}"
+        + (f" · about ${usd:,.2f}" if usd is not None else "")
+    )
     for p in file_problems:
         out.append(f"file: {p.describe()}")
-    out.append("REJECTED: the API would refuse this file." if report["rejected"]
-               else "OK: the API would accept this file.")
+    out.append(
+        "REJECTED: the API would refuse this file."
+        if report["rejected"]
+        else "OK: the API would accept this file."
+    )
     return "\n".join(out)
 
 
@@ -125,8 +137,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             found = find_current(store, Path(args.dataset))
             if found is None:
-                print(f"tuiapp: {args.dataset} has not been imported (or changed since)",
-                      file=sys.stderr)
+                print(
+                    f"tuiapp: {args.dataset} has not been imported (or changed since)",
+                    file=sys.stderr,
+                )
                 return 2
             dataset = found
         result = export_accepted(store, dataset.id, args.out)
@@ -137,8 +151,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         store.close()
     print(f"wrote {result.written:,} examples to {result.path}")
     if result.skipped_invalid:
-        print(f"left out {len(result.skipped_invalid)} accepted examples that still have errors "
-              f"(lines {', '.join(map(str, result.skipped_invalid[:10]))})", file=sys.stderr)
+        print(
+            f"left out {len(result.skipped_invalid)} accepted examples that still have errors "
+            f"(lines {', '.join(map(str, result.skipped_invalid[:10]))})",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -151,14 +168,24 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     store = open_store(app_paths(args.home).ensure().database)
     rows = []
     for ds in list_datasets(store):
-        rows.append({"id": ds.id, "name": ds.name, "path": ds.path, "model": ds.base_model,
-                     "state": ds.import_state, "examples": count_examples(store, ds.id),
-                     "statuses": status_counts(store, ds.id)})
+        rows.append(
+            {
+                "id": ds.id,
+                "name": ds.name,
+                "path": ds.path,
+                "model": ds.base_model,
+                "state": ds.import_state,
+                "examples": count_examples(store, ds.id),
+                "statuses": status_counts(store, ds.id),
+            }
+        )
     store.close()
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
         for r in rows:
-            print(f"{r['id']:>4}  {r['name']:<30} {r['examples']:>9,} examples  {r['state']:<9} "
-                  f"{r['path']}")
+            print(
+                f"{r['id']:>4}  {r['name']:<30} {r['examples']:>9,} examples  {r['state']:<9} "
+                f"{r['path']}"
+            )
     return 0

@@ -64,8 +64,9 @@ def examine_text(
     return examine(raw, fmt, counter, token_limit)
 
 
-def examine(raw: RawLine, fmt: str, counter: TokenCounter, token_limit: int,
-            with_preview: bool = True) -> Examined:
+def examine(
+    raw: RawLine, fmt: str, counter: TokenCounter, token_limit: int, with_preview: bool = True
+) -> Examined:
     """Parse, check and count one line of a dataset in the given format."""
     text, obj, problems = parse(raw)
     result = Examined(raw.number, text, obj, problems)

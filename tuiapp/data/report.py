@@ -43,8 +43,9 @@ class DatasetReport:
 
 def dataset_report(store: Store, dataset_id: int, model: str | None = None) -> DatasetReport:
     """Build the report from the store (reads every example once; run it in a worker)."""
-    report = DatasetReport(statuses=status_counts(store, dataset_id),
-                           problems=problem_counts(store, dataset_id))
+    report = DatasetReport(
+        statuses=status_counts(store, dataset_id), problems=problem_counts(store, dataset_id)
+    )
     rows = store.conn.execute(
         "SELECT COALESCE(edited, original), severity, status, n_tokens, n_assistant_tokens "
         "FROM examples WHERE dataset_id = ? ORDER BY idx",
@@ -63,7 +64,10 @@ def dataset_report(store: Store, dataset_id: int, model: str | None = None) -> D
         report.assistant_turns[roles.count("assistant")] += 1
         report.with_system += "system" in roles or "developer" in roles
     names = [model] if model else []
-    names += [m for m in known_models()
-              if base_model(m).price_per_million and not (model or "").startswith(m)]
+    names += [
+        m
+        for m in known_models()
+        if base_model(m).price_per_million and not (model or "").startswith(m)
+    ]
     report.costs = [estimate_cost(report.tokens, base_model(name)) for name in names]
     return report

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
-
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlite_utils

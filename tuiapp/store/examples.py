@@ -181,8 +181,9 @@ def token_counts(
     return [r[0] for r in rows], [r[1] for r in rows]
 
 
-def next_with_problem(store: Store, dataset_id: int, after: int, backwards: bool = False
-                      ) -> int | None:
+def next_with_problem(
+    store: Store, dataset_id: int, after: int, backwards: bool = False
+) -> int | None:
     """The idx of the nearest example after (or before) `after` that has any problem."""
     op, order = ("<", "DESC") if backwards else (">", "ASC")
     row = store.conn.execute(

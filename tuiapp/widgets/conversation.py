@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
+from textual.events import Resize
 from textual.widgets import RichLog
 
 from tuiapp.data.examine import conversation
@@ -59,27 +60,37 @@ def render_message(message: Any) -> Text:
         weight = message["weight"]
         title.append(f"  weight {weight}", style="bold" if weight == 0 else "dim")
     body = Text(_clip(_content_text(message.get("content"))))
+    calls: list[Text] = []
     for call in message.get("tool_calls") or []:
         fn = call.get("function", {}) if isinstance(call, dict) else {}
-        body.append(f"\n→ {fn.get('name')}({fn.get('arguments')})", style="yellow")
+        line = Text(f"→ {fn.get('name')}({fn.get('arguments')})", style="yellow")
         if isinstance(call, dict) and call.get("id"):
-            body.append(f"  [{call['id']}]", style="dim")
+            line.append(f"  [{call['id']}]", style="dim")
+        calls.append(line)
     if isinstance(message.get("function_call"), dict):
         fc = message["function_call"]
-        body.append(f"\n→ {fc.get('name')}({fc.get('arguments')})", style="yellow")
+        calls.append(Text(f"→ {fc.get('name')}({fc.get('arguments')})", style="yellow"))
     if message.get("tool_call_id"):
         title.append(f"  ← {message['tool_call_id']}", style="dim")
-    return Text.assemble(title, "\n", body, "\n")
+    lines = [title, *([body] if body.plain else []), *calls]
+    return Text("\n").join(lines) + Text("\n")
 
 
 def render_example(example: Example, obj: Any) -> RenderableType:
     """The whole example: header, problems, then the conversation (or the raw line)."""
     header = Text()
     header.append(f"line {example.line}", style="bold")
-    header.append(f"  {example.status}", style={"accepted": "green", "rejected": "red",
-                                                 "flagged": "yellow"}.get(example.status, "dim"))
-    header.append(f"  {example.n_tokens:,} tokens ({example.n_assistant_tokens:,} assistant)"
-                  f"  {example.n_messages} messages", style="dim")
+    header.append(
+        f"  {example.status}",
+        style={"accepted": "green", "rejected": "red", "flagged": "yellow"}.get(
+            example.status, "dim"
+        ),
+    )
+    header.append(
+        f"  {example.n_tokens:,} tokens ({example.n_assistant_tokens:,} assistant)"
+        f"  {example.n_messages} messages",
+        style="dim",
+    )
     if example.edited is not None:
         header.append("  edited", style="bold magenta")
     parts: list[RenderableType] = [header]
@@ -91,8 +102,12 @@ def render_example(example: Example, obj: Any) -> RenderableType:
         style = "red" if problem.severity is Severity.ERROR else "yellow"
         label = "error" if problem.severity is Severity.ERROR else "warning"
         where = f" {problem.path}" if problem.path else ""
-        parts.append(Text(f"{label} {problem.kind}{where}: {problem.describe().split(': ', 1)[-1]}",
-                          style=style))
+        parts.append(
+            Text(
+                f"{label} {problem.kind}{where}: {problem.describe().split(': ', 1)[-1]}",
+                style=style,
+            )
+        )
     if not isinstance(obj, dict):
         parts.append(Text("▌ raw line", style="bold red"))
         parts.append(Text(_clip(example.text)))
@@ -120,7 +135,9 @@ class ExampleView(RichLog, can_focus=False):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, wrap=True, markup=False, highlight=False, auto_scroll=False)
+        super().__init__(
+            id=id, wrap=True, markup=False, highlight=False, auto_scroll=False, min_width=20
+        )
         self.shown: RenderableType = ""
 
     def show(self, renderable: RenderableType) -> None:
@@ -130,7 +147,10 @@ class ExampleView(RichLog, can_focus=False):
         self.write(renderable, scroll_end=False)
         self.scroll_home(animate=False, immediate=True)
 
-    def on_resize(self) -> None:
-        """Re-wrap the example for the new width."""
-        self.clear()
-        self.write(self.shown, scroll_end=False)
+    def on_resize(self, event: Resize) -> None:
+        """Re-wrap the example for the new width (after RichLog's first-size handling)."""
+        known = self._size_known
+        super().on_resize(event)
+        if known and event.size.width:
+            self.clear()
+            self.write(self.shown, scroll_end=False)

@@ -75,8 +75,9 @@ class ExampleList(ScrollView, can_focus=True):
         self._cache: dict[int, ExampleRow] = {}
 
     # --- the data behind the list -------------------------------------------------------
-    def set_rows(self, count: int, positions: array | None = None, keep_idx: int | None = None
-                 ) -> None:
+    def set_rows(
+        self, count: int, positions: array | None = None, keep_idx: int | None = None
+    ) -> None:
         """Show `count` examples (or exactly `positions`), keeping the cursor on keep_idx."""
         self._positions = positions
         self._count = len(positions) if positions is not None else count

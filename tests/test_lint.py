@@ -1,0 +1,27 @@
+"""The code stays clean: ruff (lint + format) and mypy over the packages, as CI runs them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TREES = ["tuiapp", "screens", "tests", "benchmarks"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run a tool module from this interpreter in the project root."""
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_ruff_lint_and_format() -> None:
+    lint = run("ruff", "check", *TREES)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    fmt = run("ruff", "format", "--check", *TREES)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_mypy() -> None:
+    result = run("mypy")
+    assert result.returncode == 0, result.stdout + result.stderr
