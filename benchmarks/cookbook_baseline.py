@@ -14,7 +14,6 @@ import json
 from collections import defaultdict
 from typing import Any
 
-import numpy as np  # noqa: F401  # the cookbook imports numpy for its statistics
 import tiktoken
 
 from tuiapp.data.tokens import encoding as shipped_encoding
