@@ -100,8 +100,14 @@ class DatasetsScreen(Screen[None]):
         from screens.report import ReportScreen
 
         dataset_id = self._selected()
-        if dataset_id is not None:
-            self.app.push_screen(ReportScreen(self.tui.store, dataset_id))
+        if dataset_id is None:
+            return
+
+        def done(kind: str | None) -> None:
+            if kind:
+                self.tui.review(dataset_id, kind)
+
+        self.app.push_screen(ReportScreen(self.tui.store, dataset_id), done)
 
     def action_open_file(self) -> None:
         """Ask for a file path and open it."""

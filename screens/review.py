@@ -97,8 +97,9 @@ class ReviewScreen(Screen[None]):
         Binding("escape,q", "back", "Back", id="review.back"),
     ]
 
-    def __init__(self, store: Store, dataset_id: int) -> None:
+    def __init__(self, store: Store, dataset_id: int, problem: str | None = None) -> None:
         super().__init__()
+        self._initial_problem = problem
         self.store = store
         self.dataset = get_dataset(store, dataset_id)
         self.flt = ExampleFilter()
@@ -125,6 +126,8 @@ class ReviewScreen(Screen[None]):
         example_list.focus()
         if self.dataset.import_state == "importing":
             self.import_examples()
+        if self._initial_problem:
+            self.filter_by_problem(self._initial_problem)
         self._update_status()
 
     # --- data ---------------------------------------------------------------------------

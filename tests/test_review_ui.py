@@ -229,3 +229,27 @@ asyncio.run(main())
     store = open_store(home.database)
     statuses = [r["status"] for r in store.rows("SELECT status FROM examples ORDER BY idx")]
     assert statuses[:5] == ["accepted", "rejected", "flagged", "accepted", "pending"]
+
+
+async def test_report_links_into_the_review_list(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    lines: list[object] = [chat() for _ in range(12)]
+    lines[4] = "{broken"
+    app = make_app(home, open_path=write_jsonl(lines))
+    async with app.run_test(size=(110, 40)) as pilot:
+        await wait_imported(pilot, app.screen)
+        await pilot.press("escape")  # back to the datasets screen
+        await pilot.pause()
+        await pilot.press("R")
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if app.screen.query("#report-body") and app.screen.query_one("#report-body").display:
+                break
+        table = app.screen.query_one("#report-problems")
+        table.focus()
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ReviewScreen)
+        example_list = app.screen.query_one(ExampleList)
+        assert example_list.count == 1 and example_list.current_idx == 4

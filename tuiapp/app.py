@@ -59,9 +59,9 @@ class TuiApp(App[None]):
             return
         self.review(dataset.id)
 
-    def review(self, dataset_id: int) -> None:
-        """Push the review screen for a dataset."""
-        self.push_screen(ReviewScreen(self.store, dataset_id))
+    def review(self, dataset_id: int, problem: str | None = None) -> None:
+        """Push the review screen for a dataset, optionally filtered to one problem kind."""
+        self.push_screen(ReviewScreen(self.store, dataset_id, problem))
 
     def action_show_help_panel(self) -> None:
         """Toggle the panel that lists every key of the focused screen."""
