@@ -12,7 +12,7 @@ from tuiapp.data.base_models import DEFAULT_MODEL
 from tuiapp.data.problems import KINDS
 from tuiapp.paths import app_paths
 
-COMMANDS = ("validate", "export", "datasets")
+COMMANDS = ("validate", "export", "datasets", "local")
 
 
 def _app_parser() -> argparse.ArgumentParser:
@@ -48,6 +48,15 @@ def _command_parser() -> argparse.ArgumentParser:
     datasets = sub.add_parser("datasets", help="list imported datasets")
     datasets.add_argument("--json", action="store_true")
     datasets.add_argument("--home")
+    local = sub.add_parser("local", help="the embedded fine-tuning backend")
+    local_sub = local.add_subparsers(dest="local_command", required=True)
+    serve = local_sub.add_parser("serve", help="run the OpenAI-compatible local server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--data", type=Path, help="state folder (default: the data dir)")
+    serve.add_argument("--home")
+    pull = local_sub.add_parser("pull", help="prepare the default base model (SmolLM2-135M)")
+    pull.add_argument("--home")
     return parser
 
 
@@ -56,9 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if any(a in COMMANDS for a in args_list[:3]):
         args = _command_parser().parse_args(args_list)
-        return {"validate": cmd_validate, "export": cmd_export, "datasets": cmd_datasets}[
-            args.command
-        ](args)
+        handlers = {
+            "validate": cmd_validate,
+            "export": cmd_export,
+            "datasets": cmd_datasets,
+            "local": cmd_local,
+        }
+        return handlers[args.command](args)
     args = _app_parser().parse_args(args_list)
     from tuiapp.app import make_app  # Textual loads only for the TUI
 
@@ -188,4 +201,46 @@ def cmd_datasets(args: argparse.Namespace) -> int:
                 f"{r['id']:>4}  {r['name']:<30} {r['examples']:>9,} examples  {r['state']:<9} "
                 f"{r['path']}"
             )
+    return 0
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def cmd_local(args: argparse.Namespace) -> int:
+    """`tuiapp local serve|pull`: the embedded backend (needs the `local` extra)."""
+    import os
+
+    from tuiapp.local import INSTALL_HINT, missing_dependencies
+
+    missing = missing_dependencies()
+    if missing:
+        print(
+            f"tuiapp: the local backend needs {', '.join(missing)}. Install it with:\n"
+            f"  {INSTALL_HINT}",
+            file=sys.stderr,
+        )
+        return 2
+    paths = app_paths(args.home).ensure()
+    if args.local_command == "pull":
+        from tuiapp.local.model_store import pull_default
+
+        pull_default()
+        return 0
+    api_key = os.environ.get("TUIAPP_LOCAL_API_KEY")
+    if args.host not in LOOPBACK and not api_key:
+        print(
+            "tuiapp: refusing to listen on a non-loopback address without a key; set "
+            "TUIAPP_LOCAL_API_KEY",
+            file=sys.stderr,
+        )
+        return 2
+    from tuiapp.local.server import serve
+
+    root = args.data or paths.data_dir / "local"
+    print(
+        f"tuiapp local backend on http://{args.host}:{args.port}/v1 (state in {root})",
+        file=sys.stderr,
+    )
+    serve(args.host, args.port, root, api_key)
     return 0

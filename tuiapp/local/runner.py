@@ -1,0 +1,191 @@
+"""Moves jobs through their states: validates files, starts one trainer process at a time,
+notices when it ends, cancels and pauses, and picks up jobs after a server restart."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tuiapp.data.problems import KINDS
+from tuiapp.data.validate import validate_file
+from tuiapp.local.state import LocalState, now
+
+KILL_AFTER_SECONDS = 5.0  # a trainer that ignores SIGTERM this long is killed
+
+
+def _alive(pid: int | None, job_id: str) -> bool:
+    """True if pid is a running trainer process of this job."""
+    if not pid:
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        return True  # no /proc here: trust the pid
+    return b"tuiapp.local.trainer" in cmdline and job_id.encode() in cmdline
+
+
+def file_error(path: Path, param: str) -> dict[str, Any] | None:
+    """The API-style error for a training/validation file the API would reject, else None."""
+    summary = validate_file(path, workers=1)
+    if not summary.rejected:
+        return None
+    kind = sorted(summary.format_errors, key=lambda k: summary.first_lines.get(k, [0])[:1])[0]
+    lines = summary.first_lines.get(kind)
+    where = f" Line {lines[0]}:" if lines else ""
+    return {
+        "code": "invalid_training_file" if param == "training_file" else "invalid_file",
+        "param": param,
+        "message": (
+            f"The job failed due to an invalid {param.replace('_', ' ')}. Invalid "
+            f"file format.{where} {KINDS.get(kind, (0, kind))[1]} ({kind}; "
+            f"{summary.format_errors[kind]} example(s))."
+        ),
+    }
+
+
+class JobRunner:
+    """The server's job loop."""
+
+    def __init__(self, state: LocalState) -> None:
+        self.state = state
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.kill_at: dict[str, float] = {}
+
+    def recover(self) -> None:
+        """After a restart: adopt trainers still alive, resume or fail the others."""
+        for job in self.state.rows("SELECT * FROM jobs WHERE status = 'running'"):
+            if _alive(job["pid"], job["id"]):
+                self.state.add_event(job["id"], "Server restarted; training goes on")
+            elif job["resume_step"]:
+                self.state.set_job(job["id"], status="queued", pid=None)
+                self.state.add_event(
+                    job["id"],
+                    "Server restarted while training; resuming "
+                    f"from the checkpoint at step {job['resume_step']}",
+                )
+            else:
+                self._fail(
+                    job["id"],
+                    "server_restart",
+                    "The server stopped while this job was "
+                    "running and no checkpoint was saved yet; start the job again.",
+                )
+
+    def _fail(self, job_id: str, code: str, message: str, param: str | None = None) -> None:
+        """Mark a job failed with an error object and an event."""
+        self.state.set_job(
+            job_id,
+            status="failed",
+            finished_at=now(),
+            estimated_finish=None,
+            error={"code": code, "message": message, "param": param},
+        )
+        self.state.add_event(job_id, message, level="error")
+
+    async def run(self) -> None:
+        """Tick forever (the server cancels this task on shutdown)."""
+        while True:
+            try:
+                await self.tick()
+            except Exception as err:  # keep the loop alive; the error goes to the log
+                print(f"job runner: {type(err).__name__}: {err}", file=sys.stderr)
+            await asyncio.sleep(0.25)
+
+    async def tick(self) -> None:
+        """One pass: validate new jobs, reap ended trainers, start the next queued job."""
+        for job in self.state.rows(
+            "SELECT * FROM jobs WHERE status = 'validating_files' ORDER BY seq"
+        ):
+            await asyncio.to_thread(self._validate, job)
+        self._reap()
+        running = self.state.one("SELECT id FROM jobs WHERE status = 'running'")
+        if running is None:
+            queued = self.state.one("SELECT * FROM jobs WHERE status = 'queued' ORDER BY seq")
+            if queued is not None:
+                self._start(queued)
+
+    def _validate(self, job: dict[str, Any]) -> None:
+        """Check the job's files as the API does; queue or fail the job."""
+        for param in ("training_file", "validation_file"):
+            if job[param]:
+                error = file_error(self.state.files_dir / job[param], param)
+                if error is not None:
+                    self._fail(job["id"], error["code"], error["message"], error["param"])
+                    return
+        self.state.set_job(job["id"], status="queued")
+        self.state.add_event(job["id"], "Files validated, moving job to queued state")
+
+    def _start(self, job: dict[str, Any]) -> None:
+        """Spawn the trainer in its own session, so it outlives a server that is stopped."""
+        out = self.state.jobs_dir / job["id"]
+        out.mkdir(parents=True, exist_ok=True)
+        log = open(out / "trainer.log", "ab")  # noqa: SIM115 - the child owns it from here
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tuiapp.local.trainer", str(self.state.root), job["id"]],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        self.procs[job["id"]] = proc
+        self.state.set_job(job["id"], status="running", pid=proc.pid)
+        self.state.add_event(job["id"], "Fine-tuning job started")
+
+    def _reap(self) -> None:
+        """Notice trainers that ended; kill those that ignore a stop request."""
+        for job in self.state.rows("SELECT * FROM jobs WHERE pid IS NOT NULL"):
+            job_id = job["id"]
+            proc = self.procs.get(job_id)
+            ended = proc.poll() is not None if proc else not _alive(job["pid"], job_id)
+            if not ended:
+                deadline = self.kill_at.get(job_id)
+                if deadline is not None and time.monotonic() > deadline:
+                    os.kill(job["pid"], signal.SIGKILL)
+                continue
+            self.procs.pop(job_id, None)
+            self.kill_at.pop(job_id, None)
+            self.state.set_job(job_id, pid=None)
+            if job["status"] == "running":  # it died without saying why
+                tail = self.state.jobs_dir / job_id / "trainer.log"
+                last = (
+                    tail.read_text(errors="replace").strip().splitlines()[-1:]
+                    if (tail.is_file())
+                    else []
+                )
+                self._fail(
+                    job_id,
+                    "training_error",
+                    "The trainer process ended unexpectedly" + (f": {last[0]}" if last else "."),
+                )
+
+    def stop(self, job_id: str, status: str) -> None:
+        """Cancel or pause: set the status first (the trainer reads it), then SIGTERM."""
+        job = self.state.job(job_id)
+        assert job is not None
+        fields: dict[str, Any] = {"status": status, "estimated_finish": None}
+        if status == "cancelled":
+            fields["finished_at"] = now()
+        self.state.set_job(job_id, **fields)
+        self.state.add_event(
+            job_id, "Job cancelled" if status == "cancelled" else "Pausing the job"
+        )
+        if job["pid"] and _alive(job["pid"], job_id):
+            with contextlib.suppress(OSError):
+                os.kill(job["pid"], signal.SIGTERM)
+            self.kill_at[job_id] = time.monotonic() + KILL_AFTER_SECONDS
+
+    def resume(self, job_id: str) -> None:
+        """Queue a paused job again; it continues from the step where it paused."""
+        self.state.set_job(job_id, status="queued")
+        self.state.add_event(job_id, "Job resumed")
