@@ -226,3 +226,69 @@ def _api_pid(server, job_id: str) -> int | None:  # type: ignore[no-untyped-def]
     """The trainer pid the server still tracks for a job."""
     row = server[1].state.job(job_id)
     return row["pid"] if row else None
+
+
+def metric_steps(client: openai.OpenAI, job_id: str) -> list[int]:
+    """Steps of every metrics event, oldest first."""
+    events = client.fine_tuning.jobs.list_events(job_id, limit=100)
+    return sorted(e.data["step"] for e in events if e.type == "metrics")
+
+
+def wait_steps(client: openai.OpenAI, job_id: str, n: int, timeout: float = 120) -> None:
+    """Wait until a job reported at least n metrics events."""
+    deadline = time.monotonic() + timeout
+    while len(metric_steps(client, job_id)) < n:
+        assert time.monotonic() < deadline, "no progress"
+        time.sleep(0.1)
+
+
+def test_pause_and_resume_continue_from_the_same_step(server) -> None:  # type: ignore[no-untyped-def]
+    url, api, _root = server
+    client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
+    file = client.files.create(file=("t.jsonl", pirate_lines(60)), purpose="fine-tune")
+    job = client.fine_tuning.jobs.create(model="tiny-llama", training_file=file.id,
+                                         hyperparameters={"n_epochs": 20, "batch_size": 1})
+    wait_steps(client, job.id, 3)
+    assert client.fine_tuning.jobs.pause(job.id).status == "paused"
+    deadline = time.monotonic() + 15
+    while api.state.job(job.id)["pid"]:
+        assert time.monotonic() < deadline, "trainer did not stop after pause"
+        time.sleep(0.1)
+    paused_at = max(metric_steps(client, job.id))
+    assert api.state.job(job.id)["resume_step"] == paused_at
+    time.sleep(0.5)
+    assert max(metric_steps(client, job.id)) == paused_at  # really stopped
+    assert client.fine_tuning.jobs.resume(job.id).status == "queued"
+    wait_steps(client, job.id, paused_at + 3)
+    client.fine_tuning.jobs.cancel(job.id)
+    steps = metric_steps(client, job.id)
+    assert steps[: paused_at + 3] == list(range(1, paused_at + 4))  # no gap, no repeat
+
+
+def test_restart_resumes_a_job_from_its_checkpoint(tmp_path: Path, tiny_model: Path,
+                                                   home: Any) -> None:
+    import os
+    import signal
+
+    root = tmp_path / "local"
+    (root / "models").mkdir(parents=True)
+    shutil.copytree(tiny_model, root / "models" / "tiny-llama")
+    with running_server(root) as (url, api):
+        client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
+        file = client.files.create(file=("t.jsonl", pirate_lines(100)), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(model="tiny-llama", training_file=file.id,
+                                             hyperparameters={"n_epochs": 3, "batch_size": 1})
+        deadline = time.monotonic() + 120
+        while not client.fine_tuning.jobs.checkpoints.list(job.id).data:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        pid = api.state.job(job.id)["pid"]
+    os.kill(pid, signal.SIGKILL)  # the machine went down: server stopped, trainer killed
+    with running_server(root) as (url, _api):
+        client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
+        done = wait_for(client, job.id)
+        assert done.status == "succeeded", done.error
+        messages = [e.message for e in client.fine_tuning.jobs.list_events(job.id, limit=100)]
+        assert any("resuming from the checkpoint at step" in m for m in messages)
+        assert [c.step_number for c in client.fine_tuning.jobs.checkpoints.list(job.id)] == [
+            300, 200, 100]

@@ -222,7 +222,7 @@ class Trainer:
                 optimizer.zero_grad()
                 metrics: dict[str, Any] = {
                     "step": step,
-                    "train_loss": float(loss),
+                    "train_loss": loss.item(),
                     "train_mean_token_accuracy": accuracy,
                     "total_steps": total_steps,
                 }
@@ -235,7 +235,8 @@ class Trainer:
                         model, vb, pad_id
                     )
                 self._report_step(metrics, started, step - start_step, total_steps - step)
-            self._checkpoint(model, optimizer, step, epoch, valid, pad_id)
+            if step > start_step:  # an epoch finished before a resume has its checkpoint
+                self._checkpoint(model, optimizer, step, epoch, valid, pad_id)
         self._finish(model, base_path, trained_tokens, step)
 
     def _evaluate(self, model: Any, items: list[Tokenized], pad_id: int) -> tuple[float, float]:

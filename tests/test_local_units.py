@@ -1,0 +1,88 @@
+"""Local backend units: assistant-only labels, weight 0, hyperparameter rules, OpenAI shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch", reason="the local backend tests need the `local` extra")
+
+from tests.local_support import make_tiny_model  # noqa: E402
+from tuiapp.local.chat_tokens import IGNORE, tokenize_chat  # noqa: E402
+from tuiapp.local.hyperparams import (  # noqa: E402
+    HyperparameterError,
+    auto_batch_size,
+    check_hyperparameters,
+    resolve,
+)
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The tiny model's ChatML tokenizer."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(make_tiny_model(tmp_path_factory.mktemp("tok") / "m"))
+
+
+def labelled_text(tokenizer, messages) -> str:  # type: ignore[no-untyped-def]
+    """The decoded text of the tokens that carry loss."""
+    item = tokenize_chat(tokenizer, messages, 512)
+    return tokenizer.decode([t for t in item.labels if t != IGNORE])
+
+
+def test_loss_only_on_assistant_replies(tokenizer) -> None:  # type: ignore[no-untyped-def]
+    messages = [{"role": "system", "content": "Be a pirate."},
+                {"role": "user", "content": "Hello"},
+                {"role": "assistant", "content": "arr matey"}]
+    assert labelled_text(tokenizer, messages) == "arr matey<|im_end|>\n"
+
+
+def test_weight_zero_replies_are_not_learned(tokenizer) -> None:  # type: ignore[no-untyped-def]
+    messages = [{"role": "user", "content": "one"},
+                {"role": "assistant", "content": "no", "weight": 0},
+                {"role": "user", "content": "two"},
+                {"role": "assistant", "content": "yes", "weight": 1}]
+    assert labelled_text(tokenizer, messages) == "yes<|im_end|>\n"
+
+
+def test_auto_hyperparameters_follow_openai() -> None:
+    assert auto_batch_size(40) == 1
+    assert auto_batch_size(10_000) == 20
+    assert auto_batch_size(1_000_000) == 256
+    settings = resolve({}, 40, seed=1)
+    assert (settings.n_epochs, settings.batch_size) == (3, 1)  # 40 x 3 >= 100: 3 epochs
+    assert resolve({}, 10, seed=1).n_epochs == 10
+    custom = resolve({"n_epochs": 2, "batch_size": 4, "learning_rate_multiplier": 0.5}, 40, 1)
+    assert (custom.n_epochs, custom.batch_size) == (2, 4)
+    assert custom.learning_rate == pytest.approx(5e-4)
+
+
+@pytest.mark.parametrize(
+    ("hyper", "param"),
+    [({"n_epochs": 0}, "hyperparameters.n_epochs"), ({"batch_size": "big"},
+     "hyperparameters.batch_size"), ({"learning_rate_multiplier": -1},
+     "hyperparameters.learning_rate_multiplier"), ({"warmup": 3}, "hyperparameters.warmup")],
+)
+def test_bad_hyperparameters_name_the_param(hyper: dict, param: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(HyperparameterError) as err:
+        check_hyperparameters(hyper)
+    assert err.value.param == param
+
+
+def test_local_extra_hint_names_the_install_command() -> None:
+    from tuiapp.local import INSTALL_HINT, missing_dependencies
+
+    assert missing_dependencies() == []
+    assert "tuiapp[local]" in INSTALL_HINT and "torch==2.13.0" in INSTALL_HINT
+
+
+def test_non_loopback_without_key_is_refused(capsys: pytest.CaptureFixture[str],
+                                             tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from tuiapp.cli import main
+
+    monkeypatch.delenv("TUIAPP_LOCAL_API_KEY", raising=False)
+    assert main(["local", "serve", "--host", "0.0.0.0", "--home", str(tmp_path)]) == 2
+    assert "TUIAPP_LOCAL_API_KEY" in capsys.readouterr().err
