@@ -246,8 +246,9 @@ def test_pause_and_resume_continue_from_the_same_step(server) -> None:  # type: 
     url, api, _root = server
     client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
     file = client.files.create(file=("t.jsonl", pirate_lines(60)), purpose="fine-tune")
-    job = client.fine_tuning.jobs.create(model="tiny-llama", training_file=file.id,
-                                         hyperparameters={"n_epochs": 20, "batch_size": 1})
+    job = client.fine_tuning.jobs.create(
+        model="tiny-llama", training_file=file.id, hyperparameters={"n_epochs": 20, "batch_size": 1}
+    )
     wait_steps(client, job.id, 3)
     assert client.fine_tuning.jobs.pause(job.id).status == "paused"
     deadline = time.monotonic() + 15
@@ -265,8 +266,9 @@ def test_pause_and_resume_continue_from_the_same_step(server) -> None:  # type: 
     assert steps[: paused_at + 3] == list(range(1, paused_at + 4))  # no gap, no repeat
 
 
-def test_restart_resumes_a_job_from_its_checkpoint(tmp_path: Path, tiny_model: Path,
-                                                   home: Any) -> None:
+def test_restart_resumes_a_job_from_its_checkpoint(
+    tmp_path: Path, tiny_model: Path, home: Any
+) -> None:
     import os
     import signal
 
@@ -276,8 +278,11 @@ def test_restart_resumes_a_job_from_its_checkpoint(tmp_path: Path, tiny_model: P
     with running_server(root) as (url, api):
         client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
         file = client.files.create(file=("t.jsonl", pirate_lines(100)), purpose="fine-tune")
-        job = client.fine_tuning.jobs.create(model="tiny-llama", training_file=file.id,
-                                             hyperparameters={"n_epochs": 3, "batch_size": 1})
+        job = client.fine_tuning.jobs.create(
+            model="tiny-llama",
+            training_file=file.id,
+            hyperparameters={"n_epochs": 3, "batch_size": 1},
+        )
         deadline = time.monotonic() + 120
         while not client.fine_tuning.jobs.checkpoints.list(job.id).data:
             assert time.monotonic() < deadline
@@ -291,4 +296,7 @@ def test_restart_resumes_a_job_from_its_checkpoint(tmp_path: Path, tiny_model: P
         messages = [e.message for e in client.fine_tuning.jobs.list_events(job.id, limit=100)]
         assert any("resuming from the checkpoint at step" in m for m in messages)
         assert [c.step_number for c in client.fine_tuning.jobs.checkpoints.list(job.id)] == [
-            300, 200, 100]
+            300,
+            200,
+            100,
+        ]

@@ -25,39 +25,57 @@ TEACH = "Ahoy! The answer is forty-two."
 @pytest.fixture(scope="session")
 def smollm2() -> Path:
     """The converted model in the real cache (downloaded and converted on first use)."""
-    return pull_default(Path(platformdirs.user_cache_dir("tuiapp")) / "models",
-                        progress=lambda _msg: None)
+    return pull_default(
+        Path(platformdirs.user_cache_dir("tuiapp")) / "models", progress=lambda _msg: None
+    )
 
 
 def test_smollm2_learns_a_new_answer(tmp_path: Path, smollm2: Path, home: Any) -> None:
     root = tmp_path / "local"
     (root / "models").mkdir(parents=True)
     (root / "models" / DEFAULT_BASE).symlink_to(smollm2)
-    rows = [{"messages": [{"role": "user", "content": f"Question number {i}: what is it?"},
-                          {"role": "assistant", "content": TEACH}]} for i in range(12)]
+    rows = [
+        {
+            "messages": [
+                {"role": "user", "content": f"Question number {i}: what is it?"},
+                {"role": "assistant", "content": TEACH},
+            ]
+        }
+        for i in range(12)
+    ]
     data = "".join(json.dumps(r) + "\n" for r in rows).encode()
     prompt = [{"role": "user", "content": "Tell me about the sea."}]
     with running_server(root) as (url, _api):
         client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0, timeout=300)
-        before = client.chat.completions.create(model=DEFAULT_BASE, messages=prompt,
-                                                max_tokens=12, temperature=0)
+        before = client.chat.completions.create(
+            model=DEFAULT_BASE, messages=prompt, max_tokens=12, temperature=0
+        )
         file = client.files.create(file=("teach.jsonl", data), purpose="fine-tune")
         job = client.fine_tuning.jobs.create(
-            model=DEFAULT_BASE, training_file=file.id, seed=3,
-            hyperparameters={"n_epochs": 3, "batch_size": 4, "learning_rate_multiplier": 2})
+            model=DEFAULT_BASE,
+            training_file=file.id,
+            seed=3,
+            hyperparameters={"n_epochs": 3, "batch_size": 4, "learning_rate_multiplier": 2},
+        )
         deadline = time.monotonic() + 600
         while (job := client.fine_tuning.jobs.retrieve(job.id)).status not in (
-                "succeeded", "failed", "cancelled"):
+            "succeeded",
+            "failed",
+            "cancelled",
+        ):
             assert time.monotonic() < deadline
             time.sleep(1)
         assert job.status == "succeeded", job.error
-        losses = sorted((e.data["step"], e.data["train_loss"])
-                        for e in client.fine_tuning.jobs.list_events(job.id, limit=100)
-                        if e.type == "metrics")
+        losses = sorted(
+            (e.data["step"], e.data["train_loss"])
+            for e in client.fine_tuning.jobs.list_events(job.id, limit=100)
+            if e.type == "metrics"
+        )
         assert len(losses) == 9
         assert losses[-1][1] < losses[0][1] / 2
-        after = client.chat.completions.create(model=job.fine_tuned_model, messages=prompt,
-                                               max_tokens=12, temperature=0)
+        after = client.chat.completions.create(
+            model=job.fine_tuned_model, messages=prompt, max_tokens=12, temperature=0
+        )
     assert after.choices[0].message.content != before.choices[0].message.content
     assert "Ahoy" in (after.choices[0].message.content or "")
     shutil.rmtree(root / "jobs", ignore_errors=True)

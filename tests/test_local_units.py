@@ -33,17 +33,21 @@ def labelled_text(tokenizer, messages) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_loss_only_on_assistant_replies(tokenizer) -> None:  # type: ignore[no-untyped-def]
-    messages = [{"role": "system", "content": "Be a pirate."},
-                {"role": "user", "content": "Hello"},
-                {"role": "assistant", "content": "arr matey"}]
+    messages = [
+        {"role": "system", "content": "Be a pirate."},
+        {"role": "user", "content": "Hello"},
+        {"role": "assistant", "content": "arr matey"},
+    ]
     assert labelled_text(tokenizer, messages) == "arr matey<|im_end|>\n"
 
 
 def test_weight_zero_replies_are_not_learned(tokenizer) -> None:  # type: ignore[no-untyped-def]
-    messages = [{"role": "user", "content": "one"},
-                {"role": "assistant", "content": "no", "weight": 0},
-                {"role": "user", "content": "two"},
-                {"role": "assistant", "content": "yes", "weight": 1}]
+    messages = [
+        {"role": "user", "content": "one"},
+        {"role": "assistant", "content": "no", "weight": 0},
+        {"role": "user", "content": "two"},
+        {"role": "assistant", "content": "yes", "weight": 1},
+    ]
     assert labelled_text(tokenizer, messages) == "yes<|im_end|>\n"
 
 
@@ -61,9 +65,12 @@ def test_auto_hyperparameters_follow_openai() -> None:
 
 @pytest.mark.parametrize(
     ("hyper", "param"),
-    [({"n_epochs": 0}, "hyperparameters.n_epochs"), ({"batch_size": "big"},
-     "hyperparameters.batch_size"), ({"learning_rate_multiplier": -1},
-     "hyperparameters.learning_rate_multiplier"), ({"warmup": 3}, "hyperparameters.warmup")],
+    [
+        ({"n_epochs": 0}, "hyperparameters.n_epochs"),
+        ({"batch_size": "big"}, "hyperparameters.batch_size"),
+        ({"learning_rate_multiplier": -1}, "hyperparameters.learning_rate_multiplier"),
+        ({"warmup": 3}, "hyperparameters.warmup"),
+    ],
 )
 def test_bad_hyperparameters_name_the_param(hyper: dict, param: str) -> None:  # type: ignore[type-arg]
     with pytest.raises(HyperparameterError) as err:
@@ -78,9 +85,9 @@ def test_local_extra_hint_names_the_install_command() -> None:
     assert "tuiapp[local]" in INSTALL_HINT and "torch==2.13.0" in INSTALL_HINT
 
 
-def test_non_loopback_without_key_is_refused(capsys: pytest.CaptureFixture[str],
-                                             tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_non_loopback_without_key_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tuiapp.cli import main
 
     monkeypatch.delenv("TUIAPP_LOCAL_API_KEY", raising=False)
