@@ -163,9 +163,7 @@ def run_job(client: openai.OpenAI, file_id: str, hyper: dict[str, Any]) -> dict[
     if job.status != "succeeded":
         raise SystemExit(f"job {job.status}: {job.error}")
     events = [
-        e
-        for e in client.fine_tuning.jobs.list_events(job.id, limit=100).auto_paging_iter()
-        if e.type == "metrics"
+        e for e in client.fine_tuning.jobs.list_events(job.id, limit=100) if e.type == "metrics"
     ]
     stamps = sorted((e.data["step"], e.created_at) for e in events)
     per_step = (stamps[-1][1] - stamps[0][1]) / max(1, len(stamps) - 1)

@@ -277,33 +277,29 @@ class LocalAPI:
         self.runner.resume(job["id"])
         return JSONResponse(job_object(self._job(job["id"])))
 
-    async def list_events(self, request: Request) -> Response:
-        """GET /v1/fine_tuning/jobs/{id}/events (newest first, like OpenAI)."""
+    def _newest_first(
+        self, request: Request, table: str, kind: str, to_object: Any, default_limit: int
+    ) -> Response:
+        """A job's events or checkpoints, newest first, paged with `after` and `limit`."""
         job = self._job(request.path_params["job_id"])
-        limit = _limit(request)
-        sql, params = "SELECT * FROM events WHERE job_id = ?", [job["id"]]
+        limit = _limit(request, default_limit)
+        sql, params = f"SELECT * FROM {table} WHERE job_id = ?", [job["id"]]
         if after := request.query_params.get("after"):
-            anchor = self.state.one("SELECT seq FROM events WHERE id = ?", (after,))
+            anchor = self.state.one(f"SELECT seq FROM {table} WHERE id = ?", (after,))
             if anchor is None:
-                raise not_found("event", after)
+                raise not_found(kind, after)
             sql += " AND seq < ?"
             params.append(anchor["seq"])
         rows = self.state.rows(f"{sql} ORDER BY seq DESC LIMIT ?", [*params, limit + 1])
-        return JSONResponse(page([event_object(r) for r in rows], limit))
+        return JSONResponse(page([to_object(r) for r in rows], limit))
+
+    async def list_events(self, request: Request) -> Response:
+        """GET /v1/fine_tuning/jobs/{id}/events (newest first, like OpenAI)."""
+        return self._newest_first(request, "events", "event", event_object, 20)
 
     async def list_checkpoints(self, request: Request) -> Response:
         """GET /v1/fine_tuning/jobs/{id}/checkpoints (newest first)."""
-        job = self._job(request.path_params["job_id"])
-        limit = _limit(request, 10)
-        sql, params = "SELECT * FROM checkpoints WHERE job_id = ?", [job["id"]]
-        if after := request.query_params.get("after"):
-            anchor = self.state.one("SELECT seq FROM checkpoints WHERE id = ?", (after,))
-            if anchor is None:
-                raise not_found("checkpoint", after)
-            sql += " AND seq < ?"
-            params.append(anchor["seq"])
-        rows = self.state.rows(f"{sql} ORDER BY seq DESC LIMIT ?", [*params, limit + 1])
-        return JSONResponse(page([checkpoint_object(r) for r in rows], limit))
+        return self._newest_first(request, "checkpoints", "checkpoint", checkpoint_object, 10)
 
     # --- models -------------------------------------------------------------------------
     def _models(self) -> list[dict[str, Any]]:
