@@ -300,3 +300,27 @@ def test_restart_resumes_a_job_from_its_checkpoint(
             200,
             100,
         ]
+
+
+def test_same_seed_same_losses(server) -> None:  # type: ignore[no-untyped-def]
+    url, _api, _root = server
+    client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
+    file = client.files.create(file=("t.jsonl", pirate_lines(12)), purpose="fine-tune")
+    runs = []
+    for seed in (5, 5, 6):
+        job = client.fine_tuning.jobs.create(
+            model="tiny-llama",
+            training_file=file.id,
+            seed=seed,
+            hyperparameters={"n_epochs": 1, "batch_size": 2},
+        )
+        assert wait_for(client, job.id).status == "succeeded"
+        runs.append(
+            sorted(
+                (e.data["step"], e.data["train_loss"])
+                for e in client.fine_tuning.jobs.list_events(job.id, limit=100)
+                if e.type == "metrics"
+            )
+        )
+    assert runs[0] == runs[1]
+    assert runs[0] != runs[2]
