@@ -117,8 +117,8 @@ def plain_loop_seconds_per_step(
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from tuiapp.local.batches import collate, loss_and_accuracy
     from tuiapp.local.chat_tokens import tokenize_chat
-    from tuiapp.local.trainer import collate, loss_and_accuracy
 
     torch.set_num_threads(2)
     torch.manual_seed(seed)

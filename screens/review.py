@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,32 +12,27 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Label
 from textual.worker import get_current_worker
 
-from screens.choice import ChoiceScreen
 from screens.edit_example import EditExampleScreen
 from screens.prompt import PromptScreen
+from screens.review_filters import FilteredListScreen
 from tuiapp.data.base_models import base_model
 from tuiapp.data.examine import examine_text
 from tuiapp.data.export import export_accepted
 from tuiapp.data.importer import ImportProgress, run_import
-from tuiapp.data.problems import KINDS
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import (
     ExampleFilter,
     count_examples,
-    filtered_positions,
     get_example,
-    next_with_problem,
-    problem_counts,
     rows_at,
     status_counts,
 )
-from tuiapp.store.records import STATUSES, Example
+from tuiapp.store.records import Example
 from tuiapp.store.review import save_edit, set_note, set_status, set_tags, store_checks, undo_last
 from tuiapp.widgets.conversation import ExampleView, render_example
 from tuiapp.widgets.example_list import ExampleList
@@ -53,15 +47,7 @@ class ImportProgressed(Message):
     progress: ImportProgress
 
 
-@dataclass
-class RowsFiltered(Message):
-    """The filter worker found the positions to show."""
-
-    flt: ExampleFilter
-    positions: array | None
-
-
-class ReviewScreen(Screen[None]):
+class ReviewScreen(FilteredListScreen):
     """The review list beside the selected example."""
 
     CSS_PATH = "review.tcss"
@@ -315,120 +301,6 @@ class ReviewScreen(Screen[None]):
             ),
             done,
         )
-
-    # --- moving and filtering -----------------------------------------------------------
-    def _jump_to_problem(self, backwards: bool) -> None:
-        """Move to the nearest example with a problem that the list shows."""
-        example_list = self.query_one(ExampleList)
-        idx = example_list.current_idx
-        start = -1 if idx is None else idx
-        while True:
-            found = next_with_problem(self.store, self.dataset.id, start, backwards)
-            if found is None:
-                self.notify("No more problems in that direction.")
-                return
-            position = example_list.position_of(found)
-            if position is not None:
-                example_list.cursor = position
-                return
-            start = found
-
-    def action_next_problem(self) -> None:
-        """Next example with a problem."""
-        self._jump_to_problem(backwards=False)
-
-    def action_previous_problem(self) -> None:
-        """Previous example with a problem."""
-        self._jump_to_problem(backwards=True)
-
-    def apply_filter(self, flt: ExampleFilter) -> None:
-        """Show only the examples that pass the filter."""
-        self.flt = flt
-        if flt.is_empty:
-            self.query_one(ExampleList).set_rows(self.total, None, self._current_idx())
-            self._update_status()
-            return
-        self._find_rows(flt)
-
-    def _current_idx(self) -> int | None:
-        """The idx under the cursor."""
-        return self.query_one(ExampleList).current_idx
-
-    @work(thread=True, exclusive=True, group="filter")
-    def _find_rows(self, flt: ExampleFilter) -> None:
-        """Query the filtered positions off the event loop (a search may scan every row)."""
-        store = self.store.reopen()
-        try:
-            self.post_message(RowsFiltered(flt, filtered_positions(store, self.dataset.id, flt)))
-        finally:
-            store.close()
-
-    def on_rows_filtered(self, message: RowsFiltered) -> None:
-        """Show the filtered rows."""
-        if message.flt != self.flt:
-            return
-        self.query_one(ExampleList).set_rows(0, message.positions, self._current_idx())
-        if message.positions is not None and not len(message.positions):
-            self.notify(f"No example matches {self.flt.describe()}.", severity="warning")
-        self._update_status()
-
-    def action_search(self) -> None:
-        """Filter by text in the example, its edit or its note."""
-
-        def done(text: str | None) -> None:
-            if text is not None:
-                self.apply_filter(
-                    ExampleFilter(
-                        self.flt.status, self.flt.kind, self.flt.min_severity, text.strip() or None
-                    )
-                )
-
-        self.app.push_screen(
-            PromptScreen("Search examples", self.flt.text or "", placeholder="text to find"), done
-        )
-
-    def action_filter_status(self) -> None:
-        """Filter by review status."""
-        choices = [("", "all statuses")] + [
-            (s, f"{s} ({self.counts.get(s, 0):,})") for s in STATUSES
-        ]
-
-        def done(status: str | None) -> None:
-            if status is not None:
-                self.apply_filter(
-                    ExampleFilter(
-                        status or None, self.flt.kind, self.flt.min_severity, self.flt.text
-                    )
-                )
-
-        self.app.push_screen(ChoiceScreen("Show examples with status", choices), done)
-
-    def action_filter_problem(self) -> None:
-        """Filter by problem kind (or any error / any warning)."""
-        counts = problem_counts(self.store, self.dataset.id)
-        choices = [
-            ("", "any (no problem filter)"),
-            ("sev:2", "any error"),
-            ("sev:1", "any problem (warning or error)"),
-        ]
-        choices += [(k, f"{k} ({n:,}): {KINDS.get(k, (0, ''))[1]}") for k, n in counts.items()]
-
-        def done(choice: str | None) -> None:
-            if choice is None:
-                return
-            self.filter_by_problem(choice)
-
-        self.app.push_screen(ChoiceScreen("Show examples with problem", choices), done)
-
-    def filter_by_problem(self, choice: str) -> None:
-        """Apply a problem filter: a kind, `sev:N`, or '' for none."""
-        kind = None if not choice or choice.startswith("sev:") else choice
-        severity = int(choice[4:]) if choice.startswith("sev:") else None
-        self.apply_filter(ExampleFilter(self.flt.status, kind, severity, self.flt.text))
-
-    def action_clear_filter(self) -> None:
-        """Show every example again."""
-        self.apply_filter(ExampleFilter())
 
     # --- other screens ------------------------------------------------------------------
     def action_report(self) -> None:

@@ -1,0 +1,206 @@
+"""Fine-tuning job endpoints of the local API: create, list, retrieve, cancel, pause, resume,
+events and checkpoints."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from tuiapp.local.api_objects import (
+    APIError,
+    checkpoint_object,
+    event_object,
+    job_object,
+    not_found,
+    page,
+)
+from tuiapp.local.http import json_body, query_limit
+from tuiapp.local.hyperparams import HyperparameterError, check_hyperparameters
+from tuiapp.local.model_store import list_base_models, resolve_base
+from tuiapp.local.runner import JobRunner
+from tuiapp.local.state import LocalState, new_id, now
+
+
+class JobsAPI:
+    """/v1/fine_tuning/jobs."""
+
+    def __init__(self, state: LocalState, runner: JobRunner, dirs: list[Path]) -> None:
+        self.state = state
+        self.runner = runner
+        self.dirs = dirs
+
+    def _job(self, job_id: str) -> dict[str, Any]:
+        """A job row or 404."""
+        row = self.state.job(job_id)
+        if row is None:
+            raise not_found("fine-tuning job", job_id)
+        return row
+
+    async def create_job(self, request: Request) -> Response:
+        """POST /v1/fine_tuning/jobs."""
+        body = await json_body(request)
+        model = body.get("model")
+        if not isinstance(model, str) or not model:
+            raise APIError(
+                400,
+                "Missing required parameter: 'model'",
+                param="model",
+                code="missing_required_parameter",
+            )
+        if resolve_base(model, self.dirs) is None:
+            raise APIError(
+                400,
+                f"Model {model} is not available for fine-tuning here. Base "
+                f"models: {', '.join(list_base_models(self.dirs)) or 'none'} "
+                "(run `tuiapp local pull`).",
+                param="model",
+                code="model_not_available",
+            )
+        for param in ("training_file", "validation_file"):
+            file_id = body.get(param)
+            if file_id is None and param == "validation_file":
+                continue
+            if not isinstance(file_id, str):
+                raise APIError(400, f"Missing required parameter: '{param}'", param=param)
+            row = self.state.one("SELECT * FROM files WHERE id = ? AND deleted = 0", (file_id,))
+            if row is None:
+                raise APIError(400, f"invalid {param}: {file_id}", param=param, code="invalid_file")
+            if row["purpose"] != "fine-tune":
+                raise APIError(
+                    400,
+                    f"File {file_id} has purpose {row['purpose']!r}, expected 'fine-tune'",
+                    param=param,
+                )
+        method = body.get("method") or {"type": "supervised"}
+        kind = method.get("type") if isinstance(method, dict) else None
+        if kind != "supervised":
+            raise APIError(
+                400,
+                f"method.type {kind!r} is not supported by the local backend "
+                "(supported: supervised)",
+                param="method.type",
+            )
+        hyper = dict(body.get("hyperparameters") or {})
+        hyper.update((method.get("supervised") or {}).get("hyperparameters") or {})
+        try:
+            check_hyperparameters(hyper)
+        except HyperparameterError as err:
+            raise APIError(400, str(err), param=err.param) from err
+        suffix = body.get("suffix")
+        if suffix is not None and (not isinstance(suffix, str) or len(suffix) > 64):
+            raise APIError(400, "suffix must be a string of at most 64 characters", param="suffix")
+        seed = body.get("seed")
+        seed = secrets.randbelow(2**31) if seed is None else seed
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise APIError(400, "seed must be an integer", param="seed")
+        job_id = new_id("ftjob")
+        self.state.execute(
+            "INSERT INTO jobs(id, created_at, model, training_file, validation_file, suffix, "
+            "seed, hyperparameters, method, status, metadata) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'validating_files', ?)",
+            (
+                job_id,
+                now(),
+                model,
+                body["training_file"],
+                body.get("validation_file"),
+                suffix,
+                seed,
+                json.dumps(
+                    {
+                        k: hyper.get(k, "auto")
+                        for k in ("n_epochs", "batch_size", "learning_rate_multiplier")
+                    }
+                ),
+                json.dumps({"type": "supervised"}),
+                json.dumps(body.get("metadata")),
+            ),
+        )
+        self.state.add_event(job_id, f"Created fine-tuning job: {job_id}")
+        self.state.add_event(job_id, "Validating training file: " + body["training_file"])
+        return JSONResponse(job_object(self._job(job_id)))
+
+    async def list_jobs(self, request: Request) -> Response:
+        """GET /v1/fine_tuning/jobs."""
+        limit = query_limit(request)
+        sql, params = "SELECT * FROM jobs", []
+        if after := request.query_params.get("after"):
+            sql += " WHERE seq < ?"
+            params.append(self._job(after)["seq"])
+        rows = self.state.rows(f"{sql} ORDER BY seq DESC LIMIT ?", [*params, limit + 1])
+        return JSONResponse(page([job_object(r) for r in rows], limit))
+
+    async def get_job(self, request: Request) -> Response:
+        """GET /v1/fine_tuning/jobs/{id}."""
+        return JSONResponse(job_object(self._job(request.path_params["job_id"])))
+
+    async def cancel_job(self, request: Request) -> Response:
+        """POST /v1/fine_tuning/jobs/{id}/cancel."""
+        job = self._job(request.path_params["job_id"])
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            raise APIError(
+                400,
+                f"Job has already {job['status']}: cannot cancel it",
+                param="fine_tuning_job_id",
+            )
+        self.runner.stop(job["id"], "cancelled")
+        return JSONResponse(job_object(self._job(job["id"])))
+
+    async def pause_job(self, request: Request) -> Response:
+        """POST /v1/fine_tuning/jobs/{id}/pause."""
+        job = self._job(request.path_params["job_id"])
+        if job["status"] != "running":
+            raise APIError(
+                400,
+                f"Only a running job can be paused; this one is {job['status']}",
+                param="fine_tuning_job_id",
+            )
+        self.runner.stop(job["id"], "paused")
+        return JSONResponse(job_object(self._job(job["id"])))
+
+    async def resume_job(self, request: Request) -> Response:
+        """POST /v1/fine_tuning/jobs/{id}/resume."""
+        job = self._job(request.path_params["job_id"])
+        if job["status"] != "paused":
+            raise APIError(
+                400,
+                f"Only a paused job can be resumed; this one is {job['status']}",
+                param="fine_tuning_job_id",
+            )
+        if job["pid"]:
+            raise APIError(
+                409,
+                "The job is still stopping; try again in a few seconds",
+                param="fine_tuning_job_id",
+            )
+        self.runner.resume(job["id"])
+        return JSONResponse(job_object(self._job(job["id"])))
+
+    def _newest_first(
+        self, request: Request, table: str, kind: str, to_object: Any, default_limit: int
+    ) -> Response:
+        """A job's events or checkpoints, newest first, paged with `after` and `limit`."""
+        job = self._job(request.path_params["job_id"])
+        limit = query_limit(request, default_limit)
+        sql, params = f"SELECT * FROM {table} WHERE job_id = ?", [job["id"]]
+        if after := request.query_params.get("after"):
+            anchor = self.state.one(f"SELECT seq FROM {table} WHERE id = ?", (after,))
+            if anchor is None:
+                raise not_found(kind, after)
+            sql += " AND seq < ?"
+            params.append(anchor["seq"])
+        rows = self.state.rows(f"{sql} ORDER BY seq DESC LIMIT ?", [*params, limit + 1])
+        return JSONResponse(page([to_object(r) for r in rows], limit))
+
+    async def list_events(self, request: Request) -> Response:
+        """GET /v1/fine_tuning/jobs/{id}/events (newest first, like OpenAI)."""
+        return self._newest_first(request, "events", "event", event_object, 20)
+
+    async def list_checkpoints(self, request: Request) -> Response:
+        """GET /v1/fine_tuning/jobs/{id}/checkpoints (newest first)."""
+        return self._newest_first(request, "checkpoints", "checkpoint", checkpoint_object, 10)
