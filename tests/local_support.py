@@ -89,6 +89,8 @@ def running_server(root: Path, api_key: str | None = None) -> Iterator[tuple[str
         time.sleep(0.05)
     try:
         yield f"http://127.0.0.1:{port}/v1", app.state.api
-    finally:
+    finally:  # wait for a full stop: its job runner must not outlive the block
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=120)
+        if thread.is_alive():
+            raise RuntimeError("server did not stop")
