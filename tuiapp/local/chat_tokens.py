@@ -60,13 +60,3 @@ def tokenize_chat(tokenizer: Any, messages: list[dict[str, Any]], max_len: int) 
         for j in range(start, min(end, len(input_ids))):
             labels[j] = input_ids[j]
     return Tokenized(input_ids[:max_len], labels[:max_len])
-
-
-def tokenize_preference(
-    tokenizer: Any, example: dict[str, Any], max_len: int
-) -> tuple[Tokenized, Tokenized]:
-    """(preferred, rejected) sequences of a DPO example, loss on the final answer only."""
-    prompt = example["input"]["messages"]
-    chosen = tokenize_chat(tokenizer, [*prompt, *example["preferred_output"]], max_len)
-    rejected = tokenize_chat(tokenizer, [*prompt, *example["non_preferred_output"]], max_len)
-    return chosen, rejected

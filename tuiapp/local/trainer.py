@@ -21,7 +21,7 @@ from typing import Any
 
 from tuiapp.local.batches import collate, loss_and_accuracy, read_examples
 from tuiapp.local.chat_tokens import Tokenized, tokenize_chat
-from tuiapp.local.hyperparams import TrainingSettings, resolve
+from tuiapp.local.hyperparams import resolve
 from tuiapp.local.model_store import model_dirs, resolve_base
 from tuiapp.local.state import LocalState, new_id, now, open_state
 
@@ -331,11 +331,6 @@ class Trainer:
         )
         self.state.add_event(self.job_id, f"New fine-tuned model created: {name}")
         self.state.add_event(self.job_id, "The job has successfully completed")
-
-
-def settings_for(job: dict[str, Any], n_examples: int) -> TrainingSettings:
-    """The settings a job will use (for the server's job object before training starts)."""
-    return resolve(json.loads(job["hyperparameters"] or "{}"), n_examples, int(job["seed"]))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -73,12 +73,3 @@ def finish_import(
                 dataset_id,
             ],
         )
-
-
-def delete_dataset(store: Store, dataset_id: int) -> None:
-    """Remove a dataset with its examples and review history."""
-    with store.conn:
-        store.conn.execute("DELETE FROM example_problems WHERE dataset_id = ?", [dataset_id])
-        store.conn.execute("DELETE FROM review_log WHERE dataset_id = ?", [dataset_id])
-        store.conn.execute("DELETE FROM examples WHERE dataset_id = ?", [dataset_id])
-        store.conn.execute("DELETE FROM datasets WHERE id = ?", [dataset_id])

@@ -145,11 +145,6 @@ def rows_at(store: Store, dataset_id: int, positions: Iterable[int]) -> dict[int
     }
 
 
-def rows_between(store: Store, dataset_id: int, start: int, stop: int) -> dict[int, ExampleRow]:
-    """List rows for idx in [start, stop): a range scan, for the unfiltered list."""
-    return rows_at(store, dataset_id, range(start, stop))
-
-
 def get_example(store: Store, dataset_id: int, idx: int) -> Example | None:
     """The full example at position idx."""
     rows = list(
@@ -167,18 +162,6 @@ def iter_examples(store: Store, dataset_id: int, status: str | None = None) -> I
         params.append(status)
     for row in store.db.query(sql + " ORDER BY idx", params):
         yield Example.from_row(row)
-
-
-def token_counts(
-    store: Store, dataset_id: int, max_severity: int = 1
-) -> tuple[list[int], list[int]]:
-    """Token and assistant-token counts of the examples with no error."""
-    rows = store.conn.execute(
-        "SELECT n_tokens, n_assistant_tokens FROM examples WHERE dataset_id = ? "
-        "AND severity <= ? AND status != 'rejected'",
-        [dataset_id, max_severity],
-    ).fetchall()
-    return [r[0] for r in rows], [r[1] for r in rows]
 
 
 def next_with_problem(
