@@ -1,0 +1,116 @@
+"""The holdout split and the leakage check: seeded, stratified by label when answers look like
+labels, near-duplicate groups kept on one side; leakage = (near-)duplicate pairs across sides."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tuiapp.data.dedup import DEFAULT_THRESHOLD, DuplicateGroup, find_duplicates, jaccard
+
+MAX_LABELS = 20  # more distinct answers than this and they are not labels
+MAX_LABEL_WORDS = 3
+LABEL_COVERAGE = 0.95
+
+
+@dataclass(frozen=True)
+class Split:
+    """Positions of the training and holdout examples (both sorted)."""
+
+    train: list[int]
+    holdout: list[int]
+    seed: int
+    fraction: float
+    stratified: bool
+
+
+@dataclass(frozen=True)
+class Leak:
+    """A training example and a holdout example that are the same or nearly the same."""
+
+    train: int
+    holdout: int
+    similarity: float
+
+    @property
+    def exact(self) -> bool:
+        """True when the texts are the same after normalising."""
+        return self.similarity >= 1.0
+
+
+def detect_labels(answers: Sequence[str]) -> list[str] | None:
+    """The answers as labels when they look like labels (few distinct, short), else None."""
+    clean = [" ".join(a.lower().split()).strip(" .!") for a in answers]
+    counts: dict[str, int] = defaultdict(int)
+    for a in clean:
+        if a and len(a.split()) <= MAX_LABEL_WORDS:
+            counts[a] += 1
+    if not clean or len(counts) > MAX_LABELS or len(counts) < 2:
+        return None
+    if sum(counts.values()) < LABEL_COVERAGE * len(clean):
+        return None
+    return clean
+
+
+def holdout_split(
+    n: int,
+    fraction: float = 0.15,
+    seed: int = 0,
+    labels: Sequence[str] | None = None,
+    groups: Sequence[DuplicateGroup] = (),
+) -> Split:
+    """Split positions 0..n-1: about `fraction` into the holdout, the same for the same seed.
+
+    Each near-duplicate group moves as one unit (so no copy of a holdout example trains), and
+    with labels each label contributes its own share of holdout examples."""
+    if not 0 < fraction < 0.5:
+        raise ValueError("the holdout fraction must be between 0 and 0.5 (10-20% is usual)")
+    grouped = {m for g in groups for m in g.members}
+    units = [list(g.members) for g in groups] + [[i] for i in range(n) if i not in grouped]
+    strata: dict[str, list[list[int]]] = defaultdict(list)
+    for unit in units:
+        strata[labels[unit[0]] if labels is not None else ""].append(unit)
+    rng = random.Random(seed)
+    holdout: list[int] = []
+    for key in sorted(strata):
+        members = sorted(strata[key])
+        rng.shuffle(members)
+        target = round(fraction * sum(len(u) for u in members))
+        taken = 0
+        for unit in members:
+            if taken >= target:
+                break
+            if taken + len(unit) > target and taken:  # do not overshoot with a big group
+                continue
+            holdout += unit
+            taken += len(unit)
+    chosen = set(holdout)
+    return Split(
+        sorted(i for i in range(n) if i not in chosen),
+        sorted(holdout),
+        seed,
+        fraction,
+        labels is not None,
+    )
+
+
+def leakage(
+    train_texts: Sequence[str], holdout_texts: Sequence[str], threshold: float = DEFAULT_THRESHOLD
+) -> list[Leak]:
+    """Every (train, holdout) pair that is a duplicate or near-duplicate, most similar first.
+
+    Works for a split made here and for a holdout file the user brings."""
+    texts = [*train_texts, *holdout_texts]
+    n_train = len(train_texts)
+    leaks = []
+    for group in find_duplicates(texts, threshold):
+        members = group.members
+        for a in members:
+            for b in members:
+                if a < n_train <= b:
+                    similarity = jaccard(texts[a], texts[b])
+                    if similarity >= threshold:
+                        leaks.append(Leak(a, b - n_train, similarity))
+    return sorted(leaks, key=lambda leak: (-leak.similarity, leak.train, leak.holdout))
