@@ -1,0 +1,129 @@
+"""Personal data and secrets in text: emails, phone numbers, card numbers (Luhn-checked),
+IBANs (mod-97-checked), US SSNs, IP addresses, API keys and high-entropy tokens; with spans,
+so they can be highlighted and replaced by typed placeholders."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One piece of personal data or a secret: where it is and what kind."""
+
+    start: int
+    end: int
+    kind: str
+    text: str
+
+    @property
+    def placeholder(self) -> str:
+        """What a redaction puts in its place, e.g. `[EMAIL]`."""
+        return f"[{self.kind.upper()}]"
+
+
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
+_PHONE = re.compile(  # international (+CC ...) or North American (AAA) BBB-CCCC
+    r"(?<![\w.+])(?:\+\d{1,3}[ .-]?\(?\d{1,4}\)?(?:[ .-]?\d{2,4}){2,4}"
+    r"|\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})(?![\w.])"
+)
+_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+_SSN = re.compile(r"(?<!\d)(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?!\d)")
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+_API_KEY = re.compile(
+    r"\b(?:sk-(?:proj-)?[A-Za-z0-9_-]{20,}|ghp_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,}"
+    r"|AKIA[0-9A-Z]{16}|xox[baprs]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}"
+    r"|hf_[A-Za-z0-9]{30,}|glpat-[A-Za-z0-9_-]{20})\b"
+)
+_TOKEN = re.compile(r"\b[A-Za-z0-9_\-+/=]{32,}\b")
+_VERSION_CONTEXT = re.compile(r"(?:version|v|release|build)\s*$", re.IGNORECASE)
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn checksum every payment card number satisfies."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def iban_ok(text: str) -> bool:
+    """The ISO 13616 mod-97 check."""
+    compact = text.replace(" ", "")
+    if not 15 <= len(compact) <= 34:
+        return False
+    moved = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def find_pii(text: str) -> list[Finding]:
+    """Every finding in the text, in order, without overlaps (the first kind found wins)."""
+    found: list[Finding] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match[str], kind: str) -> None:
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            return
+        taken.append((m.start(), m.end()))
+        found.append(Finding(m.start(), m.end(), kind, m.group()))
+
+    for m in _API_KEY.finditer(text):
+        add(m, "api_key")
+    for m in _EMAIL.finditer(text):
+        add(m, "email")
+    for m in _IBAN.finditer(text):
+        if iban_ok(m.group()):
+            add(m, "iban")
+    for m in _CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if 13 <= len(digits) <= 19 and luhn_ok(digits) and len(set(digits)) > 1:
+            add(m, "credit_card")
+    for m in _SSN.finditer(text):
+        add(m, "ssn")
+    for m in _IPV4.finditer(text):
+        if _is_ip(m.group()) and not _VERSION_CONTEXT.search(text[: m.start()]):
+            add(m, "ip_address")
+    for m in _PHONE.finditer(text):
+        if sum(c.isdigit() for c in m.group()) >= 9:
+            add(m, "phone")
+    for m in _TOKEN.finditer(text):
+        token = m.group()
+        if (
+            entropy(token) > 4.0
+            and any(c.isdigit() for c in token)
+            and any(c.isalpha() for c in token)
+        ):
+            add(m, "secret")
+    return sorted(found)
+
+
+def _is_ip(text: str) -> bool:
+    """A valid, non-trivial IPv4 address (not 0.0.0.0-like placeholders)."""
+    try:
+        address = ipaddress.IPv4Address(text)
+    except ValueError:
+        return False
+    return not address.is_unspecified
+
+
+def redact(text: str, findings: list[Finding] | None = None) -> str:
+    """The text with every finding replaced by its typed placeholder."""
+    out, last = [], 0
+    for f in sorted(findings if findings is not None else find_pii(text)):
+        out += [text[last : f.start], f.placeholder]
+        last = f.end
+    return "".join(out) + text[last:]
