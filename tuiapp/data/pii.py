@@ -31,7 +31,10 @@ _PHONE = re.compile(  # international (+CC ...) or North American (AAA) BBB-CCCC
     r"(?<![\w.+])(?:\+\d{1,3}[ .-]?\(?\d{1,4}\)?(?:[ .-]?\d{2,4}){2,4}"
     r"|\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})(?![\w.])"
 )
-_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+_CARD = re.compile(  # 13-19 digits in a row, or groups of four with one kind of separator
+    r"(?<![\d-])(?<![A-Z]{2}\d{2} )"  # not the digits inside an IBAN
+    r"(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?)(?!\d)"
+)
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
 _SSN = re.compile(r"(?<!\d)(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?!\d)")
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
