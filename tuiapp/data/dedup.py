@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from tuiapp.data.examine import conversation
+
 N_PERM = 64
 SHINGLE = 3
 MAX_COMPARE = 32
@@ -33,15 +35,9 @@ def conversation_text(obj: Any) -> str:
     """The text a duplicate check compares: every message's role and content, in order."""
     if not isinstance(obj, dict):
         return str(obj)
-    messages = obj.get("messages")
-    if messages is None and isinstance(obj.get("input"), dict):
-        messages = [*obj["input"].get("messages", []), *obj.get("preferred_output", [])]
-    parts = []
-    for m in messages or []:
-        if isinstance(m, dict):
-            content = m.get("content")
-            parts.append(f"{m.get('role')}: {content if isinstance(content, str) else content}")
-    return "\n".join(parts)
+    return "\n".join(
+        f"{m.get('role')}: {m.get('content')}" for m in conversation(obj) if isinstance(m, dict)
+    )
 
 
 def normalize(text: str) -> str:

@@ -23,7 +23,7 @@ from tuiapp.local.http import json_body, query_limit
 from tuiapp.local.hyperparams import HyperparameterError, check_hyperparameters
 from tuiapp.local.model_store import list_base_models, resolve_base
 from tuiapp.local.runner import JobRunner
-from tuiapp.local.state import LocalState, new_id, now
+from tuiapp.local.state import TERMINAL, LocalState, new_id, now
 
 
 class JobsAPI:
@@ -142,7 +142,7 @@ class JobsAPI:
     async def cancel_job(self, request: Request) -> Response:
         """POST /v1/fine_tuning/jobs/{id}/cancel."""
         job = self._job(request.path_params["job_id"])
-        if job["status"] in ("succeeded", "failed", "cancelled"):
+        if job["status"] in TERMINAL:
             raise APIError(
                 400,
                 f"Job has already {job['status']}: cannot cancel it",
