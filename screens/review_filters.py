@@ -4,7 +4,7 @@ filters. The base of the review screen, kept apart so each module stays small.""
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual import work
 from textual.message import Message
@@ -105,11 +105,7 @@ class FilteredListScreen(Screen[None]):
 
         def done(text: str | None) -> None:
             if text is not None:
-                self.apply_filter(
-                    ExampleFilter(
-                        self.flt.status, self.flt.kind, self.flt.min_severity, text.strip() or None
-                    )
-                )
+                self.apply_filter(replace(self.flt, text=text.strip() or None))
 
         self.app.push_screen(
             PromptScreen("Search examples", self.flt.text or "", placeholder="text to find"), done
@@ -123,11 +119,7 @@ class FilteredListScreen(Screen[None]):
 
         def done(status: str | None) -> None:
             if status is not None:
-                self.apply_filter(
-                    ExampleFilter(
-                        status or None, self.flt.kind, self.flt.min_severity, self.flt.text
-                    )
-                )
+                self.apply_filter(replace(self.flt, status=status or None))
 
         self.app.push_screen(ChoiceScreen("Show examples with status", choices), done)
 
@@ -152,7 +144,7 @@ class FilteredListScreen(Screen[None]):
         """Apply a problem filter: a kind, `sev:N`, or '' for none."""
         kind = None if not choice or choice.startswith("sev:") else choice
         severity = int(choice[4:]) if choice.startswith("sev:") else None
-        self.apply_filter(ExampleFilter(self.flt.status, kind, severity, self.flt.text))
+        self.apply_filter(replace(self.flt, kind=kind, min_severity=severity))
 
     def action_clear_filter(self) -> None:
         """Show every example again."""

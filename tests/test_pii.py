@@ -61,3 +61,11 @@ def test_checksums() -> None:
 def test_redact_replaces_each_finding_with_its_kind() -> None:
     text = "Jane (jane@example.com, 123-45-6789) paid with 4111-1111-1111-1111."
     assert redact(text) == "Jane ([EMAIL], [SSN]) paid with [CREDIT_CARD]."
+
+
+def test_a_full_stop_may_end_the_sentence_after_a_phone_or_ip() -> None:
+    found = find_pii("Call (415) 555-0134. The server is 10.0.0.1. Version 1.2.3.4.5 is not.")
+    assert [(f.kind, f.text) for f in found] == [
+        ("phone", "(415) 555-0134"),
+        ("ip_address", "10.0.0.1"),
+    ]

@@ -103,6 +103,22 @@ def conversation(obj: dict[str, Any]) -> list[Any]:
     return _as_list(obj.get("messages"))
 
 
+def content_text(content: Any, separator: str = "\n", image: str = "") -> str:
+    """A message's content as plain text: a string as it is, text parts joined by separator
+    (image parts shown as `image` when it is not empty), anything else empty."""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    parts = []
+    for part in content:
+        if isinstance(part, dict) and part.get("type", "text") == "text":
+            parts.append(str(part.get("text", "")))
+        elif isinstance(part, dict) and part.get("type") == "image_url" and image:
+            parts.append(image)
+    return separator.join(parts)
+
+
 def _as_list(value: Any) -> list[Any]:
     """value if it is a list, else an empty list."""
     return value if isinstance(value, list) else []
@@ -127,9 +143,5 @@ def preview(messages: list[Any]) -> str:
         (m for m in messages if isinstance(m, dict) and m.get("role") == "user"),
         messages[0] if messages else None,
     )
-    content = chosen.get("content") if isinstance(chosen, dict) else None
-    if isinstance(content, list):
-        content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-    if not isinstance(content, str):
-        return ""
+    content = content_text(chosen.get("content"), " ") if isinstance(chosen, dict) else ""
     return " ".join(content[: PREVIEW_CHARS * 2].split())[:PREVIEW_CHARS]

@@ -29,7 +29,7 @@ class Finding:
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 _PHONE = re.compile(  # international (+CC ...) or North American (AAA) BBB-CCCC
     r"(?<![\w.+])(?:\+\d{1,3}[ .-]?\(?\d{1,4}\)?(?:[ .-]?\d{2,4}){2,4}"
-    r"|\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})(?![\w.])"
+    r"|\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})(?!\w|\.\d)"  # a full stop may end the sentence
 )
 _CARD = re.compile(  # 13-19 digits in a row, or groups of four with one kind of separator
     r"(?<![\d-])(?<![A-Z]{2}\d{2} )"  # not the digits inside an IBAN
@@ -37,7 +37,7 @@ _CARD = re.compile(  # 13-19 digits in a row, or groups of four with one kind of
 )
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
 _SSN = re.compile(r"(?<!\d)(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?!\d)")
-_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)")
 _API_KEY = re.compile(
     r"\b(?:sk-(?:proj-)?[A-Za-z0-9_-]{20,}|ghp_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,}"
     r"|AKIA[0-9A-Z]{16}|xox[baprs]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}"

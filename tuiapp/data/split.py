@@ -114,3 +114,25 @@ def leakage(
                     if similarity >= threshold:
                         leaks.append(Leak(a, b - n_train, similarity))
     return sorted(leaks, key=lambda leak: (-leak.similarity, leak.train, leak.holdout))
+
+
+def stratified_sample(
+    n: int, size: int, seed: int = 0, labels: Sequence[str] | None = None
+) -> list[int]:
+    """`size` of the positions 0..n-1, the same for the same seed; with labels, each label
+    keeps its share (largest remainders), so a small start still sees every label."""
+    if not 0 < size <= n:
+        raise ValueError(f"the sample size must be between 1 and {n}")
+    strata: dict[str, list[int]] = defaultdict(list)
+    for i in range(n):
+        strata[labels[i] if labels is not None else ""].append(i)
+    quotas = {key: size * len(members) / n for key, members in strata.items()}
+    counts = {key: int(q) for key, q in quotas.items()}
+    by_remainder = sorted(strata, key=lambda key: (-(quotas[key] - counts[key]), key))
+    for key in by_remainder[: size - sum(counts.values())]:
+        counts[key] += 1
+    rng = random.Random(seed)
+    chosen: list[int] = []
+    for key in sorted(strata):
+        chosen += rng.sample(strata[key], counts[key])
+    return sorted(chosen)

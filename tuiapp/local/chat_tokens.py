@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from tuiapp.data.examine import content_text
+
 IGNORE = -100  # label value the loss skips
 
 
@@ -26,13 +28,11 @@ def template_messages(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Messages as the chat template expects them: role and text content (tool calls as JSON)."""
     out = []
     for m in messages:
-        content = m.get("content")
-        if isinstance(content, list):
-            content = "\n".join(p.get("text", "") for p in content if isinstance(p, dict))
-        if content is None or content == "":
+        content = content_text(m.get("content"))
+        if content == "":
             calls = m.get("tool_calls") or m.get("function_call")
             content = json.dumps(calls) if calls else ""
-        out.append({"role": str(m.get("role")), "content": str(content)})
+        out.append({"role": str(m.get("role")), "content": content})
     return out
 
 

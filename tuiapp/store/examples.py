@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from tuiapp.data.examine import Examined
 from tuiapp.data.problems import Severity
 from tuiapp.store.db import Store
+from tuiapp.store.quality import duplicate_positions
 from tuiapp.store.records import Example, ExampleRow
+
+
+DUPLICATES = "duplicates"  # the filter item that lists duplicate groups, group by group
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,8 @@ class ExampleFilter:
     kind: str | None = None
     min_severity: int | None = None
     text: str | None = None
+    item: str | None = None  # a quality item such as `pii:email`, or DUPLICATES
+    tag: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -104,16 +110,29 @@ def problem_counts(store: Store, dataset_id: int) -> dict[str, int]:
 
 
 def filtered_positions(store: Store, dataset_id: int, flt: ExampleFilter) -> array:
-    """The idx of every example that passes the filter, in order (compact for 1M rows)."""
-    sql = ["SELECT e.idx FROM examples e"]
+    """The idx of every example that passes the filter, in order (compact for 1M rows).
+
+    The DUPLICATES item lists duplicate groups one after another instead: not in idx order."""
+    if flt.item == DUPLICATES:
+        return duplicate_positions(store, dataset_id)
+    joins: list[str] = []
+    join_params: list[object] = []
     where = ["e.dataset_id = ?"]
     params: list[object] = [dataset_id]
     if flt.kind:
-        sql.append(
+        joins.append(
             "JOIN example_problems p "
             "ON p.dataset_id = e.dataset_id AND p.idx = e.idx AND p.kind = ?"
         )
-        params.insert(0, flt.kind)
+        join_params.append(flt.kind)
+    if flt.item:
+        joins.append(
+            "JOIN quality_items q ON q.dataset_id = e.dataset_id AND q.idx = e.idx AND q.item = ?"
+        )
+        join_params.append(flt.item)
+    if flt.tag:
+        where.append("EXISTS (SELECT 1 FROM json_each(e.tags) WHERE value = ?)")
+        params.append(flt.tag)
     if flt.status:
         where.append("e.status = ?")
         params.append(flt.status)
@@ -124,7 +143,11 @@ def filtered_positions(store: Store, dataset_id: int, flt: ExampleFilter) -> arr
         where.append("(e.original LIKE ? OR e.edited LIKE ? OR e.note LIKE ?)")
         like = f"%{flt.text}%"
         params += [like, like, like]
-    query = " ".join(sql) + " WHERE " + " AND ".join(where) + " ORDER BY e.idx"
+    query = (
+        f"SELECT e.idx FROM examples e {' '.join(joins)} "
+        f"WHERE {' AND '.join(where)} ORDER BY e.idx"
+    )
+    params = join_params + params
     return array("q", (row[0] for row in store.conn.execute(query, params)))
 
 

@@ -11,7 +11,14 @@ from tuiapp.store.records import STATUSES, Example
 _FIELDS = ("status", "note", "tags", "edited")
 
 
-def _change(store: Store, example: Example, field: str, old: str | None, new: str | None) -> None:
+def _change(
+    store: Store,
+    example: Example,
+    field: str,
+    old: str | None,
+    new: str | None,
+    batch: int | None = None,
+) -> None:
     """Write one field and its log entry in a single transaction."""
     assert field in _FIELDS
     with store.conn:
@@ -20,18 +27,34 @@ def _change(store: Store, example: Example, field: str, old: str | None, new: st
             [new, now(), example.id],
         )
         store.conn.execute(
-            "INSERT INTO review_log(dataset_id, example_id, field, old_value, new_value, at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [example.dataset_id, example.id, field, old, new, now()],
+            "INSERT INTO review_log(dataset_id, example_id, field, old_value, new_value, at, "
+            "batch) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [example.dataset_id, example.id, field, old, new, now(), batch],
         )
 
 
-def set_status(store: Store, example: Example, status: str) -> None:
+def new_batch(store: Store) -> int:
+    """A batch number for changes that one undo takes back together (keep one, redact all)."""
+    row = store.conn.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM review_log").fetchone()
+    return int(row[0])
+
+
+def set_status(store: Store, example: Example, status: str, batch: int | None = None) -> None:
     """Accept, reject, flag or reset an example."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
     if status != example.status:
-        _change(store, example, "status", example.status, status)
+        _change(store, example, "status", example.status, status, batch)
+
+
+def keep_only(store: Store, keep: Example, others: list[Example]) -> None:
+    """Keep one example of a duplicate group and reject the others, as one undoable change
+    (the kept one goes back to pending if it had been rejected)."""
+    batch = new_batch(store)
+    if keep.status == "rejected":
+        set_status(store, keep, "pending", batch)
+    for example in others:
+        set_status(store, example, "rejected", batch)
 
 
 def set_note(store: Store, example: Example, note: str) -> None:
@@ -47,10 +70,12 @@ def set_tags(store: Store, example: Example, tags: list[str]) -> None:
         _change(store, example, "tags", json.dumps(example.tags), json.dumps(clean))
 
 
-def save_edit(store: Store, example: Example, result: Examined) -> None:
+def save_edit(
+    store: Store, example: Example, result: Examined, batch: int | None = None
+) -> None:
     """Store an edited text with its fresh checks; the original line is kept untouched."""
     new = None if result.text == example.original else result.text
-    _change(store, example, "edited", example.edited, new)
+    _change(store, example, "edited", example.edited, new, batch)
     store_checks(store, example, result)
 
 
@@ -80,23 +105,30 @@ def store_checks(store: Store, example: Example, result: Examined) -> None:
         )
 
 
-def undo_last(store: Store, dataset_id: int) -> tuple[int, str] | None:
-    """Revert the newest logged change of the dataset: (idx of the example, field) or None.
+def undo_last(store: Store, dataset_id: int) -> tuple[int, str, list[int]] | None:
+    """Revert the newest logged change of the dataset, or the whole batch it belongs to:
+    (idx of the batch's first example, field, idx of every example changed) or None.
 
-    An undone edit leaves the problems stale; the caller re-examines the restored text."""
-    row = store.conn.execute(
-        "SELECT l.id, l.example_id, l.field, l.old_value, e.idx FROM review_log l "
-        "JOIN examples e ON e.id = l.example_id WHERE l.dataset_id = ? ORDER BY l.id DESC LIMIT 1",
+    An undone edit leaves the problems stale; the caller re-examines the restored texts."""
+    newest = store.conn.execute(
+        "SELECT id, batch FROM review_log WHERE dataset_id = ? ORDER BY id DESC LIMIT 1",
         [dataset_id],
     ).fetchone()
-    if row is None:
+    if newest is None:
         return None
-    log_id, example_id, field, old, idx = row
-    assert field in _FIELDS
+    where, key = ("l.batch = ?", newest[1]) if newest[1] is not None else ("l.id = ?", newest[0])
+    rows = store.conn.execute(
+        "SELECT l.id, l.example_id, l.field, l.old_value, e.idx FROM review_log l "
+        f"JOIN examples e ON e.id = l.example_id WHERE {where} ORDER BY l.id DESC",
+        [key],
+    ).fetchall()
     with store.conn:
-        store.conn.execute(
-            f"UPDATE examples SET {field} = ?, updated_at = ? WHERE id = ?",
-            [old, now(), example_id],
-        )
-        store.conn.execute("DELETE FROM review_log WHERE id = ?", [log_id])
-    return idx, field
+        for log_id, example_id, field, old, _ in rows:
+            assert field in _FIELDS
+            store.conn.execute(
+                f"UPDATE examples SET {field} = ?, updated_at = ? WHERE id = ?",
+                [old, now(), example_id],
+            )
+            store.conn.execute("DELETE FROM review_log WHERE id = ?", [log_id])
+    first = rows[-1]
+    return first[4], first[2], sorted({r[4] for r in rows})

@@ -74,4 +74,46 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 2: data quality (scan results, duplicate groups), frozen versions, grouped undo
+    """
+    CREATE TABLE quality_scans (
+        dataset_id INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,
+        threshold REAL NOT NULL,
+        scanned_at TEXT NOT NULL,
+        report TEXT NOT NULL
+    );
+    CREATE TABLE quality_items (
+        dataset_id INTEGER NOT NULL,
+        item TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        PRIMARY KEY (dataset_id, item, idx)
+    ) WITHOUT ROWID;
+    CREATE INDEX quality_items_position ON quality_items(dataset_id, idx);
+    CREATE TABLE duplicate_members (
+        dataset_id INTEGER NOT NULL,
+        grp INTEGER NOT NULL,
+        idx INTEGER NOT NULL,
+        keep INTEGER NOT NULL,
+        exact INTEGER NOT NULL,
+        similarity REAL NOT NULL,
+        PRIMARY KEY (dataset_id, idx)
+    ) WITHOUT ROWID;
+    CREATE INDEX duplicate_members_group ON duplicate_members(dataset_id, grp, idx);
+    CREATE TABLE blobs (
+        hash TEXT PRIMARY KEY,
+        text TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE version_examples (
+        version_id INTEGER NOT NULL REFERENCES dataset_versions(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        split TEXT NOT NULL,
+        example_id INTEGER NOT NULL,
+        line INTEGER NOT NULL,
+        hash TEXT NOT NULL REFERENCES blobs(hash),
+        PRIMARY KEY (version_id, position)
+    ) WITHOUT ROWID;
+    ALTER TABLE dataset_versions ADD COLUMN kind TEXT NOT NULL DEFAULT 'freeze';
+    ALTER TABLE dataset_versions ADD COLUMN split_fraction REAL;
+    ALTER TABLE review_log ADD COLUMN batch INTEGER;
+    """,
 ]

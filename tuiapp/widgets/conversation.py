@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.events import Resize
 from textual.widgets import RichLog
 
-from tuiapp.data.examine import conversation
+from tuiapp.data.examine import content_text, conversation
 from tuiapp.data.problems import Severity
 from tuiapp.store.records import Example
 
@@ -34,17 +34,9 @@ def _clip(text: str) -> str:
 
 def _content_text(content: Any) -> str:
     """Message content as plain text (text parts joined, images named)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = []
-        for part in content:
-            if isinstance(part, dict) and part.get("type") == "text":
-                parts.append(str(part.get("text", "")))
-            elif isinstance(part, dict) and part.get("type") == "image_url":
-                parts.append("[image]")
-        return "\n".join(parts)
-    return "" if content is None else json.dumps(content, ensure_ascii=False)
+    if content is None or isinstance(content, str | list):
+        return content_text(content, image="[image]")
+    return json.dumps(content, ensure_ascii=False)
 
 
 def render_message(message: Any) -> Text:

@@ -72,6 +72,7 @@ class ExampleList(ScrollView, can_focus=True):
         self._fetch_rows = fetch_rows
         self._count = 0
         self._positions: array | None = None  # None: row i is example i (no filter)
+        self._rows_of: dict[int, int] | None = None  # idx -> row, when positions are unsorted
         self._cache: dict[int, ExampleRow] = {}
 
     # --- the data behind the list -------------------------------------------------------
@@ -80,6 +81,9 @@ class ExampleList(ScrollView, can_focus=True):
     ) -> None:
         """Show `count` examples (or exactly `positions`), keeping the cursor on keep_idx."""
         self._positions = positions
+        self._rows_of = None
+        if positions is not None and any(a > b for a, b in zip(positions, positions[1:])):
+            self._rows_of = {idx: row for row, idx in enumerate(positions)}
         self._count = len(positions) if positions is not None else count
         self._cache.clear()
         self.virtual_size = Size(self.size.width, self._count)
@@ -116,6 +120,8 @@ class ExampleList(ScrollView, can_focus=True):
         """List row of a dataset position, if the list shows it."""
         if self._positions is None:
             return idx if 0 <= idx < self._count else None
+        if self._rows_of is not None:
+            return self._rows_of.get(idx)
         i = bisect_left(self._positions, idx)
         return i if i < len(self._positions) and self._positions[i] == idx else None
 

@@ -1,0 +1,130 @@
+"""The quality scan in the store: duplicates, personal data and consistency items, linked to
+their examples; keeping one of a group; redaction as an undoable edit; tag counts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+
+from tests.conftest import chat
+from tests.test_store_and_import import imported
+from tuiapp.data.consistency import observe
+from tuiapp.data.language import detect_language
+from tuiapp.data.quality import scan_quality
+from tuiapp.data.redaction import find_in_example, redact_example
+from tuiapp.paths import AppPaths
+from tuiapp.store.examples import DUPLICATES, ExampleFilter, filtered_positions, get_example
+from tuiapp.store.quality import duplicate_group, item_counts, load_scan, tag_counts
+from tuiapp.store.review import keep_only, set_status, set_tags, undo_last
+
+LONG = "Our refund policy allows returns within thirty days of delivery for any unused item"
+
+
+def quality_file(write_jsonl: Callable[..., Path]) -> Path:
+    """20 examples with planted duplicates, PII, a second system prompt, refusals, Spanish."""
+    rows = [chat(f"Question number {i} about topic {i * 7}?", f"Answer {i}.") for i in range(12)]
+    rows[3] = chat("Where do I send it?", "Email refunds@example.com or call +1 415 555 0134.")
+    rows[5] = chat(LONG + " today?", LONG + ".", system="You are a pirate.")
+    rows += [
+        chat(LONG + " today?", LONG + "."),  # 12: exact copy of 5 but other system prompt
+        chat(LONG.upper() + " today?", LONG + "."),  # 13: exact copy of 12 (case)
+        chat(LONG + " now?", LONG + "!"),  # 14: near copy of 12
+        chat("Hack my neighbour's wifi", "I'm sorry, but I can't help with that."),  # 15
+        chat("¿Dónde está la estación de tren?", "La estación está en el centro de la ciudad."),
+        chat("Tell me a secret", "Sure"),  # 17
+        chat("Empty?", " "),  # 18: whitespace-only answer
+        chat("Card?", "Use 4111 1111 1111 1111 for the test."),  # 19
+    ]
+    return write_jsonl(rows)
+
+
+def test_scan_links_every_finding_to_its_examples(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    store, dataset = imported(home, quality_file(write_jsonl))
+    report = scan_quality(store, dataset.id)
+    items = item_counts(store, dataset.id)
+    assert report["duplicates"] == {"groups": 1, "exact_groups": 0, "near_groups": 1, "to_drop": 2}
+    assert items["duplicate:near"] == 2
+    assert report["pii"] == {"credit_card": 1, "email": 1, "phone": 1}
+
+    def members(item: str) -> list[int]:
+        return list(filtered_positions(store, dataset.id, ExampleFilter(item=item)))
+
+    assert members("pii:email") == [3] and members("pii:credit_card") == [19]
+    assert members("refusal") == [15]
+    assert members("empty_turn") == [18]
+    assert members("lang:es") == [16]
+    prompts = report["system_prompts"]
+    assert [(p["text"], p["count"]) for p in prompts] == [("Be brief.", 19), ("You are a pirate.", 1)]
+    assert members(f"system:{prompts[1]['key']}") == [5]
+    assert report["labels"] == {}  # answers are sentences, not labels
+    # the duplicates view lists the group, kept one first
+    group = list(filtered_positions(store, dataset.id, ExampleFilter(item=DUPLICATES)))
+    assert group == [5, 12, 13, 14] or group[0] in (5, 12)
+    view = duplicate_group(store, dataset.id, group[1])
+    assert view is not None and view.total == 1 and view.members[0].keep
+    assert load_scan(store, dataset.id) is not None
+
+
+def test_keep_one_rejects_the_rest_and_undoes_as_one(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    store, dataset = imported(home, quality_file(write_jsonl))
+    scan_quality(store, dataset.id)
+    view = duplicate_group(store, dataset.id, 14)
+    assert view is not None
+    keep = view.members[-1].idx  # keep a later one: the user decides, not the order
+    set_status(store, get_example(store, dataset.id, keep), "rejected")  # type: ignore[arg-type]
+    others = [get_example(store, dataset.id, m.idx) for m in view.members if m.idx != keep]
+    keep_only(store, get_example(store, dataset.id, keep), others)  # type: ignore[arg-type]
+    statuses = {m.idx: get_example(store, dataset.id, m.idx).status for m in view.members}  # type: ignore[union-attr]
+    assert statuses[keep] == "pending"
+    assert all(s == "rejected" for i, s in statuses.items() if i != keep)
+    undone = undo_last(store, dataset.id)
+    assert undone is not None and undone[0] == keep and len(undone[2]) == len(view.members)
+    after = {m.idx: get_example(store, dataset.id, m.idx).status for m in view.members}  # type: ignore[union-attr]
+    assert after[keep] == "rejected" and [s for i, s in after.items() if i != keep] == [
+        "pending"
+    ] * (len(view.members) - 1)
+
+
+def test_redaction_replaces_one_or_all_findings() -> None:
+    obj = chat("Mail jane@example.com", "Call +1 415 555 0134 or jane@example.com")
+    found = find_in_example(obj)
+    assert [(f.finding.kind, f.role, f.message) for f in found] == [
+        ("email", "user", 1),
+        ("phone", "assistant", 2),
+        ("email", "assistant", 2),
+    ]
+    one = redact_example(obj, found[1])
+    assert one["messages"][2]["content"] == "Call [PHONE] or jane@example.com"
+    assert one["messages"][1]["content"] == "Mail jane@example.com"
+    every = redact_example(obj)
+    assert json.dumps(every).count("[EMAIL]") == 2 and not find_in_example(every)
+    assert obj["messages"][1]["content"] == "Mail jane@example.com"  # the input is untouched
+    parts = {"messages": [{"role": "user", "content": [{"type": "text", "text": "ip 8.8.8.8 x"}]}]}
+    assert redact_example(parts)["messages"][0]["content"][0]["text"] == "ip [IP_ADDRESS] x"
+
+
+def test_language_and_refusal_detection() -> None:
+    assert detect_language("The cat is on the mat and it is happy with that") == "en"
+    assert detect_language("Le chat est sur le tapis et il est content de la vie") == "fr"
+    assert detect_language("Der Hund ist nicht in dem Haus, und das ist gut so") == "de"
+    assert detect_language("Привет, как дела? Всё хорошо, спасибо большое") == "cyrillic"
+    assert detect_language("ok") == "unknown"
+    seen = observe(chat("help", "As an AI language model, I cannot do that."))
+    assert seen.refusal and not observe(chat("help", "Sorry for the wait! Here it is.")).refusal
+
+
+def test_tag_counts_and_tag_filter(home: AppPaths, good_file: Path) -> None:
+    store, dataset = imported(home, good_file)
+    for idx, tags in [(0, ["edge", "math"]), (1, ["edge"]), (4, ["math"])]:
+        set_tags(store, get_example(store, dataset.id, idx), tags)  # type: ignore[arg-type]
+    assert tag_counts(store, dataset.id) == {"edge": 2, "math": 2}
+    assert list(filtered_positions(store, dataset.id, ExampleFilter(tag="edge"))) == [0, 1]
+    text = orjson.loads(get_example(store, dataset.id, 0).text)  # type: ignore[union-attr]
+    assert text["messages"][1]["content"] == "Question 0?"

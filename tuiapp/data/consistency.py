@@ -1,0 +1,162 @@
+"""Consistency and balance of a dataset, the checklist fine-tuning guides give: one system
+prompt or many, answer lengths that stand out, labels and their balance, the language mix,
+empty turns and refusals. Each finding is an *item* (e.g. `refusal`, `lang:fr`) that names
+the examples it holds, so a report can link every line to its examples."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from tuiapp.data.examine import content_text, conversation
+from tuiapp.data.language import detect_language
+from tuiapp.data.split import LABEL_COVERAGE, MAX_LABEL_WORDS, MAX_LABELS
+
+REFUSAL = re.compile(
+    r"\b(?:I'?m sorry,? but I (?:can(?:no|')t|won'?t|am unable)|I (?:can(?:no|')t|won'?t|am "
+    r"unable to) (?:help|assist|provide|do|comply)|I'?m (?:not able|unable) to (?:help|assist)"
+    r"|As an AI(?: language model)?,? I)",
+    re.IGNORECASE,
+)
+OUTLIER_IQR = 3.0  # answer lengths beyond Q1 - 3 IQR or Q3 + 3 IQR stand out
+NO_SYSTEM = "none"
+
+
+def system_key(text: str) -> str:
+    """A short stable id for one system prompt text."""
+    return hashlib.blake2b(text.encode(), digest_size=5).hexdigest()
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What one example contributes to the consistency report."""
+
+    system: str | None  # the system prompt text, None when there is none
+    answer: str  # the last assistant answer
+    language: str
+    empty_turn: bool
+    refusal: bool
+
+
+def observe(obj: Any) -> Observed:
+    """Look at one parsed example."""
+    messages = [m for m in conversation(obj) if isinstance(m, dict)] if isinstance(obj, dict) else []
+    system = next(
+        (content_text(m.get("content")) for m in messages if m.get("role") in ("system", "developer")),
+        None,
+    )
+    answers = [content_text(m.get("content")) for m in messages if m.get("role") == "assistant"]
+    empty = any(
+        not content_text(m.get("content")).strip() and not m.get("tool_calls")
+        and not m.get("function_call")
+        for m in messages
+    )
+    spoken = " ".join(
+        content_text(m.get("content")) for m in messages if m.get("role") in ("user", "assistant")
+    )
+    return Observed(
+        system=system,
+        answer=answers[-1] if answers else "",
+        language=detect_language(spoken),
+        empty_turn=empty,
+        refusal=any(REFUSAL.search(a) for a in answers),
+    )
+
+
+def label_of(answer: str) -> str | None:
+    """The answer as a label candidate (normalised like split.detect_labels), or None."""
+    clean = " ".join(answer.lower().split()).strip(" .!")
+    return clean if clean and len(clean.split()) <= MAX_LABEL_WORDS else None
+
+
+@dataclass
+class Consistency:
+    """The consistency findings, built one example at a time (positions are example idx)."""
+
+    items: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    system_prompts: dict[str, tuple[str, int]] = field(default_factory=dict)  # key -> text, n
+    languages: Counter[str] = field(default_factory=Counter)
+    _labels: dict[str, list[int]] | None = field(default_factory=lambda: defaultdict(list))
+    _label_misses: int = 0
+    _lengths: list[tuple[int, int]] = field(default_factory=list)  # (idx, assistant tokens)
+    examples: int = 0
+
+    def add(self, idx: int, seen: Observed, assistant_tokens: int) -> None:
+        """Count one example."""
+        self.examples += 1
+        key = NO_SYSTEM if seen.system is None else system_key(seen.system)
+        text, n = self.system_prompts.get(key, (seen.system or "", 0))
+        self.system_prompts[key] = (text, n + 1)
+        self.items[f"system:{key}"].append(idx)
+        self.languages[seen.language] += 1
+        self.items[f"lang:{seen.language}"].append(idx)
+        if seen.empty_turn:
+            self.items["empty_turn"].append(idx)
+        if seen.refusal:
+            self.items["refusal"].append(idx)
+        self._lengths.append((idx, assistant_tokens))
+        if self._labels is not None:
+            label = label_of(seen.answer)
+            if label is None:
+                self._label_misses += 1
+            else:
+                self._labels[label].append(idx)
+            if len(self._labels) > MAX_LABELS:
+                self._labels = None  # too many distinct answers: not labels
+
+    def finish(self) -> dict[str, Any]:
+        """Add the label and length items; return the summary a report shows."""
+        labels = self._labels
+        labelled = sum(len(v) for v in labels.values()) if labels else 0
+        is_labels = (
+            labels is not None
+            and len(labels) >= 2
+            and labelled >= LABEL_COVERAGE * max(1, self.examples)
+        )
+        if is_labels and labels is not None:
+            for label, members in labels.items():
+                self.items[f"label:{label}"] = members
+        lengths = sorted(n for _, n in self._lengths)
+        low = high = None
+        if len(lengths) >= 8:
+            q1, q3 = lengths[len(lengths) // 4], lengths[(3 * len(lengths)) // 4]
+            spread = max(q3 - q1, 1)
+            low, high = q1 - OUTLIER_IQR * spread, q3 + OUTLIER_IQR * spread
+            for idx, n in self._lengths:
+                if n > high:
+                    self.items["length:long"].append(idx)
+                elif n < low:
+                    self.items["length:short"].append(idx)
+        ranked = sorted(self.system_prompts.items(), key=lambda kv: -kv[1][1])
+        return {
+            "system_prompts": [
+                {"key": k, "text": text[:500], "count": n, "none": k == NO_SYSTEM}
+                for k, (text, n) in ranked
+            ],
+            "labels": {k[6:]: len(v) for k, v in self.items.items() if k.startswith("label:")},
+            "languages": dict(self.languages.most_common()),
+            "answer_lengths": {
+                "low": low,
+                "high": high,
+                "long": len(self.items.get("length:long", [])),
+                "short": len(self.items.get("length:short", [])),
+                "values": _histogram(lengths),
+            },
+            "empty_turns": len(self.items.get("empty_turn", [])),
+            "refusals": len(self.items.get("refusal", [])),
+        }
+
+
+def _histogram(values: list[int], bins: int = 30) -> dict[str, list[float]]:
+    """Bin edges and counts of sorted values (a report stores these, not a million ints)."""
+    if not values:
+        return {"edges": [], "counts": []}
+    lo, hi = values[0], max(values[-1], values[0] + 1)
+    width = (hi - lo) / bins
+    counts = [0] * bins
+    for v in values:
+        counts[min(bins - 1, int((v - lo) / width))] += 1
+    return {"edges": [lo + i * width for i in range(bins + 1)], "counts": counts}

@@ -1,0 +1,235 @@
+"""Freezing a dataset: the accepted examples become an immutable version with a seeded,
+leak-free train/holdout split; and "start small": a stratified sample of a version's
+training side as a new version with the same holdout.
+
+Both are planned first (what the version would hold, its hash, leaks, personal data) so the
+screen can show the plan and ask before anything is written."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tuiapp.data.dedup import DEFAULT_THRESHOLD, conversation_text, find_duplicates
+from tuiapp.data.examine import content_text, conversation
+from tuiapp.data.problems import Severity
+from tuiapp.data.redaction import find_in_example
+from tuiapp.data.split import detect_labels, holdout_split, leakage, stratified_sample
+from tuiapp.store import Store
+from tuiapp.store.examples import iter_examples
+from tuiapp.store.quality import load_scan
+from tuiapp.store.versions import (
+    SPLITS,
+    Version,
+    VersionEntry,
+    content_hash,
+    find_by_hash,
+    get_version,
+    iter_entries,
+    list_versions,
+    save_version,
+)
+
+DEFAULT_HOLDOUT = 0.15
+
+
+@dataclass
+class Plan:
+    """A version about to be made: everything a person should see before confirming."""
+
+    dataset_id: int
+    kind: str  # freeze | sample
+    parent_id: int | None
+    entries: list[VersionEntry]
+    seed: int | None
+    fraction: float | None
+    counts: dict[str, Any]
+    report: dict[str, Any]
+    content_hash: str = ""
+    existing: Version | None = None  # a version with exactly this content already
+    pii_kinds: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def pii_examples(self) -> int:
+        """Examples of the version that still hold personal data or secrets."""
+        return int(self.report.get("pii_examples", 0))
+
+
+def _last_answer(obj: Any) -> str:
+    """The last assistant answer of an example."""
+    answers = [
+        content_text(m.get("content"))
+        for m in conversation(obj)
+        if isinstance(m, dict) and m.get("role") == "assistant"
+    ]
+    return answers[-1] if answers else ""
+
+
+def _finish(store: Store, plan: Plan, tokens: dict[int, int], objs: dict[int, Any]) -> Plan:
+    """Fill in counts, personal data, hash and the existing twin of a plan."""
+    for split in SPLITS:
+        chosen = [e for e in plan.entries if e.split == split]
+        plan.counts[split] = len(chosen)
+        plan.counts[f"{split}_tokens"] = sum(tokens[e.example_id] for e in chosen)
+    pii_examples = 0
+    for entry in plan.entries:
+        kinds = {located.finding.kind for located in find_in_example(objs[entry.example_id])}
+        pii_examples += bool(kinds)
+        plan.pii_kinds.update(kinds)
+    plan.report["pii_examples"] = pii_examples
+    plan.report["pii_kinds"] = dict(plan.pii_kinds)
+    plan.content_hash = content_hash(plan.entries)
+    plan.existing = find_by_hash(store, plan.dataset_id, plan.content_hash)
+    return plan
+
+
+def plan_freeze(
+    store: Store,
+    dataset_id: int,
+    fraction: float = DEFAULT_HOLDOUT,
+    seed: int = 0,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Plan:
+    """Plan a version of the accepted examples (edits applied; those still in error are left
+    out): split seeded and stratified by label, near-duplicate groups on one side, and any
+    remaining cross-split pair (a chain of near-duplicates) moved to the training side."""
+    ids, lines, texts, objs, tokens, excluded = [], [], [], {}, {}, []
+    for example in iter_examples(store, dataset_id, status="accepted"):
+        if example.severity is Severity.ERROR:
+            excluded.append(example.line)
+            continue
+        obj = orjson.loads(example.text)
+        ids.append(example.id)
+        lines.append(example.line)
+        texts.append(orjson.dumps(obj).decode())
+        objs[example.id] = obj
+        tokens[example.id] = example.n_tokens
+    if not ids:
+        raise ValueError("no accepted examples without errors to freeze: accept some first")
+    compare = [conversation_text(objs[i]) for i in ids]
+    labels = detect_labels([_last_answer(objs[i]) for i in ids])
+    groups = find_duplicates(compare, threshold)
+    split = holdout_split(len(ids), fraction, seed, labels, groups)
+    train, holdout = list(split.train), list(split.holdout)
+    leaks = leakage([compare[i] for i in train], [compare[i] for i in holdout], threshold)
+    moved = {holdout[leak.holdout] for leak in leaks}
+    if moved:
+        train = sorted({*train, *moved})
+        holdout = [i for i in holdout if i not in moved]
+    entries = [VersionEntry("train", ids[i], lines[i], texts[i]) for i in train]
+    entries += [VersionEntry("holdout", ids[i], lines[i], texts[i]) for i in holdout]
+    label_counts: dict[str, dict[str, int]] = {}
+    if labels is not None:
+        for side, members in (("train", train), ("holdout", holdout)):
+            for i in members:
+                label_counts.setdefault(labels[i], {"train": 0, "holdout": 0})[side] += 1
+    scan = load_scan(store, dataset_id)
+    parent = next(iter(list_versions(store, dataset_id)), None)
+    plan = Plan(
+        dataset_id=dataset_id,
+        kind="freeze",
+        parent_id=parent.id if parent else None,
+        entries=entries,
+        seed=seed,
+        fraction=fraction,
+        counts={"examples": len(entries)},
+        report={
+            "stratified": labels is not None,
+            "labels": label_counts,
+            "duplicate_groups": len(groups),
+            "leaks_moved_to_train": len(moved),
+            "leaks": 0,
+            "excluded_error_lines": excluded,
+            "threshold": threshold,
+            "quality": scan.report if scan else None,
+        },
+    )
+    return _finish(store, plan, tokens, objs)
+
+
+def plan_sample(store: Store, version_id: int, size: int, seed: int = 0) -> Plan:
+    """Plan "start small": `size` training examples of a version, stratified by label when
+    the answers are labels, with the parent's holdout unchanged (so scores stay comparable)."""
+    parent = get_version(store, version_id)
+    train = list(iter_entries(store, version_id, "train"))
+    holdout = list(iter_entries(store, version_id, "holdout"))
+    objs = {e.example_id: orjson.loads(e.text) for e in [*train, *holdout]}
+    labels = detect_labels([_last_answer(objs[e.example_id]) for e in train])
+    chosen = stratified_sample(len(train), size, seed, labels)
+    tokens = dict(
+        store.conn.execute(
+            "SELECT id, n_tokens FROM examples WHERE dataset_id = ?", [parent.dataset_id]
+        ).fetchall()
+    )
+    plan = Plan(
+        dataset_id=parent.dataset_id,
+        kind="sample",
+        parent_id=parent.id,
+        entries=[train[i] for i in chosen] + holdout,
+        seed=seed,
+        fraction=parent.split_fraction,
+        counts={"examples": len(chosen) + len(holdout)},
+        report={
+            "stratified": labels is not None,
+            "labels": dict(Counter(labels[i] for i in chosen)) if labels else {},
+            "sampled_from": parent.id,
+            "leaks": parent.report.get("leaks", 0),
+            "quality": parent.report.get("quality"),
+        },
+    )
+    return _finish(store, plan, tokens, objs)
+
+
+def commit(store: Store, plan: Plan, name: str) -> Version:
+    """Write the planned version (the existing twin if the content is already frozen)."""
+    if plan.existing is not None:
+        return plan.existing
+    return save_version(
+        store,
+        plan.dataset_id,
+        name=name,
+        kind=plan.kind,
+        parent_id=plan.parent_id,
+        entries=plan.entries,
+        split_seed=plan.seed,
+        split_fraction=plan.fraction,
+        counts=plan.counts,
+        report=plan.report,
+    )
+
+
+def export_version(store: Store, version_id: int, directory: str | Path) -> list[Path]:
+    """Write train.jsonl, holdout.jsonl and manifest.json (each complete or not at all)."""
+    version = get_version(store, version_id)
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for split in SPLITS:
+        path = out / f"{split}.jsonl"
+        tmp = path.with_name(path.name + ".part")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            for entry in iter_entries(store, version_id, split):
+                handle.write(entry.text + "\n")
+        os.replace(tmp, path)
+        written.append(path)
+    manifest = {
+        "name": version.name,
+        "version_id": version.id,
+        "content_hash": version.content_hash,
+        "parent_id": version.parent_id,
+        "kind": version.kind,
+        "split_seed": version.split_seed,
+        "split_fraction": version.split_fraction,
+        "counts": version.counts,
+        "created_at": version.created_at,
+    }
+    path = out / "manifest.json"
+    path.write_text(json.dumps(manifest, indent=2) + "\n")
+    return [*written, path]
+
