@@ -54,6 +54,7 @@ class Plan:
     content_hash: str = ""
     existing: Version | None = None  # a version with exactly this content already
     pii_kinds: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def pii_examples(self) -> int:
@@ -84,6 +85,9 @@ def _finish(store: Store, plan: Plan, tokens: dict[int, int], objs: dict[int, An
         plan.pii_kinds.update(kinds)
     plan.report["pii_examples"] = pii_examples
     plan.report["pii_kinds"] = dict(plan.pii_kinds)
+    if pii_examples:
+        kinds = ", ".join(f"{k} {n}" for k, n in plan.pii_kinds.most_common())
+        plan.warnings.append(f"{pii_examples} examples still hold personal data ({kinds})")
     plan.content_hash = content_hash(plan.entries)
     plan.existing = find_by_hash(store, plan.dataset_id, plan.content_hash)
     return plan
@@ -124,6 +128,18 @@ def plan_freeze(
         holdout = [i for i in holdout if i not in moved]
     entries = [VersionEntry("train", ids[i], lines[i], texts[i]) for i in train]
     entries += [VersionEntry("holdout", ids[i], lines[i], texts[i]) for i in holdout]
+    warnings = []
+    target = round(fraction * len(ids))
+    if not holdout:
+        warnings.append(
+            "the holdout is empty: near-duplicate groups cover the data (see the duplicates view)"
+        )
+    elif len(holdout) < target / 2:
+        warnings.append(f"the holdout has {len(holdout)} examples, under half the {target} asked")
+    if moved:
+        warnings.append(f"{len(moved)} holdout examples moved to train: near-copies in train")
+    if excluded:
+        warnings.append(f"{len(excluded)} accepted examples left out: they still have errors")
     label_counts: dict[str, dict[str, int]] = {}
     if labels is not None:
         for side, members in (("train", train), ("holdout", holdout)):
@@ -149,6 +165,7 @@ def plan_freeze(
             "threshold": threshold,
             "quality": scan.report if scan else None,
         },
+        warnings=warnings,
     )
     return _finish(store, plan, tokens, objs)
 

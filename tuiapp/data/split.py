@@ -13,6 +13,7 @@ from tuiapp.data.dedup import DEFAULT_THRESHOLD, DuplicateGroup, find_duplicates
 MAX_LABELS = 20  # more distinct answers than this and they are not labels
 MAX_LABEL_WORDS = 3
 LABEL_COVERAGE = 0.95
+MIN_PER_LABEL = 3
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,16 @@ class Leak:
 
 
 def detect_labels(answers: Sequence[str]) -> list[str] | None:
-    """The answers as labels when they look like labels (few distinct, short), else None."""
+    """The answers as labels when they look like labels (few distinct, short, each seen
+    MIN_PER_LABEL times on average), else None."""
     clean = [" ".join(a.lower().split()).strip(" .!") for a in answers]
     counts: dict[str, int] = defaultdict(int)
     for a in clean:
         if a and len(a.split()) <= MAX_LABEL_WORDS:
             counts[a] += 1
     if not clean or len(counts) > MAX_LABELS or len(counts) < 2:
+        return None
+    if len(counts) * MIN_PER_LABEL > len(clean):  # a dozen different one-word answers
         return None
     if sum(counts.values()) < LABEL_COVERAGE * len(clean):
         return None
@@ -72,18 +76,20 @@ def holdout_split(
     strata: dict[str, list[list[int]]] = defaultdict(list)
     for unit in units:
         strata[labels[unit[0]] if labels is not None else ""].append(unit)
+    sizes = {key: sum(len(u) for u in units) for key, units in strata.items()}
+    targets = _allocate(sizes, round(fraction * n))
     rng = random.Random(seed)
     holdout: list[int] = []
     for key in sorted(strata):
         members = sorted(strata[key])
         rng.shuffle(members)
-        target = round(fraction * sum(len(u) for u in members))
+        target = targets[key]
         taken = 0
         for unit in members:
             if taken >= target:
                 break
-            if taken + len(unit) > target and taken:  # do not overshoot with a big group
-                continue
+            if abs(taken + len(unit) - target) >= abs(taken - target):
+                continue  # a group that would overshoot more than it helps stays in train
             holdout += unit
             taken += len(unit)
     chosen = set(holdout)
@@ -116,6 +122,18 @@ def leakage(
     return sorted(leaks, key=lambda leak: (-leak.similarity, leak.train, leak.holdout))
 
 
+def _allocate(sizes: dict[str, int], total: int) -> dict[str, int]:
+    """Split `total` over strata in proportion to their sizes, by largest remainders (so many
+    small strata still add up to the total instead of each rounding to zero)."""
+    whole = sum(sizes.values()) or 1
+    quotas = {key: total * size / whole for key, size in sizes.items()}
+    counts = {key: int(q) for key, q in quotas.items()}
+    by_remainder = sorted(sizes, key=lambda key: (-(quotas[key] - counts[key]), key))
+    for key in by_remainder[: total - sum(counts.values())]:
+        counts[key] += 1
+    return counts
+
+
 def stratified_sample(
     n: int, size: int, seed: int = 0, labels: Sequence[str] | None = None
 ) -> list[int]:
@@ -126,11 +144,7 @@ def stratified_sample(
     strata: dict[str, list[int]] = defaultdict(list)
     for i in range(n):
         strata[labels[i] if labels is not None else ""].append(i)
-    quotas = {key: size * len(members) / n for key, members in strata.items()}
-    counts = {key: int(q) for key, q in quotas.items()}
-    by_remainder = sorted(strata, key=lambda key: (-(quotas[key] - counts[key]), key))
-    for key in by_remainder[: size - sum(counts.values())]:
-        counts[key] += 1
+    counts = _allocate({key: len(members) for key, members in strata.items()}, size)
     rng = random.Random(seed)
     chosen: list[int] = []
     for key in sorted(strata):
