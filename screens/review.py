@@ -17,12 +17,10 @@ from textual.worker import get_current_worker
 
 from screens.edit_example import EditExampleScreen
 from screens.prompt import PromptScreen
-from screens.review_filters import FilteredListScreen
-from tuiapp.data.base_models import base_model
-from tuiapp.data.examine import examine_text
+from screens.review_quality import QualityActions
 from tuiapp.data.export import export_accepted
 from tuiapp.data.importer import ImportProgress, run_import
-from tuiapp.data.tokens import TokenCounter
+from tuiapp.data.quality import pii_kinds, recheck
 from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import (
@@ -32,8 +30,9 @@ from tuiapp.store.examples import (
     rows_at,
     status_counts,
 )
+from tuiapp.store.quality import replace_pii_items
 from tuiapp.store.records import Example
-from tuiapp.store.review import save_edit, set_note, set_status, set_tags, store_checks, undo_last
+from tuiapp.store.review import save_edit, set_note, set_status, set_tags, undo_last
 from tuiapp.widgets.conversation import ExampleView, render_example
 from tuiapp.widgets.example_list import ExampleList
 
@@ -47,7 +46,7 @@ class ImportProgressed(Message):
     progress: ImportProgress
 
 
-class ReviewScreen(FilteredListScreen):
+class ReviewScreen(QualityActions):
     """The review list beside the selected example."""
 
     CSS_PATH = "review.tcss"
@@ -92,7 +91,6 @@ class ReviewScreen(FilteredListScreen):
         self.counts: dict[str, int] = {}
         self.total = 0
         self.example: Example | None = None
-        self._counter: TokenCounter | None = None
 
     def compose(self) -> ComposeResult:
         """Status line, list beside example, footer."""
@@ -198,7 +196,7 @@ class ReviewScreen(FilteredListScreen):
             obj = orjson.loads(self.example.text)
         except orjson.JSONDecodeError:
             obj = None
-        view.show(render_example(self.example, obj))
+        view.show(render_example(self.example, obj, self.quality_lines(self.example, obj)))
 
     def _refresh_current(self) -> None:
         """Re-read the current example after it changed."""
@@ -228,26 +226,24 @@ class ReviewScreen(FilteredListScreen):
         if undone is None:
             self.notify("Nothing to undo.")
             return
-        idx, field = undone
+        idx, field, changed = undone
+        if field == "edited":
+            for each in changed:  # the restored texts need their checks and PII again
+                restored = get_example(self.store, self.dataset.id, each)
+                if restored is not None:
+                    recheck(self.store, restored, self._examine)
         example = get_example(self.store, self.dataset.id, idx)
-        if field == "edited" and example is not None:
-            store_checks(self.store, example, self._examine(example.text, example.line))
         self.counts = status_counts(self.store, self.dataset.id)
         example_list = self.query_one(ExampleList)
-        example_list.forget(idx)
+        for each in changed:
+            example_list.forget(each)
         position = example_list.position_of(idx)
         if position is not None:
             example_list.cursor = position
         self._show(idx)
         self._update_status()
-        self.notify(f"Undid the {field} change on line {example.line if example else '?'}.")
-
-    def _examine(self, text: str, line: int):  # type: ignore[no-untyped-def]
-        """Check and count a text in this dataset's format and model."""
-        model = base_model(self.dataset.base_model)
-        if self._counter is None:
-            self._counter = TokenCounter(model.encoding)
-        return examine_text(text, line, self.dataset.format, self._counter, model.token_limit)
+        what = f"{len(changed)} {field} changes" if len(changed) > 1 else f"the {field} change"
+        self.notify(f"Undid {what} (line {example.line if example else '?'}).")
 
     def action_edit(self) -> None:
         """Edit the example as JSON; the original line is kept."""
@@ -260,6 +256,7 @@ class ReviewScreen(FilteredListScreen):
                 return
             result = self._examine(text, example.line)
             save_edit(self.store, example, result)
+            replace_pii_items(self.store, self.dataset.id, example.idx, pii_kinds(result.text))
             self._refresh_current()
             errors = sum(p.severity == 2 for p in result.problems)
             self.notify(

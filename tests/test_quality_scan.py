@@ -47,7 +47,14 @@ def test_scan_links_every_finding_to_its_examples(
     store, dataset = imported(home, quality_file(write_jsonl))
     report = scan_quality(store, dataset.id)
     items = item_counts(store, dataset.id)
-    assert report["duplicates"] == {"groups": 1, "exact_groups": 0, "near_groups": 1, "to_drop": 2}
+    assert report["duplicates"] == {
+        "groups": 1,
+        "exact_groups": 0,
+        "near_groups": 1,
+        "to_drop": 2,
+        "exact_to_drop": 0,
+        "near_to_drop": 2,
+    }
     assert items["duplicate:near"] == 2
     assert report["pii"] == {"credit_card": 1, "email": 1, "phone": 1}
 
@@ -59,7 +66,10 @@ def test_scan_links_every_finding_to_its_examples(
     assert members("empty_turn") == [18]
     assert members("lang:es") == [16]
     prompts = report["system_prompts"]
-    assert [(p["text"], p["count"]) for p in prompts] == [("Be brief.", 19), ("You are a pirate.", 1)]
+    assert [(p["text"], p["count"]) for p in prompts] == [
+        ("Be brief.", 19),
+        ("You are a pirate.", 1),
+    ]
     assert members(f"system:{prompts[1]['key']}") == [5]
     assert report["labels"] == {}  # answers are sentences, not labels
     # the duplicates view lists the group, kept one first

@@ -34,7 +34,9 @@ def sentiment_file(write_jsonl: Callable[..., Path]) -> Path:
         chat(f"Review {i}: the product number {i} made me feel {lab} about item {i * 3}", lab)
         for i, lab in enumerate(labels)
     ]
-    rows.append(chat("Review 0: the product number 0 made me feel positive about item 0!", "positive"))
+    rows.append(
+        chat("Review 0: the product number 0 made me feel positive about item 0!", "positive")
+    )
     rows.append("{not json")
     return write_jsonl(rows)
 
@@ -112,14 +114,29 @@ def test_start_small_keeps_label_shares_and_the_holdout(
         plan_sample(store, parent.id, 0)
 
 
-WORDS = "apple river stone cloud tiger paper violin orbit lemon canyon marble pixel".split()
+WORDS = [
+    "apple",
+    "river",
+    "stone",
+    "cloud",
+    "tiger",
+    "paper",
+    "violin",
+    "orbit",
+    "lemon",
+    "canyon",
+    "marble",
+    "pixel",
+]
 
 
 def distinct_file(write_jsonl: Callable[..., Path]) -> Path:
     """12 examples that share no three words in a row."""
     return write_jsonl(
         [
-            chat(f"{WORDS[i]} {WORDS[(i * 5 + 1) % 12]} {i}?", f"{WORDS[(i * 7 + 2) % 12]} {i}", None)
+            chat(
+                f"{WORDS[i]} {WORDS[(i * 5 + 1) % 12]} {i}?", f"{WORDS[(i * 7 + 2) % 12]} {i}", None
+            )
             for i in range(12)
         ]
     )

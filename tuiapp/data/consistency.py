@@ -13,7 +13,7 @@ from typing import Any
 
 from tuiapp.data.examine import content_text, conversation
 from tuiapp.data.language import detect_language
-from tuiapp.data.split import LABEL_COVERAGE, MAX_LABEL_WORDS, MAX_LABELS
+from tuiapp.data.split import MAX_LABEL_WORDS, MAX_LABELS, looks_like_labels, normalize_answer
 
 REFUSAL = re.compile(
     r"\b(?:I'?m sorry,? but I (?:can(?:no|')t|won'?t|am unable)|I (?:can(?:no|')t|won'?t|am "
@@ -43,14 +43,21 @@ class Observed:
 
 def observe(obj: Any) -> Observed:
     """Look at one parsed example."""
-    messages = [m for m in conversation(obj) if isinstance(m, dict)] if isinstance(obj, dict) else []
+    messages = (
+        [m for m in conversation(obj) if isinstance(m, dict)] if isinstance(obj, dict) else []
+    )
     system = next(
-        (content_text(m.get("content")) for m in messages if m.get("role") in ("system", "developer")),
+        (
+            content_text(m.get("content"))
+            for m in messages
+            if m.get("role") in ("system", "developer")
+        ),
         None,
     )
     answers = [content_text(m.get("content")) for m in messages if m.get("role") == "assistant"]
     empty = any(
-        not content_text(m.get("content")).strip() and not m.get("tool_calls")
+        not content_text(m.get("content")).strip()
+        and not m.get("tool_calls")
         and not m.get("function_call")
         for m in messages
     )
@@ -68,7 +75,7 @@ def observe(obj: Any) -> Observed:
 
 def label_of(answer: str) -> str | None:
     """The answer as a label candidate (normalised like split.detect_labels), or None."""
-    clean = " ".join(answer.lower().split()).strip(" .!")
+    clean = normalize_answer(answer)
     return clean if clean and len(clean.split()) <= MAX_LABEL_WORDS else None
 
 
@@ -79,8 +86,7 @@ class Consistency:
     items: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     system_prompts: dict[str, tuple[str, int]] = field(default_factory=dict)  # key -> text, n
     languages: Counter[str] = field(default_factory=Counter)
-    _labels: dict[str, list[int]] | None = field(default_factory=lambda: defaultdict(list))
-    _label_misses: int = 0
+    _labels: dict[str, list[int]] | None = field(default_factory=dict)
     _lengths: list[tuple[int, int]] = field(default_factory=list)  # (idx, assistant tokens)
     examples: int = 0
 
@@ -100,23 +106,15 @@ class Consistency:
         self._lengths.append((idx, assistant_tokens))
         if self._labels is not None:
             label = label_of(seen.answer)
-            if label is None:
-                self._label_misses += 1
-            else:
-                self._labels[label].append(idx)
+            if label is not None:
+                self._labels.setdefault(label, []).append(idx)
             if len(self._labels) > MAX_LABELS:
                 self._labels = None  # too many distinct answers: not labels
 
     def finish(self) -> dict[str, Any]:
         """Add the label and length items; return the summary a report shows."""
-        labels = self._labels
-        labelled = sum(len(v) for v in labels.values()) if labels else 0
-        is_labels = (
-            labels is not None
-            and len(labels) >= 2
-            and labelled >= LABEL_COVERAGE * max(1, self.examples)
-        )
-        if is_labels and labels is not None:
+        labels = self._labels or {}
+        if looks_like_labels({k: len(v) for k, v in labels.items()}, self.examples):
             for label, members in labels.items():
                 self.items[f"label:{label}"] = members
         lengths = sorted(n for _, n in self._lengths)
@@ -150,7 +148,7 @@ class Consistency:
         }
 
 
-def _histogram(values: list[int], bins: int = 30) -> dict[str, list[float]]:
+def _histogram(values: list[int], bins: int = 30) -> dict[str, list[Any]]:
     """Bin edges and counts of sorted values (a report stores these, not a million ints)."""
     if not values:
         return {"edges": [], "counts": []}

@@ -86,8 +86,8 @@ def _finish(store: Store, plan: Plan, tokens: dict[int, int], objs: dict[int, An
     plan.report["pii_examples"] = pii_examples
     plan.report["pii_kinds"] = dict(plan.pii_kinds)
     if pii_examples:
-        kinds = ", ".join(f"{k} {n}" for k, n in plan.pii_kinds.most_common())
-        plan.warnings.append(f"{pii_examples} examples still hold personal data ({kinds})")
+        found = ", ".join(f"{k} {n}" for k, n in plan.pii_kinds.most_common())
+        plan.warnings.append(f"{pii_examples} examples still hold personal data ({found})")
     plan.content_hash = content_hash(plan.entries)
     plan.existing = find_by_hash(store, plan.dataset_id, plan.content_hash)
     return plan
@@ -249,4 +249,3 @@ def export_version(store: Store, version_id: int, directory: str | Path) -> list
     path = out / "manifest.json"
     path.write_text(json.dumps(manifest, indent=2) + "\n")
     return [*written, path]
-

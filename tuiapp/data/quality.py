@@ -9,11 +9,17 @@ from typing import Any, overload
 
 import orjson
 
+from tuiapp.data.base_models import base_model
 from tuiapp.data.consistency import Consistency, observe
 from tuiapp.data.dedup import DEFAULT_THRESHOLD, conversation_text, find_duplicates
-from tuiapp.data.redaction import find_in_example
+from tuiapp.data.examine import Examined, examine_text
+from tuiapp.data.redaction import Located, find_in_example, redact_example
+from tuiapp.data.tokens import TokenCounter
 from tuiapp.store import Store
-from tuiapp.store.quality import save_scan
+from tuiapp.store.examples import iter_examples
+from tuiapp.store.quality import replace_pii_items, save_scan
+from tuiapp.store.records import Dataset, Example
+from tuiapp.store.review import new_batch, save_edit, store_checks
 
 BATCH = 2000
 
@@ -108,9 +114,66 @@ def scan_quality(
             "exact_groups": sum(g.exact for g in groups),
             "near_groups": sum(not g.exact for g in groups),
             "to_drop": sum(len(g.drop) for g in groups),
+            "exact_to_drop": len(items["duplicate:exact"]),
+            "near_to_drop": len(items["duplicate:near"]),
         },
         "pii": {key[4:]: len(members) for key, members in sorted(pii.items())},
         **summary,
     }
     save_scan(store, dataset_id, threshold, report, items, groups)
     return report
+
+
+Examiner = Callable[[str, int], Examined]
+
+
+def examiner(dataset: Dataset) -> Examiner:
+    """Check and count an edited text the way the dataset's import did (format, model)."""
+    model = base_model(dataset.base_model)
+    counter = TokenCounter(model.encoding)
+    return lambda text, line: examine_text(text, line, dataset.format, counter, model.token_limit)
+
+
+def pii_kinds(text: str) -> set[str]:
+    """Kinds of personal data in an example's text."""
+    obj = _parse(text)
+    return {located.finding.kind for located in find_in_example(obj)} if obj else set()
+
+
+def recheck(store: Store, example: Example, examine: Examiner) -> None:
+    """After an example's text changed (edit, undo): its problems, counts and PII items."""
+    store_checks(store, example, examine(example.text, example.line))
+    replace_pii_items(store, example.dataset_id, example.idx, pii_kinds(example.text))
+
+
+def redact_stored(
+    store: Store,
+    example: Example,
+    examine: Examiner,
+    only: Located | None = None,
+    batch: int | None = None,
+) -> Examined | None:
+    """Replace personal data in an example (all of it, or just `only`) as an edit that keeps
+    the original line; its PII items follow. None when there was nothing to replace."""
+    obj = _parse(example.text)
+    if not isinstance(obj, dict):
+        return None
+    redacted = redact_example(obj, only)
+    if redacted == obj:
+        return None
+    result = examine(orjson.dumps(redacted).decode(), example.line)
+    save_edit(store, example, result, batch)
+    replace_pii_items(store, example.dataset_id, example.idx, pii_kinds(result.text))
+    return result
+
+
+def redact_dataset(store: Store, dataset: Dataset) -> int:
+    """Redact every example that holds personal data (one undo takes it all back); returns
+    how many examples changed. Rejected examples are left as they are."""
+    examine = examiner(dataset)
+    batch = new_batch(store)
+    changed = 0
+    for example in list(iter_examples(store, dataset.id)):
+        if example.status != "rejected" and redact_stored(store, example, examine, batch=batch):
+            changed += 1
+    return changed

@@ -41,19 +41,32 @@ class Leak:
         return self.similarity >= 1.0
 
 
+def looks_like_labels(counts: dict[str, int], total: int) -> bool:
+    """Whether short answers with these counts (out of `total` answers) are labels: 2 to
+    MAX_LABELS distinct ones, each seen MIN_PER_LABEL times on average (a dozen different
+    one-word answers are not labels), covering LABEL_COVERAGE of all answers."""
+    distinct = len(counts)
+    return (
+        2 <= distinct <= MAX_LABELS
+        and distinct * MIN_PER_LABEL <= total
+        and sum(counts.values()) >= LABEL_COVERAGE * total
+    )
+
+
+def normalize_answer(answer: str) -> str:
+    """An answer as a label would read: lower case, single spaces, no end punctuation."""
+    return " ".join(answer.lower().split()).strip(" .!")
+
+
 def detect_labels(answers: Sequence[str]) -> list[str] | None:
     """The answers as labels when they look like labels (few distinct, short, each seen
     MIN_PER_LABEL times on average), else None."""
-    clean = [" ".join(a.lower().split()).strip(" .!") for a in answers]
+    clean = [normalize_answer(a) for a in answers]
     counts: dict[str, int] = defaultdict(int)
     for a in clean:
         if a and len(a.split()) <= MAX_LABEL_WORDS:
             counts[a] += 1
-    if not clean or len(counts) > MAX_LABELS or len(counts) < 2:
-        return None
-    if len(counts) * MIN_PER_LABEL > len(clean):  # a dozen different one-word answers
-        return None
-    if sum(counts.values()) < LABEL_COVERAGE * len(clean):
+    if not looks_like_labels(counts, len(clean)):
         return None
     return clean
 

@@ -13,7 +13,6 @@ from tuiapp.store.db import Store
 from tuiapp.store.quality import duplicate_positions
 from tuiapp.store.records import Example, ExampleRow
 
-
 DUPLICATES = "duplicates"  # the filter item that lists duplicate groups, group by group
 
 
@@ -144,8 +143,7 @@ def filtered_positions(store: Store, dataset_id: int, flt: ExampleFilter) -> arr
         like = f"%{flt.text}%"
         params += [like, like, like]
     query = (
-        f"SELECT e.idx FROM examples e {' '.join(joins)} "
-        f"WHERE {' AND '.join(where)} ORDER BY e.idx"
+        f"SELECT e.idx FROM examples e {' '.join(joins)} WHERE {' AND '.join(where)} ORDER BY e.idx"
     )
     params = join_params + params
     return array("q", (row[0] for row in store.conn.execute(query, params)))

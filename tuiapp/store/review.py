@@ -70,9 +70,7 @@ def set_tags(store: Store, example: Example, tags: list[str]) -> None:
         _change(store, example, "tags", json.dumps(example.tags), json.dumps(clean))
 
 
-def save_edit(
-    store: Store, example: Example, result: Examined, batch: int | None = None
-) -> None:
+def save_edit(store: Store, example: Example, result: Examined, batch: int | None = None) -> None:
     """Store an edited text with its fresh checks; the original line is kept untouched."""
     new = None if result.text == example.original else result.text
     _change(store, example, "edited", example.edited, new, batch)

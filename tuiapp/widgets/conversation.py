@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -11,6 +12,7 @@ from textual.events import Resize
 from textual.widgets import RichLog
 
 from tuiapp.data.examine import content_text, conversation
+from tuiapp.data.pii import find_pii
 from tuiapp.data.problems import Severity
 from tuiapp.store.records import Example
 
@@ -52,6 +54,8 @@ def render_message(message: Any) -> Text:
         weight = message["weight"]
         title.append(f"  weight {weight}", style="bold" if weight == 0 else "dim")
     body = Text(_clip(_content_text(message.get("content"))))
+    for finding in find_pii(body.plain):
+        body.stylize("bold reverse red", finding.start, finding.end)
     calls: list[Text] = []
     for call in message.get("tool_calls") or []:
         fn = call.get("function", {}) if isinstance(call, dict) else {}
@@ -68,8 +72,11 @@ def render_message(message: Any) -> Text:
     return Text("\n").join(lines) + Text("\n")
 
 
-def render_example(example: Example, obj: Any) -> RenderableType:
-    """The whole example: header, problems, then the conversation (or the raw line)."""
+def render_example(
+    example: Example, obj: Any, notes: Sequence[RenderableType] = ()
+) -> RenderableType:
+    """The whole example: header, notes (duplicate group, personal data), problems, then the
+    conversation (or the raw line) with personal data highlighted."""
     header = Text()
     header.append(f"line {example.line}", style="bold")
     header.append(
@@ -85,7 +92,7 @@ def render_example(example: Example, obj: Any) -> RenderableType:
     )
     if example.edited is not None:
         header.append("  edited", style="bold magenta")
-    parts: list[RenderableType] = [header]
+    parts: list[RenderableType] = [header, *notes]
     if example.tags:
         parts.append(Text("tags: " + ", ".join(example.tags), style="cyan"))
     if example.note:

@@ -82,7 +82,9 @@ class ExampleList(ScrollView, can_focus=True):
         """Show `count` examples (or exactly `positions`), keeping the cursor on keep_idx."""
         self._positions = positions
         self._rows_of = None
-        if positions is not None and any(a > b for a, b in zip(positions, positions[1:])):
+        if positions is not None and any(
+            a > b for a, b in zip(positions, positions[1:], strict=False)
+        ):
             self._rows_of = {idx: row for row, idx in enumerate(positions)}
         self._count = len(positions) if positions is not None else count
         self._cache.clear()

@@ -1,0 +1,254 @@
+"""The data-quality report: duplicates, personal data, consistency and balance, tags. Every
+row names a set of examples; Enter goes back to the review showing exactly those."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, ProgressBar
+
+from screens.confirm import ConfirmScreen
+from screens.prompt import PromptScreen
+from tuiapp.data.dedup import DEFAULT_THRESHOLD
+from tuiapp.data.quality import redact_dataset, scan_quality
+from tuiapp.store import Store
+from tuiapp.store.datasets import get_dataset
+from tuiapp.store.examples import DUPLICATES
+from tuiapp.store.quality import Scan, load_scan, tag_counts
+from tuiapp.widgets.bars import BarChart
+
+Row = tuple[str, str, str, int, str]  # section, item (filter), label, examples, detail
+
+
+def report_rows(report: dict[str, Any], tags: dict[str, int]) -> list[Row]:
+    """The table rows of a scan report, section by section."""
+    total = max(1, report["examples"])
+    dup = report["duplicates"]
+    rows: list[Row] = [
+        ("duplicates", DUPLICATES, "duplicate groups", dup["groups"], "k keeps one per group"),
+        ("duplicates", "duplicate:exact", "exact copies to drop", dup["exact_to_drop"], ""),
+        ("duplicates", "duplicate:near", "near copies to drop", dup["near_to_drop"], ""),
+    ]
+    rows += [
+        ("personal data", f"pii:{kind}", kind.replace("_", " "), n, "z redacts")
+        for kind, n in report["pii"].items()
+    ]
+    prompts = report["system_prompts"]
+    for i, prompt in enumerate(prompts[:10]):
+        label = "no system prompt" if prompt["none"] else f"#{i + 1} {prompt['text'][:40]!r}"
+        detail = f"{len(prompts)} variants" if i == 0 else ""
+        rows.append(("system prompts", f"system:{prompt['key']}", label, prompt["count"], detail))
+    lengths = report["answer_lengths"]
+    if lengths["high"] is not None:
+        high, low = lengths["high"], max(0, lengths["low"])
+        rows += [
+            ("answer length", "length:long", f"over {high:.0f} tokens", lengths["long"], "3 IQR"),
+            ("answer length", "length:short", f"under {low:.0f} tokens", lengths["short"], ""),
+        ]
+    labels = sorted(report["labels"].items(), key=lambda kv: -kv[1])
+    rows += [("labels", f"label:{k}", k, n, f"{100 * n / total:.0f}%") for k, n in labels]
+    rows += [
+        ("languages", f"lang:{k}", k, n, f"{100 * n / total:.1f}%")
+        for k, n in report["languages"].items()
+    ]
+    refusals = report["refusals"]
+    rows += [
+        ("turns", "empty_turn", "empty or blank turns", report["empty_turns"], ""),
+        ("turns", "refusal", "refusals", refusals, f"{100 * refusals / total:.1f}%"),
+    ]
+    rows += [("tags", f"tag:{t}", t, n, "") for t, n in tags.items()]
+    return rows
+
+
+class QualityScreen(Screen[str | None]):
+    """Scan results as a table beside a chart of the highlighted section."""
+
+    CSS_PATH = "quality.tcss"
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="quality.back"),
+        Binding("r", "rescan", "Rescan", id="quality.rescan"),
+        Binding("t", "threshold", "Threshold", id="quality.threshold"),
+        Binding("z", "redact_all", "Redact all PII", id="quality.redact_all"),
+    ]
+
+    def __init__(self, store: Store, dataset_id: int) -> None:
+        super().__init__()
+        self.store = store
+        self.dataset = get_dataset(store, dataset_id)
+        self.scan: Scan | None = None
+        self.threshold = DEFAULT_THRESHOLD
+
+    def compose(self) -> ComposeResult:
+        """Title, progress, table and chart."""
+        yield Label(f"[b]Data quality[/b] · {self.dataset.name}", id="quality-title")
+        yield Label("", id="quality-summary")
+        yield ProgressBar(id="quality-progress", show_eta=False)
+        with Horizontal(id="quality-body"):
+            yield DataTable(id="quality-table", cursor_type="row", zebra_stripes=True)
+            yield BarChart(id="quality-chart")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """Show the stored scan, or scan now when there is none."""
+        self.scan = load_scan(self.store, self.dataset.id)
+        if self.scan is None:
+            self.action_rescan()
+        else:
+            self.threshold = self.scan.threshold
+            self.show()
+
+    def action_rescan(self) -> None:
+        """Scan the dataset again (edits and decisions since the last scan count)."""
+        self.query_one("#quality-progress").display = True
+        self.query_one("#quality-body").display = False
+        self.query_one("#quality-summary", Label).update("Scanning…")
+        self.run_scan(self.threshold)
+
+    @work(thread=True, exclusive=True, group="scan")
+    def run_scan(self, threshold: float) -> None:
+        """Scan on a connection of its own."""
+        store = self.store.reopen()
+        bar = self.query_one("#quality-progress", ProgressBar)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=max(1, total), progress=done)
+            self.app.call_from_thread(
+                self.query_one("#quality-summary", Label).update, f"Scanning: {stage}…"
+            )
+
+        try:
+            scan_quality(store, self.dataset.id, threshold, progress)
+        finally:
+            store.close()
+        self.app.call_from_thread(self._scanned)
+
+    def _scanned(self) -> None:
+        """Read and show the fresh scan."""
+        self.scan = load_scan(self.store, self.dataset.id)
+        self.show()
+
+    def show(self) -> None:
+        """Fill the table and chart from the scan."""
+        assert self.scan is not None
+        report = self.scan.report
+        self.query_one("#quality-progress").display = False
+        self.query_one("#quality-body").display = True
+        dup = report["duplicates"]
+        self.query_one("#quality-summary", Label).update(
+            f"{report['examples']:,} examples · scanned {self.scan.scanned_at[:16]} · "
+            f"near-duplicate threshold {self.scan.threshold:.2f} · {dup['groups']:,} groups, "
+            f"{dup['to_drop']:,} to drop · personal data: {sum(report['pii'].values()):,}"
+        )
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("section", "item", "examples", "")
+        self._sections: dict[str, str] = {}
+        for section, item, label, n, detail in report_rows(
+            report, tag_counts(self.store, self.dataset.id)
+        ):
+            table.add_row(section, label, f"{n:,}", detail, key=item)
+            self._sections[item] = section
+        table.focus()
+        self._chart("answer length")
+
+    def _chart(self, section: str) -> None:
+        """Draw the chart that goes with a section of the table."""
+        assert self.scan is not None
+        report = self.scan.report
+        chart = self.query_one(BarChart)
+        if section == "labels" and report["labels"]:
+            chart.counts("answers by label", report["labels"])
+        elif section == "languages":
+            chart.counts("examples by language", report["languages"])
+        elif section == "personal data":
+            chart.counts("examples with personal data", report["pii"])
+        elif section == "system prompts":
+            chart.counts(
+                "examples by system prompt",
+                {f"#{i + 1}": p["count"] for i, p in enumerate(report["system_prompts"])},
+            )
+        else:
+            lengths = report["answer_lengths"]
+            marks = [m for m in (lengths["low"], lengths["high"]) if m is not None and m > 0]
+            chart.histogram(
+                "assistant tokens per example",
+                lengths["values"]["edges"],
+                lengths["values"]["counts"],
+                marks,
+            )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Chart the section of the highlighted row."""
+        if self.scan is not None and event.row_key.value in self._sections:
+            self._chart(self._sections[event.row_key.value])
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Back to the review, showing the examples of the chosen row."""
+        self.dismiss(event.row_key.value)
+
+    def action_threshold(self) -> None:
+        """Change the near-duplicate threshold (Jaccard of word 3-shingles) and rescan."""
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                value = float(text)
+            except ValueError:
+                value = -1.0
+            if not 0.3 <= value <= 1.0:
+                self.notify(f"{text!r}: give a number from 0.3 to 1.0", severity="error")
+                return
+            self.threshold = value
+            self.action_rescan()
+
+        self.app.push_screen(
+            PromptScreen(
+                "Near-duplicate threshold",
+                f"{self.threshold:.2f}",
+                hint="Jaccard similarity 0.3-1.0 · lower finds looser copies · Enter rescans",
+            ),
+            done,
+        )
+
+    def action_redact_all(self) -> None:
+        """Replace every finding of personal data by a placeholder, after confirmation."""
+        if self.scan is None:
+            return
+        n = sum(self.scan.report["pii"].values())
+        if not n:
+            self.notify("No personal data found in the last scan.")
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._redact_all()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Redact all personal data?",
+                f"About {n:,} example(s) get an edit that replaces each finding with a typed "
+                "placeholder such as [EMAIL]. Originals are kept; u in the review undoes it.",
+            ),
+            done,
+        )
+
+    @work(thread=True, exclusive=True, group="scan")
+    def _redact_all(self) -> None:
+        """Redact on a connection of its own, then rescan."""
+        store = self.store.reopen()
+        try:
+            changed = redact_dataset(store, self.dataset)
+        finally:
+            store.close()
+        self.app.call_from_thread(self.notify, f"Redacted {changed:,} example(s).")
+        self.app.call_from_thread(self.action_rescan)
+
+    def action_back(self) -> None:
+        """Back to the review."""
+        self.dismiss(None)
