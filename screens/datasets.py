@@ -26,6 +26,7 @@ class DatasetsScreen(Screen[None]):
         Binding("o", "open_file", "Open file", id="datasets.open"),
         Binding("enter", "review", "Review", id="datasets.review"),
         Binding("R", "report", "Report", id="datasets.report"),
+        Binding("v", "versions", "Versions", id="datasets.versions"),
         Binding("q", "app.quit", "Quit", show=False, id="datasets.quit"),
     ]
 
@@ -120,3 +121,11 @@ class DatasetsScreen(Screen[None]):
             PromptScreen("Open a chat-format JSONL file", "", placeholder="path/to/train.jsonl"),
             done,
         )
+
+    def action_versions(self) -> None:
+        """Frozen versions of the selected dataset."""
+        from screens.versions import VersionsScreen
+
+        dataset_id = self._selected()
+        if dataset_id is not None:
+            self.app.push_screen(VersionsScreen(self.tui.store, dataset_id))

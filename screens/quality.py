@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,12 +31,12 @@ def report_rows(report: dict[str, Any], tags: dict[str, int]) -> list[Row]:
     total = max(1, report["examples"])
     dup = report["duplicates"]
     rows: list[Row] = [
-        ("duplicates", DUPLICATES, "duplicate groups", dup["groups"], "k keeps one per group"),
+        ("duplicates", DUPLICATES, "duplicate groups", dup["groups"], ""),
         ("duplicates", "duplicate:exact", "exact copies to drop", dup["exact_to_drop"], ""),
         ("duplicates", "duplicate:near", "near copies to drop", dup["near_to_drop"], ""),
     ]
     rows += [
-        ("personal data", f"pii:{kind}", kind.replace("_", " "), n, "z redacts")
+        ("personal data", f"pii:{kind}", kind.replace("_", " "), n, "")
         for kind, n in report["pii"].items()
     ]
     prompts = report["system_prompts"]
@@ -46,10 +47,13 @@ def report_rows(report: dict[str, Any], tags: dict[str, int]) -> list[Row]:
     lengths = report["answer_lengths"]
     if lengths["high"] is not None:
         high, low = lengths["high"], max(0, lengths["low"])
-        rows += [
-            ("answer length", "length:long", f"over {high:.0f} tokens", lengths["long"], "3 IQR"),
-            ("answer length", "length:short", f"under {low:.0f} tokens", lengths["short"], ""),
-        ]
+        rows.append(
+            ("answer length", "length:long", f"over {high:.0f} tokens", lengths["long"], "")
+        )
+        if low > 0:
+            rows.append(
+                ("answer length", "length:short", f"under {low:.0f} tokens", lengths["short"], "")
+            )
     labels = sorted(report["labels"].items(), key=lambda kv: -kv[1])
     rows += [("labels", f"label:{k}", k, n, f"{100 * n / total:.0f}%") for k, n in labels]
     rows += [
@@ -146,15 +150,22 @@ class QualityScreen(Screen[str | None]):
         )
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns("section", "item", "examples", "")
+        table.add_column("item", key="item")
+        table.add_column("examples", key="examples")
+        table.add_column("note", key="note")
         self._sections: dict[str, str] = {}
+        previous = ""
         for section, item, label, n, detail in report_rows(
             report, tag_counts(self.store, self.dataset.id)
         ):
-            table.add_row(section, label, f"{n:,}", detail, key=item)
+            if section != previous:
+                table.add_row(Text(section, style="bold cyan"), "", "", key=f"section:{section}")
+                self._sections[f"section:{section}"] = previous = section
+            table.add_row(f"  {label[:26]}", Text(f"{n:,}", justify="right"), detail, key=item)
             self._sections[item] = section
         table.focus()
-        self._chart("answer length")
+        table.move_cursor(row=1)
+        self._chart("labels" if report["labels"] else "answer length")
 
     def _chart(self, section: str) -> None:
         """Draw the chart that goes with a section of the table."""
@@ -189,7 +200,9 @@ class QualityScreen(Screen[str | None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Back to the review, showing the examples of the chosen row."""
-        self.dismiss(event.row_key.value)
+        item = event.row_key.value
+        if item and not item.startswith("section:"):
+            self.dismiss(item)
 
     def action_threshold(self) -> None:
         """Change the near-duplicate threshold (Jaccard of word 3-shingles) and rescan."""

@@ -78,6 +78,11 @@ class ReviewScreen(QualityActions):
         Binding("p", "filter_problem", "Problem filter", id="review.filter_problem"),
         Binding("c", "clear_filter", "Clear filter", show=False, id="review.clear_filter"),
         Binding("R", "report", "Report", id="review.report"),
+        Binding("Q", "quality", "Quality", id="review.quality"),
+        Binding("D", "duplicates", "Duplicates", id="review.duplicates"),
+        Binding("K", "keep_one", "Keep one", id="review.keep_one"),
+        Binding("z", "redact", "Redact PII", id="review.redact"),
+        Binding("V", "versions", "Versions", id="review.versions"),
         Binding("x", "export", "Export", id="review.export"),
         Binding("escape,q", "back", "Back", id="review.back"),
     ]

@@ -8,7 +8,6 @@ from typing import Any
 
 import orjson
 from rich.text import Text
-from textual.binding import Binding
 
 from screens.choice import ChoiceScreen
 from screens.review_filters import FilteredListScreen
@@ -24,14 +23,6 @@ from tuiapp.widgets.example_list import ExampleList
 
 class QualityActions(FilteredListScreen):
     """Quality keys of the review screen."""
-
-    BINDINGS = [
-        Binding("Q", "quality", "Quality", id="review.quality"),
-        Binding("D", "duplicates", "Duplicates", id="review.duplicates"),
-        Binding("k", "keep_one", "Keep one", id="review.keep_one"),
-        Binding("z", "redact", "Redact PII", id="review.redact"),
-        Binding("V", "versions", "Versions", id="review.versions"),
-    ]
 
     example: Example | None
 
@@ -56,14 +47,14 @@ class QualityActions(FilteredListScreen):
         if group is not None:
             rows = self._lines_of([m.idx for m in group.members])
             members = ", ".join(
-                f"line {rows.get(m.idx, '?')}" + (" (kept)" if m.keep else f" ({m.similarity:.2f})")
+                f"line {rows.get(m.idx, '?')} "
+                + ("first" if m.keep else "exact" if m.exact else f"{m.similarity:.2f}")
                 for m in group.members
             )
-            kind = "exact copies" if all(m.exact for m in group.members[1:]) else "near copies"
             lines.append(
                 Text(
-                    f"duplicate group {group.number:,}/{group.total:,} · {kind}: {members}"
-                    " · k keeps this one",
+                    f"duplicate group {group.number:,}/{group.total:,}: {members}"
+                    " · K keeps this one, rejects the rest",
                     style="bold yellow",
                 )
             )

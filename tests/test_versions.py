@@ -104,8 +104,10 @@ def test_start_small_keeps_label_shares_and_the_holdout(
     plan = plan_sample(store, parent.id, 20, seed=0)
     assert plan.counts["train"] == 20 and plan.counts["holdout"] == parent.counts["holdout"]
     shares = plan.report["labels"]
-    assert set(shares) == {"positive", "negative", "neutral"} and sum(shares.values()) == 20
-    assert shares["positive"] in (9, 10, 11) and shares["neutral"] in (3, 4, 5)
+    assert set(shares) == {"positive", "negative", "neutral"}
+    assert sum(side["train"] for side in shares.values()) == 20
+    assert shares["positive"]["train"] in (9, 10, 11) and shares["neutral"]["train"] in (3, 4, 5)
+    assert sum(side["holdout"] for side in shares.values()) == parent.counts["holdout"]
     small = commit(store, plan, "small")
     assert small.kind == "sample" and small.parent_id == parent.id
     diff = diff_versions(store, parent.id, small.id)

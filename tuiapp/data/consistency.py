@@ -152,9 +152,9 @@ def _histogram(values: list[int], bins: int = 30) -> dict[str, list[Any]]:
     """Bin edges and counts of sorted values (a report stores these, not a million ints)."""
     if not values:
         return {"edges": [], "counts": []}
-    lo, hi = values[0], max(values[-1], values[0] + 1)
-    width = (hi - lo) / bins
-    counts = [0] * bins
+    lo, hi = values[0], values[-1]
+    width = max(1, -(-(hi - lo + 1) // bins))  # whole tokens per bin, at least one
+    counts = [0] * ((hi - lo) // width + 1)
     for v in values:
-        counts[min(bins - 1, int((v - lo) / width))] += 1
-    return {"edges": [lo + i * width for i in range(bins + 1)], "counts": counts}
+        counts[(v - lo) // width] += 1
+    return {"edges": [lo + i * width for i in range(len(counts) + 1)], "counts": counts}

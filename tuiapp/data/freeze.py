@@ -20,7 +20,13 @@ from tuiapp.data.dedup import DEFAULT_THRESHOLD, conversation_text, find_duplica
 from tuiapp.data.examine import content_text, conversation
 from tuiapp.data.problems import Severity
 from tuiapp.data.redaction import find_in_example
-from tuiapp.data.split import detect_labels, holdout_split, leakage, stratified_sample
+from tuiapp.data.split import (
+    detect_labels,
+    holdout_split,
+    leakage,
+    normalize_answer,
+    stratified_sample,
+)
 from tuiapp.store import Store
 from tuiapp.store.examples import iter_examples
 from tuiapp.store.quality import load_scan
@@ -70,6 +76,19 @@ def _last_answer(obj: Any) -> str:
         if isinstance(m, dict) and m.get("role") == "assistant"
     ]
     return answers[-1] if answers else ""
+
+
+def _label_sides(
+    train_labels: list[str], holdout: list[VersionEntry], objs: dict[int, Any]
+) -> dict[str, dict[str, int]]:
+    """Examples per label on each side of the split."""
+    sides: dict[str, dict[str, int]] = {}
+    for label in train_labels:
+        sides.setdefault(label, {"train": 0, "holdout": 0})["train"] += 1
+    for entry in holdout:
+        label = normalize_answer(_last_answer(objs[entry.example_id]))
+        sides.setdefault(label, {"train": 0, "holdout": 0})["holdout"] += 1
+    return sides
 
 
 def _finish(store: Store, plan: Plan, tokens: dict[int, int], objs: dict[int, Any]) -> Plan:
@@ -194,7 +213,7 @@ def plan_sample(store: Store, version_id: int, size: int, seed: int = 0) -> Plan
         counts={"examples": len(chosen) + len(holdout)},
         report={
             "stratified": labels is not None,
-            "labels": dict(Counter(labels[i] for i in chosen)) if labels else {},
+            "labels": _label_sides([labels[i] for i in chosen], holdout, objs) if labels else {},
             "sampled_from": parent.id,
             "leaks": parent.report.get("leaks", 0),
             "quality": parent.report.get("quality"),

@@ -11,13 +11,20 @@ import orjson
 
 from tuiapp.data.base_models import base_model
 from tuiapp.data.consistency import Consistency, observe
-from tuiapp.data.dedup import DEFAULT_THRESHOLD, conversation_text, find_duplicates
+from tuiapp.data.dedup import (
+    DEFAULT_THRESHOLD,
+    DuplicateGroup,
+    conversation_text,
+    exact_key,
+    find_duplicates,
+    jaccard,
+)
 from tuiapp.data.examine import Examined, examine_text
 from tuiapp.data.redaction import Located, find_in_example, redact_example
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.store import Store
 from tuiapp.store.examples import iter_examples
-from tuiapp.store.quality import replace_pii_items, save_scan
+from tuiapp.store.quality import GroupMember, replace_pii_items, save_scan
 from tuiapp.store.records import Dataset, Example
 from tuiapp.store.review import new_batch, save_edit, store_checks
 
@@ -72,6 +79,19 @@ class StoredTexts(Sequence[str]):
             yield self._text(raw)
 
 
+def group_members(texts: Sequence[str], groups: list[DuplicateGroup]) -> list[GroupMember]:
+    """Each member of each group, compared with the group's kept example."""
+    members = []
+    for number, group in enumerate(groups):
+        kept = texts[group.keep]
+        members.append(GroupMember(number, group.keep, True, True, 1.0))
+        for idx in group.drop:
+            text = texts[idx]
+            exact = exact_key(text) == exact_key(kept)
+            members.append(GroupMember(number, idx, False, exact, jaccard(kept, text)))
+    return members
+
+
 def scan_quality(
     store: Store,
     dataset_id: int,
@@ -104,8 +124,9 @@ def scan_quality(
         progress("duplicates", 0, total)
     groups = find_duplicates(texts, threshold)
     items: dict[str, list[int]] = {**consistency.items, **pii}
-    items["duplicate:exact"] = [m for g in groups if g.exact for m in g.drop]
-    items["duplicate:near"] = [m for g in groups if not g.exact for m in g.drop]
+    members = group_members(texts, groups)
+    items["duplicate:exact"] = [m.idx for m in members if m.exact and not m.keep]
+    items["duplicate:near"] = [m.idx for m in members if not m.exact and not m.keep]
     report = {
         "examples": total,
         "threshold": threshold,
@@ -120,7 +141,7 @@ def scan_quality(
         "pii": {key[4:]: len(members) for key, members in sorted(pii.items())},
         **summary,
     }
-    save_scan(store, dataset_id, threshold, report, items, groups)
+    save_scan(store, dataset_id, threshold, report, items, members)
     return report
 
 

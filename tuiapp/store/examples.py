@@ -43,6 +43,10 @@ class ExampleFilter:
             parts.append(["ok", "warnings", "errors"][self.min_severity] + "+")
         if self.text:
             parts.append(f"text~{self.text!r}")
+        if self.item:
+            parts.append("duplicate groups" if self.item == DUPLICATES else self.item)
+        if self.tag:
+            parts.append(f"tag={self.tag}")
         return ", ".join(parts) or "all"
 
 

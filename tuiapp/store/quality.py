@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from tuiapp.data.dedup import DuplicateGroup
 from tuiapp.store.db import Store, now
 
 
@@ -24,8 +23,9 @@ class Scan:
 
 @dataclass(frozen=True)
 class GroupMember:
-    """One example of a duplicate group."""
+    """One example of a duplicate group: exact and similarity compare it with the kept one."""
 
+    group: int
     idx: int
     keep: bool
     exact: bool
@@ -47,7 +47,7 @@ def save_scan(
     threshold: float,
     report: dict[str, Any],
     items: dict[str, list[int]],
-    groups: list[DuplicateGroup],
+    members: list[GroupMember],
 ) -> None:
     """Replace the dataset's scan results in one transaction."""
     with store.conn:
@@ -60,11 +60,7 @@ def save_scan(
         store.conn.executemany(
             "INSERT INTO duplicate_members(dataset_id, grp, idx, keep, exact, similarity) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                (dataset_id, n, idx, idx == g.keep, g.exact, 1.0 if idx == g.keep else g.similarity)
-                for n, g in enumerate(groups)
-                for idx in g.members
-            ),
+            ((dataset_id, m.group, m.idx, m.keep, m.exact, m.similarity) for m in members),
         )
         store.conn.execute(
             "INSERT INTO quality_scans(dataset_id, threshold, scanned_at, report) "
@@ -130,7 +126,7 @@ def duplicate_group(store: Store, dataset_id: int, idx: int) -> GroupView | None
     if row is None:
         return None
     members = store.conn.execute(
-        "SELECT idx, keep, exact, similarity FROM duplicate_members "
+        "SELECT grp, idx, keep, exact, similarity FROM duplicate_members "
         "WHERE dataset_id = ? AND grp = ? ORDER BY keep DESC, idx",
         [dataset_id, row[0]],
     ).fetchall()
@@ -140,7 +136,7 @@ def duplicate_group(store: Store, dataset_id: int, idx: int) -> GroupView | None
     return GroupView(
         row[0] + 1,
         total,
-        [GroupMember(m[0], bool(m[1]), bool(m[2]), m[3]) for m in members],
+        [GroupMember(m[0], m[1], bool(m[2]), bool(m[3]), m[4]) for m in members],
     )
 
 
