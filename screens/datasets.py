@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -51,31 +52,43 @@ class DatasetsScreen(Screen[None]):
         self.reload()
 
     def reload(self) -> None:
-        """Read the datasets from the store."""
+        """Read the datasets from the store; their counts arrive from a worker."""
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns("name", "examples", "reviewed", "state", "model", "path")
-        store = self.tui.store
-        datasets = list_datasets(store)
+        table.add_column("name", key="name")
+        table.add_column("examples", key="examples")
+        table.add_column("reviewed", key="reviewed")
+        table.add_columns("state", "model", "path")
+        datasets = list_datasets(self.tui.store)
         for ds in datasets:
-            total = count_examples(store, ds.id)
-            reviewed = total - status_counts(store, ds.id).get("pending", 0)
             state = (
                 ds.import_state
                 if ds.import_state != "importing"
                 else (f"importing {100 * ds.import_fraction:.0f}%")
             )
-            table.add_row(
-                ds.name,
-                f"{total:,}",
-                f"{reviewed:,}",
-                state,
-                ds.base_model,
-                ds.path,
-                key=str(ds.id),
-            )
+            table.add_row(ds.name, "…", "…", state, ds.base_model, ds.path, key=str(ds.id))
         hint = "" if datasets else "No datasets yet. Press o to open a chat-format JSONL file."
         self.query_one("#datasets-hint", Label).update(hint)
+        self.count_examples([ds.id for ds in datasets])
+
+    @work(thread=True, exclusive=True, group="counts")
+    def count_examples(self, dataset_ids: list[int]) -> None:
+        """Count examples and decisions off the event loop (a GROUP BY over every example)."""
+        store = self.tui.store.reopen()
+        try:
+            for dataset_id in dataset_ids:
+                total = count_examples(store, dataset_id)
+                reviewed = total - status_counts(store, dataset_id).get("pending", 0)
+                self.app.call_from_thread(self._show_counts, dataset_id, total, reviewed)
+        finally:
+            store.close()
+
+    def _show_counts(self, dataset_id: int, total: int, reviewed: int) -> None:
+        """Put one dataset's counts in its row."""
+        table = self.query_one(DataTable)
+        if str(dataset_id) in table.rows:
+            table.update_cell(str(dataset_id), "examples", f"{total:,}")
+            table.update_cell(str(dataset_id), "reviewed", f"{reviewed:,}")
 
     def _selected(self) -> int | None:
         """The dataset id under the cursor."""

@@ -240,7 +240,12 @@ async def test_report_links_into_the_review_list(
     async with app.run_test(size=(110, 40)) as pilot:
         await wait_imported(pilot, app.screen)
         await pilot.press("escape")  # back to the datasets screen
-        await pilot.pause()
+        table = app.screen.query_one("#datasets-table")
+        for _ in range(60):  # the counts arrive from a worker
+            await pilot.pause(0.05)
+            if table.get_row_at(0)[1] == "12":
+                break
+        assert table.get_row_at(0)[1:3] == ["12", "0"]
         await pilot.press("R")
         for _ in range(60):
             await pilot.pause(0.05)

@@ -8,11 +8,21 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from tuiapp import cli_quality
 from tuiapp.data.base_models import DEFAULT_MODEL
 from tuiapp.data.problems import KINDS
 from tuiapp.paths import app_paths
 
-COMMANDS = ("validate", "export", "datasets", "local")
+COMMANDS = (
+    "validate",
+    "export",
+    "datasets",
+    "quality",
+    "freeze",
+    "versions",
+    "version-export",
+    "local",
+)
 
 
 def _app_parser() -> argparse.ArgumentParser:
@@ -48,6 +58,7 @@ def _command_parser() -> argparse.ArgumentParser:
     datasets = sub.add_parser("datasets", help="list imported datasets")
     datasets.add_argument("--json", action="store_true")
     datasets.add_argument("--home")
+    cli_quality.add_parsers(sub)
     local = sub.add_parser("local", help="the embedded fine-tuning backend")
     local_sub = local.add_subparsers(dest="local_command", required=True)
     serve = local_sub.add_parser("serve", help="run the OpenAI-compatible local server")
@@ -71,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "datasets": cmd_datasets,
             "local": cmd_local,
         }
-        return handlers[args.command](args)
+        return handlers.get(args.command, cli_quality.run)(args)
     args = _app_parser().parse_args(args_list)
     from tuiapp.app import make_app  # Textual loads only for the TUI
 
@@ -141,23 +152,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     """`tuiapp export DATASET OUT`: accepted examples, edits applied."""
     from tuiapp.data.export import export_accepted
     from tuiapp.store import open_store
-    from tuiapp.store.datasets import find_current, get_dataset
 
     store = open_store(app_paths(args.home).ensure().database)
     try:
-        if args.dataset.isdigit():
-            dataset = get_dataset(store, int(args.dataset))
-        else:
-            found = find_current(store, Path(args.dataset))
-            if found is None:
-                print(
-                    f"tuiapp: {args.dataset} has not been imported (or changed since)",
-                    file=sys.stderr,
-                )
-                return 2
-            dataset = found
+        dataset = cli_quality.resolve_dataset(store, args.dataset)
         result = export_accepted(store, dataset.id, args.out)
-    except (KeyError, OSError) as err:
+    except (cli_quality.CliError, OSError) as err:
         print(f"tuiapp: {err}", file=sys.stderr)
         return 2
     finally:

@@ -1,0 +1,178 @@
+"""Command-line data quality and versions: `quality`, `freeze`, `versions`, `version-export`
+(the same core as the screens, for scripts and CI)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tuiapp.paths import app_paths
+from tuiapp.store import Store, open_store
+from tuiapp.store.records import Dataset
+
+
+class CliError(Exception):
+    """A problem to print on stderr with exit code 2."""
+
+
+def resolve_dataset(store: Store, ref: str) -> Dataset:
+    """A dataset by id or by the path of its (unchanged) source file."""
+    from tuiapp.store.datasets import find_current, get_dataset
+
+    if ref.isdigit():
+        try:
+            return get_dataset(store, int(ref))
+        except KeyError as err:
+            raise CliError(str(err).strip("'\"")) from None
+    found = find_current(store, Path(ref))
+    if found is None:
+        raise CliError(f"{ref} has not been imported (or changed since)")
+    return found
+
+
+def add_parsers(sub: Any) -> None:
+    """Register the commands on the main parser's subparsers."""
+    quality = sub.add_parser("quality", help="scan a dataset for duplicates, PII, consistency")
+    quality.add_argument("dataset", help="dataset id or the path of its source file")
+    quality.add_argument("--threshold", type=float, default=0.7, help="near-duplicate Jaccard")
+    quality.add_argument("--json", action="store_true")
+    quality.add_argument("--home")
+    freeze = sub.add_parser("freeze", help="freeze the accepted examples as a version")
+    freeze.add_argument("dataset")
+    freeze.add_argument("--name", help="version name (default v<N>)")
+    freeze.add_argument("--holdout", type=float, default=0.15, help="holdout share, 0-0.5")
+    freeze.add_argument("--seed", type=int, default=0)
+    freeze.add_argument(
+        "--allow-pii", action="store_true", help="freeze even if personal data remains"
+    )
+    freeze.add_argument("--home")
+    versions = sub.add_parser("versions", help="list a dataset's frozen versions")
+    versions.add_argument("dataset")
+    versions.add_argument("--json", action="store_true")
+    versions.add_argument("--home")
+    export = sub.add_parser("version-export", help="write train.jsonl + holdout.jsonl")
+    export.add_argument("version", type=int)
+    export.add_argument("out", type=Path)
+    export.add_argument("--home")
+
+
+def _store(args: argparse.Namespace) -> Store:
+    """The database named by --home / $TUIAPP_HOME."""
+    return open_store(app_paths(args.home).ensure().database)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one of this module's commands; problems are printed, exit code 2."""
+    commands = {
+        "quality": cmd_quality,
+        "freeze": cmd_freeze,
+        "versions": cmd_versions,
+        "version-export": cmd_version_export,
+    }
+    store = _store(args)
+    try:
+        return commands[args.command](store, args)
+    except (CliError, ValueError, OSError) as err:
+        print(f"tuiapp: {err}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+
+
+def cmd_quality(store: Store, args: argparse.Namespace) -> int:
+    """Scan and print the report."""
+    from tuiapp.data.quality import scan_quality
+
+    dataset = resolve_dataset(store, args.dataset)
+    report = scan_quality(store, dataset.id, args.threshold)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    dup = report["duplicates"]
+    prompts = report["system_prompts"]
+    print(
+        f"{dataset.name}: {report['examples']:,} examples\n"
+        f"duplicates: {dup['groups']:,} groups, {dup['exact_to_drop']:,} exact and "
+        f"{dup['near_to_drop']:,} near copies to drop (threshold {args.threshold})\n"
+        f"personal data: {', '.join(f'{k} {n}' for k, n in report['pii'].items()) or 'none'}\n"
+        f"system prompts: {len(prompts)} variant(s)\n"
+        f"labels: {', '.join(f'{k} {n}' for k, n in report['labels'].items()) or 'not labels'}\n"
+        f"languages: {', '.join(f'{k} {n}' for k, n in report['languages'].items())}\n"
+        f"long answers: {report['answer_lengths']['long']:,} · empty turns: "
+        f"{report['empty_turns']:,} · refusals: {report['refusals']:,}"
+    )
+    return 0
+
+
+def cmd_freeze(store: Store, args: argparse.Namespace) -> int:
+    """Plan, print and store a version (refused with personal data unless --allow-pii)."""
+    from tuiapp.data.freeze import commit, plan_freeze
+    from tuiapp.store.versions import list_versions
+
+    dataset = resolve_dataset(store, args.dataset)
+    plan = plan_freeze(store, dataset.id, args.holdout, args.seed)
+    for warning in plan.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if plan.existing is not None:
+        print(f"unchanged: same content as version {plan.existing.id} ({plan.existing.name})")
+        return 0
+    if plan.pii_examples and not args.allow_pii:
+        raise CliError("personal data remains: redact it, or pass --allow-pii")
+    name = args.name or f"v{len(list_versions(store, dataset.id)) + 1}"
+    version = commit(store, plan, name)
+    print(
+        f"version {version.id} ({version.name}): train {version.counts['train']:,}, holdout "
+        f"{version.counts['holdout']:,}, seed {version.split_seed}, hash {version.content_hash}"
+    )
+    return 0
+
+
+def cmd_versions(store: Store, args: argparse.Namespace) -> int:
+    """List versions."""
+    from tuiapp.store.versions import list_versions
+
+    dataset = resolve_dataset(store, args.dataset)
+    versions = list_versions(store, dataset.id)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": v.id,
+                        "name": v.name,
+                        "kind": v.kind,
+                        "parent_id": v.parent_id,
+                        "content_hash": v.content_hash,
+                        "split_seed": v.split_seed,
+                        "split_fraction": v.split_fraction,
+                        "counts": v.counts,
+                        "created_at": v.created_at,
+                    }
+                    for v in versions
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    for v in versions:
+        print(
+            f"{v.id:>4}  {v.name:<16} {v.kind:<7} parent {v.parent_id or '-':<4} train "
+            f"{v.counts.get('train', 0):>8,}  holdout {v.counts.get('holdout', 0):>7,}  "
+            f"{v.short_hash}"
+        )
+    return 0
+
+
+def cmd_version_export(store: Store, args: argparse.Namespace) -> int:
+    """Write a version's files."""
+    from tuiapp.data.freeze import export_version
+
+    try:
+        paths = export_version(store, args.version, args.out)
+    except KeyError as err:
+        raise CliError(str(err).strip("'\"")) from None
+    print("wrote " + ", ".join(str(p) for p in paths))
+    return 0
