@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 _STOPWORDS = {
     "en": "the and is are of to in that it you for was with this have not be on what",
@@ -18,8 +19,12 @@ _STOPWORDS = {
     "it": "il di che e la è un una per non sono del della con le si gli ma come",
     "nl": "de het een en van is dat niet in op te zijn met voor je ik die maar",
 }
-_WORDS = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
+_LANGS_OF: dict[str, list[str]] = {}  # function word -> the languages that use it
+for _lang, _words in _STOPWORDS.items():
+    for _word in _words.split():
+        _LANGS_OF.setdefault(_word, []).append(_lang)
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
+_BEYOND_LATIN = re.compile(r"[^\x00-\u02ff]")  # past Latin Extended and IPA
 _SCRIPTS = (  # first word of the Unicode character name -> script label
     ("CJK", "zh/ja"),
     ("HIRAGANA", "ja"),
@@ -35,29 +40,33 @@ _SCRIPTS = (  # first word of the Unicode character name -> script label
 MIN_LETTERS = 12  # fewer letters than this and the answer is "unknown"
 
 
+@lru_cache(maxsize=8192)
 def _script(char: str) -> str:
-    """The script label of one letter ('latin' for anything not listed)."""
+    """The script label of one letter beyond Latin ('other' for anything not listed)."""
     name = unicodedata.name(char, "")
     for prefix, label in _SCRIPTS:
         if name.startswith(prefix):
             return label
-    return "latin"
+    return "other"
 
 
 def detect_language(text: str) -> str:
     """An ISO-639-1 code (en, es, fr, de, pt, it, nl), a script label (cyrillic, zh/ja, ...),
     'latin' for Latin-script text in none of the listed languages, or 'unknown'."""
     sample = text[:2000]
-    letters = [c for c in sample if c.isalpha()]
-    if len(letters) < MIN_LETTERS:
+    letters = sum(map(str.isalpha, sample))
+    if letters < MIN_LETTERS:
         return "unknown"
-    scripts = Counter(_script(c) for c in letters[:400] if ord(c) > 0x2FF or c.isascii())
-    script, _ = scripts.most_common(1)[0] if scripts else ("latin", 0)
-    if script != "latin":
+    beyond = [c for c in _BEYOND_LATIN.findall(sample) if c.isalpha()]
+    if len(beyond) * 2 > letters:  # mostly not Latin script: name the script
+        script, _ = Counter(_script(c) for c in beyond[:400]).most_common(1)[0]
         return script
-    words = [w.lower() for w in _TOKEN.findall(sample)]
-    scores = {lang: sum(w in stop for w in words) for lang, stop in _WORDS.items()}
-    best = max(scores, key=lambda lang: scores[lang])
+    words = _TOKEN.findall(sample.lower())
+    scores = dict.fromkeys(_STOPWORDS, 0)
+    for word in words:
+        for lang in _LANGS_OF.get(word, ()):
+            scores[lang] += 1
+    best = max(scores, key=scores.__getitem__)
     if scores[best] < 2 or scores[best] < 0.05 * len(words):
         return "latin"
     return best
