@@ -55,12 +55,18 @@ GENERATORS = {
     "ssn": lambda r: f"{r.randrange(100, 600)}-{r.randrange(10, 99)}-{r.randrange(1000, 9999)}",
     "ip_address": lambda r: f"10.{r.randrange(256)}.{r.randrange(256)}.{r.randrange(1, 255)}",
     "api_key": lambda r: "sk-" + "".join(r.choice("abcdefghijkLMNOP0123456789") for _ in range(40)),
+    "street_address": lambda r: (
+        f"{r.randrange(1, 9999)} "
+        f"{r.choice(['Baker', 'Elm', 'Maple Grove', 'Sunset', 'Old Mill'])} "
+        f"{r.choice(['Street', 'Ave', 'Road', 'Lane', 'Blvd', 'Drive'])}"
+    ),
 }
 DECOYS = [
     lambda r: f"order {bad_card(r)}",
     lambda r: f"version {r.randrange(9)}.{r.randrange(20)}.{r.randrange(20)}.{r.randrange(99)}",
     lambda r: f"iban {iban(r, valid=False)}",
     lambda r: f"in {r.randrange(1900, 2030)} we sold {r.randrange(10, 999)} units",
+    lambda r: f"{r.randrange(2, 99)} Happy Customers Say Thanks",  # names but no street
 ]
 
 
@@ -116,7 +122,7 @@ def main() -> None:
     for kind in GENERATORS:
         p = tp[kind] / max(1, tp[kind] + fp[kind])
         r = tp[kind] / max(1, tp[kind] + fn[kind])
-        print(f"  {kind:<12} precision {p:.3f}  recall {r:.3f}  (fp {fp[kind]}, fn {fn[kind]})")
+        print(f"  {kind:<14} precision {p:.3f}  recall {r:.3f}  (fp {fp[kind]}, fn {fn[kind]})")
     extra = {k: v for k, v in fp.items() if k not in GENERATORS}
     all_tp, all_fp, all_fn = sum(tp.values()), sum(fp.values()), sum(fn.values())
     print(

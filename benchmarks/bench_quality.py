@@ -77,7 +77,9 @@ def main() -> None:
         n, base_s, base_mb = run(BASELINE, db)
         _, scan_s, start_mb, peak_mb, groups, pii = run(SCAN, db, dataset_id)
     print(f"quality scan of {int(n):,} examples")
-    print(f"  baseline (read + parse every example): {float(base_s):.1f} s, {float(base_mb):.0f} MB")
+    print(
+        f"  baseline (read + parse every example): {float(base_s):.1f} s, {float(base_mb):.0f} MB"
+    )
     print(
         f"  tuiapp scan: {float(scan_s):.1f} s ({float(scan_s) / float(base_s):.1f}x the baseline)"
         f", peak RSS {float(peak_mb):.0f} MB (+{float(peak_mb) - float(start_mb):.0f} MB)"

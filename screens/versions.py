@@ -15,7 +15,15 @@ from textual.widgets import DataTable, Footer, Label, Static
 from screens.confirm import ConfirmScreen
 from screens.freeze import FreezeRequest, FreezeScreen
 from screens.prompt import PromptScreen
-from tuiapp.data.freeze import Plan, commit, export_version, plan_freeze, plan_sample
+from tuiapp.data.freeze import (
+    Plan,
+    commit,
+    export_version,
+    plan_freeze,
+    plan_sample,
+    version_conversations,
+)
+from tuiapp.data.split import file_conversations, leakage
 from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.versions import Version, diff_versions, get_version, list_versions
@@ -69,6 +77,7 @@ class VersionsScreen(Screen[None]):
         Binding("d", "diff", "Diff parent", id="versions.diff"),
         Binding("s", "sample", "Start small", id="versions.sample"),
         Binding("x", "export", "Export", id="versions.export"),
+        Binding("l", "leakage", "Check a holdout", id="versions.leakage"),
         Binding("escape,q", "back", "Back", id="versions.back"),
     ]
 
@@ -269,6 +278,53 @@ class VersionsScreen(Screen[None]):
             self.notify(f"{folder}: {err.strerror or err}", title="Export failed", severity="error")
             return
         self.notify(f"Wrote {', '.join(p.name for p in paths)} to {folder}", title="Exported")
+
+    def action_leakage(self) -> None:
+        """Check a holdout file the user brings against this version's training side."""
+        version = self._selected()
+        if version is None:
+            return
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.notify("Checking for leakage…")
+                self._check_leakage(version, Path(path.strip()).expanduser())
+
+        self.app.push_screen(
+            PromptScreen(
+                f"Holdout file to check against the training side of {version.name}",
+                placeholder="path/to/holdout.jsonl",
+            ),
+            chosen,
+        )
+
+    @work(thread=True, exclusive=True, group="plan")
+    def _check_leakage(self, version: Version, path: Path) -> None:
+        """Compare off the event loop; report in the detail panel."""
+        store = self.store.reopen()
+        try:
+            train_lines, train = version_conversations(store, version.id, "train")
+            holdout_lines, holdout = file_conversations(path)
+        except OSError as err:
+            self.app.call_from_thread(
+                self.notify, f"{path}: {err.strerror or err}", severity="error"
+            )
+            return
+        finally:
+            store.close()
+        leaks = leakage(train, holdout)
+        shown = ", ".join(
+            f"holdout line {holdout_lines[leak.holdout]} ~ source line "
+            f"{train_lines[leak.train]} ({leak.similarity:.2f})"
+            for leak in leaks[:8]
+        )
+        text = (
+            f"[red]{len(leaks)} leaked pair(s)[/] in {path.name}: {shown}"
+            if leaks
+            else f"[green]No leakage[/]: none of the {len(holdout):,} examples of {path.name} "
+            f"copies the {len(train):,} training examples of {version.name}."
+        )
+        self.app.call_from_thread(self.query_one("#versions-diff", Static).update, text)
 
     def action_back(self) -> None:
         """Back."""

@@ -20,6 +20,11 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("card 4111 1111 1111 1111 exp 12/29", [("credit_card", "4111 1111 1111 1111")]),
         ("IBAN GB82 WEST 1234 5698 7654 32 please", [("iban", "GB82 WEST 1234 5698 7654 32")]),
         ("my SSN is 123-45-6789.", [("ssn", "123-45-6789")]),
+        (
+            "ship it to 221B Baker Street, Apt 4 by Friday",
+            [("street_address", "221B Baker Street, Apt 4")],
+        ),
+        ("I live at 1600 Pennsylvania Ave. in DC", [("street_address", "1600 Pennsylvania Ave.")]),
         ("the server 192.168.10.24 is down", [("ip_address", "192.168.10.24")]),
         (
             "key sk-proj-abcdefghijklmnopqrstuvwxyz123456 leaked",
@@ -45,6 +50,8 @@ def test_detectors(text: str, expected: list[tuple[str, str]]) -> None:
         "released v10.0.0.1 yesterday",
         "IBAN GB82 WEST 1234 5698 7654 33",  # fails mod 97
         "the year 2024 had 365 days",
+        "we walked 3 Miles down the road",  # no street suffix after the number and names
+        "chapter 12 Main ideas of the Way of Zen",
         "ssn 000-12-3456 is never issued",
         "sha aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",  # long but no entropy
     ],

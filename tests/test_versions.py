@@ -175,3 +175,54 @@ def test_nothing_accepted_is_a_clear_error(home: AppPaths, good_file: Path) -> N
     store, dataset = imported(home, good_file)
     with pytest.raises(ValueError, match="accept some first"):
         plan_freeze(store, dataset.id)
+
+
+def test_command_line_quality_freeze_export_and_leakage(
+    home: AppPaths, write_jsonl: Callable[..., Path], tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from tuiapp.cli import main
+
+    path = sentiment_file(write_jsonl)
+    store, dataset = imported(home, path)
+    accept_all(store, dataset.id)
+    assert main(["quality", str(dataset.id), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["labels"] == {"positive": 31, "negative": 18, "neutral": 12}
+    assert main(["freeze", str(path), "--holdout", "0.2", "--seed", "5"]) == 0
+    assert "version 1 (v1)" in capsys.readouterr().out
+    assert main(["freeze", str(path), "--holdout", "0.2", "--seed", "5"]) == 0
+    assert "unchanged" in capsys.readouterr().out
+    assert main(["versions", str(dataset.id), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [v["name"] for v in listed] == ["v1"] and listed[0]["split_seed"] == 5
+    out = tmp_path / "v1"
+    assert main(["version-export", "1", str(out)]) == 0
+    assert main(["leakage", str(out / "train.jsonl"), str(out / "holdout.jsonl")]) == 0
+    # a holdout the user brings that repeats two training examples
+    train_lines = (out / "train.jsonl").read_text().splitlines()
+    brought = tmp_path / "mine.jsonl"
+    brought.write_text("\n".join([train_lines[3], "{oops", train_lines[7]]) + "\n")
+    capsys.readouterr()
+    assert main(["leakage", "1", str(brought), "--json"]) == 1
+    pairs = json.loads(capsys.readouterr().out)["pairs"]
+    assert [p["holdout_line"] for p in pairs] == [1, 3] and pairs[0]["similarity"] == 1.0
+    assert main(["versions", "99"]) == 2
+    assert "no dataset with id 99" in capsys.readouterr().err
+
+
+def test_freeze_refuses_personal_data_on_the_command_line(
+    home: AppPaths, write_jsonl: Callable[..., Path], capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from tuiapp.cli import main
+
+    path = write_jsonl(
+        [chat(f"Question {i} about {WORDS[i]}?", f"{WORDS[i]}") for i in range(11)]
+        + [chat("Mail me", "write to ann@example.org")]
+    )
+    store, dataset = imported(home, path)
+    accept_all(store, dataset.id)
+    assert main(["freeze", str(dataset.id)]) == 2
+    assert "personal data remains" in capsys.readouterr().err
+    assert list_versions(store, dataset.id) == []
+    assert main(["freeze", str(dataset.id), "--allow-pii"]) == 0
+    assert list_versions(store, dataset.id)[0].report["pii_examples"] == 1

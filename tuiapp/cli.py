@@ -21,6 +21,7 @@ COMMANDS = (
     "freeze",
     "versions",
     "version-export",
+    "leakage",
     "local",
 )
 

@@ -1,5 +1,5 @@
-"""Command-line data quality and versions: `quality`, `freeze`, `versions`, `version-export`
-(the same core as the screens, for scripts and CI)."""
+"""Command-line data quality and versions: `quality`, `freeze`, `versions`, `version-export`,
+`leakage` (the same core as the screens, for scripts and CI)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,12 @@ def add_parsers(sub: Any) -> None:
     versions.add_argument("dataset")
     versions.add_argument("--json", action="store_true")
     versions.add_argument("--home")
+    leak = sub.add_parser("leakage", help="pairs of a holdout file that copy training data")
+    leak.add_argument("train", help="a JSONL file, or a version id (its training side)")
+    leak.add_argument("holdout", type=Path, help="the holdout JSONL file to check")
+    leak.add_argument("--threshold", type=float, default=0.7)
+    leak.add_argument("--json", action="store_true")
+    leak.add_argument("--home")
     export = sub.add_parser("version-export", help="write train.jsonl + holdout.jsonl")
     export.add_argument("version", type=int)
     export.add_argument("out", type=Path)
@@ -71,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         "freeze": cmd_freeze,
         "versions": cmd_versions,
         "version-export": cmd_version_export,
+        "leakage": cmd_leakage,
     }
     store = _store(args)
     try:
@@ -176,3 +183,40 @@ def cmd_version_export(store: Store, args: argparse.Namespace) -> int:
         raise CliError(str(err).strip("'\"")) from None
     print("wrote " + ", ".join(str(p) for p in paths))
     return 0
+
+
+def cmd_leakage(store: Store, args: argparse.Namespace) -> int:
+    """Exit 1 when the holdout shares (near-)duplicates with the training data."""
+    from tuiapp.data.freeze import version_conversations
+    from tuiapp.data.split import file_conversations, leakage
+
+    if args.train.isdigit():
+        try:
+            train_lines, train = version_conversations(store, int(args.train), "train")
+        except KeyError as err:
+            raise CliError(str(err).strip("'\"")) from None
+    else:
+        train_lines, train = file_conversations(args.train)
+    holdout_lines, holdout = file_conversations(args.holdout)
+    leaks = leakage(train, holdout, args.threshold)
+    pairs = [
+        {
+            "train_line": train_lines[leak.train],
+            "holdout_line": holdout_lines[leak.holdout],
+            "similarity": round(leak.similarity, 3),
+        }
+        for leak in leaks
+    ]
+    if args.json:
+        print(json.dumps({"pairs": pairs, "train": len(train), "holdout": len(holdout)}, indent=2))
+    else:
+        print(
+            f"{len(pairs)} leaked pair(s) between {len(train):,} training and {len(holdout):,} "
+            f"holdout examples (threshold {args.threshold})"
+        )
+        for pair in pairs[:20]:
+            print(
+                f"  holdout line {pair['holdout_line']} ~ train line {pair['train_line']} "
+                f"({pair['similarity']:.2f})"
+            )
+    return 1 if pairs else 0

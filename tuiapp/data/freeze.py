@@ -222,6 +222,13 @@ def plan_sample(store: Store, version_id: int, size: int, seed: int = 0) -> Plan
     return _finish(store, plan, tokens, objs)
 
 
+def version_conversations(store: Store, version_id: int, split: str) -> tuple[list[int], list[str]]:
+    """Source line numbers and conversation texts of one side of a version."""
+    get_version(store, version_id)  # KeyError when there is no such version
+    entries = list(iter_entries(store, version_id, split))
+    return [e.line for e in entries], [conversation_text(orjson.loads(e.text)) for e in entries]
+
+
 def commit(store: Store, plan: Plan, name: str) -> Version:
     """Write the planned version (the existing twin if the content is already frozen)."""
     if plan.existing is not None:

@@ -1,6 +1,7 @@
 """Personal data and secrets in text: emails, phone numbers, card numbers (Luhn-checked),
-IBANs (mod-97-checked), US SSNs, IP addresses, API keys and high-entropy tokens; with spans,
-so they can be highlighted and replaced by typed placeholders."""
+IBANs (mod-97-checked), US SSNs, IP addresses, street addresses (house number, names, street
+suffix), API keys and high-entropy tokens; with spans, so they can be highlighted and replaced
+by typed placeholders."""
 
 from __future__ import annotations
 
@@ -36,6 +37,11 @@ _CARD = re.compile(  # 13-19 digits in a row, or groups of four with one kind of
     r"(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?)(?!\d)"
 )
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+_STREET = re.compile(  # US/UK-style: house number, 1-3 capitalised words, a street suffix
+    r"\b\d{1,5}[A-Z]?(?: [A-Z][a-z]+){1,3} (?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane"
+    r"|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|Way|Parkway|Pkwy|Square|Sq)\b\.?"
+    r"(?:,? (?:Apt|Suite|Unit|#) ?\w+)?"
+)
 _SSN = re.compile(r"(?<!\d)(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?!\d)")
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)")
 _API_KEY = re.compile(
@@ -99,6 +105,8 @@ def find_pii(text: str) -> list[Finding]:
         digits = re.sub(r"\D", "", m.group())
         if 13 <= len(digits) <= 19 and luhn_ok(digits) and len(set(digits)) > 1:
             add(m, "credit_card")
+    for m in _STREET.finditer(text):
+        add(m, "street_address")
     for m in _SSN.finditer(text):
         add(m, "ssn")
     for m in _IPV4.finditer(text):

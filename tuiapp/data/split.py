@@ -7,8 +7,17 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from tuiapp.data.dedup import DEFAULT_THRESHOLD, DuplicateGroup, find_duplicates, jaccard
+import orjson
+
+from tuiapp.data.dedup import (
+    DEFAULT_THRESHOLD,
+    DuplicateGroup,
+    conversation_text,
+    find_duplicates,
+    jaccard,
+)
 
 MAX_LABELS = 20  # more distinct answers than this and they are not labels
 MAX_LABEL_WORDS = 3
@@ -163,3 +172,19 @@ def stratified_sample(
     for key in sorted(strata):
         chosen += rng.sample(strata[key], counts[key])
     return sorted(chosen)
+
+
+def file_conversations(path: str | Path) -> tuple[list[int], list[str]]:
+    """Line numbers and conversation texts of a JSONL file's parseable examples (for the
+    leakage check of a holdout the user brings); unreadable lines are skipped."""
+    lines, texts = [], []
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                obj = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                continue
+            if isinstance(obj, dict):
+                lines.append(number)
+                texts.append(conversation_text(obj))
+    return lines, texts
