@@ -23,6 +23,7 @@ from tuiapp.store.examples import DUPLICATES
 from tuiapp.store.quality import Scan, load_scan, tag_counts
 from tuiapp.widgets.bars import BarChart
 
+LANGUAGE_NAMES = {"latin": "other, Latin script", "unknown": "too short to tell"}
 Row = tuple[str, str, str, int, str]  # section, item (filter), label, examples, detail
 
 
@@ -57,7 +58,7 @@ def report_rows(report: dict[str, Any], tags: dict[str, int]) -> list[Row]:
     labels = sorted(report["labels"].items(), key=lambda kv: -kv[1])
     rows += [("labels", f"label:{k}", k, n, f"{100 * n / total:.0f}%") for k, n in labels]
     rows += [
-        ("languages", f"lang:{k}", k, n, f"{100 * n / total:.1f}%")
+        ("languages", f"lang:{k}", LANGUAGE_NAMES.get(k, k), n, f"{100 * n / total:.1f}%")
         for k, n in report["languages"].items()
     ]
     refusals = report["refusals"]
@@ -183,6 +184,8 @@ class QualityScreen(Screen[str | None]):
                 "examples by system prompt",
                 {f"#{i + 1}": p["count"] for i, p in enumerate(report["system_prompts"])},
             )
+        elif len(report["answer_lengths"]["values"]["counts"]) <= 1 and report["labels"]:
+            chart.counts("answers by label", report["labels"])  # one-bar histograms say nothing
         else:
             lengths = report["answer_lengths"]
             marks = [m for m in (lengths["low"], lengths["high"]) if m is not None and m > 0]

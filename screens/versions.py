@@ -56,7 +56,10 @@ def describe_version(version: Version) -> str:
     ]
     labels = report.get("labels") or {}
     if labels:
-        shown = [f"{k} {v['train']}/{v['holdout']}" for k, v in labels.items()]
+        shown = [
+            f"{k} {v['train']}/{v['holdout']}" if isinstance(v, dict) else f"{k} {v}"
+            for k, v in labels.items()
+        ]
         lines.append("labels (train/holdout): " + ", ".join(shown))
     lines.append(
         f"leakage: {report.get('leaks', 0)} cross-split pairs"
