@@ -144,3 +144,19 @@ def test_tag_counts_and_tag_filter(home: AppPaths, good_file: Path) -> None:
     assert list(filtered_positions(store, dataset.id, ExampleFilter(tag="edge"))) == [0, 1]
     text = orjson.loads(get_example(store, dataset.id, 0).text)  # type: ignore[union-attr]
     assert text["messages"][1]["content"] == "Question 0?"
+
+
+def test_redact_the_whole_dataset_and_undo_it_at_once(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    from tuiapp.data.quality import redact_dataset
+
+    store, dataset = imported(home, quality_file(write_jsonl))
+    scan_quality(store, dataset.id)
+    assert redact_dataset(store, dataset) == 2  # lines 4 and 20
+    assert not [k for k in item_counts(store, dataset.id) if k.startswith("pii:")]
+    card = get_example(store, dataset.id, 19)
+    assert card is not None and "[CREDIT_CARD]" in (card.edited or "")
+    undone = undo_last(store, dataset.id)
+    assert undone is not None and undone[1] == "edited" and undone[2] == [3, 19]
+    assert get_example(store, dataset.id, 19).edited is None  # type: ignore[union-attr]

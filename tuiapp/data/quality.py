@@ -23,8 +23,8 @@ from tuiapp.data.examine import Examined, examine_text
 from tuiapp.data.redaction import Located, find_in_example, redact_example
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.store import Store
-from tuiapp.store.examples import iter_examples
-from tuiapp.store.quality import GroupMember, replace_pii_items, save_scan
+from tuiapp.store.examples import get_example
+from tuiapp.store.quality import GroupMember, pii_positions, replace_pii_items, save_scan
 from tuiapp.store.records import Dataset, Example
 from tuiapp.store.review import new_batch, save_edit, store_checks
 
@@ -138,7 +138,7 @@ def scan_quality(
             "exact_to_drop": len(items["duplicate:exact"]),
             "near_to_drop": len(items["duplicate:near"]),
         },
-        "pii": {key[4:]: len(members) for key, members in sorted(pii.items())},
+        "pii": {key[4:]: len(found) for key, found in sorted(pii.items())},
         **summary,
     }
     save_scan(store, dataset_id, threshold, report, items, members)
@@ -189,12 +189,16 @@ def redact_stored(
 
 
 def redact_dataset(store: Store, dataset: Dataset) -> int:
-    """Redact every example that holds personal data (one undo takes it all back); returns
-    how many examples changed. Rejected examples are left as they are."""
+    """Redact every example the scan found personal data in (the items follow each edit, so
+    they are current); one undo takes it all back. Rejected examples are left as they are.
+    Returns how many examples changed."""
     examine = examiner(dataset)
     batch = new_batch(store)
     changed = 0
-    for example in list(iter_examples(store, dataset.id)):
-        if example.status != "rejected" and redact_stored(store, example, examine, batch=batch):
+    for idx in pii_positions(store, dataset.id):
+        example = get_example(store, dataset.id, idx)
+        if example is None or example.status == "rejected":
+            continue
+        if redact_stored(store, example, examine, batch=batch):
             changed += 1
     return changed

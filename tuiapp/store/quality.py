@@ -109,6 +109,16 @@ def replace_pii_items(store: Store, dataset_id: int, idx: int, kinds: Iterable[s
         )
 
 
+def pii_positions(store: Store, dataset_id: int) -> list[int]:
+    """Every example with personal data of any kind, in order."""
+    rows = store.conn.execute(
+        "SELECT DISTINCT idx FROM quality_items WHERE dataset_id = ? AND item LIKE 'pii:%' "
+        "ORDER BY idx",
+        [dataset_id],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def duplicate_positions(store: Store, dataset_id: int) -> array:
     """Every example in a duplicate group, group after group (the kept one first)."""
     rows = store.conn.execute(
