@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,16 +79,11 @@ def _last_answer(obj: Any) -> str:
     return answers[-1] if answers else ""
 
 
-def _label_sides(
-    train_labels: list[str], holdout: list[VersionEntry], objs: dict[int, Any]
-) -> dict[str, dict[str, int]]:
-    """Examples per label on each side of the split."""
+def _label_sides(pairs: Iterable[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """Examples per label on each side of the split, from (label, side) pairs."""
     sides: dict[str, dict[str, int]] = {}
-    for label in train_labels:
-        sides.setdefault(label, {"train": 0, "holdout": 0})["train"] += 1
-    for entry in holdout:
-        label = normalize_answer(_last_answer(objs[entry.example_id]))
-        sides.setdefault(label, {"train": 0, "holdout": 0})["holdout"] += 1
+    for label, side in pairs:
+        sides.setdefault(label, {"train": 0, "holdout": 0})[side] += 1
     return sides
 
 
@@ -159,11 +155,13 @@ def plan_freeze(
         warnings.append(f"{len(moved)} holdout examples moved to train: near-copies in train")
     if excluded:
         warnings.append(f"{len(excluded)} accepted examples left out: they still have errors")
-    label_counts: dict[str, dict[str, int]] = {}
-    if labels is not None:
-        for side, members in (("train", train), ("holdout", holdout)):
-            for i in members:
-                label_counts.setdefault(labels[i], {"train": 0, "holdout": 0})[side] += 1
+    label_counts = (
+        _label_sides(
+            [(labels[i], "train") for i in train] + [(labels[i], "holdout") for i in holdout]
+        )
+        if labels is not None
+        else {}
+    )
     scan = load_scan(store, dataset_id)
     parent = next(iter(list_versions(store, dataset_id)), None)
     plan = Plan(
@@ -213,7 +211,12 @@ def plan_sample(store: Store, version_id: int, size: int, seed: int = 0) -> Plan
         counts={"examples": len(chosen) + len(holdout)},
         report={
             "stratified": labels is not None,
-            "labels": _label_sides([labels[i] for i in chosen], holdout, objs) if labels else {},
+            "labels": _label_sides(
+                [(labels[i], "train") for i in chosen]
+                + [(normalize_answer(_last_answer(objs[e.example_id])), "holdout") for e in holdout]
+            )
+            if labels
+            else {},
             "sampled_from": parent.id,
             "leaks": parent.report.get("leaks", 0),
             "quality": parent.report.get("quality"),
