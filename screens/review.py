@@ -20,7 +20,7 @@ from screens.prompt import PromptScreen
 from screens.review_quality import QualityActions
 from tuiapp.data.export import export_accepted
 from tuiapp.data.importer import ImportProgress, run_import
-from tuiapp.data.quality import pii_kinds, recheck
+from tuiapp.data.quality import apply_edit, recheck
 from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import (
@@ -30,9 +30,8 @@ from tuiapp.store.examples import (
     rows_at,
     status_counts,
 )
-from tuiapp.store.quality import replace_pii_items
 from tuiapp.store.records import Example
-from tuiapp.store.review import save_edit, set_note, set_status, set_tags, undo_last
+from tuiapp.store.review import set_note, set_status, set_tags, undo_last
 from tuiapp.widgets.conversation import ExampleView, render_example
 from tuiapp.widgets.example_list import ExampleList
 
@@ -260,8 +259,7 @@ class ReviewScreen(QualityActions):
             if text is None:
                 return
             result = self._examine(text, example.line)
-            save_edit(self.store, example, result)
-            replace_pii_items(self.store, self.dataset.id, example.idx, pii_kinds(result.text))
+            apply_edit(self.store, example, result)
             self._refresh_current()
             errors = sum(p.severity == 2 for p in result.problems)
             self.notify(

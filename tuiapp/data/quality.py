@@ -161,6 +161,12 @@ def pii_kinds(text: str) -> set[str]:
     return {located.finding.kind for located in find_in_example(obj)} if obj else set()
 
 
+def apply_edit(store: Store, example: Example, result: Examined, batch: int | None = None) -> None:
+    """Store an edit (the original is kept) with its checks, counts and PII items."""
+    save_edit(store, example, result, batch)
+    replace_pii_items(store, example.dataset_id, example.idx, pii_kinds(result.text))
+
+
 def recheck(store: Store, example: Example, examine: Examiner) -> None:
     """After an example's text changed (edit, undo): its problems, counts and PII items."""
     store_checks(store, example, examine(example.text, example.line))
@@ -183,8 +189,7 @@ def redact_stored(
     if redacted == obj:
         return None
     result = examine(orjson.dumps(redacted).decode(), example.line)
-    save_edit(store, example, result, batch)
-    replace_pii_items(store, example.dataset_id, example.idx, pii_kinds(result.text))
+    apply_edit(store, example, result, batch)
     return result
 
 

@@ -140,8 +140,8 @@ def duplicate_group(store: Store, dataset_id: int, idx: int) -> GroupView | None
         "WHERE dataset_id = ? AND grp = ? ORDER BY keep DESC, idx",
         [dataset_id, row[0]],
     ).fetchall()
-    total = store.conn.execute(
-        "SELECT COUNT(DISTINCT grp) FROM duplicate_members WHERE dataset_id = ?", [dataset_id]
+    total = store.conn.execute(  # groups are numbered 0..n-1: the index answers at once
+        "SELECT MAX(grp) + 1 FROM duplicate_members WHERE dataset_id = ?", [dataset_id]
     ).fetchone()[0]
     return GroupView(
         row[0] + 1,
