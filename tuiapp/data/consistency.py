@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +74,11 @@ def observe(obj: Any) -> Observed:
     )
 
 
+def _positions() -> array[int]:
+    """A compact list of example positions (8 bytes each, not a Python int object)."""
+    return array("q")
+
+
 def label_of(answer: str) -> str | None:
     """The answer as a label candidate (normalised like split.detect_labels), or None."""
     clean = normalize_answer(answer)
@@ -83,11 +89,12 @@ def label_of(answer: str) -> str | None:
 class Consistency:
     """The consistency findings, built one example at a time (positions are example idx)."""
 
-    items: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    items: dict[str, array[int]] = field(default_factory=lambda: defaultdict(_positions))
     system_prompts: dict[str, tuple[str, int]] = field(default_factory=dict)  # key -> text, n
     languages: Counter[str] = field(default_factory=Counter)
-    _labels: dict[str, list[int]] | None = field(default_factory=dict)
-    _lengths: list[tuple[int, int]] = field(default_factory=list)  # (idx, assistant tokens)
+    _labels: dict[str, array[int]] | None = field(default_factory=dict)
+    _idx: array[int] = field(default_factory=_positions)  # every example seen, and beside it
+    _lengths: array[int] = field(default_factory=_positions)  # its assistant tokens
     examples: int = 0
 
     def add(self, idx: int, seen: Observed, assistant_tokens: int) -> None:
@@ -103,11 +110,12 @@ class Consistency:
             self.items["empty_turn"].append(idx)
         if seen.refusal:
             self.items["refusal"].append(idx)
-        self._lengths.append((idx, assistant_tokens))
+        self._idx.append(idx)
+        self._lengths.append(assistant_tokens)
         if self._labels is not None:
             label = label_of(seen.answer)
             if label is not None:
-                self._labels.setdefault(label, []).append(idx)
+                self._labels.setdefault(label, _positions()).append(idx)
             if len(self._labels) > MAX_LABELS:
                 self._labels = None  # too many distinct answers: not labels
 
@@ -117,13 +125,13 @@ class Consistency:
         if looks_like_labels({k: len(v) for k, v in labels.items()}, self.examples):
             for label, members in labels.items():
                 self.items[f"label:{label}"] = members
-        lengths = sorted(n for _, n in self._lengths)
+        lengths = sorted(self._lengths)
         low = high = None
         if len(lengths) >= 8:
             q1, q3 = lengths[len(lengths) // 4], lengths[(3 * len(lengths)) // 4]
             spread = max(q3 - q1, 1)
             low, high = q1 - OUTLIER_IQR * spread, q3 + OUTLIER_IQR * spread
-            for idx, n in self._lengths:
+            for idx, n in zip(self._idx, self._lengths, strict=True):
                 if n > high:
                     self.items["length:long"].append(idx)
                 elif n < low:

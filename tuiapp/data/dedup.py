@@ -113,20 +113,17 @@ def find_duplicates(
     threshold are checked with the exact Jaccard, so every reported pair really is that
     similar (texts are read again by position, which is why this takes a Sequence)."""
     bands, rows = banding(threshold)
-    keys: dict[bytes, int] = {}
-    edges: set[tuple[int, int]] = set()  # (earlier, later) pairs that are (near-)duplicates
-    exact_pairs: set[tuple[int, int]] = set()
-    sig_rows: list[np.ndarray] = []
-    for i, text in enumerate(texts):
-        first = keys.setdefault(exact_key(text), i)
-        if first != i:
-            exact_pairs.add((first, i))
-        sig_rows.append(signature(text))
-    if not sig_rows:
+    n = len(texts)
+    if not n:
         return []
-    signatures = np.stack(sig_rows)
-    del sig_rows
-    unique = np.ones(len(signatures), dtype=bool)  # exact copies need no LSH
+    signatures = np.empty((n, N_PERM), dtype=np.uint32)  # filled in place: no per-row arrays
+    digests = np.empty(n, dtype=np.uint64)
+    for i, text in enumerate(texts):
+        digests[i] = int.from_bytes(exact_key(text)[:8], "little")
+        signatures[i] = signature(text)
+    exact_pairs = _same_digest(texts, digests)
+    edges: set[tuple[int, int]] = set()  # (earlier, later) pairs that are (near-)duplicates
+    unique = np.ones(n, dtype=bool)  # exact copies need no LSH
     unique[[b for _, b in exact_pairs]] = False
     checked: set[tuple[int, int]] = set()
     for a, b in _candidates(signatures, unique, bands, rows):
@@ -138,6 +135,22 @@ def find_duplicates(
                 if jaccard(texts[pair[0]], texts[pair[1]]) >= threshold:
                     edges.add(pair)
     return _groups(texts, edges | exact_pairs, exact_pairs)
+
+
+def _same_digest(texts: Sequence[str], digests: np.ndarray) -> set[tuple[int, int]]:
+    """(first, later) pairs whose normalised texts are equal: equal 8-byte digests, found by
+    sorting (no dict of a million keys), each pair confirmed on the texts themselves."""
+    order = np.argsort(digests, kind="stable")  # stable: the earliest of equal digests first
+    ordered = digests[order]
+    pairs: set[tuple[int, int]] = set()
+    run_start = 0
+    for k in np.flatnonzero(ordered[1:] == ordered[:-1]).tolist():
+        if ordered[k] != ordered[run_start]:  # a new run of equal digests
+            run_start = k
+        first, later = int(order[run_start]), int(order[k + 1])
+        if normalize(texts[first]) == normalize(texts[later]):
+            pairs.add((first, later))
+    return pairs
 
 
 def _candidates(

@@ -3,6 +3,7 @@ consistency/balance, stored as a report plus items that link each finding to its
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, overload
@@ -104,7 +105,7 @@ def scan_quality(
     texts = StoredTexts(store, dataset_id)
     total = len(texts)
     consistency = Consistency()
-    pii: dict[str, list[int]] = defaultdict(list)
+    pii: dict[str, array[int]] = defaultdict(lambda: array("q"))
     rows = store.conn.execute(
         "SELECT idx, COALESCE(edited, original), n_assistant_tokens FROM examples "
         "WHERE dataset_id = ? ORDER BY idx",
@@ -123,7 +124,7 @@ def scan_quality(
     if progress:
         progress("duplicates", 0, total)
     groups = find_duplicates(texts, threshold)
-    items: dict[str, list[int]] = {**consistency.items, **pii}
+    items: dict[str, Sequence[int]] = {**consistency.items, **pii}
     members = group_members(texts, groups)
     items["duplicate:exact"] = [m.idx for m in members if m.exact and not m.keep]
     items["duplicate:near"] = [m.idx for m in members if not m.exact and not m.keep]

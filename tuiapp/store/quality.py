@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +46,7 @@ def save_scan(
     dataset_id: int,
     threshold: float,
     report: dict[str, Any],
-    items: dict[str, list[int]],
+    items: Mapping[str, Iterable[int]],
     members: list[GroupMember],
 ) -> None:
     """Replace the dataset's scan results in one transaction."""
