@@ -46,3 +46,26 @@ def write_jsonl(tmp_path: Path) -> Callable[..., Path]:
 def good_file(write_jsonl: Callable[..., Path]) -> Path:
     """Twelve valid examples (the API needs at least ten)."""
     return write_jsonl([chat(f"Question {i}?", f"Answer {i}.") for i in range(12)])
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One tiny randomly initialised Llama for the whole session (built in seconds)."""
+    from tests.local_support import make_tiny_model
+
+    return make_tiny_model(tmp_path_factory.mktemp("models") / "tiny-llama")
+
+
+@pytest.fixture
+def server(tmp_path: Path, tiny_model: Path, home: AppPaths):  # type: ignore[no-untyped-def]
+    """The real local server on a free loopback port, its base model the tiny Llama:
+    yields (base_url, the LocalAPI, the state folder)."""
+    import shutil
+
+    from tests.local_support import running_server
+
+    root = tmp_path / "local"
+    (root / "models").mkdir(parents=True)
+    shutil.copytree(tiny_model, root / "models" / "tiny-llama")
+    with running_server(root) as (url, api):
+        yield url, api, root

@@ -16,25 +16,9 @@ pytest.importorskip("torch", reason="the local backend tests need the `local` ex
 
 import openai  # noqa: E402
 
-from tests.local_support import make_tiny_model, running_server  # noqa: E402
+from tests.local_support import running_server  # noqa: E402
 
 TERMINAL = ("succeeded", "failed", "cancelled")
-
-
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One tiny model for the whole session."""
-    return make_tiny_model(tmp_path_factory.mktemp("models") / "tiny-llama")
-
-
-@pytest.fixture
-def server(tmp_path: Path, tiny_model: Path, home: Any):  # type: ignore[no-untyped-def]
-    """A server whose base models are the tiny Llama."""
-    root = tmp_path / "local"
-    (root / "models").mkdir(parents=True)
-    shutil.copytree(tiny_model, root / "models" / "tiny-llama")
-    with running_server(root) as (url, api):
-        yield url, api, root
 
 
 def pirate_lines(n: int = 12) -> bytes:

@@ -38,9 +38,12 @@ def _alive(pid: int | None, job_id: str) -> bool:
 def file_error(path: Path, param: str) -> dict[str, Any] | None:
     """The API-style error for a training/validation file the API would reject, else None."""
     summary = validate_file(path, workers=1)
-    if not summary.rejected:
+    errors = dict(summary.format_errors)
+    if param == "validation_file":  # the 10-example minimum is for training files only
+        errors.pop("too_few_examples", None)
+    if not summary.rejected or not errors:
         return None
-    kind = sorted(summary.format_errors, key=lambda k: summary.first_lines.get(k, [0])[:1])[0]
+    kind = sorted(errors, key=lambda k: summary.first_lines.get(k, [0])[:1])[0]
     lines = summary.first_lines.get(kind)
     where = f" Line {lines[0]}:" if lines else ""
     return {

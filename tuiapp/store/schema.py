@@ -116,4 +116,78 @@ MIGRATIONS: list[str] = [
     ALTER TABLE dataset_versions ADD COLUMN split_fraction REAL;
     ALTER TABLE review_log ADD COLUMN batch INTEGER;
     """,
+    # 3: fine-tuning jobs: uploaded files, jobs, their events, metrics and checkpoints
+    """
+    CREATE TABLE provider_files (
+        id INTEGER PRIMARY KEY,
+        provider TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        file_id TEXT NOT NULL,
+        filename TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'uploaded',
+        created_at TEXT NOT NULL,
+        UNIQUE (provider, content_hash, purpose)
+    );
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        provider TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        version_id INTEGER REFERENCES dataset_versions(id),
+        base_model TEXT NOT NULL,
+        method TEXT NOT NULL DEFAULT 'supervised',
+        requested TEXT NOT NULL DEFAULT '{}',
+        hyperparameters TEXT NOT NULL DEFAULT '{}',
+        suffix TEXT,
+        seed INTEGER,
+        training_file TEXT NOT NULL,
+        validation_file TEXT,
+        status TEXT NOT NULL,
+        fine_tuned_model TEXT,
+        trained_tokens INTEGER,
+        estimated_finish INTEGER,
+        error TEXT,
+        estimate TEXT NOT NULL DEFAULT '{}',
+        result_files TEXT NOT NULL DEFAULT '[]',
+        last_event_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT,
+        UNIQUE (provider, remote_id)
+    );
+    CREATE TABLE job_events (
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        event_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        level TEXT NOT NULL,
+        type TEXT NOT NULL,
+        message TEXT NOT NULL,
+        data TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (job_id, event_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX job_events_time ON job_events(job_id, created_at);
+    CREATE TABLE job_metrics (
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        total_steps INTEGER,
+        train_loss REAL,
+        train_accuracy REAL,
+        valid_loss REAL,
+        valid_accuracy REAL,
+        full_valid_loss REAL,
+        full_valid_accuracy REAL,
+        at INTEGER,
+        PRIMARY KEY (job_id, step)
+    ) WITHOUT ROWID;
+    CREATE TABLE job_checkpoints (
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        checkpoint_id TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        model_id TEXT NOT NULL,
+        metrics TEXT NOT NULL DEFAULT '{}',
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (job_id, checkpoint_id)
+    ) WITHOUT ROWID;
+    """,
 ]

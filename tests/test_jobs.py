@@ -1,0 +1,229 @@
+"""Jobs end to end in the core: plan, upload (reused), create and watch a job on the real local
+backend through the real `openai` SDK; a restart mid-job loses no step; faults injected at the
+HTTP layer are retried or reported with nothing lost."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytest.importorskip("torch", reason="the local backend tests need the `local` extra")
+
+import openai  # noqa: E402
+
+from tests.conftest import chat  # noqa: E402
+from tests.test_store_and_import import imported  # noqa: E402
+from tests.test_versions import WORDS, accept_all  # noqa: E402
+from tuiapp.data.freeze import commit, plan_freeze  # noqa: E402
+from tuiapp.jobs import watch  # noqa: E402
+from tuiapp.jobs.launch import plan_job, start_job  # noqa: E402
+from tuiapp.paths import AppPaths  # noqa: E402
+from tuiapp.providers import openai_provider  # noqa: E402
+from tuiapp.providers.base import ProviderError  # noqa: E402
+from tuiapp.providers.openai_provider import LOCAL_CAPABILITIES, OpenAIProvider  # noqa: E402
+from tuiapp.store import open_store  # noqa: E402
+from tuiapp.store.jobs import get_job, job_checkpoints, job_events, job_metrics  # noqa: E402
+
+
+def pirate_file(write_jsonl: Callable[..., Path]) -> Path:
+    """40 distinct questions, one pirate answer: a holdout survives the duplicate grouping."""
+    rows = [
+        chat(
+            f"{WORDS[i % 12]} {WORDS[(i * 5 + 1) % 12]} {WORDS[(i * 7 + 3) % 12]} number {i}?",
+            "Arr, matey!",
+            None,
+        )
+        for i in range(40)
+    ]
+    return write_jsonl(rows)
+
+
+def frozen_version(home: AppPaths, write_jsonl: Callable[..., Path]):  # type: ignore[no-untyped-def]
+    """A store with a frozen version of the pirate data."""
+    store, dataset = imported(home, pirate_file(write_jsonl))
+    accept_all(store, dataset.id)
+    return store, commit(store, plan_freeze(store, dataset.id, fraction=0.1), "v1")
+
+
+class Faults(httpx.AsyncBaseTransport):
+    """The real transport, except that requests whose path matches get the planned faults
+    first (a status with headers, or an exception), in order."""
+
+    def __init__(self, plan: dict[str, list[Any]]) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.plan = plan
+        self.seen: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(f"{request.method} {request.url.path}")
+        for fragment, faults in self.plan.items():
+            if fragment in f"{request.method} {request.url.path}" and faults:
+                fault = faults.pop(0)
+                if isinstance(fault, Exception):
+                    raise fault
+                status, headers = fault
+                body = {"error": {"message": "injected", "type": "x", "param": None, "code": None}}
+                return httpx.Response(status, headers=headers, json=body, request=request)
+        return await self.inner.handle_async_request(request)
+
+
+def provider_for(url: str, transport: httpx.AsyncBaseTransport | None = None) -> OpenAIProvider:
+    """The local provider over the real SDK (optionally over a faulty transport)."""
+    client = openai.AsyncOpenAI(
+        base_url=url,
+        api_key="local",
+        http_client=httpx.AsyncClient(transport=transport) if transport else None,
+    )
+    return OpenAIProvider("local", client, LOCAL_CAPABILITIES)
+
+
+async def test_a_job_is_planned_uploaded_created_and_watched_to_success(
+    home: AppPaths, write_jsonl: Callable[..., Path], server: Any, tmp_path: Path
+) -> None:
+    url, _api, _root = server
+    store, version = frozen_version(home, write_jsonl)
+    provider = provider_for(url)
+    plan = plan_job(store, "local", version.id, "tiny-llama", {"n_epochs": 2, "batch_size": 8})
+    assert plan.usd == 0.0 and plan.n_epochs == 2 and plan.use_holdout
+    assert plan.billed_tokens == 2 * plan.tokens_per_epoch > 0
+    sent: list[tuple[int, int]] = []
+    job = await start_job(store, provider, plan, tmp_path / "up", lambda d, t: sent.append((d, t)))
+    assert sent and sent[-1][0] == sent[-1][1]  # the progress reached the file size
+    assert job.validation_file and job.requested == {"n_epochs": 2, "batch_size": 8}
+
+    async def connect(_name: str) -> OpenAIProvider:
+        return provider
+
+    watcher = watch.Watcher(store, connect, min_interval=0.2)
+    done = await watcher.until_finished(job.id, timeout=240)
+    assert done.status == "succeeded", done.error
+    assert done.fine_tuned_model and done.fine_tuned_model.startswith("ft:tiny-llama:local:")
+    steps = [m.step for m in job_metrics(store, job.id)]
+    total = job_metrics(store, job.id)[-1].total_steps
+    assert total and steps == list(range(1, total + 1))
+    assert all(m.train_loss is not None for m in job_metrics(store, job.id))
+    assert [c["step"] for c in job_checkpoints(store, job.id)] == [total // 2, total]
+    assert any("successfully completed" in e["message"] for e in job_events(store, job.id))
+    # the same version again: the files are reused, and the plan says it was trained before
+    again = plan_job(store, "local", version.id, "tiny-llama", {"n_epochs": 2, "batch_size": 8})
+    assert any(f"job {job.id}" in w for w in again.warnings)
+    second = await start_job(store, provider, again, tmp_path / "up2")
+    assert (second.training_file, second.validation_file) == (
+        job.training_file,
+        job.validation_file,
+    )
+    await provider.cancel(second.remote_id)
+    await provider.close()
+
+
+async def test_a_restart_mid_job_misses_no_step(
+    home: AppPaths,
+    write_jsonl: Callable[..., Path],
+    server: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(openai_provider, "EVENT_PAGE", 3)  # many pages pile up while "away"
+    url, _api, _root = server
+    store, version = frozen_version(home, write_jsonl)
+    provider = provider_for(url)
+    plan = plan_job(store, "local", version.id, "tiny-llama", {"n_epochs": 3, "batch_size": 4})
+    job = await start_job(store, provider, plan, tmp_path / "up")
+
+    async def connect(_name: str) -> OpenAIProvider:
+        return provider
+
+    first = watch.Watcher(store, connect, min_interval=0.1)
+    while not job_metrics(store, job.id):
+        await first.poll_due()
+    seen_before = len(job_metrics(store, job.id))
+    store.close()  # the app is killed; the job trains on in the backend
+    await provider.job(job.remote_id)  # (time passes)
+    store = open_store(home.database)
+    done = await watch.Watcher(store, connect, min_interval=0.1).until_finished(job.id, 240)
+    assert done.status == "succeeded"
+    metrics = job_metrics(store, job.id)
+    assert [m.step for m in metrics] == list(range(1, metrics[-1].total_steps + 1))  # type: ignore[operator]
+    assert len(metrics) > seen_before
+    await provider.close()
+
+
+async def test_faults_are_retried_or_reported_and_nothing_is_lost(
+    home: AppPaths, write_jsonl: Callable[..., Path], server: Any, tmp_path: Path
+) -> None:
+    url, _api, _root = server
+    store, version = frozen_version(home, write_jsonl)
+    faults = Faults(
+        {
+            "POST /v1/files": [(429, {"retry-after": "0"}), (500, {})],
+            "POST /v1/fine_tuning/jobs": [httpx.ReadTimeout("slow")],
+            "/events": [httpx.RemoteProtocolError("connection reset")],
+        }
+    )
+    provider = provider_for(url, faults)
+    plan = plan_job(store, "local", version.id, "tiny-llama", {"n_epochs": 1, "batch_size": 8})
+    job = await start_job(store, provider, plan, tmp_path / "up")  # retried by the SDK
+    assert faults.seen.count("POST /v1/files") == 4  # 2 faults + 2 files
+    assert sum(s == "POST /v1/fine_tuning/jobs" for s in faults.seen) == 2
+    # more faults than the SDK retries: the watcher reports the error and tries again later
+    faults.plan["GET /v1/fine_tuning/jobs/"] = [(503, {})] * 3
+    reports: list[watch.Polled] = []
+
+    async def connect(_name: str) -> OpenAIProvider:
+        return provider
+
+    watcher = watch.Watcher(store, connect, reports.append, min_interval=0.1)
+    await watcher.poll_due()
+    assert reports[-1].error and "503" in reports[-1].error
+    assert get_job(store, job.id).status == job.status  # nothing lost or overwritten
+    watcher._due.clear()  # do not wait out the backoff in a test
+    done = await watcher.until_finished(job.id, timeout=240)
+    assert done.status == "succeeded"
+    assert [m.step for m in job_metrics(store, job.id)][0] == 1
+    await provider.close()
+
+
+async def test_errors_say_what_to_do() -> None:
+    def failing(status: int, body: dict[str, Any]) -> OpenAIProvider:
+        transport = httpx.MockTransport(lambda request: httpx.Response(status, json=body))
+        client = openai.AsyncOpenAI(
+            base_url="http://test/v1",
+            api_key="k",
+            max_retries=0,
+            http_client=httpx.AsyncClient(transport=transport),
+        )
+        return OpenAIProvider("openai", client)
+
+    refused = {"error": {"message": "not allowed", "type": "x", "param": None, "code": None}}
+    with pytest.raises(ProviderError) as info:
+        await failing(403, refused).job("ftjob-1")
+    assert info.value.status == 403 and "2027-01-06" in info.value.hint
+    bad = {"error": {"message": "bad value", "type": "x", "param": "n_epochs", "code": None}}
+    with pytest.raises(ProviderError) as info:
+        await failing(400, bad).job("ftjob-1")
+    assert "(param n_epochs)" in str(info.value)
+    paused = {
+        "id": "ftjob-1",
+        "object": "fine_tuning.job",
+        "status": "paused",  # the SDK does not list it; we show it
+        "model": "gpt-4o-mini",
+        "created_at": 1,
+        "training_file": "file-1",
+        "hyperparameters": {"n_epochs": 3},
+        "result_files": [],
+        "seed": 1,
+        "organization_id": "o",
+        "error": None,
+        "fine_tuned_model": None,
+        "finished_at": None,
+        "trained_tokens": None,
+        "validation_file": None,
+    }
+    job = await failing(200, paused).job("ftjob-1")
+    assert job.status == "paused" and not job.finished
+    assert json.loads(json.dumps(job.hyperparameters)) == {"n_epochs": 3}

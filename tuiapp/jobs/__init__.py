@@ -1,0 +1,1 @@
+"""Fine-tuning jobs: upload, create, watch, metrics and diagnosis (core, no Textual)."""

@@ -1,0 +1,1 @@
+"""One small async protocol over every fine-tuning backend, with its adapters."""

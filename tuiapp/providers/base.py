@@ -1,0 +1,183 @@
+"""The provider protocol: what the app needs from a fine-tuning backend, as plain dataclasses.
+
+Every adapter (the OpenAI SDK for OpenAI, Azure, compatible services and the local backend;
+Together; Mistral) maps its own objects onto these, and declares what it can do."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a provider supports; screens hide or disable what it lacks."""
+
+    methods: tuple[str, ...] = ("supervised",)
+    pause_resume: bool = False
+    checkpoints: bool = True
+    validation_file: bool = True
+    metrics: str = "events"  # events | result_file | none
+    chat: bool = True
+    n_epochs: bool = True
+    batch_size: bool = True
+    learning_rate_multiplier: bool = True
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """An uploaded file."""
+
+    id: str
+    filename: str
+    bytes: int
+    status: str  # uploaded | processed | error | ...
+
+
+@dataclass(frozen=True)
+class RemoteJob:
+    """A fine-tuning job as the provider reports it (status kept as the provider says it)."""
+
+    id: str
+    status: str
+    model: str
+    fine_tuned_model: str | None = None
+    trained_tokens: int | None = None
+    estimated_finish: int | None = None
+    error: str | None = None
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
+    result_files: tuple[str, ...] = ()
+    created_at: int | None = None
+    finished_at: int | None = None
+
+    @property
+    def finished(self) -> bool:
+        """True once the job can change no more."""
+        return self.status in TERMINAL
+
+
+@dataclass(frozen=True)
+class RemoteEvent:
+    """One event of a job; `data` holds the metrics of a metrics event."""
+
+    id: str
+    created_at: int
+    level: str
+    type: str
+    message: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RemoteCheckpoint:
+    """A saved checkpoint of a job, usable as a model."""
+
+    id: str
+    step: int
+    model_id: str
+    metrics: dict[str, Any]
+    created_at: int
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """What a new job is made of (hyperparameter values: 'auto' or a number)."""
+
+    model: str
+    training_file: str
+    validation_file: str | None = None
+    method: str = "supervised"
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
+    suffix: str | None = None
+    seed: int | None = None
+
+
+class ProviderError(Exception):
+    """A failed call, said plainly: what happened, and what to do about it."""
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.status = status
+        self.retry_after = retry_after
+        self.retryable = retryable
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+Progress = Callable[[int, int], None]  # bytes sent, total bytes
+
+
+class Provider(Protocol):
+    """One fine-tuning backend."""
+
+    name: str
+    capabilities: Capabilities
+
+    async def upload(self, path: Path, purpose: str, progress: Progress | None) -> RemoteFile:
+        """Upload a JSONL file."""
+        ...
+
+    async def file(self, file_id: str) -> RemoteFile:
+        """An uploaded file's state (validation status)."""
+        ...
+
+    async def create_job(self, request: JobRequest) -> RemoteJob:
+        """Start a job."""
+        ...
+
+    async def job(self, job_id: str) -> RemoteJob:
+        """A job's current state."""
+        ...
+
+    async def new_events(self, job_id: str, known: str | None) -> list[RemoteEvent]:
+        """Events newer than the event `known` (all when None), oldest first."""
+        ...
+
+    async def checkpoints(self, job_id: str) -> list[RemoteCheckpoint]:
+        """The job's checkpoints, oldest first."""
+        ...
+
+    async def cancel(self, job_id: str) -> RemoteJob:
+        """Cancel a job."""
+        ...
+
+    async def pause(self, job_id: str) -> RemoteJob:
+        """Pause a job (when capabilities.pause_resume)."""
+        ...
+
+    async def resume(self, job_id: str) -> RemoteJob:
+        """Resume a paused job."""
+        ...
+
+    async def file_content(self, file_id: str) -> bytes:
+        """A file's bytes (result files)."""
+        ...
+
+    async def models(self) -> list[str]:
+        """Model ids the provider offers (base and fine-tuned)."""
+        ...
+
+    def chat(
+        self, model: str, messages: list[dict[str, Any]], **options: Any
+    ) -> AsyncIterator[str]:
+        """Stream a chat completion's text."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...

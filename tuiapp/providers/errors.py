@@ -1,0 +1,57 @@
+"""SDK exceptions as ProviderErrors: what went wrong in a sentence, and a hint for what to do."""
+
+from __future__ import annotations
+
+import openai
+
+from tuiapp.providers.base import ProviderError
+
+HINTS = {
+    400: "the request was refused as it stands: check the model, file and hyperparameters",
+    401: "the API key was refused: check the key this provider reads from the environment",
+    403: "this key may not do that: OpenAI no longer lets new organisations fine-tune, and "
+    "stops new training jobs for everyone on 2027-01-06; pick another provider",
+    404: "it does not exist on this provider (a file or job id from another provider?)",
+    409: "the job is not in a state that allows this (already finished or paused?)",
+    429: "rate limited or out of quota: wait and retry, or check the plan's limits",
+}
+
+
+def _retry_after(err: openai.APIStatusError) -> float | None:
+    """Seconds from a Retry-After header, when there is one."""
+    value = err.response.headers.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def translate(err: openai.OpenAIError, provider: str) -> ProviderError:
+    """The ProviderError for an SDK exception (after the SDK's own retries)."""
+    if isinstance(err, openai.APITimeoutError):
+        return ProviderError(
+            f"{provider}: the request timed out",
+            "the service is slow or unreachable; it will be retried",
+            retryable=True,
+        )
+    if isinstance(err, openai.APIConnectionError):
+        return ProviderError(
+            f"{provider}: cannot connect ({err.__cause__ or err})",
+            "check the network and the base URL; for the local backend, is it running?",
+            retryable=True,
+        )
+    if isinstance(err, openai.APIStatusError):
+        status = err.status_code
+        body = err.body if isinstance(err.body, dict) else {}
+        detail = body.get("message") or err.message
+        param = body.get("param")
+        where = f" (param {param})" if param else ""
+        hint = HINTS.get(status, "the service failed; it will be retried" if status >= 500 else "")
+        return ProviderError(
+            f"{provider}: {status} {detail}{where}",
+            hint,
+            status=status,
+            retry_after=_retry_after(err),
+            retryable=status == 429 or status >= 500,
+        )
+    return ProviderError(f"{provider}: {err}")

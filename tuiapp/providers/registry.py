@@ -1,0 +1,81 @@
+"""Which providers this machine can use, and a connected client for each.
+
+Keys come only from the environment variables each SDK reads (never from the database):
+`OPENAI_API_KEY` (+ `OPENAI_BASE_URL`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`), Azure's
+`AZURE_OPENAI_API_KEY` + `AZURE_OPENAI_ENDPOINT` + `OPENAI_API_VERSION`, `TOGETHER_API_KEY`,
+`MISTRAL_API_KEY`. The local backend needs none and is the default when no key is set."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tuiapp.paths import AppPaths
+from tuiapp.providers.base import Provider, ProviderError
+
+LOCAL = "local"
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """One usable provider: its name, kind and where its key comes from."""
+
+    name: str
+    kind: str  # local | openai | azure | together | mistral
+    key_env: str | None
+    description: str
+
+
+KNOWN = (
+    ProviderConfig("openai", "openai", "OPENAI_API_KEY", "OpenAI (or OPENAI_BASE_URL)"),
+    ProviderConfig("azure", "azure", "AZURE_OPENAI_API_KEY", "Azure OpenAI"),
+    ProviderConfig("together", "together", "TOGETHER_API_KEY", "Together AI"),
+    ProviderConfig("mistral", "mistral", "MISTRAL_API_KEY", "Mistral"),
+)
+LOCAL_CONFIG = ProviderConfig(LOCAL, LOCAL, None, "tuiapp's local backend (CPU, offline)")
+
+
+def available(env: Mapping[str, str] | None = None) -> list[ProviderConfig]:
+    """The local backend, then every provider whose key is in the environment."""
+    env = os.environ if env is None else env
+    found = [LOCAL_CONFIG]
+    for config in KNOWN:
+        if config.key_env and env.get(config.key_env):
+            if config.kind == "azure" and not env.get("AZURE_OPENAI_ENDPOINT"):
+                continue
+            found.append(config)
+    return found
+
+
+def default_provider(env: Mapping[str, str] | None = None) -> str:
+    """The first provider with a key, or the local backend when none has one."""
+    configs = available(env)
+    return configs[1].name if len(configs) > 1 else LOCAL
+
+
+async def connect(name: str, paths: AppPaths, env: Mapping[str, str] | None = None) -> Provider:
+    """A client for the named provider (the local backend is started if it is not running)."""
+    import openai
+
+    from tuiapp.providers.openai_provider import LOCAL_CAPABILITIES, OpenAIProvider
+
+    env = os.environ if env is None else env
+    if name == LOCAL:
+        from tuiapp.providers.local_server import ensure_running
+
+        base_url = await ensure_running(paths, env)
+        key = env.get("TUIAPP_LOCAL_API_KEY") or "local"
+        return OpenAIProvider(
+            LOCAL, openai.AsyncOpenAI(api_key=key, base_url=base_url), LOCAL_CAPABILITIES
+        )
+    if name == "openai" and env.get("OPENAI_API_KEY"):
+        return OpenAIProvider("openai", openai.AsyncOpenAI())
+    if name == "azure" and env.get("AZURE_OPENAI_API_KEY"):
+        return OpenAIProvider("azure", openai.AsyncAzureOpenAI())
+    config = next((c for c in KNOWN if c.name == name), None)
+    if config is None:
+        raise ProviderError(f"unknown provider {name!r}", "use one of: local, openai, azure")
+    raise ProviderError(
+        f"{name}: no API key", f"set {config.key_env} in the environment, then restart tuiapp"
+    )
