@@ -227,3 +227,49 @@ async def test_errors_say_what_to_do() -> None:
     job = await failing(200, paused).job("ftjob-1")
     assert job.status == "paused" and not job.finished
     assert json.loads(json.dumps(job.hyperparameters)) == {"n_epochs": 3}
+
+
+def test_command_line_train_watch_and_list(
+    home: AppPaths,
+    write_jsonl: Callable[..., Path],
+    server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tuiapp.cli import main
+
+    url, _api, _root = server
+    monkeypatch.setenv("TUIAPP_LOCAL_URL", url)  # the backend is running: no second one
+    for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "TOGETHER_API_KEY", "MISTRAL_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    store, version = frozen_version(home, write_jsonl)
+    assert main(["train", str(version.id), "--model", "tiny-llama", "--epochs", "1"]) == 2
+    assert "pass --yes" in capsys.readouterr().err  # never pays without a question
+    assert main(["train", str(version.id), "--model", "tiny-llama", "--epochs", "1", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "local · tiny-llama · 36 examples · 1 epochs" in out and "$0.00" in out
+    assert main(["watch"]) == 0
+    assert "succeeded" in capsys.readouterr().out
+    assert main(["jobs", "--json"]) == 0
+    [job] = json.loads(capsys.readouterr().out)
+    assert job["status"] == "succeeded" and job["step"] == job["total_steps"]
+    assert job["fine_tuned_model"].startswith("ft:tiny-llama:local:")
+
+
+async def test_the_local_backend_is_started_when_none_answers(
+    home: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+
+    from tests.local_support import free_port
+    from tuiapp.providers.local_server import answering, ensure_running
+
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    assert not await answering(url, "local")
+    started = await ensure_running(home, {"TUIAPP_LOCAL_URL": url})
+    try:
+        assert started == url and await answering(url, "local")
+        assert await ensure_running(home, {"TUIAPP_LOCAL_URL": url}) == url  # reused
+    finally:
+        os.kill(int((home.data_dir / "local-server.pid").read_text()), signal.SIGTERM)

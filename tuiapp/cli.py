@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tuiapp import cli_quality
+from tuiapp import cli_jobs, cli_quality
 from tuiapp.data.base_models import DEFAULT_MODEL
 from tuiapp.data.problems import KINDS
 from tuiapp.paths import app_paths
@@ -22,6 +22,9 @@ COMMANDS = (
     "versions",
     "version-export",
     "leakage",
+    "train",
+    "jobs",
+    "watch",
     "local",
 )
 
@@ -60,6 +63,7 @@ def _command_parser() -> argparse.ArgumentParser:
     datasets.add_argument("--json", action="store_true")
     datasets.add_argument("--home")
     cli_quality.add_parsers(sub)
+    cli_jobs.add_parsers(sub)
     local = sub.add_parser("local", help="the embedded fine-tuning backend")
     local_sub = local.add_subparsers(dest="local_command", required=True)
     serve = local_sub.add_parser("serve", help="run the OpenAI-compatible local server")
@@ -83,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "datasets": cmd_datasets,
             "local": cmd_local,
         }
+        if args.command in ("train", "jobs", "watch"):
+            return cli_jobs.run(args)
         return handlers.get(args.command, cli_quality.run)(args)
     args = _app_parser().parse_args(args_list)
     from tuiapp.app import make_app  # Textual loads only for the TUI

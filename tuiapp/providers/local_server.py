@@ -59,6 +59,7 @@ async def ensure_running(paths: AppPaths, env: Mapping[str, str]) -> str:
             start_new_session=True,
             env={**os.environ, **env},
         )
+    (paths.data_dir / "local-server.pid").write_text(str(process.pid))
     waited = 0.0
     while waited < START_TIMEOUT:
         if await answering(base_url, key):

@@ -79,3 +79,24 @@ async def connect(name: str, paths: AppPaths, env: Mapping[str, str] | None = No
     raise ProviderError(
         f"{name}: no API key", f"set {config.key_env} in the environment, then restart tuiapp"
     )
+
+
+class Providers:
+    """Connected providers, one client per name, made on first use."""
+
+    def __init__(self, paths: AppPaths, env: Mapping[str, str] | None = None) -> None:
+        self.paths = paths
+        self.env = env
+        self._clients: dict[str, Provider] = {}
+
+    async def get(self, name: str) -> Provider:
+        """The client for a provider (connecting, and starting the local backend, once)."""
+        if name not in self._clients:
+            self._clients[name] = await connect(name, self.paths, self.env)
+        return self._clients[name]
+
+    async def close(self) -> None:
+        """Close every client."""
+        for client in self._clients.values():
+            await client.close()
+        self._clients.clear()

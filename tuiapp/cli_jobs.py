@@ -1,0 +1,180 @@
+"""Command-line jobs: `train` (plan, confirm, upload, create), `jobs` (list) and `watch`
+(the watcher, headless), over the same core as the screens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from tuiapp.cli_quality import CliError
+from tuiapp.paths import app_paths
+from tuiapp.providers.base import ProviderError
+from tuiapp.store import Store, open_store
+
+
+def add_parsers(sub: Any) -> None:
+    """Register the commands on the main parser's subparsers."""
+    train = sub.add_parser("train", help="start a fine-tuning job on a frozen version")
+    train.add_argument("version", type=int, help="a version id from `tuiapp versions`")
+    train.add_argument("--model", required=True, help="base model")
+    train.add_argument("--provider", help="local, openai, azure ... (default: see README)")
+    train.add_argument("--epochs", default="auto")
+    train.add_argument("--batch-size", default="auto")
+    train.add_argument("--lr-multiplier", default="auto")
+    train.add_argument("--suffix")
+    train.add_argument("--seed", type=int)
+    train.add_argument("--no-holdout", action="store_true", help="no validation file")
+    train.add_argument("--yes", action="store_true", help="do not ask before paying")
+    train.add_argument("--allow-pii", action="store_true", help="upload personal data anyway")
+    train.add_argument("--home")
+    jobs = sub.add_parser("jobs", help="list fine-tuning jobs")
+    jobs.add_argument("--json", action="store_true")
+    jobs.add_argument("--home")
+    watch = sub.add_parser("watch", help="poll every unfinished job until all end")
+    watch.add_argument("--once", action="store_true", help="poll each job once and stop")
+    watch.add_argument("--home")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one of this module's commands; problems are printed, exit code 2."""
+    paths = app_paths(args.home).ensure()
+    store = open_store(paths.database)
+    try:
+        if args.command == "jobs":
+            return cmd_jobs(store, args)
+        return asyncio.run(
+            cmd_train(store, args) if args.command == "train" else cmd_watch(store, args)
+        )
+    except (CliError, ProviderError, ValueError, KeyError, OSError) as err:
+        print(f"tuiapp: {str(err).strip(chr(39))}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+
+
+def _value(text: str) -> Any:
+    """'auto', or the number the user typed."""
+    if text == "auto":
+        return "auto"
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
+def _providers(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The provider pool for this run."""
+    from tuiapp.providers.registry import Providers
+
+    return Providers(app_paths(args.home))
+
+
+async def cmd_train(store: Store, args: argparse.Namespace) -> int:
+    """Plan, show the estimate, confirm, upload and create."""
+    from tuiapp.jobs.launch import plan_job, start_job
+    from tuiapp.providers.registry import default_provider
+
+    provider_name = args.provider or default_provider()
+    plan = plan_job(
+        store,
+        provider_name,
+        args.version,
+        args.model,
+        {
+            "n_epochs": _value(args.epochs),
+            "batch_size": _value(args.batch_size),
+            "learning_rate_multiplier": _value(args.lr_multiplier),
+        },
+        suffix=args.suffix,
+        seed=args.seed,
+        use_holdout=not args.no_holdout,
+    )
+    usd = "unknown" if plan.usd is None else f"${plan.usd:,.2f}"
+    print(
+        f"{provider_name} · {plan.base_model} · {plan.train_examples:,} examples · "
+        f"{plan.n_epochs} epochs · {plan.billed_tokens:,} billed tokens · {usd}"
+    )
+    for warning in plan.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if plan.needs_confirmation and not args.allow_pii:
+        raise CliError("the data holds personal data: redact it, or pass --allow-pii")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("pass --yes to start the job without a question")
+        if input("Start this job? [y/N] ").strip().lower() not in ("y", "yes"):
+            return 1
+    providers = _providers(args)
+    try:
+        provider = await providers.get(provider_name)
+        folder = app_paths(args.home).cache_dir / "uploads" / plan.version.content_hash[:16]
+        job = await start_job(store, provider, plan, folder)
+    finally:
+        await providers.close()
+    print(f"job {job.id} ({job.remote_id}) {job.status}: follow it with `tuiapp watch`")
+    return 0
+
+
+def cmd_jobs(store: Store, args: argparse.Namespace) -> int:
+    """Every job with its status and last losses."""
+    from tuiapp.store.jobs import job_metrics, list_jobs
+
+    rows = []
+    for job in list_jobs(store):
+        metrics = job_metrics(store, job.id)
+        last = metrics[-1] if metrics else None
+        valid = next((m.valid_loss for m in reversed(metrics) if m.valid_loss is not None), None)
+        rows.append(
+            {
+                "id": job.id,
+                "provider": job.provider,
+                "remote_id": job.remote_id,
+                "status": job.status,
+                "base_model": job.base_model,
+                "version_id": job.version_id,
+                "fine_tuned_model": job.fine_tuned_model,
+                "step": last.step if last else None,
+                "total_steps": last.total_steps if last else None,
+                "train_loss": last.train_loss if last else None,
+                "valid_loss": valid,
+                "created_at": job.created_at,
+                "error": job.error,
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for r in rows:
+        loss = f"{r['train_loss']:.4f}" if r["train_loss"] is not None else "-"
+        step = f"{r['step']}/{r['total_steps']}" if r["step"] is not None else "-"
+        print(
+            f"{r['id']:>4}  {r['provider']:<8} {r['status']:<17} {r['base_model']:<28} "
+            f"step {step:<9} loss {loss:<8} {r['fine_tuned_model'] or ''}"
+        )
+    return 0
+
+
+async def cmd_watch(store: Store, args: argparse.Namespace) -> int:
+    """Poll until every job has ended (or once); print what changes."""
+    from tuiapp.jobs.watch import Polled, Watcher
+    from tuiapp.store.jobs import list_jobs
+
+    def report(polled: Polled) -> None:
+        job = polled.job
+        if polled.error:
+            print(f"job {job.id}: {polled.error}", file=sys.stderr)
+        elif polled.status_changed or polled.new_events:
+            print(f"job {job.id}: {job.status} (+{polled.new_events} events)", flush=True)
+
+    providers = _providers(args)
+    watcher = Watcher(store, providers.get, report)
+    try:
+        if args.once:
+            await watcher.poll_due()
+        else:
+            while list_jobs(store, unfinished=True):
+                await watcher.poll_due()
+                await asyncio.sleep(1.0)
+    finally:
+        await providers.close()
+    return 0
