@@ -81,6 +81,7 @@ class VersionsScreen(Screen[None]):
         Binding("s", "sample", "Start small", id="versions.sample"),
         Binding("x", "export", "Export", id="versions.export"),
         Binding("l", "leakage", "Check a holdout", id="versions.leakage"),
+        Binding("t", "train", "Train", id="versions.train"),
         Binding("escape,q", "back", "Back", id="versions.back"),
     ]
 
@@ -328,6 +329,16 @@ class VersionsScreen(Screen[None]):
             f"copies the {len(train):,} training examples of {version.name}."
         )
         self.app.call_from_thread(self.query_one("#versions-diff", Static).update, text)
+
+    def action_train(self) -> None:
+        """Start a fine-tuning job on the selected version."""
+        from screens.new_job import NewJobScreen
+
+        version = self._selected()
+        if version is None:
+            self.notify("Freeze a version first (f).", severity="warning")
+            return
+        self.app.push_screen(NewJobScreen(version.id))
 
     def action_back(self) -> None:
         """Back."""

@@ -2,33 +2,44 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.signal import Signal
 
 from screens.datasets import DatasetsScreen
+from screens.jobs import JobsScreen
 from screens.review import ReviewScreen
 from tuiapp.config import Config, ConfigError, load_config
 from tuiapp.data.importer import open_dataset
+from tuiapp.jobs.watch import Polled, Watcher
 from tuiapp.paths import AppPaths
+from tuiapp.providers.registry import Providers
 from tuiapp.store import Store, open_store
+
+WATCH_IDLE = 1.0  # seconds between rounds of the watcher
 
 
 class TuiApp(App[None]):
     """tuiapp: the whole fine-tuning loop in a terminal."""
 
     TITLE = "tuiapp"
-    MODES = {"datasets": DatasetsScreen}
+    MODES = {"datasets": DatasetsScreen, "jobs": JobsScreen}
     DEFAULT_MODE = "datasets"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("f1", "show_help_panel", "Keys", id="app.keys"),
+        Binding("f2", "switch_mode('datasets')", "Datasets", id="app.datasets"),
+        Binding("f3", "switch_mode('jobs')", "Jobs", id="app.jobs"),
     ]
 
     def __init__(
         self,
         store: Store,
+        paths: AppPaths,
         *,
         config: Config | None = None,
         open_path: Path | None = None,
@@ -37,6 +48,9 @@ class TuiApp(App[None]):
     ) -> None:
         super().__init__()
         self.store = store
+        self.paths = paths
+        self.providers = Providers(paths)
+        self.job_polled: Signal[Polled] = Signal(self, "job-polled")
         self.config = config or Config()
         self._open_path = open_path
         self._model = model or self.config.default_model
@@ -49,6 +63,35 @@ class TuiApp(App[None]):
             self.notify(self._config_error, title="Config ignored", severity="error", timeout=10)
         if self._open_path is not None:
             self.open_file(self._open_path)
+        self.watch_jobs()
+
+    @work(exclusive=True, group="watcher")
+    async def watch_jobs(self) -> None:
+        """Poll every unfinished job (also those started before a restart) for as long as the
+        app runs; each poll is published to the screens that show jobs."""
+        watcher = Watcher(self.store, self.providers.get, self._polled)
+        while True:
+            try:
+                await watcher.poll_due()
+            except Exception as err:  # a bug must not stop the watching of every job
+                self.notify(f"{type(err).__name__}: {err}", title="Watcher", severity="error")
+                await asyncio.sleep(30)
+            await asyncio.sleep(WATCH_IDLE)
+
+    def _polled(self, polled: Polled) -> None:
+        """Tell the screens; ring the bell when a job ends."""
+        self.job_polled.publish(polled)
+        if polled.finished_now:
+            job = polled.job
+            self.bell()
+            self.notify(
+                f"Job {job.id} {job.status}"
+                + (f": {job.fine_tuned_model}" if job.fine_tuned_model else "")
+                + (f" ({job.error})" if job.error else ""),
+                title="Fine-tuning job ended",
+                severity="information" if job.status == "succeeded" else "warning",
+                timeout=15,
+            )
 
     def open_file(self, path: Path) -> None:
         """Open (importing if new or changed) a dataset file and review it."""
@@ -70,8 +113,9 @@ class TuiApp(App[None]):
         else:
             super().action_show_help_panel()
 
-    def on_unmount(self) -> None:
-        """Close the database cleanly."""
+    async def on_unmount(self) -> None:
+        """Close the provider clients and the database cleanly."""
+        await self.providers.close()
         self.store.close()
 
 
@@ -82,4 +126,4 @@ def make_app(paths: AppPaths, *, open_path: Path | None = None, model: str | Non
         config, error = load_config(paths), None
     except ConfigError as err:
         config, error = Config(), str(err)
-    return TuiApp(store, config=config, open_path=open_path, model=model, config_error=error)
+    return TuiApp(store, paths, config=config, open_path=open_path, model=model, config_error=error)

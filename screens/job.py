@@ -1,0 +1,218 @@
+"""One job, live: the loss chart, step / total, elapsed and ETA, a plain-words diagnosis,
+checkpoints, the event log, and cancel / pause / resume."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, RichLog, Static
+
+from screens.confirm import ConfirmScreen
+from tuiapp.jobs.diagnosis import diagnose
+from tuiapp.jobs.watch import Polled
+from tuiapp.providers.base import ProviderError
+from tuiapp.store.jobs import Job, get_job, job_checkpoints, job_events, job_metrics
+from tuiapp.widgets.loss_chart import LossChart
+
+if TYPE_CHECKING:
+    from tuiapp.app import TuiApp
+
+VERDICT_STYLE = {
+    "learning": "green",
+    "overfitting": "yellow",
+    "underfitting": "yellow",
+    "diverging": "red",
+    "leakage": "red",
+}
+
+
+def _duration(seconds: float) -> str:
+    """1h02m, 4m05s, 12s."""
+    seconds = int(max(0, seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return (
+        f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+    )
+
+
+def progress_line(job: Job, step: int | None, total: int | None, now: float) -> str:
+    """Status, step / total, elapsed and ETA."""
+    started = datetime.fromisoformat(job.created_at).timestamp()
+    ended = datetime.fromisoformat(job.finished_at).timestamp() if job.finished_at else now
+    parts = [f"[b]{job.status}[/b]"]
+    if step is not None:
+        parts.append(f"step {step:,}/{total or '?'}")
+    parts.append(f"elapsed {_duration(ended - started)}")
+    if job.estimated_finish and not job.finished:
+        parts.append(f"ETA {_duration(job.estimated_finish - now)}")
+    if job.fine_tuned_model:
+        parts.append(f"model [b]{job.fine_tuned_model}[/b]")
+    if job.error:
+        parts.append(f"[red]{job.error}[/]")
+    return " · ".join(parts)
+
+
+class JobScreen(Screen[None]):
+    """The live progress of one job."""
+
+    CSS_PATH = "job.tcss"
+    BINDINGS = [
+        Binding("s", "toggle_smooth", "Smooth", id="job.smooth"),
+        Binding("a", "toggle_accuracy", "Loss/accuracy", id="job.accuracy"),
+        Binding("c", "control('cancel')", "Cancel job", id="job.cancel"),
+        Binding("p", "control('pause')", "Pause", id="job.pause"),
+        Binding("r", "control('resume')", "Resume", id="job.resume"),
+        Binding("escape,q", "back", "Back", id="job.back"),
+    ]
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__()
+        self.job_id = job_id
+        self.last_step = -1
+
+    @property
+    def tui(self) -> TuiApp:
+        """The app, typed."""
+        return cast("TuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Header, chart beside diagnosis and checkpoints, events, footer."""
+        yield Label("", id="job-title")
+        yield Static("", id="job-progress")
+        with Horizontal(id="job-body"):
+            yield LossChart(id="job-chart")
+            with Vertical(id="job-side"):
+                yield Static("", id="job-diagnosis")
+                yield DataTable(id="job-checkpoints", cursor_type="row", zebra_stripes=True)
+        yield RichLog(id="job-events", wrap=True, markup=True, auto_scroll=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """Everything stored so far, then follow the watcher."""
+        job = get_job(self.tui.store, self.job_id)
+        self.query_one("#job-title", Label).update(
+            f"[b]Job {job.id}[/b] · {job.provider} {job.remote_id} · {job.base_model} · "
+            f"version {job.version_id or '-'} · {job.method}"
+        )
+        points = job_metrics(self.tui.store, self.job_id)
+        self.query_one(LossChart).set_points(points)
+        self.last_step = points[-1].step if points else -1
+        log = self.query_one(RichLog)
+        for event in job_events(self.tui.store, self.job_id, limit=500):
+            log.write(self._event_line(event))
+        self._seen_events = {e["event_id"] for e in job_events(self.tui.store, self.job_id, 500)}
+        self.refresh_summary(job)
+        self.tui.job_polled.subscribe(self, self.on_polled)
+
+    @staticmethod
+    def _event_line(event: dict[str, object]) -> str:
+        """One event for the log."""
+        at = time.strftime("%H:%M:%S", time.localtime(int(event["created_at"])))  # type: ignore[call-overload]
+        style = "red" if event["level"] == "error" else "dim" if event["type"] == "metrics" else ""
+        text = str(event["message"]).replace("[", "\\[")
+        return f"[dim]{at}[/] [{style}]{text}[/]" if style else f"[dim]{at}[/] {text}"
+
+    def refresh_summary(self, job: Job) -> None:
+        """Progress line, diagnosis and checkpoints from the store."""
+        chart = self.query_one(LossChart)
+        last = chart.points[-1] if chart.points else None
+        self.query_one("#job-progress", Static).update(
+            progress_line(
+                job, last.step if last else None, last.total_steps if last else None, time.time()
+            )
+        )
+        verdict = diagnose(chart.points, finished=job.finished)
+        style = VERDICT_STYLE.get(verdict.verdict, "")
+        self.query_one("#job-diagnosis", Static).update(
+            f"[b {style}]{verdict.title}[/]\n{verdict.detail}"
+            if style
+            else f"[b]{verdict.title}[/b]\n{verdict.detail}"
+        )
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("step", "checkpoint model", "valid loss")
+        for checkpoint in job_checkpoints(self.tui.store, self.job_id):
+            metrics = checkpoint["metrics"]
+            loss = metrics.get("full_valid_loss", metrics.get("valid_loss"))
+            table.add_row(
+                str(checkpoint["step"]),
+                checkpoint["model_id"],
+                f"{loss:.4f}" if isinstance(loss, int | float) else "-",
+            )
+
+    def on_polled(self, polled: Polled) -> None:
+        """New metrics, events and state from the watcher."""
+        if polled.job.id != self.job_id:
+            return
+        new = job_metrics(self.tui.store, self.job_id, self.last_step)
+        if new:
+            self.query_one(LossChart).add_points(new)
+            self.last_step = new[-1].step
+        log = self.query_one(RichLog)
+        for event in job_events(self.tui.store, self.job_id, limit=max(20, polled.new_events)):
+            if event["event_id"] not in self._seen_events:
+                self._seen_events.add(event["event_id"])
+                log.write(self._event_line(event))
+        self.refresh_summary(polled.job)
+
+    def action_toggle_smooth(self) -> None:
+        """Smoothed training curve on/off."""
+        chart = self.query_one(LossChart)
+        chart.smoothed = not chart.smoothed
+
+    def action_toggle_accuracy(self) -> None:
+        """Show token accuracy instead of loss, and back."""
+        chart = self.query_one(LossChart)
+        chart.accuracy = not chart.accuracy
+
+    def action_control(self, what: str) -> None:
+        """Cancel, pause or resume, after a confirmation."""
+        job = get_job(self.tui.store, self.job_id)
+        if job.finished:
+            self.notify(f"The job has already {job.status}.")
+            return
+        questions = {
+            "cancel": (
+                "Cancel this job?",
+                "Training stops; what it learned so far is lost "
+                "(checkpoints already saved stay usable).",
+            ),
+            "pause": (
+                "Pause this job?",
+                "Training stops after the current step and can be resumed from exactly there.",
+            ),
+            "resume": ("Resume this job?", "Training continues from the step it paused at."),
+        }
+        title, body = questions[what]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._control(job, what)
+
+        self.app.push_screen(ConfirmScreen(title, body, yes=what.capitalize()), answered)
+
+    @work(exclusive=True, group="control")
+    async def _control(self, job: Job, what: str) -> None:
+        """Ask the provider; the watcher brings the new state."""
+        try:
+            provider = await self.tui.providers.get(job.provider)
+            if what != "cancel" and not provider.capabilities.pause_resume:
+                self.notify(f"{job.provider} cannot {what} jobs.", severity="warning")
+                return
+            remote = await getattr(provider, what)(job.remote_id)
+        except ProviderError as err:
+            self.notify(err.message, title=f"Could not {what}", severity="error")
+            return
+        self.notify(f"Job {job.id}: {remote.status}.")
+
+    def action_back(self) -> None:
+        """Back to the list."""
+        self.dismiss(None)

@@ -1,0 +1,142 @@
+"""Every fine-tuning job across providers: status, model, dataset version, last losses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+
+from screens.choice import ChoiceScreen
+from tuiapp.jobs.watch import Polled
+from tuiapp.store.jobs import Job, job_metrics, list_jobs
+from tuiapp.store.versions import list_versions
+
+if TYPE_CHECKING:
+    from tuiapp.app import TuiApp
+
+STATUS_STYLE = {"succeeded": "green", "failed": "red", "cancelled": "dim", "running": "cyan"}
+
+
+def job_row(app: TuiApp, job: Job) -> tuple[str, ...]:
+    """The table cells of one job."""
+    metrics = job_metrics(app.store, job.id)
+    last = metrics[-1] if metrics else None
+    valid = next((m.valid_loss for m in reversed(metrics) if m.valid_loss is not None), None)
+    style = STATUS_STYLE.get(job.status, "yellow")
+    step = f"{last.step}/{last.total_steps or '?'}" if last else "-"
+    return (
+        str(job.id),
+        job.provider,
+        f"[{style}]{job.status}[/]",
+        job.base_model,
+        str(job.version_id or "-"),
+        step,
+        f"{last.train_loss:.4f}" if last and last.train_loss is not None else "-",
+        f"{valid:.4f}" if valid is not None else "-",
+        job.fine_tuned_model or "",
+    )
+
+
+class JobsScreen(Screen[None]):
+    """The jobs table; Enter opens a job, `n` starts one from a frozen version."""
+
+    CSS_PATH = "jobs.tcss"
+    BINDINGS = [
+        Binding("enter", "open_job", "Open", id="jobs.open"),
+        Binding("n", "new_job", "New job", id="jobs.new"),
+        Binding("q", "app.quit", "Quit", show=False, id="jobs.quit"),
+    ]
+
+    @property
+    def tui(self) -> TuiApp:
+        """The app, typed."""
+        return cast("TuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Title, table, hint."""
+        yield Label("[b]tuiapp[/b] · jobs", id="jobs-title")
+        yield DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="jobs-hint")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """Fill the table and follow the watcher."""
+        self.reload()
+        self.tui.job_polled.subscribe(self, self.on_polled)
+
+    def on_screen_resume(self) -> None:
+        """Jobs may have been started elsewhere."""
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the jobs from the store."""
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns(
+            "id", "provider", "status", "model", "version", "step", "train", "valid", "model id"
+        )
+        jobs = list_jobs(self.tui.store)
+        for job in jobs:
+            table.add_row(*job_row(self.tui, job), key=str(job.id))
+        self.query_one("#jobs-hint", Label).update(
+            ""
+            if jobs
+            else "No jobs yet. Freeze a dataset version (V in the review), then press n here."
+        )
+
+    def on_polled(self, polled: Polled) -> None:
+        """Update the polled job's row."""
+        table = self.query_one(DataTable)
+        key = str(polled.job.id)
+        if key not in table.rows:
+            self.reload()
+            return
+        for column, value in zip(table.columns, job_row(self.tui, polled.job), strict=True):
+            table.update_cell(key, column, value)
+
+    def _selected(self) -> int | None:
+        """The job id under the cursor."""
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter opens the job."""
+        event.stop()
+        self.action_open_job()
+
+    def action_open_job(self) -> None:
+        """The job's live progress."""
+        from screens.job import JobScreen
+
+        job_id = self._selected()
+        if job_id is not None:
+            self.app.push_screen(JobScreen(job_id))
+
+    def action_new_job(self) -> None:
+        """Pick a frozen version, then fill in the job form."""
+        from screens.new_job import NewJobScreen
+
+        versions = list_versions(self.tui.store)
+        if not versions:
+            self.notify("Freeze a dataset version first (V in the review).", severity="warning")
+            return
+        choices = [
+            (
+                str(v.id),
+                f"{v.name} · dataset {v.dataset_id} · train {v.counts.get('train', 0):,}"
+                f" · holdout {v.counts.get('holdout', 0):,} · {v.short_hash}",
+            )
+            for v in versions
+        ]
+
+        def chosen(version_id: str | None) -> None:
+            if version_id:
+                self.app.push_screen(NewJobScreen(int(version_id)))
+
+        self.app.push_screen(ChoiceScreen("Train on which version?", choices), chosen)

@@ -1,0 +1,246 @@
+"""The job form: provider, base model, method and hyperparameters, with the cost and token
+estimate beside it, updated as you type; nothing is uploaded or paid before you confirm."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Checkbox, Footer, Input, Label, ProgressBar, Select, Static
+
+from screens.confirm import ConfirmScreen
+from tuiapp.jobs.launch import JobPlan, plan_job, start_job
+from tuiapp.providers.base import ProviderError
+from tuiapp.providers.registry import available, default_provider
+from tuiapp.store.versions import get_version
+
+if TYPE_CHECKING:
+    from tuiapp.app import TuiApp
+
+DEFAULT_BASE = {"local": "SmolLM2-135M-Instruct", "openai": "gpt-4.1-mini-2025-04-14"}
+NUMBER_FIELDS = ("n_epochs", "batch_size", "learning_rate_multiplier")
+
+
+def describe(plan: JobPlan) -> str:
+    """The estimate panel."""
+    usd = "unknown price" if plan.usd is None else f"${plan.usd:,.2f}"
+    lines = [
+        "[b]Estimate[/b]",
+        f"training examples  {plan.train_examples:,}",
+        f"epochs             {plan.n_epochs}"
+        + (" (auto)" if plan.hyperparameters.get("n_epochs", "auto") == "auto" else ""),
+        f"tokens per epoch   {plan.tokens_per_epoch:,}",
+        f"trained tokens     {plan.billed_tokens:,}",
+        f"cost               [b]{usd}[/b]",
+        f"validation file    {'the holdout' if plan.use_holdout else 'none'}",
+    ]
+    lines += [f"[yellow]! {w}[/]" for w in plan.warnings]
+    return "\n".join(lines)
+
+
+class NewJobScreen(Screen[None]):
+    """Fill in, read the estimate, start."""
+
+    CSS_PATH = "new_job.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "start", "Start job", id="new_job.start"),
+        Binding("escape", "back", "Back", id="new_job.back"),
+    ]
+
+    def __init__(self, version_id: int) -> None:
+        super().__init__()
+        self.version_id = version_id
+        self.plan: JobPlan | None = None
+
+    @property
+    def tui(self) -> TuiApp:
+        """The app, typed."""
+        return cast("TuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """The form beside the estimate."""
+        version = get_version(self.tui.store, self.version_id)
+        provider = default_provider()
+        yield Label(
+            f"[b]New job[/b] · version {version.name} ({version.short_hash}) · train "
+            f"{version.counts.get('train', 0):,} · holdout {version.counts.get('holdout', 0):,}",
+            id="new-job-title",
+        )
+        with Horizontal(id="new-job-body"):
+            with VerticalScroll(id="new-job-form"):
+                yield Label("provider")
+                yield Select(
+                    [(f"{c.name} - {c.description}", c.name) for c in available()],
+                    value=provider,
+                    allow_blank=False,
+                    id="provider",
+                    compact=True,
+                )
+                yield Label("base model")
+                yield Input(DEFAULT_BASE.get(provider, ""), id="base_model", compact=True)
+                yield Label("", id="models-hint")
+                yield Label("method")
+                yield Select(
+                    [("supervised", "supervised")],
+                    value="supervised",
+                    allow_blank=False,
+                    id="method",
+                    compact=True,
+                )
+                for name in NUMBER_FIELDS:
+                    yield Label(f"{name} (auto or a number)")
+                    yield Input("auto", id=name, compact=True)
+                yield Label("suffix (in the model name)")
+                yield Input("", id="suffix", compact=True, max_length=40)
+                yield Label("seed (empty: the provider picks)")
+                yield Input("", id="seed", type="integer", compact=True)
+                yield Checkbox("holdout as validation file", True, id="use_holdout", compact=True)
+            with Vertical(id="new-job-side"):
+                yield Static("", id="new-job-estimate")
+                yield ProgressBar(id="new-job-upload", show_eta=False)
+                yield Label("", id="new-job-state")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """First estimate; the provider's models arrive in a worker."""
+        self.query_one("#new-job-upload").display = False
+        self.query_one("#base_model", Input).focus()
+        self.replan()
+        self.load_models(self.query_one("#provider", Select).value)  # type: ignore[arg-type]
+
+    def _values(self) -> dict[str, Any]:
+        """What the form says."""
+
+        def text(field: str) -> str:
+            return self.query_one(f"#{field}", Input).value.strip()
+
+        hyper: dict[str, Any] = {}
+        for name in NUMBER_FIELDS:
+            raw = text(name) or "auto"
+            if raw == "auto":
+                hyper[name] = "auto"
+                continue
+            number = float(raw)  # ValueError: the caller shows it
+            if number <= 0:
+                raise ValueError(f"{name} must be above 0")
+            hyper[name] = (
+                int(number)
+                if number.is_integer() and name != "learning_rate_multiplier"
+                else number
+            )
+        return {
+            "provider": self.query_one("#provider", Select).value,
+            "base": text("base_model"),
+            "hyperparameters": hyper,
+            "method": self.query_one("#method", Select).value,
+            "suffix": text("suffix") or None,
+            "seed": int(text("seed")) if text("seed") else None,
+            "use_holdout": self.query_one("#use_holdout", Checkbox).value,
+        }
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def replan(self) -> None:
+        """Recompute the estimate from the form."""
+        estimate = self.query_one("#new-job-estimate", Static)
+        try:
+            values = self._values()
+        except ValueError as err:
+            self.plan = None
+            estimate.update(f"[red]{err}[/]")
+            return
+        if not values["base"]:
+            self.plan = None
+            estimate.update("[yellow]Name a base model.[/]")
+            return
+        self.plan = plan_job(
+            self.tui.store,
+            values["provider"],
+            self.version_id,
+            values["base"],
+            values["hyperparameters"],
+            method=values["method"],
+            suffix=values["suffix"],
+            seed=values["seed"],
+            use_holdout=values["use_holdout"],
+        )
+        estimate.update(describe(self.plan))
+
+    @on(Select.Changed, "#provider")
+    def provider_changed(self, event: Select.Changed) -> None:
+        """Another provider: its default model and its model list."""
+        name = str(event.value)
+        self.query_one("#base_model", Input).value = DEFAULT_BASE.get(name, "")
+        self.load_models(name)
+
+    @work(exclusive=True, group="models")
+    async def load_models(self, name: str) -> None:
+        """List the provider's models (starting the local backend if needed)."""
+        hint = self.query_one("#models-hint", Label)
+        hint.update("[dim]asking the provider for its models…[/]")
+        try:
+            provider = await self.tui.providers.get(name)
+            models = await provider.models()
+        except ProviderError as err:
+            hint.update(f"[red]{err.message}[/]\n[dim]{err.hint}[/]")
+            return
+        methods = self.query_one("#method", Select)
+        methods.set_options([(m, m) for m in provider.capabilities.methods])
+        shown = ", ".join(m for m in models[:6])
+        hint.update(f"[dim]{len(models)} models: {shown}{' …' if len(models) > 6 else ''}[/]")
+
+    def action_start(self) -> None:
+        """Confirm (twice when personal data remains), then upload and create."""
+        plan = self.plan
+        if plan is None:
+            self.notify("Fix the form first.", severity="error")
+            return
+        usd = "unknown" if plan.usd is None else f"${plan.usd:,.2f}"
+        body = (
+            f"{plan.provider} · {plan.base_model} · {plan.train_examples:,} examples · "
+            f"{plan.n_epochs} epochs · {plan.billed_tokens:,} trained tokens · cost {usd}"
+        )
+        title = "Start this job?"
+        if plan.needs_confirmation:
+            title = "Upload data that still holds personal data?"
+            body += f"\n{plan.version.report['pii_examples']} example(s) hold personal data."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.launch(plan)
+
+        self.app.push_screen(ConfirmScreen(title, body, yes="Start"), answered)
+
+    @work(exclusive=True, group="launch")
+    async def launch(self, plan: JobPlan) -> None:
+        """Upload with a progress bar, create the job, open its progress screen."""
+        from screens.job import JobScreen
+
+        bar = self.query_one("#new-job-upload", ProgressBar)
+        state = self.query_one("#new-job-state", Label)
+        bar.display = True
+        state.update("uploading…")
+
+        def progress(done: int, total: int) -> None:
+            bar.update(total=max(1, total), progress=done)
+
+        folder = self.tui.paths.cache_dir / "uploads" / plan.version.content_hash[:16]
+        try:
+            provider = await self.tui.providers.get(plan.provider)
+            job = await start_job(self.tui.store, provider, plan, folder, progress)
+        except ProviderError as err:
+            bar.display = False
+            state.update(f"[red]{err.message}[/]\n{err.hint}")
+            self.notify(err.message, title="Job not started", severity="error", timeout=10)
+            return
+        self.notify(f"Job {job.id} created ({job.remote_id}): {job.status}.")
+        self.app.switch_screen(JobScreen(job.id))
+
+    def action_back(self) -> None:
+        """Leave without starting anything."""
+        self.dismiss(None)
