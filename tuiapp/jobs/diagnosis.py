@@ -58,7 +58,7 @@ def diagnose(points: Sequence[MetricPoint], finished: bool = False) -> Diagnosis
         )
     window = max(1, len(losses) // 10)
     smoothed = smooth(losses, window)
-    start, end = smoothed[min(window, len(smoothed) - 1)], smoothed[-1]
+    start, end = smoothed[window - 1], smoothed[-1]  # the first full window, the last
     valid = _validation(points)
     if end > start * 1.5:
         return Diagnosis(

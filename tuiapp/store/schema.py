@@ -159,6 +159,7 @@ MIGRATIONS: list[str] = [
     CREATE TABLE job_events (
         job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
         event_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
         created_at INTEGER NOT NULL,
         level TEXT NOT NULL,
         type TEXT NOT NULL,
@@ -166,7 +167,7 @@ MIGRATIONS: list[str] = [
         data TEXT NOT NULL DEFAULT '{}',
         PRIMARY KEY (job_id, event_id)
     ) WITHOUT ROWID;
-    CREATE INDEX job_events_time ON job_events(job_id, created_at);
+    CREATE INDEX job_events_order ON job_events(job_id, seq);
     CREATE TABLE job_metrics (
         job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
         step INTEGER NOT NULL,

@@ -1,0 +1,165 @@
+"""Jobs in the TUI: the form starts a job on the real local backend and the progress screen
+follows it to the end; a snapshot of a finished job's progress screen."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from screens.job import JobScreen
+from screens.new_job import NewJobScreen
+from tests.test_jobs import frozen_version
+from tests.test_review_ui import plain
+from tuiapp.app import make_app
+from tuiapp.paths import AppPaths
+from tuiapp.providers.base import RemoteCheckpoint, RemoteEvent
+from tuiapp.store import open_store
+from tuiapp.store.jobs import (
+    MetricPoint,
+    add_checkpoints,
+    add_events,
+    add_metrics,
+    insert_job,
+    list_jobs,
+    update_job,
+)
+
+
+async def until(pilot, condition, what: str, timeout: float = 240) -> None:  # type: ignore[no-untyped-def]
+    """Pause until condition() holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        await pilot.pause(0.2)
+        if condition():
+            return
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_the_form_starts_a_job_and_the_screen_follows_it(
+    home: AppPaths,
+    write_jsonl: Callable[..., Path],
+    server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("torch")
+    url, _api, _root = server
+    monkeypatch.setenv("TUIAPP_LOCAL_URL", url)
+    for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "TOGETHER_API_KEY", "MISTRAL_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    store, version = frozen_version(home, write_jsonl)
+    app = make_app(home)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await pilot.press("f3", "n")
+        await pilot.pause()
+        await pilot.press("enter")  # the only version
+        await until(pilot, lambda: isinstance(app.screen, NewJobScreen), "the form")
+        form = app.screen
+        await until(pilot, lambda: "models:" in plain(form.query_one("#models-hint")), "models")
+        assert "1 models: tiny-llama" in plain(form.query_one("#models-hint"))
+        form.query_one("#base_model").value = "tiny-llama"
+        await pilot.press("tab", "tab", *"2", "tab", *"8")  # n_epochs 2, batch_size 8
+        await pilot.pause()
+        estimate = plain(form.query_one("#new-job-estimate"))
+        assert "epochs             2" in estimate and "$0.00" in estimate
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, JobScreen), "the progress screen")
+        job_screen = app.screen
+        await until(
+            pilot,
+            lambda: "succeeded" in plain(job_screen.query_one("#job-progress")),
+            "the job to succeed",
+        )
+        progress = plain(job_screen.query_one("#job-progress"))
+        assert "step 10/10" in progress and "ft:tiny-llama:local:" in progress
+        assert plain(job_screen.query_one("#job-diagnosis")).split("\n")[0] in (
+            "Learned",
+            "Underfitting",
+            "Overfitting",
+        )
+        assert len(job_screen.query_one("#job-chart").points) == 10
+    [job] = list_jobs(open_store(home.database))
+    assert job.status == "succeeded" and job.version_id == version.id
+    assert job.requested["n_epochs"] == 2 and job.requested["batch_size"] == 8
+
+
+def finished_job(home: AppPaths) -> int:
+    """A finished job with 60 steps of metrics, checkpoints and events, at fixed times."""
+    store = open_store(home.database)
+    job = insert_job(
+        store,
+        provider="local",
+        remote_id="ftjob-snapshot",
+        base_model="SmolLM2-135M-Instruct",
+        training_file="file-1",
+        validation_file="file-2",
+        status="running",
+    )
+    points = [
+        MetricPoint(
+            s,
+            60,
+            2.4 * 0.96**s + 0.3,
+            0.5 + s / 200,
+            (2.5 * 0.97**s + 0.45 + max(0, s - 40) * 0.01) if s % 5 == 0 else None,
+            None,
+            None,
+            None,
+            1_700_000_000 + s,
+        )
+        for s in range(1, 61)
+    ]
+    add_metrics(store, job.id, points)
+    add_checkpoints(
+        store,
+        job.id,
+        [
+            RemoteCheckpoint(f"ckpt-{s}", s, f"ft:SmolLM2:local::snap:ckpt-step-{s}", {}, 1)
+            for s in (20, 40, 60)
+        ],
+    )
+    add_events(
+        store,
+        job.id,
+        [
+            RemoteEvent(f"ev-{i}", 1_700_000_000 + i, "info", "message", text)
+            for i, text in enumerate(
+                [
+                    "Fine-tuning job started",
+                    "Step 60/60: training loss=0.5200",
+                    "Checkpoint created at step 60 (epoch 3)",
+                    "The job has successfully completed",
+                ]
+            )
+        ],
+    )
+    update_job(
+        store,
+        job.id,
+        status="succeeded",
+        fine_tuned_model="ft:SmolLM2-135M-Instruct:local::snap",
+        created_at="2026-11-24T09:00:00+00:00",
+        finished_at="2026-11-24T09:03:05+00:00",
+    )
+    store.close()
+    return job.id
+
+
+def test_progress_screen_of_a_finished_job(snap_compare, home: AppPaths, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    job_id = finished_job(home)
+    app = make_app(home)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("f3")
+        await pilot.pause()
+        app.push_screen(JobScreen(job_id))
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=(110, 34), run_before=run_before)
