@@ -193,12 +193,13 @@ class NewJobScreen(Screen[None]):
         methods = self.query_one("#method", Select)
         methods.set_options([(m, m) for m in provider.capabilities.methods])
         shown = ", ".join(m for m in models[:6])
-        hint.update(f"[dim]{len(models)} models: {shown}{' …' if len(models) > 6 else ''}[/]")
+        text = f"[dim]{len(models)} models: {shown}{' …' if len(models) > 6 else ''}[/]"
         if name == LOCAL and DEFAULT_BASE[LOCAL] not in models:
-            hint.update(
-                f"[yellow]{DEFAULT_BASE[LOCAL]} is not prepared yet: ctrl+l prepares it "
+            text += (
+                f"\n[yellow]{DEFAULT_BASE[LOCAL]} is not prepared yet: ctrl+l prepares it "
                 "(98 MB download, about 30 s, once)[/]"
             )
+        hint.update(text)
 
     def action_prepare_local(self) -> None:
         """Download and convert the default local base model."""
