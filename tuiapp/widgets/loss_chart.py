@@ -46,6 +46,10 @@ class LossChart(PlotextPlot):
             self.points.extend(points)
             self.replot()
 
+    def on_resize(self) -> None:
+        """Thin for the new width."""
+        self.replot()
+
     def watch_smoothed(self) -> None:
         """Redraw with or without smoothing."""
         self.replot()
