@@ -73,9 +73,37 @@ async def connect(name: str, paths: AppPaths, env: Mapping[str, str] | None = No
         return OpenAIProvider("openai", openai.AsyncOpenAI())
     if name == "azure" and env.get("AZURE_OPENAI_API_KEY"):
         return OpenAIProvider("azure", openai.AsyncAzureOpenAI())
+    if name == "together" and env.get("TOGETHER_API_KEY"):
+        try:
+            from together import AsyncTogether
+        except ImportError:
+            raise ProviderError(
+                "together: the SDK is not installed", "pip install 'tuiapp[together]'"
+            ) from None
+        from tuiapp.providers.together_provider import TogetherProvider
+
+        return TogetherProvider(AsyncTogether(api_key=env["TOGETHER_API_KEY"]))
+    if name == "mistral" and env.get("MISTRAL_API_KEY"):
+        try:
+            from mistralai import Mistral
+        except ImportError:
+            raise ProviderError(
+                "mistral: the SDK is not installed", "pip install 'tuiapp[mistral]'"
+            ) from None
+        from tuiapp.providers.mistral_provider import MistralProvider
+
+        client = Mistral(api_key=env["MISTRAL_API_KEY"])
+        if not hasattr(client, "fine_tuning"):
+            raise ProviderError(
+                "mistral: this mistralai SDK has no fine-tuning client",
+                "pip install 'mistralai>=1.9,<2' (tuiapp[mistral])",
+            )
+        return MistralProvider(client)
     config = next((c for c in KNOWN if c.name == name), None)
     if config is None:
-        raise ProviderError(f"unknown provider {name!r}", "use one of: local, openai, azure")
+        raise ProviderError(
+            f"unknown provider {name!r}", "use one of: local, openai, azure, together, mistral"
+        )
     raise ProviderError(
         f"{name}: no API key", f"set {config.key_env} in the environment, then restart tuiapp"
     )

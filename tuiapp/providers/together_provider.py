@@ -1,0 +1,248 @@
+"""Together AI through its official SDK (`together`, extra `tuiapp[together]`), mapped onto
+the provider protocol. What Together lacks (pause/resume, a learning-rate multiplier) is
+declared unavailable, not faked. Its events have no ids, so ids are derived from their content;
+its loss curve comes from the metrics endpoint and is handed on as `metrics` events."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Awaitable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tuiapp.providers.base import (
+    Capabilities,
+    JobRequest,
+    Progress,
+    ProviderError,
+    RemoteCheckpoint,
+    RemoteEvent,
+    RemoteFile,
+    RemoteJob,
+)
+from tuiapp.providers.errors import HINTS
+
+T = TypeVar("T")
+
+CAPABILITIES = Capabilities(
+    methods=("supervised", "dpo"),
+    pause_resume=False,
+    checkpoints=True,
+    validation_file=True,
+    metrics="metrics endpoint",
+    learning_rate_multiplier=False,
+)
+STATUSES = {  # Together -> ours (unknown ones are kept as Together says them)
+    "pending": "queued",
+    "queued": "queued",
+    "running": "running",
+    "compressing": "running",
+    "uploading": "running",
+    "cancel_requested": "cancelling",
+    "cancelled": "cancelled",
+    "error": "failed",
+    "completed": "succeeded",
+}
+EVALS = 10  # validation passes per job when a validation file is given
+
+
+def _seconds(value: Any) -> int | None:
+    """Unix seconds from an ISO string, a datetime or a number."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        return int(value)
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return int(value.timestamp())
+
+
+def _first(row: dict[str, Any], *keys: str) -> Any:
+    """The first of these keys the metrics row has (Together logs `train/loss`-style names)."""
+    return next((row[k] for k in keys if row.get(k) is not None), None)
+
+
+def _event_id(*parts: Any) -> str:
+    """A stable id for an event that has none."""
+    return "tg-" + hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+
+class TogetherProvider:
+    """A provider over `together.AsyncTogether`."""
+
+    name = "together"
+    capabilities = CAPABILITIES
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    async def _call(self, call: Awaitable[T]) -> T:
+        """Await an SDK call; its failures become ProviderErrors."""
+        import together
+
+        try:
+            return await call
+        except together.APIStatusError as err:
+            status = err.status_code
+            raise ProviderError(
+                f"together: {status} {err.message}",
+                HINTS.get(
+                    status, "the service failed; it will be retried" if status >= 500 else ""
+                ),
+                status=status,
+                retryable=status == 429 or status >= 500,
+            ) from err
+        except together.APIConnectionError as err:
+            raise ProviderError(
+                f"together: cannot connect ({err})", "check the network", retryable=True
+            ) from err
+
+    async def upload(self, path: Path, purpose: str, progress: Progress | None) -> RemoteFile:
+        """Upload through the SDK's presigned-URL flow, reporting bytes sent."""
+        report = None if progress is None else (lambda p: progress(p.uploaded_bytes, p.total_bytes))
+        done = await self._call(
+            self.client.files.upload(path, purpose=purpose, check=False, progress_callback=report)
+        )
+        return RemoteFile(done.id, done.filename, done.bytes, str(done.processing_status or ""))
+
+    async def file(self, file_id: str) -> RemoteFile:
+        """An uploaded file's state."""
+        found = await self._call(self.client.files.retrieve(file_id))
+        return RemoteFile(found.id, found.filename, found.bytes, str(found.processing_status or ""))
+
+    async def create_job(self, request: JobRequest) -> RemoteJob:
+        """Start a LoRA job; n_epochs and batch_size map across, the multiplier cannot."""
+        hyper = request.hyperparameters
+        if "learning_rate_multiplier" in hyper:
+            raise ProviderError(
+                "together: no learning_rate_multiplier",
+                "Together takes an absolute learning rate; leave the multiplier on auto",
+            )
+        options: dict[str, Any] = {
+            "training_file": request.training_file,
+            "model": request.model,
+            "n_epochs": int(hyper.get("n_epochs", 1)),
+            "training_method": "dpo" if request.method == "dpo" else "sft",
+        }
+        if "batch_size" in hyper:
+            options["batch_size"] = int(hyper["batch_size"])
+        if request.validation_file:
+            options["validation_file"] = request.validation_file
+            options["n_evals"] = EVALS
+        if request.suffix:
+            options["suffix"] = request.suffix
+        if request.seed is not None:
+            options["random_seed"] = request.seed
+        return self._job(await self._call(self.client.fine_tuning.create(**options)))
+
+    def _job(self, job: Any) -> RemoteJob:
+        """A Together job as a RemoteJob."""
+        status = str(job.status)
+        hyper = {"n_epochs": job.n_epochs, "batch_size": job.batch_size}
+        return RemoteJob(
+            id=job.id,
+            status=STATUSES.get(status, status),
+            model=job.model or "",
+            fine_tuned_model=job.x_model_output_name if status == "completed" else None,
+            trained_tokens=getattr(job, "token_count", None),
+            estimated_finish=None,
+            error=None if status != "error" else "the job failed (see its events)",
+            hyperparameters={k: v for k, v in hyper.items() if v is not None},
+            created_at=_seconds(job.created_at),
+        )
+
+    async def job(self, job_id: str) -> RemoteJob:
+        """A job's current state."""
+        return self._job(await self._call(self.client.fine_tuning.retrieve(job_id)))
+
+    async def new_events(self, job_id: str, known: str | None) -> list[RemoteEvent]:
+        """Events and metrics after `known`, oldest first (Together returns them all)."""
+        listed = await self._call(self.client.fine_tuning.list_events(job_id))
+        events = [
+            RemoteEvent(
+                _event_id(e.created_at, e.message, e.type),
+                _seconds(e.created_at) or 0,
+                str(e.level or "info"),
+                "message",
+                e.message,
+            )
+            for e in listed.data
+        ]
+        metrics = await self._call(self.client.fine_tuning.list_metrics(job_id))
+        for row in metrics.metrics or []:
+            step = _first(row, "train/global_step", "global_step", "step")
+            if step is None:
+                continue
+            data = {
+                "step": int(step),
+                "train_loss": _first(row, "train/loss", "train_loss", "loss"),
+                "valid_loss": _first(row, "eval/loss", "eval_loss", "valid_loss"),
+            }
+            at = int(_first(row, "timestamp", "logged_at") or 0)
+            events.append(
+                RemoteEvent(_event_id("metrics", step), at, "info", "metrics", f"step {step}", data)
+            )
+        ids = [e.id for e in events]
+        return events[ids.index(known) + 1 :] if known in ids else events
+
+    async def checkpoints(self, job_id: str) -> list[RemoteCheckpoint]:
+        """The job's checkpoints, oldest first."""
+        listed = await self._call(self.client.fine_tuning.list_checkpoints(job_id))
+        return sorted(
+            (
+                RemoteCheckpoint(
+                    _event_id(c.path),
+                    c.step,
+                    c.object_name or c.path,
+                    {},
+                    _seconds(c.created_at) or 0,
+                )
+                for c in listed.data
+            ),
+            key=lambda c: c.step,
+        )
+
+    async def cancel(self, job_id: str) -> RemoteJob:
+        """Cancel a job."""
+        await self._call(self.client.fine_tuning.cancel(job_id))
+        return await self.job(job_id)
+
+    async def pause(self, job_id: str) -> RemoteJob:
+        """Together cannot pause."""
+        raise ProviderError("together: jobs cannot be paused", "cancel it, or let it finish")
+
+    async def resume(self, job_id: str) -> RemoteJob:
+        """Together cannot resume."""
+        raise ProviderError("together: jobs cannot be resumed", "start a new job")
+
+    async def file_content(self, file_id: str) -> bytes:
+        """A file's bytes."""
+        response = await self._call(self.client.files.content(file_id))
+        return bytes(await response.read())
+
+    async def models(self) -> list[str]:
+        """Model ids, sorted."""
+        import httpx
+
+        response = await self._call(self.client.get("/v1/models", cast_to=httpx.Response))
+        listed = response.json()
+        rows = listed.get("data", []) if isinstance(listed, dict) else listed
+        return sorted(str(m["id"]) for m in rows if isinstance(m, dict) and "id" in m)
+
+    async def chat(
+        self, model: str, messages: list[dict[str, Any]], **options: Any
+    ) -> AsyncIterator[str]:
+        """Stream the reply's text."""
+        stream = await self._call(
+            self.client.chat.completions.create(
+                model=model, messages=messages, stream=True, **options
+            )
+        )
+        async for chunk in stream:
+            if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
+                yield chunk.choices[0].delta.content
+
+    async def close(self) -> None:
+        """Close the HTTP client."""
+        await self.client.close()
