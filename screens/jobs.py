@@ -47,6 +47,7 @@ class JobsScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open_job", "Open", id="jobs.open"),
         Binding("n", "new_job", "New job", id="jobs.new"),
+        Binding("P", "providers", "Providers", id="jobs.providers"),
         Binding("q", "app.quit", "Quit", show=False, id="jobs.quit"),
     ]
 
@@ -117,6 +118,12 @@ class JobsScreen(Screen[None]):
         job_id = self._selected()
         if job_id is not None:
             self.app.push_screen(JobScreen(job_id))
+
+    def action_providers(self) -> None:
+        """Which providers can be used, test them, pick the default."""
+        from screens.providers import ProvidersScreen
+
+        self.app.push_screen(ProvidersScreen())
 
     def action_new_job(self) -> None:
         """Pick a frozen version, then fill in the job form."""

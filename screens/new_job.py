@@ -14,8 +14,9 @@ from textual.widgets import Checkbox, Footer, Input, Label, ProgressBar, Select,
 
 from screens.confirm import ConfirmScreen
 from tuiapp.jobs.launch import JobPlan, plan_job, start_job
-from tuiapp.providers.base import ProviderError
-from tuiapp.providers.registry import LOCAL, available, default_provider
+from tuiapp.providers.base import Capabilities, ProviderError
+from tuiapp.providers.registry import DEFAULT_SETTING, LOCAL, available, default_provider
+from tuiapp.store.datasets import get_dataset
 from tuiapp.store.versions import get_version
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class NewJobScreen(Screen[None]):
         super().__init__()
         self.version_id = version_id
         self.plan: JobPlan | None = None
+        self.capabilities: Capabilities | None = None
 
     @property
     def tui(self) -> TuiApp:
@@ -65,7 +67,7 @@ class NewJobScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """The form beside the estimate."""
         version = get_version(self.tui.store, self.version_id)
-        provider = default_provider()
+        provider = default_provider(chosen=self.tui.store.get_setting(DEFAULT_SETTING))
         yield Label(
             f"[b]New job[/b] · version {version.name} ({version.short_hash}) · train "
             f"{version.counts.get('train', 0):,} · holdout {version.counts.get('holdout', 0):,}",
@@ -190,8 +192,7 @@ class NewJobScreen(Screen[None]):
         except ProviderError as err:
             hint.update(f"[red]{err.message}[/]\n[dim]{err.hint}[/]")
             return
-        methods = self.query_one("#method", Select)
-        methods.set_options([(m, m) for m in provider.capabilities.methods])
+        self._follow_capabilities(provider.capabilities)
         shown = ", ".join(m for m in models[:6])
         text = f"[dim]{len(models)} models: {shown}{' …' if len(models) > 6 else ''}[/]"
         if name == LOCAL and DEFAULT_BASE[LOCAL] not in models:
@@ -200,6 +201,27 @@ class NewJobScreen(Screen[None]):
                 "(98 MB download, about 30 s, once)[/]"
             )
         hint.update(text)
+
+    def _follow_capabilities(self, capabilities: Capabilities) -> None:
+        """Offer only what the provider can do with this data: DPO for preference data,
+        hyperparameters the provider takes (the others are shown as unavailable)."""
+        self.capabilities = capabilities
+        version = get_version(self.tui.store, self.version_id)
+        fmt = get_dataset(self.tui.store, version.dataset_id).format
+        wanted = "dpo" if fmt == "preference" else "supervised"
+        methods = self.query_one("#method", Select)
+        if wanted in capabilities.methods:
+            methods.set_options([(wanted, wanted)])
+            methods.value = wanted
+        else:
+            methods.set_options([(f"{wanted} (not offered by this provider)", wanted)])
+        for name in NUMBER_FIELDS:
+            field = self.query_one(f"#{name}", Input)
+            offered = getattr(capabilities, name)
+            field.disabled = not offered
+            if not offered:
+                field.value = "auto"
+                field.tooltip = "this provider sets it itself"
 
     def action_prepare_local(self) -> None:
         """Download and convert the default local base model."""
@@ -233,6 +255,9 @@ class NewJobScreen(Screen[None]):
         plan = self.plan
         if plan is None:
             self.notify("Fix the form first.", severity="error")
+            return
+        if self.capabilities is not None and plan.method not in self.capabilities.methods:
+            self.notify(f"{plan.provider} does not offer {plan.method}.", severity="error")
             return
         usd = "unknown" if plan.usd is None else f"${plan.usd:,.2f}"
         body = (

@@ -163,3 +163,31 @@ def test_progress_screen_of_a_finished_job(snap_compare, home: AppPaths, monkeyp
         await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=(110, 34), run_before=run_before)
+
+
+async def test_providers_screen_tests_and_picks_without_storing_keys(
+    home: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screens.providers import ProvidersScreen
+
+    for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "TOGETHER_API_KEY", "MISTRAL_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TOGETHER_API_KEY", "tg-secret-key-123")
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f3", "P")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ProvidersScreen)
+        table = screen.query_one("#providers-table")
+        assert table.get_row("together")[3] == "ready"
+        assert table.get_row("openai")[3] == "set OPENAI_API_KEY"
+        await pilot.press("down", "d")  # openai: no key, cannot be the default
+        await pilot.pause()
+        assert app.store.get_setting("default_provider") is None
+        await pilot.press("down", "down", "d")  # together
+        await pilot.pause()
+        assert app.store.get_setting("default_provider") == "together"
+        assert table.get_row("together")[1] == "default"
+    dump = "\n".join(open_store(home.database).conn.iterdump())
+    assert "tg-secret-key-123" not in dump  # keys never reach the database

@@ -73,9 +73,9 @@ def _providers(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 async def cmd_train(store: Store, args: argparse.Namespace) -> int:
     """Plan, show the estimate, confirm, upload and create."""
     from tuiapp.jobs.launch import plan_job, start_job
-    from tuiapp.providers.registry import default_provider
+    from tuiapp.providers.registry import DEFAULT_SETTING, default_provider
 
-    provider_name = args.provider or default_provider()
+    provider_name = args.provider or default_provider(chosen=store.get_setting(DEFAULT_SETTING))
     plan = plan_job(
         store,
         provider_name,

@@ -15,6 +15,7 @@ from tuiapp.paths import AppPaths
 from tuiapp.providers.base import Provider, ProviderError
 
 LOCAL = "local"
+DEFAULT_SETTING = "default_provider"  # the store setting naming the person's default
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,12 @@ def available(env: Mapping[str, str] | None = None) -> list[ProviderConfig]:
     return found
 
 
-def default_provider(env: Mapping[str, str] | None = None) -> str:
-    """The first provider with a key, or the local backend when none has one."""
+def default_provider(env: Mapping[str, str] | None = None, chosen: str | None = None) -> str:
+    """The provider the person chose (if it is usable), else the first with a key, else the
+    local backend."""
     configs = available(env)
+    if chosen and any(c.name == chosen for c in configs):
+        return chosen
     return configs[1].name if len(configs) > 1 else LOCAL
 
 

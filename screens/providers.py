@@ -1,0 +1,121 @@
+"""Providers: which ones this machine can use (keys come from the environment, never the
+database), a test that lists each one's models, and the default for new jobs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from tuiapp.providers.base import ProviderError
+from tuiapp.providers.registry import (
+    DEFAULT_SETTING,
+    KNOWN,
+    LOCAL_CONFIG,
+    available,
+    default_provider,
+)
+
+if TYPE_CHECKING:
+    from tuiapp.app import TuiApp
+
+
+class ProvidersScreen(Screen[None]):
+    """Every provider, whether it has a key, and what a test found."""
+
+    CSS_PATH = "providers.tcss"
+    BINDINGS = [
+        Binding("t", "test", "Test (list models)", id="providers.test"),
+        Binding("d", "make_default", "Make default", id="providers.default"),
+        Binding("escape,q", "back", "Back", id="providers.back"),
+    ]
+
+    @property
+    def tui(self) -> TuiApp:
+        """The app, typed."""
+        return cast("TuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Title, table, help."""
+        yield Label("[b]Providers[/b]", id="providers-title")
+        yield DataTable(id="providers-table", cursor_type="row", zebra_stripes=True)
+        yield Static(
+            "Keys are read from the environment only (never stored): OPENAI_API_KEY "
+            "(+ OPENAI_BASE_URL for any OpenAI-compatible service), AZURE_OPENAI_API_KEY + "
+            "AZURE_OPENAI_ENDPOINT + OPENAI_API_VERSION, TOGETHER_API_KEY, MISTRAL_API_KEY. "
+            "Set one and restart tuiapp. The local backend needs no key. OpenAI stops new "
+            "training jobs on 2027-01-06.",
+            id="providers-help",
+        )
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """Fill the table."""
+        self.reload()
+
+    def reload(self, tested: dict[str, str] | None = None) -> None:
+        """One row per provider."""
+        self.tested = {**getattr(self, "tested", {}), **(tested or {})}
+        usable = {c.name for c in available()}
+        chosen = default_provider(chosen=self.tui.store.get_setting(DEFAULT_SETTING))
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        table.add_columns("provider", "", "key", "status", "test")
+        for config in (LOCAL_CONFIG, *KNOWN):
+            key = config.key_env or "-"
+            status = "ready" if config.name in usable else f"set {config.key_env}"
+            table.add_row(
+                config.name,
+                "default" if config.name == chosen else "",
+                key,
+                status,
+                self.tested.get(config.name, ""),
+                key=config.name,
+            )
+        table.move_cursor(row=cursor)
+        table.focus()
+
+    def _selected(self) -> str | None:
+        """The provider under the cursor."""
+        table = self.query_one(DataTable)
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return str(key) if key else None
+
+    def action_test(self) -> None:
+        """List the provider's models (this starts the local backend if needed)."""
+        name = self._selected()
+        if name:
+            self.reload({name: "testing…"})
+            self._test(name)
+
+    @work(exclusive=True, group="test")
+    async def _test(self, name: str) -> None:
+        """Connect and list models."""
+        try:
+            provider = await self.tui.providers.get(name)
+            models = await provider.models()
+        except ProviderError as err:
+            self.reload({name: f"[red]{err.message}[/]"})
+            self.notify(f"{err.message}\n{err.hint}", title=f"{name} failed", severity="error")
+            return
+        self.reload({name: f"[green]ok: {len(models)} models[/]"})
+
+    def action_make_default(self) -> None:
+        """Use this provider for new jobs (a setting, not a secret)."""
+        name = self._selected()
+        if name is None:
+            return
+        if name not in {c.name for c in available()}:
+            self.notify(f"{name} has no key in the environment.", severity="warning")
+            return
+        self.tui.store.set_setting(DEFAULT_SETTING, name)
+        self.reload()
+
+    def action_back(self) -> None:
+        """Back."""
+        self.dismiss(None)
