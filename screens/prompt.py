@@ -15,8 +15,16 @@ class PromptScreen(ModalScreen[str | None]):
     CSS_PATH = "prompt.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
-    def __init__(self, title: str, value: str = "", placeholder: str = "", hint: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        value: str = "",
+        placeholder: str = "",
+        hint: str = "",
+        password: bool = False,
+    ) -> None:
         super().__init__()
+        self._password = password
         self._title = title
         self._value = value
         self._placeholder = placeholder
@@ -26,7 +34,12 @@ class PromptScreen(ModalScreen[str | None]):
         """Title, input, hint."""
         with Vertical(id="prompt-box"):
             yield Label(self._title, id="prompt-title")
-            yield Input(self._value, placeholder=self._placeholder, id="prompt-input")
+            yield Input(
+                self._value,
+                placeholder=self._placeholder,
+                password=self._password,
+                id="prompt-input",
+            )
             yield Label(self._hint or "Enter to confirm · Esc to cancel", id="prompt-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

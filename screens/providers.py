@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from screens.prompt import PromptScreen
 from tuiapp.providers.base import ProviderError
 from tuiapp.providers.registry import (
     DEFAULT_SETTING,
@@ -18,6 +19,7 @@ from tuiapp.providers.registry import (
     LOCAL_CONFIG,
     available,
     default_provider,
+    save_key,
 )
 
 if TYPE_CHECKING:
@@ -29,6 +31,7 @@ class ProvidersScreen(Screen[None]):
 
     CSS_PATH = "providers.tcss"
     BINDINGS = [
+        Binding("a", "add_key", "Add key", id="providers.add_key"),
         Binding("t", "test", "Test (list models)", id="providers.test"),
         Binding("d", "make_default", "Make default", id="providers.default"),
         Binding("escape,q", "back", "Back", id="providers.back"),
@@ -44,10 +47,11 @@ class ProvidersScreen(Screen[None]):
         yield Label("[b]Providers[/b]", id="providers-title")
         yield DataTable(id="providers-table", cursor_type="row", zebra_stripes=True)
         yield Static(
-            "Keys are read from the environment only (never stored): OPENAI_API_KEY "
+            "Keys come from the environment or the OS keyring (a adds one), never the "
+            "database: OPENAI_API_KEY "
             "(+ OPENAI_BASE_URL for any OpenAI-compatible service), AZURE_OPENAI_API_KEY + "
             "AZURE_OPENAI_ENDPOINT + OPENAI_API_VERSION, TOGETHER_API_KEY, MISTRAL_API_KEY. "
-            "Set one and restart tuiapp. The local backend needs no key. OpenAI stops new "
+            "The local backend needs no key. OpenAI stops new "
             "training jobs on 2027-01-06.",
             id="providers-help",
         )
@@ -68,7 +72,7 @@ class ProvidersScreen(Screen[None]):
         table.add_columns("provider", "", "key", "status", "test")
         for config in (LOCAL_CONFIG, *KNOWN):
             key = config.key_env or "-"
-            status = "ready" if config.name in usable else f"set {config.key_env}"
+            status = "ready" if config.name in usable else f"needs {config.key_env}"
             table.add_row(
                 config.name,
                 "default" if config.name == chosen else "",
@@ -104,6 +108,38 @@ class ProvidersScreen(Screen[None]):
             self.notify(f"{err.message}\n{err.hint}", title=f"{name} failed", severity="error")
             return
         self.reload({name: f"[green]ok: {len(models)} models[/]"})
+
+    def action_add_key(self) -> None:
+        """Put a key in the OS keyring (typed hidden; never in the database or logs)."""
+        name = self._selected()
+        config = next((c for c in KNOWN if c.name == name), None)
+        if config is None:
+            self.notify("The local backend needs no key.")
+            return
+
+        def typed(key: str | None) -> None:
+            if not key or not key.strip():
+                return
+            problem = save_key(config.name, key.strip())
+            if problem:
+                self.notify(
+                    f"{problem}: export {config.key_env}=...",
+                    title="Key not saved",
+                    severity="error",
+                    timeout=10,
+                )
+                return
+            self.notify(f"{config.name}: key saved in the OS keyring.")
+            self.reload()
+
+        self.app.push_screen(
+            PromptScreen(
+                f"{config.description} API key",
+                password=True,
+                hint="Saved in the OS keyring, never in tuiapp's database · Esc cancels",
+            ),
+            typed,
+        )
 
     def action_make_default(self) -> None:
         """Use this provider for new jobs (a setting, not a secret)."""

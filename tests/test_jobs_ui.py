@@ -181,7 +181,7 @@ async def test_providers_screen_tests_and_picks_without_storing_keys(
         assert isinstance(screen, ProvidersScreen)
         table = screen.query_one("#providers-table")
         assert table.get_row("together")[3] == "ready"
-        assert table.get_row("openai")[3] == "set OPENAI_API_KEY"
+        assert table.get_row("openai")[3] == "needs OPENAI_API_KEY"
         await pilot.press("down", "d")  # openai: no key, cannot be the default
         await pilot.pause()
         assert app.store.get_setting("default_provider") is None
@@ -191,3 +191,54 @@ async def test_providers_screen_tests_and_picks_without_storing_keys(
         assert table.get_row("together")[1] == "default"
     dump = "\n".join(open_store(home.database).conn.iterdump())
     assert "tg-secret-key-123" not in dump  # keys never reach the database
+
+
+async def test_a_key_added_on_the_providers_screen_goes_to_the_keyring_only(
+    home: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    from tuiapp.providers.registry import available
+
+    class Memory(KeyringBackend):
+        """An in-memory OS keyring."""
+
+        priority = 1  # type: ignore[assignment]
+        saved: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.saved.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.saved[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.saved.pop((service, username), None)
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Memory())
+    try:
+        for name in (
+            "OPENAI_API_KEY",
+            "AZURE_OPENAI_API_KEY",
+            "TOGETHER_API_KEY",
+            "MISTRAL_API_KEY",
+        ):
+            monkeypatch.delenv(name, raising=False)
+        app = make_app(home)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("f3", "P")
+            await pilot.pause()
+            await pilot.press("down", "down", "down", "a")  # together
+            await pilot.pause()
+            await pilot.press(*"tg-keyring-secret", "enter")
+            await pilot.pause()
+            table = app.screen.query_one("#providers-table")
+            assert table.get_row("together")[3] == "ready"
+        assert Memory.saved[("tuiapp", "together")] == "tg-keyring-secret"
+        assert "together" in [c.name for c in available()]
+        dump = "\n".join(open_store(home.database).conn.iterdump())
+        assert "tg-keyring-secret" not in dump
+    finally:
+        keyring.set_keyring(previous)

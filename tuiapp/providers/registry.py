@@ -1,9 +1,10 @@
 """Which providers this machine can use, and a connected client for each.
 
-Keys come only from the environment variables each SDK reads (never from the database):
-`OPENAI_API_KEY` (+ `OPENAI_BASE_URL`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`), Azure's
-`AZURE_OPENAI_API_KEY` + `AZURE_OPENAI_ENDPOINT` + `OPENAI_API_VERSION`, `TOGETHER_API_KEY`,
-`MISTRAL_API_KEY`. The local backend needs none and is the default when no key is set."""
+Keys come from the environment variables each SDK reads, or from the OS keyring (service
+"tuiapp"), never from the database: `OPENAI_API_KEY` (+ `OPENAI_BASE_URL`, `OPENAI_ORG_ID`,
+`OPENAI_PROJECT_ID`), Azure's `AZURE_OPENAI_API_KEY` + `AZURE_OPENAI_ENDPOINT` +
+`OPENAI_API_VERSION`, `TOGETHER_API_KEY`, `MISTRAL_API_KEY`. The local backend needs none and
+is the default when no key is set."""
 
 from __future__ import annotations
 
@@ -37,12 +38,43 @@ KNOWN = (
 LOCAL_CONFIG = ProviderConfig(LOCAL, LOCAL, None, "tuiapp's local backend (CPU, offline)")
 
 
+KEYRING_SERVICE = "tuiapp"
+
+
+def keyring_key(name: str) -> str | None:
+    """A provider's key from the OS keyring, if there is a keyring and a key in it."""
+    try:
+        import keyring
+
+        return keyring.get_password(KEYRING_SERVICE, name)
+    except Exception:  # no keyring backend (a headless server): as if there were no key
+        return None
+
+
+def save_key(name: str, key: str) -> str | None:
+    """Put a provider's key in the OS keyring; returns why it could not, or None."""
+    try:
+        import keyring
+
+        keyring.set_password(KEYRING_SERVICE, name, key)
+    except Exception as err:
+        return f"no usable OS keyring here ({type(err).__name__}); set the variable instead"
+    return None
+
+
+def api_key(config: ProviderConfig, env: Mapping[str, str]) -> str | None:
+    """The key for a provider: its environment variable first, then the OS keyring."""
+    if config.key_env is None:
+        return None
+    return env.get(config.key_env) or keyring_key(config.name)
+
+
 def available(env: Mapping[str, str] | None = None) -> list[ProviderConfig]:
-    """The local backend, then every provider whose key is in the environment."""
+    """The local backend, then every provider that has a key (environment or keyring)."""
     env = os.environ if env is None else env
     found = [LOCAL_CONFIG]
     for config in KNOWN:
-        if config.key_env and env.get(config.key_env):
+        if api_key(config, env):
             if config.kind == "azure" and not env.get("AZURE_OPENAI_ENDPOINT"):
                 continue
             found.append(config)
@@ -69,15 +101,17 @@ async def connect(name: str, paths: AppPaths, env: Mapping[str, str] | None = No
         from tuiapp.providers.local_server import ensure_running
 
         base_url = await ensure_running(paths, env)
-        key = env.get("TUIAPP_LOCAL_API_KEY") or "local"
+        local_key = env.get("TUIAPP_LOCAL_API_KEY") or "local"
         return OpenAIProvider(
-            LOCAL, openai.AsyncOpenAI(api_key=key, base_url=base_url), LOCAL_CAPABILITIES
+            LOCAL, openai.AsyncOpenAI(api_key=local_key, base_url=base_url), LOCAL_CAPABILITIES
         )
-    if name == "openai" and env.get("OPENAI_API_KEY"):
-        return OpenAIProvider("openai", openai.AsyncOpenAI())
-    if name == "azure" and env.get("AZURE_OPENAI_API_KEY"):
-        return OpenAIProvider("azure", openai.AsyncAzureOpenAI())
-    if name == "together" and env.get("TOGETHER_API_KEY"):
+    config = next((c for c in KNOWN if c.name == name), None)
+    key = api_key(config, env) if config else None
+    if name == "openai" and key:
+        return OpenAIProvider("openai", openai.AsyncOpenAI(api_key=key))
+    if name == "azure" and key:
+        return OpenAIProvider("azure", openai.AsyncAzureOpenAI(api_key=key))
+    if name == "together" and key:
         try:
             from together import AsyncTogether
         except ImportError:
@@ -86,8 +120,8 @@ async def connect(name: str, paths: AppPaths, env: Mapping[str, str] | None = No
             ) from None
         from tuiapp.providers.together_provider import TogetherProvider
 
-        return TogetherProvider(AsyncTogether(api_key=env["TOGETHER_API_KEY"]))
-    if name == "mistral" and env.get("MISTRAL_API_KEY"):
+        return TogetherProvider(AsyncTogether(api_key=key))
+    if name == "mistral" and key:
         try:
             from mistralai import Mistral
         except ImportError:
@@ -96,20 +130,20 @@ async def connect(name: str, paths: AppPaths, env: Mapping[str, str] | None = No
             ) from None
         from tuiapp.providers.mistral_provider import MistralProvider
 
-        client = Mistral(api_key=env["MISTRAL_API_KEY"])
+        client = Mistral(api_key=key)
         if not hasattr(client, "fine_tuning"):
             raise ProviderError(
                 "mistral: this mistralai SDK has no fine-tuning client",
                 "pip install 'mistralai>=1.9,<2' (tuiapp[mistral])",
             )
         return MistralProvider(client)
-    config = next((c for c in KNOWN if c.name == name), None)
     if config is None:
         raise ProviderError(
             f"unknown provider {name!r}", "use one of: local, openai, azure, together, mistral"
         )
     raise ProviderError(
-        f"{name}: no API key", f"set {config.key_env} in the environment, then restart tuiapp"
+        f"{name}: no API key",
+        f"set {config.key_env} in the environment, or add it to the OS keyring (a on Providers)",
     )
 
 
