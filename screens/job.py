@@ -18,7 +18,14 @@ from screens.confirm import ConfirmScreen
 from tuiapp.jobs.diagnosis import diagnose
 from tuiapp.jobs.watch import Polled
 from tuiapp.providers.base import ProviderError
-from tuiapp.store.jobs import Job, get_job, job_checkpoints, job_events, job_metrics
+from tuiapp.store.jobs import (
+    Job,
+    get_job,
+    job_checkpoints,
+    job_events,
+    job_metrics,
+    upload_status,
+)
 from tuiapp.widgets.loss_chart import LossChart
 
 if TYPE_CHECKING:
@@ -98,9 +105,14 @@ class JobScreen(Screen[None]):
     def on_mount(self) -> None:
         """Everything stored so far, then follow the watcher."""
         job = get_job(self.tui.store, self.job_id)
+        files = [
+            f"{label} {file_id} ({upload_status(self.tui.store, job.provider, file_id) or '?'})"
+            for label, file_id in (("train", job.training_file), ("valid", job.validation_file))
+            if file_id
+        ]
         self.query_one("#job-title", Label).update(
             f"[b]Job {job.id}[/b] · {job.provider} {job.remote_id} · {job.base_model} · "
-            f"version {job.version_id or '-'} · {job.method}"
+            f"version {job.version_id or '-'} · {job.method} · " + " · ".join(files)
         )
         points = job_metrics(self.tui.store, self.job_id)
         self.query_one(LossChart).set_points(points)

@@ -118,6 +118,14 @@ def record_upload(
         )
 
 
+def upload_status(store: Store, provider: str, file_id: str) -> str | None:
+    """The status the provider gave an uploaded file (its validation), if we uploaded it."""
+    row = store.conn.execute(
+        "SELECT status FROM provider_files WHERE provider = ? AND file_id = ?", [provider, file_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
 def forget_upload(store: Store, provider: str, file_id: str) -> None:
     """Drop a remembered file (the provider no longer has it)."""
     with store.conn:
