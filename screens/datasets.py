@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Label
 from screens.prompt import PromptScreen
 from tuiapp.store.datasets import list_datasets
 from tuiapp.store.examples import count_examples, status_counts
+from tuiapp.widgets.tables import cursor_key
 
 if TYPE_CHECKING:
     from tuiapp.app import TuiApp
@@ -92,10 +93,7 @@ class DatasetsScreen(Screen[None]):
 
     def _selected(self) -> int | None:
         """The dataset id under the cursor."""
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = cursor_key(self.query_one(DataTable))
         return int(key) if key else None
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -13,6 +13,7 @@ from screens.choice import ChoiceScreen
 from tuiapp.jobs.watch import Polled
 from tuiapp.store.jobs import Job, job_metrics, list_jobs
 from tuiapp.store.versions import list_versions
+from tuiapp.widgets.tables import cursor_key
 
 if TYPE_CHECKING:
     from tuiapp.app import TuiApp
@@ -100,10 +101,7 @@ class JobsScreen(Screen[None]):
 
     def _selected(self) -> int | None:
         """The job id under the cursor."""
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = cursor_key(self.query_one(DataTable))
         return int(key) if key else None
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -21,6 +21,7 @@ from tuiapp.providers.registry import (
     default_provider,
     save_key,
 )
+from tuiapp.widgets.tables import cursor_key
 
 if TYPE_CHECKING:
     from tuiapp.app import TuiApp
@@ -86,9 +87,7 @@ class ProvidersScreen(Screen[None]):
 
     def _selected(self) -> str | None:
         """The provider under the cursor."""
-        table = self.query_one(DataTable)
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return str(key) if key else None
+        return cursor_key(self.query_one(DataTable))
 
     def action_test(self) -> None:
         """List the provider's models (this starts the local backend if needed)."""

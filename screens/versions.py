@@ -27,6 +27,7 @@ from tuiapp.data.split import file_conversations, leakage
 from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.versions import Version, diff_versions, get_version, list_versions
+from tuiapp.widgets.tables import cursor_key
 
 
 def describe_plan(plan: Plan) -> str:
@@ -132,10 +133,7 @@ class VersionsScreen(Screen[None]):
 
     def _selected(self) -> Version | None:
         """The version under the cursor."""
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = cursor_key(self.query_one(DataTable))
         return get_version(self.store, int(key)) if key else None
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -5,6 +5,7 @@ Together; Mistral) maps its own objects onto these, and declares what it can do.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +121,25 @@ class ProviderError(Exception):
 
 
 Progress = Callable[[int, int], None]  # bytes sent, total bytes
+
+
+def derived_id(prefix: str, *parts: Any) -> str:
+    """A stable id for an event or checkpoint a provider gives none (from its content)."""
+    return f"{prefix}-" + hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+
+class NoPauseResume:
+    """For providers that cannot pause or resume a job: say so plainly."""
+
+    name: str
+
+    async def pause(self, job_id: str) -> RemoteJob:
+        """Refuse: the provider cannot pause."""
+        raise ProviderError(f"{self.name}: jobs cannot be paused", "cancel it, or let it finish")
+
+    async def resume(self, job_id: str) -> RemoteJob:
+        """Refuse: the provider cannot resume."""
+        raise ProviderError(f"{self.name}: jobs cannot be resumed", "start a new job")
 
 
 class Provider(Protocol):

@@ -26,6 +26,29 @@ def _retry_after(err: openai.APIStatusError) -> float | None:
         return None
 
 
+def status_error(
+    provider: str, status: int, detail: str, retry_after: float | None = None
+) -> ProviderError:
+    """The ProviderError for an HTTP status a provider answered with (any SDK)."""
+    hint = HINTS.get(status, "the service failed; it will be retried" if status >= 500 else "")
+    return ProviderError(
+        f"{provider}: {status} {detail}",
+        hint,
+        status=status,
+        retry_after=retry_after,
+        retryable=status == 429 or status >= 500,
+    )
+
+
+def connection_error(provider: str, err: Exception) -> ProviderError:
+    """The ProviderError for a request that never got an answer."""
+    return ProviderError(
+        f"{provider}: cannot connect ({err.__cause__ or err})",
+        "check the network and the base URL; for the local backend, is it running?",
+        retryable=True,
+    )
+
+
 def translate(err: openai.OpenAIError, provider: str) -> ProviderError:
     """The ProviderError for an SDK exception (after the SDK's own retries)."""
     if isinstance(err, openai.APITimeoutError):
@@ -35,23 +58,11 @@ def translate(err: openai.OpenAIError, provider: str) -> ProviderError:
             retryable=True,
         )
     if isinstance(err, openai.APIConnectionError):
-        return ProviderError(
-            f"{provider}: cannot connect ({err.__cause__ or err})",
-            "check the network and the base URL; for the local backend, is it running?",
-            retryable=True,
-        )
+        return connection_error(provider, err)
     if isinstance(err, openai.APIStatusError):
-        status = err.status_code
         body = err.body if isinstance(err.body, dict) else {}
         detail = body.get("message") or err.message
         param = body.get("param")
         where = f" (param {param})" if param else ""
-        hint = HINTS.get(status, "the service failed; it will be retried" if status >= 500 else "")
-        return ProviderError(
-            f"{provider}: {status} {detail}{where}",
-            hint,
-            status=status,
-            retry_after=_retry_after(err),
-            retryable=status == 429 or status >= 500,
-        )
+        return status_error(provider, err.status_code, f"{detail}{where}", _retry_after(err))
     return ProviderError(f"{provider}: {err}")

@@ -7,7 +7,6 @@ as a `metrics` event too. No pause/resume, no batch size, an absolute learning r
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
@@ -16,14 +15,16 @@ from typing import Any, TypeVar
 from tuiapp.providers.base import (
     Capabilities,
     JobRequest,
+    NoPauseResume,
     Progress,
     ProviderError,
     RemoteCheckpoint,
     RemoteEvent,
     RemoteFile,
     RemoteJob,
+    derived_id,
 )
-from tuiapp.providers.errors import HINTS
+from tuiapp.providers.errors import connection_error, status_error
 
 T = TypeVar("T")
 
@@ -55,12 +56,7 @@ def _value(value: Any) -> Any:
     return None if value is None or type(value).__name__ == "Unset" else value
 
 
-def _event_id(*parts: Any) -> str:
-    """A stable id for an event that has none."""
-    return "ms-" + hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
-
-
-class MistralProvider:
+class MistralProvider(NoPauseResume):
     """A provider over `mistralai.Mistral` (its `*_async` methods)."""
 
     name = "mistral"
@@ -78,18 +74,9 @@ class MistralProvider:
             return await call
         except (models.SDKError, models.HTTPValidationError) as err:
             status = int(getattr(err, "status_code", 0) or 0)
-            raise ProviderError(
-                f"mistral: {status} {str(err).splitlines()[0][:300]}",
-                HINTS.get(
-                    status, "the service failed; it will be retried" if status >= 500 else ""
-                ),
-                status=status,
-                retryable=status == 429 or status >= 500,
-            ) from err
+            raise status_error(self.name, status, str(err).splitlines()[0][:300]) from err
         except httpx.HTTPError as err:
-            raise ProviderError(
-                f"mistral: cannot connect ({err})", "check the network", retryable=True
-            ) from err
+            raise connection_error(self.name, err) from err
 
     async def upload(self, path: Path, purpose: str, progress: Progress | None) -> RemoteFile:
         """Upload a JSONL file."""
@@ -158,7 +145,9 @@ class MistralProvider:
             data = _value(event.data) or {}
             timeline.append(
                 RemoteEvent(
-                    _event_id(event.name, event.created_at, json.dumps(data, sort_keys=True)),
+                    derived_id(
+                        "ms", event.name, event.created_at, json.dumps(data, sort_keys=True)
+                    ),
                     event.created_at,
                     "error" if "fail" in event.name else "info",
                     "message",
@@ -174,7 +163,7 @@ class MistralProvider:
             }
             timeline.append(
                 RemoteEvent(
-                    _event_id("metrics", checkpoint.step_number),
+                    derived_id("ms", "metrics", checkpoint.step_number),
                     checkpoint.created_at,
                     "info",
                     "metrics",
@@ -192,7 +181,7 @@ class MistralProvider:
         return sorted(
             (
                 RemoteCheckpoint(
-                    _event_id("checkpoint", c.step_number),
+                    derived_id("ms", "checkpoint", c.step_number),
                     c.step_number,
                     _value(job.fine_tuned_model) or "",
                     {k: v for k, v in c.metrics.model_dump().items() if _value(v) is not None},
@@ -207,14 +196,6 @@ class MistralProvider:
         """Cancel a job."""
         await self._call(self.client.fine_tuning.jobs.cancel_async(job_id=job_id))
         return await self.job(job_id)
-
-    async def pause(self, job_id: str) -> RemoteJob:
-        """Mistral cannot pause."""
-        raise ProviderError("mistral: jobs cannot be paused", "cancel it, or let it finish")
-
-    async def resume(self, job_id: str) -> RemoteJob:
-        """Mistral cannot resume."""
-        raise ProviderError("mistral: jobs cannot be resumed", "start a new job")
 
     async def file_content(self, file_id: str) -> bytes:
         """A file's bytes."""

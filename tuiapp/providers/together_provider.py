@@ -5,7 +5,6 @@ its loss curve comes from the metrics endpoint and is handed on as `metrics` eve
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator, Awaitable
 from datetime import datetime
 from pathlib import Path
@@ -14,14 +13,16 @@ from typing import Any, TypeVar
 from tuiapp.providers.base import (
     Capabilities,
     JobRequest,
+    NoPauseResume,
     Progress,
     ProviderError,
     RemoteCheckpoint,
     RemoteEvent,
     RemoteFile,
     RemoteJob,
+    derived_id,
 )
-from tuiapp.providers.errors import HINTS
+from tuiapp.providers.errors import connection_error, status_error
 
 T = TypeVar("T")
 
@@ -63,12 +64,7 @@ def _first(row: dict[str, Any], *keys: str) -> Any:
     return next((row[k] for k in keys if row.get(k) is not None), None)
 
 
-def _event_id(*parts: Any) -> str:
-    """A stable id for an event that has none."""
-    return "tg-" + hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
-
-
-class TogetherProvider:
+class TogetherProvider(NoPauseResume):
     """A provider over `together.AsyncTogether`."""
 
     name = "together"
@@ -84,19 +80,9 @@ class TogetherProvider:
         try:
             return await call
         except together.APIStatusError as err:
-            status = err.status_code
-            raise ProviderError(
-                f"together: {status} {err.message}",
-                HINTS.get(
-                    status, "the service failed; it will be retried" if status >= 500 else ""
-                ),
-                status=status,
-                retryable=status == 429 or status >= 500,
-            ) from err
+            raise status_error(self.name, err.status_code, err.message) from err
         except together.APIConnectionError as err:
-            raise ProviderError(
-                f"together: cannot connect ({err})", "check the network", retryable=True
-            ) from err
+            raise connection_error(self.name, err) from err
 
     async def upload(self, path: Path, purpose: str, progress: Progress | None) -> RemoteFile:
         """Upload through the SDK's presigned-URL flow, reporting bytes sent."""
@@ -161,7 +147,7 @@ class TogetherProvider:
         listed = await self._call(self.client.fine_tuning.list_events(job_id))
         events = [
             RemoteEvent(
-                _event_id(e.created_at, e.message, e.type),
+                derived_id("tg", e.created_at, e.message, e.type),
                 _seconds(e.created_at) or 0,
                 str(e.level or "info"),
                 "message",
@@ -181,7 +167,9 @@ class TogetherProvider:
             }
             at = int(_first(row, "timestamp", "logged_at") or 0)
             events.append(
-                RemoteEvent(_event_id("metrics", step), at, "info", "metrics", f"step {step}", data)
+                RemoteEvent(
+                    derived_id("tg", "metrics", step), at, "info", "metrics", f"step {step}", data
+                )
             )
         ids = [e.id for e in events]
         return events[ids.index(known) + 1 :] if known in ids else events
@@ -192,7 +180,7 @@ class TogetherProvider:
         return sorted(
             (
                 RemoteCheckpoint(
-                    _event_id(c.path),
+                    derived_id("tg", c.path),
                     c.step,
                     c.object_name or c.path,
                     {},
@@ -207,14 +195,6 @@ class TogetherProvider:
         """Cancel a job."""
         await self._call(self.client.fine_tuning.cancel(job_id))
         return await self.job(job_id)
-
-    async def pause(self, job_id: str) -> RemoteJob:
-        """Together cannot pause."""
-        raise ProviderError("together: jobs cannot be paused", "cancel it, or let it finish")
-
-    async def resume(self, job_id: str) -> RemoteJob:
-        """Together cannot resume."""
-        raise ProviderError("together: jobs cannot be resumed", "start a new job")
 
     async def file_content(self, file_id: str) -> bytes:
         """A file's bytes."""
