@@ -118,9 +118,10 @@ class JobScreen(Screen[None]):
         self.query_one(LossChart).set_points(points)
         self.last_step = points[-1].step if points else -1
         log = self.query_one(RichLog)
-        for event in job_events(self.tui.store, self.job_id, limit=500):
+        events = job_events(self.tui.store, self.job_id, limit=500)
+        for event in events:
             log.write(self._event_line(event))
-        self._seen_events = {e["event_id"] for e in job_events(self.tui.store, self.job_id, 500)}
+        self._seen_events = {e["event_id"] for e in events}
         self.refresh_summary(job)
         self.tui.job_polled.subscribe(self, self.on_polled)
 

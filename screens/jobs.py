@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Footer, Label
 
 from screens.choice import ChoiceScreen
 from tuiapp.jobs.watch import Polled
-from tuiapp.store.jobs import Job, job_metrics, list_jobs
+from tuiapp.store.jobs import Job, latest_metrics, list_jobs
 from tuiapp.store.versions import list_versions
 from tuiapp.widgets.tables import cursor_key
 
@@ -23,9 +23,7 @@ STATUS_STYLE = {"succeeded": "green", "failed": "red", "cancelled": "dim", "runn
 
 def job_row(app: TuiApp, job: Job) -> tuple[str, ...]:
     """The table cells of one job."""
-    metrics = job_metrics(app.store, job.id)
-    last = metrics[-1] if metrics else None
-    valid = next((m.valid_loss for m in reversed(metrics) if m.valid_loss is not None), None)
+    last, valid = latest_metrics(app.store, job.id)
     style = STATUS_STYLE.get(job.status, "yellow")
     step = f"{last.step}/{last.total_steps or '?'}" if last else "-"
     return (

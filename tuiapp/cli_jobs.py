@@ -117,13 +117,11 @@ async def cmd_train(store: Store, args: argparse.Namespace) -> int:
 
 def cmd_jobs(store: Store, args: argparse.Namespace) -> int:
     """Every job with its status and last losses."""
-    from tuiapp.store.jobs import job_metrics, list_jobs
+    from tuiapp.store.jobs import latest_metrics, list_jobs
 
     rows = []
     for job in list_jobs(store):
-        metrics = job_metrics(store, job.id)
-        last = metrics[-1] if metrics else None
-        valid = next((m.valid_loss for m in reversed(metrics) if m.valid_loss is not None), None)
+        last, valid = latest_metrics(store, job.id)
         rows.append(
             {
                 "id": job.id,

@@ -250,6 +250,22 @@ def job_metrics(store: Store, job_id: int, since_step: int = -1) -> list[MetricP
     return [MetricPoint(*r) for r in rows]
 
 
+def latest_metrics(store: Store, job_id: int) -> tuple[MetricPoint | None, float | None]:
+    """The last step's metrics and the last validation loss (two indexed lookups, whatever
+    the number of steps: the jobs list calls this for every job on every poll)."""
+    row = store.conn.execute(
+        f"SELECT {', '.join(METRIC_COLUMNS)} FROM job_metrics WHERE job_id = ? "
+        "ORDER BY step DESC LIMIT 1",
+        [job_id],
+    ).fetchone()
+    valid = store.conn.execute(
+        "SELECT valid_loss FROM job_metrics WHERE job_id = ? AND valid_loss IS NOT NULL "
+        "ORDER BY step DESC LIMIT 1",
+        [job_id],
+    ).fetchone()
+    return (MetricPoint(*row) if row else None), (valid[0] if valid else None)
+
+
 def job_events(store: Store, job_id: int, limit: int = 200) -> list[dict[str, Any]]:
     """A job's newest events, oldest of them first."""
     rows = list(
