@@ -97,6 +97,15 @@ class JobRequest:
     seed: int | None = None
 
 
+@dataclass(frozen=True)
+class Completion:
+    """One non-streamed answer with its token usage (None where the provider gives none)."""
+
+    text: str
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
 class ProviderError(Exception):
     """A failed call, said plainly: what happened, and what to do about it."""
 
@@ -196,6 +205,12 @@ class Provider(Protocol):
         self, model: str, messages: list[dict[str, Any]], **options: Any
     ) -> AsyncIterator[str]:
         """Stream a chat completion's text."""
+        ...
+
+    async def complete(
+        self, model: str, messages: list[dict[str, Any]], **options: Any
+    ) -> Completion:
+        """One whole answer with its token usage (evaluation uses this)."""
         ...
 
     async def close(self) -> None:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from tuiapp.providers.base import (
     Capabilities,
+    Completion,
     JobRequest,
     NoPauseResume,
     Progress,
@@ -218,6 +219,21 @@ class MistralProvider(NoPauseResume):
             delta = event.data.choices[0].delta.content if event.data.choices else None
             if isinstance(delta, str) and delta:
                 yield delta
+
+    async def complete(
+        self, model: str, messages: list[dict[str, Any]], **options: Any
+    ) -> Completion:
+        """One whole answer and its usage."""
+        response = await self._call(
+            self.client.chat.complete_async(model=model, messages=messages, **options)
+        )
+        content = response.choices[0].message.content if response.choices else ""
+        usage = response.usage
+        return Completion(
+            content if isinstance(content, str) else "",
+            _value(usage.prompt_tokens) if usage else None,
+            _value(usage.completion_tokens) if usage else None,
+        )
 
     async def close(self) -> None:
         """Nothing to close: the SDK owns its client."""

@@ -15,6 +15,7 @@ import openai
 
 from tuiapp.providers.base import (
     Capabilities,
+    Completion,
     JobRequest,
     Progress,
     RemoteCheckpoint,
@@ -216,6 +217,24 @@ class OpenAIProvider:
                     yield chunk.choices[0].delta.content
         except openai.OpenAIError as err:
             raise translate(err, self.name) from err
+
+    async def complete(
+        self, model: str, messages: list[dict[str, Any]], **options: Any
+    ) -> Completion:
+        """One whole answer and its usage."""
+        response = await self._call(
+            self.client.chat.completions.create(
+                model=model,
+                messages=messages,  # type: ignore[arg-type]
+                **options,
+            )
+        )
+        usage = response.usage
+        return Completion(
+            response.choices[0].message.content or "" if response.choices else "",
+            usage.prompt_tokens if usage else None,
+            usage.completion_tokens if usage else None,
+        )
 
     async def close(self) -> None:
         """Close the HTTP client."""

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from tuiapp.providers.base import (
     Capabilities,
+    Completion,
     JobRequest,
     NoPauseResume,
     Progress,
@@ -222,6 +223,20 @@ class TogetherProvider(NoPauseResume):
         async for chunk in stream:
             if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
                 yield chunk.choices[0].delta.content
+
+    async def complete(
+        self, model: str, messages: list[dict[str, Any]], **options: Any
+    ) -> Completion:
+        """One whole answer and its usage."""
+        response = await self._call(
+            self.client.chat.completions.create(model=model, messages=messages, **options)
+        )
+        usage = response.usage
+        return Completion(
+            response.choices[0].message.content or "" if response.choices else "",
+            usage.prompt_tokens if usage else None,
+            usage.completion_tokens if usage else None,
+        )
 
     async def close(self) -> None:
         """Close the HTTP client."""

@@ -191,4 +191,51 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (job_id, checkpoint_id)
     ) WITHOUT ROWID;
     """,
+    # 4: evaluation runs and their outputs, blind A/B ratings, playground sessions
+    """
+    CREATE TABLE eval_runs (
+        id INTEGER PRIMARY KEY,
+        version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
+        split TEXT NOT NULL DEFAULT 'holdout',
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        job_id INTEGER REFERENCES jobs(id),
+        params TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL DEFAULT 'running',
+        total INTEGER NOT NULL,
+        scores TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE TABLE eval_outputs (
+        run_id INTEGER NOT NULL REFERENCES eval_runs(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        example_id INTEGER NOT NULL,
+        output TEXT,
+        error TEXT,
+        latency_ms REAL,
+        prompt_tokens INTEGER,
+        completion_tokens INTEGER,
+        PRIMARY KEY (run_id, position)
+    ) WITHOUT ROWID;
+    CREATE TABLE ratings (
+        id INTEGER PRIMARY KEY,
+        run_a INTEGER NOT NULL REFERENCES eval_runs(id),
+        run_b INTEGER NOT NULL REFERENCES eval_runs(id),
+        position INTEGER NOT NULL,
+        rater TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        shown_first TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (run_a, run_b, position, rater)
+    );
+    CREATE TABLE playground_sessions (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        settings TEXT NOT NULL DEFAULT '{}',
+        transcript TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 ]
