@@ -77,6 +77,8 @@ class JobScreen(Screen[None]):
         Binding("c", "control('cancel')", "Cancel job", id="job.cancel"),
         Binding("p", "control('pause')", "Pause", id="job.pause"),
         Binding("r", "control('resume')", "Resume", id="job.resume"),
+        Binding("e", "evaluate", "Evaluate", id="job.evaluate"),
+        Binding("g", "playground", "Playground", id="job.playground"),
         Binding("escape,q", "back", "Back", id="job.back"),
     ]
 
@@ -225,6 +227,18 @@ class JobScreen(Screen[None]):
             self.notify(err.message, title=f"Could not {what}", severity="error")
             return
         self.notify(f"Job {job.id}: {remote.status}.")
+
+    def action_evaluate(self) -> None:
+        """The fine-tuned model against its base model on the holdout."""
+        from screens.evaluate import EvaluateScreen
+
+        self.app.push_screen(EvaluateScreen(self.job_id))
+
+    def action_playground(self) -> None:
+        """Chat with the fine-tuned model beside its base model."""
+        from screens.playground import PlaygroundScreen
+
+        self.app.push_screen(PlaygroundScreen(self.job_id))
 
     def action_back(self) -> None:
         """Back to the list."""

@@ -63,12 +63,11 @@ class JobsScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        """Fill the table and follow the watcher."""
-        self.reload()
+        """Follow the watcher (the table fills when the screen is shown)."""
         self.tui.job_polled.subscribe(self, self.on_polled)
 
     def on_screen_resume(self) -> None:
-        """Jobs may have been started elsewhere."""
+        """Read the jobs each time the screen is shown: they may have started elsewhere."""
         self.reload()
 
     def reload(self) -> None:

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.signal import Signal
 
 from screens.datasets import DatasetsScreen
+from screens.experiments import ExperimentsScreen
 from screens.jobs import JobsScreen
 from screens.review import ReviewScreen
 from tuiapp.config import Config, ConfigError, load_config
@@ -27,13 +28,14 @@ class TuiApp(App[None]):
     """tuiapp: the whole fine-tuning loop in a terminal."""
 
     TITLE = "tuiapp"
-    MODES = {"datasets": DatasetsScreen, "jobs": JobsScreen}
+    MODES = {"datasets": DatasetsScreen, "jobs": JobsScreen, "experiments": ExperimentsScreen}
     DEFAULT_MODE = "datasets"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("f1", "show_help_panel", "Keys", id="app.keys"),
         Binding("f2", "switch_mode('datasets')", "Datasets", id="app.datasets"),
         Binding("f3", "switch_mode('jobs')", "Jobs", id="app.jobs"),
+        Binding("f4", "switch_mode('experiments')", "Experiments", id="app.experiments"),
     ]
 
     def __init__(

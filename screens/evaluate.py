@@ -1,0 +1,238 @@
+"""Evaluate a job's fine-tuned model and its base model over the holdout with one key: both
+run at once with progress bars; scores side by side; every item with its reference and the
+two answers; `b` rates them blind."""
+
+from __future__ import annotations
+
+import difflib
+import getpass
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
+
+from tuiapp.evals.metrics import token_f1
+from tuiapp.evals.ratings import win_rate
+from tuiapp.evals.run import EvalItem, eval_items, run_eval, start_run
+from tuiapp.providers.base import ProviderError
+from tuiapp.store.evals import EvalRun, list_runs, outputs
+from tuiapp.store.jobs import Job, get_job
+from tuiapp.widgets.tables import cursor_key
+
+if TYPE_CHECKING:
+    from tuiapp.app import TuiApp
+
+PARAMS = {"temperature": 0, "max_tokens": 256}
+METRICS = (
+    "exact_match",
+    "normalized_exact_match",
+    "token_f1",
+    "label_accuracy",
+    "label_macro_f1",
+    "valid_json",
+    "json_schema_match",
+    "mean_latency_ms",
+    "failed",
+)
+
+
+def diff_text(output: str, reference: str) -> Text:
+    """The output with words missing from the reference in red, shared ones plain."""
+    text = Text()
+    out_words, ref_words = output.split(), reference.split()
+    matcher = difflib.SequenceMatcher(a=ref_words, b=out_words, autojunk=False)
+    for op, _a1, _a2, b1, b2 in matcher.get_opcodes():
+        chunk = " ".join(out_words[b1:b2])
+        if chunk:
+            text.append(chunk + " ", style="" if op == "equal" else "bold red")
+    return text
+
+
+class ItemScreen(ModalScreen[None]):
+    """One item: the prompt, the reference, both answers with their differences marked."""
+
+    CSS_PATH = "evaluate.tcss"
+    BINDINGS = [Binding("escape,q", "dismiss", "Close", id="item.close")]
+
+    def __init__(self, item: EvalItem, answers: list[tuple[str, str | None]]) -> None:
+        super().__init__()
+        self.item, self.answers = item, answers
+
+    def compose(self) -> ComposeResult:
+        """Prompt, reference and answers in a scroll."""
+        with VerticalScroll(id="item-box"):
+            prompt = "\n".join(f"{m['role']}: {m['content']}" for m in self.item.messages)
+            yield Static(Text("prompt\n", style="bold") + Text(prompt))
+            yield Static(Text("reference\n", style="bold green") + Text(self.item.reference))
+            for name, answer in self.answers:
+                body = (
+                    diff_text(answer, self.item.reference)
+                    if answer is not None
+                    else Text("(no answer)", style="red")
+                )
+                f1 = f"  F1 {token_f1(answer, self.item.reference):.2f}" if answer else ""
+                yield Static(Text(f"{name}{f1}\n", style="bold cyan") + body)
+
+
+class EvaluateScreen(Screen[None]):
+    """A job's model against its base model on the version's holdout."""
+
+    CSS_PATH = "evaluate.tcss"
+    BINDINGS = [
+        Binding("r", "run", "Run both", id="evaluate.run"),
+        Binding("b", "rate", "Rate blind", id="evaluate.rate"),
+        Binding("enter", "item", "Item", id="evaluate.item"),
+        Binding("escape,q", "back", "Back", id="evaluate.back"),
+    ]
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__()
+        self.job_id = job_id
+
+    @property
+    def tui(self) -> TuiApp:
+        """The app, typed."""
+        return cast("TuiApp", self.app)
+
+    @property
+    def job(self) -> Job:
+        """The job, read now."""
+        return get_job(self.tui.store, self.job_id)
+
+    def compose(self) -> ComposeResult:
+        """Title, scores, progress, items."""
+        yield Label("", id="evaluate-title")
+        yield Static("", id="evaluate-scores")
+        with Horizontal(id="evaluate-progress"):
+            yield ProgressBar(id="progress-tuned", show_eta=False)
+            yield ProgressBar(id="progress-base", show_eta=False)
+        yield DataTable(id="evaluate-items", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """Show what is stored."""
+        job = self.job
+        self.query_one("#evaluate-title", Label).update(
+            f"[b]Evaluate[/b] job {job.id} · {job.fine_tuned_model or '(no model yet)'} vs "
+            f"{job.base_model} · version {job.version_id} holdout"
+        )
+        self.query_one("#evaluate-progress").display = False
+        self.items = eval_items(self.tui.store, job.version_id) if job.version_id else []
+        self.show()
+
+    def _runs(self) -> tuple[EvalRun | None, EvalRun | None]:
+        """The latest runs of the fine-tuned and the base model on this version."""
+        job = self.job
+        runs = list_runs(self.tui.store, job.version_id) if job.version_id else []
+        tuned = next((r for r in runs if r.model == job.fine_tuned_model), None)
+        base = next((r for r in runs if r.model == job.base_model), None)
+        return tuned, base
+
+    def show(self) -> None:
+        """Scores side by side and the item table."""
+        tuned, base = self._runs()
+        lines = [f"{'metric':<24}{'fine-tuned':>12}{'base':>12}"]
+        for metric in METRICS:
+            values = [r.scores.get(metric) if r else None for r in (tuned, base)]
+            if all(v is None for v in values):
+                continue
+            shown = [
+                "-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in values
+            ]
+            lines.append(f"{metric:<24}{shown[0]:>12}{shown[1]:>12}")
+        if tuned and base:
+            ab = win_rate(self.tui.store, tuned.id, base.id)
+            if ab.rated:
+                lines.append(
+                    f"blind A/B: fine-tuned wins {100 * ab.rate:.0f}% of {ab.rated} "
+                    f"(95% CI {100 * ab.low:.0f}-{100 * ab.high:.0f}%), {ab.both_bad} both bad"
+                )
+        if not (tuned or base):
+            lines = ["No evaluation yet: press r to run both models over the holdout."]
+        self.query_one("#evaluate-scores", Static).update(Text("\n".join(lines)))
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("#", "reference", "fine-tuned", "base", "F1 ft", "F1 base")
+        got = [outputs(self.tui.store, r.id) if r else {} for r in (tuned, base)]
+        for item in self.items:
+            answers = [g[item.position].output if item.position in g else None for g in got]
+            f1s = [f"{token_f1(a, item.reference):.2f}" if a is not None else "-" for a in answers]
+            table.add_row(
+                str(item.position),
+                item.reference[:30],
+                *((a or "-")[:30] for a in answers),
+                *f1s,
+                key=str(item.position),
+            )
+
+    def action_run(self) -> None:
+        """Run both models over the holdout, at once."""
+        job = self.job
+        if not job.fine_tuned_model or not job.version_id:
+            self.notify("The job has no fine-tuned model yet.", severity="warning")
+            return
+        self.query_one("#evaluate-progress").display = True
+        self._run(job)
+
+    @work(exclusive=True, group="evaluate")
+    async def _run(self, job: Job) -> None:
+        """Two runs, concurrently, each with its progress bar."""
+        import asyncio
+
+        try:
+            provider = await self.tui.providers.get(job.provider)
+        except ProviderError as err:
+            self.notify(err.message, title="Cannot evaluate", severity="error")
+            return
+        assert job.version_id is not None and job.fine_tuned_model is not None
+        store = self.tui.store
+        tuned = start_run(
+            store, job.version_id, job.provider, job.fine_tuned_model, job_id=job.id, params=PARAMS
+        )
+        base = start_run(store, job.version_id, job.provider, job.base_model, params=PARAMS)
+
+        def bar(name: str):  # type: ignore[no-untyped-def]
+            widget = self.query_one(f"#progress-{name}", ProgressBar)
+            return lambda done, total: widget.update(total=total, progress=done)
+
+        await asyncio.gather(
+            run_eval(store, provider, tuned.id, progress=bar("tuned")),
+            run_eval(store, provider, base.id, progress=bar("base")),
+        )
+        self.query_one("#evaluate-progress").display = False
+        self.notify("Evaluation finished.", title="Evaluate")
+        self.show()
+
+    def action_item(self) -> None:
+        """The item under the cursor, in full."""
+        key = cursor_key(self.query_one(DataTable))
+        item = next((i for i in self.items if str(i.position) == key), None)
+        if item is None:
+            return
+        tuned, base = self._runs()
+        answers = []
+        for name, run in (("fine-tuned", tuned), ("base", base)):
+            got = outputs(self.tui.store, run.id) if run else {}
+            answers.append((name, got[item.position].output if item.position in got else None))
+        self.app.push_screen(ItemScreen(item, answers))
+
+    def action_rate(self) -> None:
+        """Rate the two runs' answers blind."""
+        from screens.rating import RatingScreen
+
+        tuned, base = self._runs()
+        if not (tuned and base):
+            self.notify("Run the evaluation first (r).", severity="warning")
+            return
+        self.app.push_screen(
+            RatingScreen(tuned.id, base.id, getpass.getuser()), lambda _: self.show()
+        )
+
+    def action_back(self) -> None:
+        """Back."""
+        self.dismiss(None)

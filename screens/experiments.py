@@ -1,0 +1,221 @@
+"""Every experiment in one table: sort, filter, mark two and compare them side by side,
+export as CSV or Markdown, and go on to evaluate, rate or chat with a job's model."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from screens.prompt import PromptScreen
+from tuiapp.evals.experiments import Experiment, experiments, to_csv, to_markdown
+from tuiapp.widgets.tables import cursor_key
+
+if TYPE_CHECKING:
+    from tuiapp.app import TuiApp
+
+COLUMNS = [f.name for f in fields(Experiment)]
+SHOWN = (
+    "job_id",
+    "status",
+    "version",
+    "train_examples",
+    "base_model",
+    "hyperparameters",
+    "train_loss",
+    "valid_loss",
+    "token_f1",
+    "exact_match",
+    "win_rate",
+    "cost_usd",
+    "model_id",
+)
+
+
+def cell(value: object) -> str:
+    """A value as table text."""
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4f}" if abs(value) < 100 else f"{value:,.0f}"
+    return str(value)
+
+
+class CompareScreen(ModalScreen[None]):
+    """Two experiments, field by field."""
+
+    CSS_PATH = "experiments.tcss"
+    BINDINGS = [Binding("escape,q", "dismiss", "Close", id="compare.close")]
+
+    def __init__(self, left: Experiment, right: Experiment) -> None:
+        super().__init__()
+        self.left, self.right = left, right
+
+    def compose(self) -> ComposeResult:
+        """A three-column table: field, left, right (differences marked)."""
+        table: DataTable[str] = DataTable(id="compare-table", zebra_stripes=True)
+        table.add_columns("", f"job {self.left.job_id}", f"job {self.right.job_id}")
+        a, b = asdict(self.left), asdict(self.right)
+        for name in COLUMNS:
+            mark = "" if a[name] == b[name] else "[yellow]≠[/] "
+            table.add_row(f"{mark}{name}", cell(a[name]), cell(b[name]))
+        yield Static("[b]Compare[/b] · esc closes", id="compare-title")
+        yield table
+
+
+class ExperimentsScreen(Screen[None]):
+    """One row per job."""
+
+    CSS_PATH = "experiments.tcss"
+    BINDINGS = [
+        Binding("o", "sort", "Sort", id="experiments.sort"),
+        Binding("slash", "filter", "Filter", key_display="/", id="experiments.filter"),
+        Binding("space", "mark", "Mark", id="experiments.mark"),
+        Binding("c", "compare", "Compare 2", id="experiments.compare"),
+        Binding("e", "evaluate", "Evaluate", id="experiments.evaluate"),
+        Binding("g", "playground", "Playground", id="experiments.playground"),
+        Binding("x", "export", "Export", id="experiments.export"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort_by = "job_id"
+        self.descending = True
+        self.text = ""
+        self.marked: list[int] = []
+        self.rows: list[Experiment] = []
+
+    @property
+    def tui(self) -> TuiApp:
+        """The app, typed."""
+        return cast("TuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Title, table, hint."""
+        yield Label("", id="experiments-title")
+        yield DataTable(id="experiments-table", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="experiments-hint")
+        yield Footer(compact=True)
+
+    def on_screen_resume(self) -> None:
+        """Read the experiments each time the screen is shown: scores change elsewhere."""
+        self.reload()
+
+    def reload(self) -> None:
+        """Read, filter, sort, show."""
+        rows = experiments(self.tui.store)
+        if self.text:
+            needle = self.text.lower()
+            rows = [r for r in rows if needle in " ".join(map(cell, asdict(r).values())).lower()]
+        present = [r for r in rows if getattr(r, self.sort_by) is not None]
+        missing = [r for r in rows if getattr(r, self.sort_by) is None]
+        present.sort(key=lambda r: getattr(r, self.sort_by), reverse=self.descending)
+        self.rows = present + missing
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns(
+            *(("▼ " if self.descending else "▲ ") + c if c == self.sort_by else c for c in SHOWN)
+        )
+        for row in self.rows:
+            values = asdict(row)
+            mark = "● " if row.job_id in self.marked else ""
+            table.add_row(
+                *(mark + cell(values[c]) if c == "job_id" else cell(values[c]) for c in SHOWN),
+                key=str(row.job_id),
+            )
+        self.query_one("#experiments-title", Label).update(
+            f"[b]Experiments[/b] · {len(self.rows)} job(s)"
+            + (f" · filter {self.text!r}" if self.text else "")
+            + (f" · marked {', '.join(map(str, self.marked))}" if self.marked else "")
+        )
+        self.query_one("#experiments-hint", Label).update(
+            "" if self.rows else "No jobs yet: start one from a frozen version (F3, n)."
+        )
+
+    def _selected(self) -> Experiment | None:
+        """The row under the cursor."""
+        key = cursor_key(self.query_one(DataTable))
+        return next((r for r in self.rows if str(r.job_id) == key), None)
+
+    def action_sort(self) -> None:
+        """Cycle the sort column (descending, then ascending)."""
+        if self.descending:
+            self.descending = False
+        else:
+            position = (SHOWN.index(self.sort_by) + 1) % len(SHOWN)
+            self.sort_by, self.descending = SHOWN[position], True
+        self.reload()
+
+    def action_filter(self) -> None:
+        """Show only rows whose text contains a string."""
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.text = text.strip()
+                self.reload()
+
+        self.app.push_screen(PromptScreen("Filter experiments", self.text), done)
+
+    def action_mark(self) -> None:
+        """Mark or unmark a row for comparison (the last two marks count)."""
+        row = self._selected()
+        if row is None:
+            return
+        if row.job_id in self.marked:
+            self.marked.remove(row.job_id)
+        else:
+            self.marked = [*self.marked[-1:], row.job_id]
+        self.reload()
+
+    def action_compare(self) -> None:
+        """The two marked experiments side by side."""
+        chosen = [r for r in self.rows if r.job_id in self.marked]
+        if len(chosen) != 2:
+            self.notify("Mark two experiments with space first.", severity="warning")
+            return
+        self.app.push_screen(CompareScreen(*chosen))
+
+    def action_evaluate(self) -> None:
+        """Evaluate the job's model against its base model on the holdout."""
+        from screens.evaluate import EvaluateScreen
+
+        row = self._selected()
+        if row is not None:
+            self.app.push_screen(EvaluateScreen(row.job_id))
+
+    def action_playground(self) -> None:
+        """Chat with the job's model beside its base model."""
+        from screens.playground import PlaygroundScreen
+
+        row = self._selected()
+        if row is not None:
+            self.app.push_screen(PlaygroundScreen(row.job_id))
+
+    def action_export(self) -> None:
+        """Write the rows shown as CSV or Markdown (by the file's extension)."""
+
+        def done(path: str | None) -> None:
+            if not path:
+                return
+            target = Path(path).expanduser()
+            text = to_markdown(self.rows) if target.suffix == ".md" else to_csv(self.rows)
+            try:
+                target.write_text(text)
+            except OSError as err:
+                self.notify(f"{target}: {err.strerror or err}", severity="error")
+                return
+            self.notify(f"Wrote {len(self.rows)} row(s) to {target}", title="Exported")
+
+        self.app.push_screen(
+            PromptScreen(
+                "Export experiments to",
+                str(self.tui.paths.data_dir / "experiments.csv"),
+                hint=".csv for CSV, .md for a Markdown table · Enter writes · Esc cancels",
+            ),
+            done,
+        )

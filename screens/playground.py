@@ -1,0 +1,298 @@
+"""The playground: one or two models side by side (the fine-tuned one and its base), streaming
+token by token in both panes at once, multi-turn, with the sampling settings, token counts
+and latency; load a holdout example to see the reference beside the answers; save sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, RichLog, Static
+
+from screens.choice import ChoiceScreen
+from screens.prompt import PromptScreen
+from tuiapp.evals.run import eval_items
+from tuiapp.providers.base import ProviderError
+from tuiapp.store.db import now
+from tuiapp.store.jobs import get_job
+
+if TYPE_CHECKING:
+    from tuiapp.app import TuiApp
+
+SETTINGS = ("temperature", "top_p", "max_tokens", "seed", "stop")
+
+
+@dataclass
+class Pane:
+    """One model's side of the conversation."""
+
+    side: str
+    model: str
+    history: list[dict[str, str]] = field(default_factory=list)
+
+
+class PlaygroundScreen(Screen[None]):
+    """Chat with two models at once."""
+
+    CSS_PATH = "playground.tcss"
+    BINDINGS = [
+        Binding("ctrl+l", "load_example", "Load example", id="playground.load"),
+        Binding("ctrl+x", "stop", "Stop", id="playground.stop"),
+        Binding("ctrl+n", "clear", "New chat", id="playground.clear"),
+        Binding("ctrl+s", "save", "Save", id="playground.save"),
+        Binding("ctrl+o", "open", "Open", id="playground.open"),
+        Binding("escape", "back", "Back", id="playground.back"),
+    ]
+
+    def __init__(self, job_id: int | None = None) -> None:
+        super().__init__()
+        self.job_id = job_id
+
+    @property
+    def tui(self) -> TuiApp:
+        """The app, typed."""
+        return cast("TuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Models and settings, the two panes, the reference, the message box."""
+        job = get_job(self.tui.store, self.job_id) if self.job_id else None
+        self.provider_name = job.provider if job else "local"
+        left = (job.fine_tuned_model or job.base_model) if job else ""
+        right = job.base_model if job and job.fine_tuned_model else ""
+        with Horizontal(id="playground-models"):
+            yield Input(left, placeholder="left model", id="model-left", compact=True)
+            yield Input(
+                right, placeholder="right model (empty: one pane)", id="model-right", compact=True
+            )
+        with Horizontal(id="playground-labels"):
+            for name in ("system prompt", *SETTINGS[:-1], "stop (a|b)"):
+                yield Label(name, id=f"label-{name.split()[0]}")
+        with Horizontal(id="playground-settings"):
+            yield Input("", placeholder="system prompt", id="system", compact=True)
+            defaults = {"temperature": "0.7", "top_p": "1", "max_tokens": "256"}
+            for name in SETTINGS:
+                yield Input(
+                    defaults.get(name, ""), placeholder=name, id=name, compact=True, tooltip=name
+                )
+        with Horizontal(id="playground-panes"):
+            for side in ("left", "right"):
+                with Vertical(classes="pane"):
+                    yield Label("", id=f"head-{side}", classes="pane-head")
+                    yield RichLog(id=f"log-{side}", wrap=True, markup=False)
+                    yield Static("", id=f"live-{side}", classes="live")
+        yield Static("", id="playground-reference")
+        yield Input(placeholder="message · Enter sends to both models", id="message")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """Start a fresh conversation."""
+        self.query_one("#playground-reference").display = False
+        self.action_clear()
+        self.query_one("#message", Input).focus()
+
+    # --- settings and panes -----------------------------------------------------------------
+    def _options(self) -> dict[str, Any]:
+        """Sampling options from the settings row (blank ones left to the model)."""
+        options: dict[str, Any] = {}
+        for name in SETTINGS:
+            raw = self.query_one(f"#{name}", Input).value.strip()
+            if not raw:
+                continue
+            if name == "stop":
+                options[name] = [s for s in raw.split("|") if s]
+            elif name in ("max_tokens", "seed"):
+                options[name] = int(raw)
+            else:
+                options[name] = float(raw)
+        return options
+
+    def _panes(self) -> list[Pane]:
+        """The panes with a model."""
+        return [p for p in self.panes if p.model]
+
+    def action_clear(self) -> None:
+        """A new conversation with the models and system prompt in the boxes."""
+        self.panes = []
+        system = self.query_one("#system", Input).value.strip()
+        for side in ("left", "right"):
+            model = self.query_one(f"#model-{side}", Input).value.strip()
+            pane = Pane(side, model, [{"role": "system", "content": system}] if system else [])
+            self.panes.append(pane)
+            self.query_one(f"#log-{side}", RichLog).clear()
+            self.query_one(f"#head-{side}", Label).update(f"[b]{model or '(no model)'}[/b]")
+            self.query_one(f"#log-{side}").parent.display = bool(model)  # type: ignore[union-attr]
+        self.query_one("#playground-reference").display = False
+
+    @on(Input.Changed, "#model-left, #model-right, #system")
+    def _models_changed(self) -> None:
+        """A changed model or system prompt starts a new conversation."""
+        self.action_clear()
+
+    # --- chatting -------------------------------------------------------------------------
+    @on(Input.Submitted, "#message")
+    def send(self, event: Input.Submitted) -> None:
+        """Send the message to every pane's model."""
+        text = event.value.strip()
+        if not text:
+            return
+        event.input.value = ""
+        for pane in self._panes():
+            pane.history.append({"role": "user", "content": text})
+            self.query_one(f"#log-{pane.side}", RichLog).write(Text(f"you: {text}", style="bold"))
+        self.answer_all()
+
+    @work(exclusive=True, group="stream")
+    async def answer_all(self) -> None:
+        """Stream both answers at once."""
+        try:
+            options = self._options()
+            provider = await self.tui.providers.get(self.provider_name)
+        except ValueError as err:
+            self.notify(f"Settings: {err}", severity="error")
+            return
+        except ProviderError as err:
+            self.notify(f"{err.message}\n{err.hint}", title="Provider", severity="error")
+            return
+        await asyncio.gather(*(self._stream(provider, pane, options) for pane in self._panes()))
+
+    async def _stream(self, provider: Any, pane: Pane, options: dict[str, Any]) -> None:
+        """One pane's answer, token by token, then its counts and latency."""
+        log = self.query_one(f"#log-{pane.side}", RichLog)
+        head = self.query_one(f"#head-{pane.side}", Label)
+        live = self.query_one(f"#live-{pane.side}", Static)
+        started = time.perf_counter()
+        first: float | None = None
+        pieces: list[str] = []
+        line = Text(f"{pane.model}: ", style="green")
+        try:
+            async for piece in provider.chat(pane.model, pane.history, **options):
+                if first is None:
+                    first = time.perf_counter() - started
+                pieces.append(piece)
+                live.update(Text(f"{pane.model}: ", style="green") + Text("".join(pieces)))
+                head.update(f"[b]{pane.model}[/b] · streaming… {len(pieces)} pieces")
+        except ProviderError as err:
+            log.write(Text(f"error: {err.message}", style="red"))
+            return
+        except asyncio.CancelledError:
+            pieces.append(" [stopped]")
+            raise
+        finally:
+            answer = "".join(pieces)
+            live.update("")
+            log.write(line + Text(answer))
+            total = time.perf_counter() - started
+            pane.history.append({"role": "assistant", "content": answer})
+            ttft = f"first token {first * 1000:.0f} ms · " if first is not None else ""
+            head.update(f"[b]{pane.model}[/b] · {ttft}{len(pieces)} pieces · {total:.1f} s")
+
+    def action_stop(self) -> None:
+        """Stop the answers being streamed (what arrived is kept)."""
+        self.workers.cancel_group(self, "stream")
+
+    # --- examples and sessions ------------------------------------------------------------
+    def action_load_example(self) -> None:
+        """Put a holdout example's conversation (minus its answer) in both panes."""
+        job = get_job(self.tui.store, self.job_id) if self.job_id else None
+        if job is None or job.version_id is None:
+            self.notify("Open the playground from a job to load its holdout.", severity="warning")
+            return
+        items = {str(i.position): i for i in eval_items(self.tui.store, job.version_id)}
+        choices = [
+            (key, f"{key}: {item.messages[-1]['content'][:60]}" if item.messages else key)
+            for key, item in list(items.items())[:300]
+        ]
+
+        def chosen(key: str | None) -> None:
+            if key is None:
+                return
+            item = items[key]
+            self.action_clear()
+            for pane in self._panes():
+                pane.history = [dict(m) for m in item.messages]
+                for message in item.messages:
+                    self.query_one(f"#log-{pane.side}", RichLog).write(
+                        Text(f"{message['role']}: {message['content']}", style="dim")
+                    )
+            reference = self.query_one("#playground-reference", Static)
+            reference.update(Text("reference: ", style="bold green") + Text(item.reference))
+            reference.display = True
+            self.answer_all()
+
+        self.app.push_screen(ChoiceScreen("Load a holdout example", choices), chosen)
+
+    def action_save(self) -> None:
+        """Save the conversation and settings under a name."""
+
+        def named(name: str | None) -> None:
+            if not name:
+                return
+            settings = {
+                "provider": self.provider_name,
+                "job_id": self.job_id,
+                **{n: self.query_one(f"#{n}", Input).value for n in (*SETTINGS, "system")},
+                **{f"model-{p.side}": p.model for p in self.panes},
+            }
+            transcript = [
+                {"side": p.side, "model": p.model, "history": p.history} for p in self.panes
+            ]
+            with self.tui.store.conn:
+                self.tui.store.conn.execute(
+                    "INSERT INTO playground_sessions(name, settings, transcript, created_at, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?)",
+                    [name, json.dumps(settings), json.dumps(transcript), now(), now()],
+                )
+            self.notify(f"Session {name!r} saved.")
+
+        self.app.push_screen(
+            PromptScreen("Save this session as", time.strftime("%Y-%m-%d %H:%M")), named
+        )
+
+    def action_open(self) -> None:
+        """Reopen a saved session."""
+        rows = self.tui.store.conn.execute(
+            "SELECT id, name, updated_at FROM playground_sessions ORDER BY id DESC LIMIT 100"
+        ).fetchall()
+        if not rows:
+            self.notify("No saved sessions yet (ctrl+s saves one).")
+            return
+
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                self._restore(int(key))
+
+        self.app.push_screen(
+            ChoiceScreen("Open a session", [(str(r[0]), f"{r[1]} · {r[2][:16]}") for r in rows]),
+            chosen,
+        )
+
+    def _restore(self, session_id: int) -> None:
+        """Put a saved session back on screen."""
+        settings, transcript = self.tui.store.conn.execute(
+            "SELECT settings, transcript FROM playground_sessions WHERE id = ?", [session_id]
+        ).fetchone()
+        values = json.loads(settings)
+        with self.prevent(Input.Changed):
+            for name in (*SETTINGS, "system", "model-left", "model-right"):
+                self.query_one(f"#{name}", Input).value = str(values.get(name) or "")
+        self.provider_name = values.get("provider") or self.provider_name
+        self.action_clear()
+        for saved, pane in zip(json.loads(transcript), self.panes, strict=False):
+            pane.history = saved["history"]
+            log = self.query_one(f"#log-{pane.side}", RichLog)
+            for message in pane.history:
+                log.write(Text(f"{message['role']}: {message['content']}"))
+
+    def action_back(self) -> None:
+        """Leave (a session not saved is gone)."""
+        self.action_stop()
+        self.dismiss(None)
