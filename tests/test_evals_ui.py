@@ -1,0 +1,122 @@
+"""The playground, the blind rating and the experiments screens driven with Pilot."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from screens.experiments import ExperimentsScreen
+from screens.playground import PlaygroundScreen
+from screens.rating import RatingScreen
+from tests.test_ratings_experiments import two_runs
+from tests.test_review_ui import plain
+from tuiapp.app import make_app
+from tuiapp.evals.ratings import win_rate
+from tuiapp.paths import AppPaths
+from tuiapp.store import open_store
+
+
+async def until(pilot, condition, what: str, tries: int = 600) -> None:  # type: ignore[no-untyped-def]
+    """Pause until condition() holds."""
+    for _ in range(tries):
+        await pilot.pause(0.1)
+        if condition():
+            return
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_rating_keys_store_blind_verdicts(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    store, _job, tuned, base = two_runs(home, write_jsonl)
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = RatingScreen(tuned.id, base.id, "ann")
+        app.push_screen(screen)
+        await pilot.pause()
+        assert "Left (← or 1)" in plain(screen.query_one("#rating-left"))
+        assert "ft:" not in plain(screen.query_one("#rating-left"))  # no model names
+        for _ in range(6):  # always pick the fine-tuned answer, wherever it is shown
+            pair = screen.queue[0]
+            await pilot.press("left" if pair.left.startswith("positive") else "right")
+        await pilot.press("t", "x")
+        await pilot.pause()
+        assert "8/10 this session" in plain(screen.query_one("#rating-status"))
+    result = win_rate(open_store(home.database), tuned.id, base.id, "ann")
+    assert (result.wins, result.losses, result.ties, result.both_bad) == (6, 0, 1, 1)
+
+
+async def test_experiments_sort_compare_and_export(
+    home: AppPaths, write_jsonl: Callable[..., Path], tmp_path: Path
+) -> None:
+    two_runs(home, write_jsonl)
+    app = make_app(home)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExperimentsScreen) and len(screen.rows) == 1
+        row = screen.query_one("#experiments-table").get_row_at(0)
+        assert "0.9000" in row and "ft:SmolLM2:local::1" in row
+        await pilot.press("o")  # job_id ascending
+        assert not screen.descending
+        await pilot.press("c")  # nothing marked: a warning, no dialog
+        assert isinstance(app.screen, ExperimentsScreen)
+        await pilot.press("x")
+        await pilot.pause()
+        target = tmp_path / "runs.md"
+        app.screen.query_one("#prompt-input").value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+    table = target.read_text().splitlines()
+    assert table[0].startswith("| job_id |") and "ft:SmolLM2:local::1" in table[2]
+
+
+async def test_playground_streams_two_models_and_saves_the_session(
+    home: AppPaths, server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("torch")
+    url, _api, _root = server
+    monkeypatch.setenv("TUIAPP_LOCAL_URL", url)
+    app = make_app(home)
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = PlaygroundScreen()
+        app.push_screen(screen)
+        await pilot.pause()
+        screen.query_one("#model-left").value = "tiny-llama"
+        screen.query_one("#model-right").value = "tiny-llama"
+        screen.query_one("#max_tokens").value = "6"
+        screen.query_one("#temperature").value = "0"
+        screen.query_one("#message").focus()
+        await pilot.press(*"hello there", "enter")
+        await until(
+            pilot,
+            lambda: all(
+                "first token" in plain(screen.query_one(f"#head-{s}")) for s in ("left", "right")
+            ),
+            "both answers",
+        )
+        assert [len(p.history) for p in screen.panes] == [2, 2]  # user + assistant each
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = "greeting"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("ctrl+n")  # a new chat empties both panes
+        assert [len(p.history) for p in screen.panes] == [0, 0]
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press("enter")  # the only session
+        await pilot.pause()
+        assert [len(p.history) for p in screen.panes] == [2, 2]
+    saved = (
+        open_store(home.database)
+        .conn.execute("SELECT name, settings, transcript FROM playground_sessions")
+        .fetchone()
+    )
+    assert saved[0] == "greeting" and json.loads(saved[1])["max_tokens"] == "6"
+    assert json.loads(saved[2])[0]["history"][0] == {"role": "user", "content": "hello there"}
