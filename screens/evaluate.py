@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import getpass
+import math
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -21,7 +22,7 @@ from tuiapp.evals.ratings import win_rate
 from tuiapp.evals.run import EvalItem, eval_items, run_eval, start_run
 from tuiapp.providers.base import ProviderError
 from tuiapp.store.evals import EvalRun, list_runs, outputs
-from tuiapp.store.jobs import Job, get_job
+from tuiapp.store.jobs import Job, get_job, holdout_loss
 from tuiapp.widgets.tables import cursor_key
 
 if TYPE_CHECKING:
@@ -152,8 +153,14 @@ class EvaluateScreen(Screen[None]):
                     f"blind A/B: fine-tuned wins {100 * ab.rate:.0f}% of {ab.rated} "
                     f"(95% CI {100 * ab.low:.0f}-{100 * ab.high:.0f}%), {ab.both_bad} both bad"
                 )
+        loss = holdout_loss(self.tui.store, self.job_id)
+        if loss is not None:
+            lines.append(
+                f"holdout perplexity of the fine-tuned model: {math.exp(loss[0]):.2f} "
+                f"(exp of the job's {loss[1]} loss {loss[0]:.3f})"
+            )
         if not (tuned or base):
-            lines = ["No evaluation yet: press r to run both models over the holdout."]
+            lines.insert(0, "No evaluation yet: press r to run both models over the holdout.")
         self.query_one("#evaluate-scores", Static).update(Text("\n".join(lines)))
         table = self.query_one(DataTable)
         table.clear(columns=True)

@@ -29,6 +29,7 @@ SHOWN = (
     "hyperparameters",
     "train_loss",
     "valid_loss",
+    "holdout_perplexity",
     "token_f1",
     "exact_match",
     "win_rate",

@@ -3,6 +3,7 @@ the store; an interrupted run resumes without asking again for finished items.""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,12 @@ def test_the_prompt_is_the_conversation_before_the_last_answer() -> None:
 
 
 async def test_a_fine_tuned_local_model_is_evaluated_and_resumed(
-    home: AppPaths, write_jsonl: Callable[..., Path], server: Any, tmp_path: Path
+    home: AppPaths,
+    write_jsonl: Callable[..., Path],
+    server: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     url, _api, _root = server
     store, version = frozen_version(home, write_jsonl)
@@ -80,3 +86,15 @@ async def test_a_fine_tuned_local_model_is_evaluated_and_resumed(
     assert 0 <= scores["token_f1"] <= 1 and scores["mean_latency_ms"] > 0
     for client in (provider, flaky, steady):
         await client.close()
+    # the same from the command line, and the experiments table that collects it
+    from tuiapp.cli_jobs import cmd_eval, cmd_experiments
+
+    monkeypatch.setenv("TUIAPP_LOCAL_URL", url)
+    args = argparse.Namespace(
+        job=job.id, concurrency=4, max_tokens=4, check=None, no_base=True, home=None
+    )
+    assert await cmd_eval(store, args) == 0
+    assert f"{done.fine_tuned_model} (completed)" in capsys.readouterr().out
+    assert cmd_experiments(store, argparse.Namespace(markdown=False)) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].startswith("job_id,") and rows[1].startswith(f"{job.id},local,succeeded")

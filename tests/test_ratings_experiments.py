@@ -35,7 +35,7 @@ def two_runs(home: AppPaths, write_jsonl: Callable[..., Path]):  # type: ignore[
         estimate={"usd": 0.0},
     )
     update_job(store, job.id, fine_tuned_model="ft:SmolLM2:local::1")
-    add_metrics(store, job.id, [MetricPoint(10, 10, 0.5, 0.8, 0.6, None, None, None, 1)])
+    add_metrics(store, job.id, [MetricPoint(10, 10, 0.5, 0.8, 0.6, None, 0.7, None, 1)])
     tuned = create_run(store, version.id, "local", "ft:SmolLM2:local::1", 10, job_id=job.id)
     base = create_run(store, version.id, "local", "SmolLM2-135M-Instruct", 10)
     for run, text in ((tuned, "positive"), (base, "I think it is positive")):
@@ -85,6 +85,8 @@ def test_experiments_table_and_exports(home: AppPaths, write_jsonl: Callable[...
     assert row.hyperparameters == "batch_size=4 n_epochs=3"
     assert (row.train_loss, row.valid_loss, row.token_f1, row.exact_match) == (0.5, 0.6, 0.9, 0.7)
     assert row.win_rate == 1.0 and row.cost_usd == 0.0 and row.model_id == "ft:SmolLM2:local::1"
+    assert row.holdout_perplexity == pytest.approx(2.0138, abs=1e-3)  # exp(0.7)
+    assert row.perplexity_source == "full holdout"
     text = to_csv([row])
     assert text.splitlines()[0].startswith("job_id,provider,status,version")
     assert ",0.9000," in text.splitlines()[1]

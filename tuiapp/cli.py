@@ -25,6 +25,8 @@ COMMANDS = (
     "train",
     "jobs",
     "watch",
+    "eval",
+    "experiments",
     "local",
 )
 
@@ -87,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "datasets": cmd_datasets,
             "local": cmd_local,
         }
-        if args.command in ("train", "jobs", "watch"):
+        if args.command in ("train", "jobs", "watch", "eval", "experiments"):
             return cli_jobs.run(args)
         return handlers.get(args.command, cli_quality.run)(args)
     args = _app_parser().parse_args(args_list)

@@ -1,5 +1,6 @@
-"""Command-line jobs: `train` (plan, confirm, upload, create), `jobs` (list) and `watch`
-(the watcher, headless), over the same core as the screens."""
+"""Command-line jobs: `train` (plan, confirm, upload, create), `jobs` (list), `watch` (the
+watcher, headless), `eval` (a job's model and its base over the holdout) and `experiments`
+(the comparison table), over the same core as the screens."""
 
 from __future__ import annotations
 
@@ -36,6 +37,16 @@ def add_parsers(sub: Any) -> None:
     watch = sub.add_parser("watch", help="poll every unfinished job until all end")
     watch.add_argument("--once", action="store_true", help="poll each job once and stop")
     watch.add_argument("--home")
+    evaluate = sub.add_parser("eval", help="evaluate a job's model and its base on the holdout")
+    evaluate.add_argument("job", type=int)
+    evaluate.add_argument("--concurrency", type=int, default=8)
+    evaluate.add_argument("--max-tokens", type=int, default=256)
+    evaluate.add_argument("--check", help="a regex each answer should match (scored)")
+    evaluate.add_argument("--no-base", action="store_true", help="only the fine-tuned model")
+    evaluate.add_argument("--home")
+    table = sub.add_parser("experiments", help="one row per job, as CSV or Markdown")
+    table.add_argument("--markdown", action="store_true")
+    table.add_argument("--home")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,9 +56,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.command == "jobs":
             return cmd_jobs(store, args)
-        return asyncio.run(
-            cmd_train(store, args) if args.command == "train" else cmd_watch(store, args)
-        )
+        if args.command == "experiments":
+            return cmd_experiments(store, args)
+        commands = {"train": cmd_train, "watch": cmd_watch, "eval": cmd_eval}
+        return asyncio.run(commands[args.command](store, args))
     except (CliError, ProviderError, ValueError, KeyError, OSError) as err:
         print(f"tuiapp: {str(err).strip(chr(39))}", file=sys.stderr)
         return 2
@@ -175,4 +187,47 @@ async def cmd_watch(store: Store, args: argparse.Namespace) -> int:
                 await asyncio.sleep(1.0)
     finally:
         await providers.close()
+    return 0
+
+
+async def cmd_eval(store: Store, args: argparse.Namespace) -> int:
+    """Run the fine-tuned model (and its base) over the holdout; print the scores."""
+    from tuiapp.evals.run import run_eval, start_run
+    from tuiapp.store.jobs import get_job
+
+    job = get_job(store, args.job)
+    if not job.fine_tuned_model or not job.version_id:
+        raise CliError(f"job {job.id} has no fine-tuned model yet ({job.status})")
+    params = {"temperature": 0, "max_tokens": args.max_tokens}
+    if args.check:
+        params["check"] = args.check
+    models: list[tuple[str, int | None]] = [(job.fine_tuned_model, job.id)]
+    if not args.no_base:
+        models.append((job.base_model, None))
+    providers = _providers(args)
+    try:
+        provider = await providers.get(job.provider)
+        runs = [
+            start_run(store, job.version_id, job.provider, model, job_id=job_id, params=params)
+            for model, job_id in models
+        ]
+        done = await asyncio.gather(
+            *(run_eval(store, provider, run.id, args.concurrency) for run in runs)
+        )
+    finally:
+        await providers.close()
+    for run in done:
+        shown = ", ".join(
+            f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in run.scores.items()
+        )
+        print(f"run {run.id} {run.model} ({run.status}): {shown}")
+    return 0
+
+
+def cmd_experiments(store: Store, args: argparse.Namespace) -> int:
+    """Print the experiments table."""
+    from tuiapp.evals.experiments import experiments, to_csv, to_markdown
+
+    rows = experiments(store)
+    print(to_markdown(rows) if args.markdown else to_csv(rows), end="")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from tuiapp.evals.ratings import win_rate
 from tuiapp.store import Store
 from tuiapp.store.evals import list_runs
-from tuiapp.store.jobs import latest_metrics, list_jobs
+from tuiapp.store.jobs import holdout_loss, latest_metrics, list_jobs
 from tuiapp.store.versions import get_version
 
 
@@ -30,6 +31,8 @@ class Experiment:
     hyperparameters: str
     train_loss: float | None
     valid_loss: float | None
+    holdout_perplexity: float | None  # exp(loss on the holdout); see perplexity_source
+    perplexity_source: str
     eval_run: int | None
     token_f1: float | None
     exact_match: float | None
@@ -62,6 +65,7 @@ def experiments(store: Store) -> list[Experiment]:
             None,
         )
         ab = win_rate(store, run.id, base.id) if run and base else None
+        loss = holdout_loss(store, job.id)
         rows.append(
             Experiment(
                 job_id=job.id,
@@ -74,6 +78,8 @@ def experiments(store: Store) -> list[Experiment]:
                 hyperparameters=_hyper(job.hyperparameters or job.requested),
                 train_loss=last.train_loss if last else None,
                 valid_loss=valid,
+                holdout_perplexity=math.exp(loss[0]) if loss else None,
+                perplexity_source=loss[1] if loss else "",
                 eval_run=run.id if run else None,
                 token_f1=run.scores.get("token_f1") if run else None,
                 exact_match=run.scores.get("exact_match") if run else None,

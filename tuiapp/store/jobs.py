@@ -266,6 +266,25 @@ def latest_metrics(store: Store, job_id: int) -> tuple[MetricPoint | None, float
     return (MetricPoint(*row) if row else None), (valid[0] if valid else None)
 
 
+def holdout_loss(store: Store, job_id: int) -> tuple[float, str] | None:
+    """The job's loss on its holdout: the last full validation pass when the provider ran one
+    (the local backend does, over the whole validation file, at every epoch), else the last
+    sampled validation loss; with which of the two it is."""
+    for checkpoint in reversed(job_checkpoints(store, job_id)):  # OpenAI-style checkpoints
+        full = checkpoint["metrics"].get("full_valid_loss")
+        if isinstance(full, int | float):
+            return float(full), "full holdout"
+    for column, source in (("full_valid_loss", "full holdout"), ("valid_loss", "validation batch")):
+        row = store.conn.execute(
+            f"SELECT {column} FROM job_metrics WHERE job_id = ? AND {column} IS NOT NULL "
+            "ORDER BY step DESC LIMIT 1",
+            [job_id],
+        ).fetchone()
+        if row:
+            return float(row[0]), source
+    return None
+
+
 def job_events(store: Store, job_id: int, limit: int = 200) -> list[dict[str, Any]]:
     """A job's newest events, oldest of them first."""
     rows = list(
