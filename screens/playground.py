@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, RichLog, Static
+from textual.widgets import Footer, Input, Label, RichLog, Select, Static
 
 from screens.choice import ChoiceScreen
 from screens.prompt import PromptScreen
 from tuiapp.evals.run import eval_items
 from tuiapp.providers.base import ProviderError
+from tuiapp.providers.registry import available
 from tuiapp.store.db import now
 from tuiapp.store.jobs import get_job
 
@@ -45,11 +46,12 @@ class PlaygroundScreen(Screen[None]):
 
     CSS_PATH = "playground.tcss"
     BINDINGS = [
-        Binding("ctrl+l", "load_example", "Load example", id="playground.load"),
-        Binding("ctrl+x", "stop", "Stop", id="playground.stop"),
-        Binding("ctrl+n", "clear", "New chat", id="playground.clear"),
-        Binding("ctrl+s", "save", "Save", id="playground.save"),
-        Binding("ctrl+o", "open", "Open", id="playground.open"),
+        Binding("ctrl+k", "pick_models", "Pick models", priority=True, id="playground.pick"),
+        Binding("ctrl+l", "load_example", "Load example", priority=True, id="playground.load"),
+        Binding("ctrl+x", "stop", "Stop", priority=True, id="playground.stop"),
+        Binding("ctrl+n", "clear", "New chat", priority=True, id="playground.clear"),
+        Binding("ctrl+s", "save", "Save", priority=True, id="playground.save"),
+        Binding("ctrl+o", "open", "Open", priority=True, id="playground.open"),
         Binding("escape", "back", "Back", id="playground.back"),
     ]
 
@@ -69,6 +71,15 @@ class PlaygroundScreen(Screen[None]):
         left = (job.fine_tuned_model or job.base_model) if job else ""
         right = job.base_model if job and job.fine_tuned_model else ""
         with Horizontal(id="playground-models"):
+            yield Select(
+                [(c.name, c.name) for c in available()],
+                value=self.provider_name
+                if self.provider_name in {c.name for c in available()}
+                else "local",
+                allow_blank=False,
+                id="provider",
+                compact=True,
+            )
             yield Input(left, placeholder="left model", id="model-left", compact=True)
             yield Input(
                 right, placeholder="right model (empty: one pane)", id="model-right", compact=True
@@ -137,6 +148,44 @@ class PlaygroundScreen(Screen[None]):
         """A changed model or system prompt starts a new conversation."""
         self.action_clear()
 
+    @on(Select.Changed, "#provider")
+    def _provider_changed(self, event: Select.Changed) -> None:
+        """Models of another provider."""
+        self.provider_name = str(event.value)
+
+    def action_pick_models(self) -> None:
+        """Choose the left and right models from the provider's list (fine-tuned first)."""
+        self._pick_models()
+
+    @work(exclusive=True, group="models")
+    async def _pick_models(self) -> None:
+        """List the models, then ask for each side."""
+        try:
+            provider = await self.tui.providers.get(self.provider_name)
+            models = await provider.models()
+        except ProviderError as err:
+            self.notify(f"{err.message}\n{err.hint}", title="Provider", severity="error")
+            return
+        models.sort(key=lambda m: (not m.startswith("ft:"), m))  # fine-tuned ones first
+        choices = [(m, m) for m in models]
+
+        def set_side(side: str, then: Any = None):  # type: ignore[no-untyped-def]
+            def done(model: str | None) -> None:
+                if model is not None:
+                    self.query_one(f"#model-{side}", Input).value = model
+                if then is not None:
+                    then()
+
+            return done
+
+        def ask_right() -> None:
+            self.app.push_screen(
+                ChoiceScreen("Right model", [("", "(none: one pane)"), *choices]),
+                set_side("right"),
+            )
+
+        self.app.push_screen(ChoiceScreen("Left model", choices), set_side("left", ask_right))
+
     # --- chatting -------------------------------------------------------------------------
     @on(Input.Submitted, "#message")
     def send(self, event: Input.Submitted) -> None:
@@ -172,14 +221,15 @@ class PlaygroundScreen(Screen[None]):
         started = time.perf_counter()
         first: float | None = None
         pieces: list[str] = []
+        usage: dict[str, int] = {}
         line = Text(f"{pane.model}: ", style="green")
         try:
-            async for piece in provider.chat(pane.model, pane.history, **options):
+            async for piece in provider.chat(pane.model, pane.history, usage, **options):
                 if first is None:
                     first = time.perf_counter() - started
                 pieces.append(piece)
                 live.update(Text(f"{pane.model}: ", style="green") + Text("".join(pieces)))
-                head.update(f"[b]{pane.model}[/b] · streaming… {len(pieces)} pieces")
+                head.update(f"[b]{pane.model}[/b] · streaming… {len(pieces)} chunks")
         except ProviderError as err:
             log.write(Text(f"error: {err.message}", style="red"))
             return
@@ -193,7 +243,12 @@ class PlaygroundScreen(Screen[None]):
             total = time.perf_counter() - started
             pane.history.append({"role": "assistant", "content": answer})
             ttft = f"first token {first * 1000:.0f} ms · " if first is not None else ""
-            head.update(f"[b]{pane.model}[/b] · {ttft}{len(pieces)} pieces · {total:.1f} s")
+            tokens = (
+                f"{usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out tokens"
+                if usage
+                else f"{len(pieces)} chunks"
+            )
+            head.update(f"[b]{pane.model}[/b] · {ttft}{tokens} · {total:.1f} s")
 
     def action_stop(self) -> None:
         """Stop the answers being streamed (what arrived is kept)."""

@@ -96,7 +96,7 @@ async def test_playground_streams_two_models_and_saves_the_session(
         await until(
             pilot,
             lambda: all(
-                "first token" in plain(screen.query_one(f"#head-{s}")) for s in ("left", "right")
+                "tokens ·" in plain(screen.query_one(f"#head-{s}")) for s in ("left", "right")
             ),
             "both answers",
         )

@@ -202,9 +202,14 @@ class Provider(Protocol):
         ...
 
     def chat(
-        self, model: str, messages: list[dict[str, Any]], **options: Any
+        self,
+        model: str,
+        messages: list[dict[str, Any]],
+        usage: dict[str, int] | None = None,
+        **options: Any,
     ) -> AsyncIterator[str]:
-        """Stream a chat completion's text."""
+        """Stream a chat completion's text; token counts go into `usage` when the provider
+        reports them (prompt_tokens, completion_tokens)."""
         ...
 
     async def complete(

@@ -209,7 +209,11 @@ class MistralProvider(NoPauseResume):
         return sorted(m.id for m in listed.data or [])
 
     async def chat(
-        self, model: str, messages: list[dict[str, Any]], **options: Any
+        self,
+        model: str,
+        messages: list[dict[str, Any]],
+        usage: dict[str, int] | None = None,
+        **options: Any,
     ) -> AsyncIterator[str]:
         """Stream the reply's text."""
         stream = await self._call(

@@ -200,19 +200,27 @@ class OpenAIProvider:
         return sorted(m.id for m in page.data)
 
     async def chat(
-        self, model: str, messages: list[dict[str, Any]], **options: Any
+        self,
+        model: str,
+        messages: list[dict[str, Any]],
+        usage: dict[str, int] | None = None,
+        **options: Any,
     ) -> AsyncIterator[str]:
-        """Stream the reply's text as it is generated."""
+        """Stream the reply's text as it is generated (usage arrives in the last chunk)."""
         stream = await self._call(
-            self.client.chat.completions.create(
+            self.client.chat.completions.create(  # type: ignore[call-overload]
                 model=model,
-                messages=messages,  # type: ignore[arg-type]
+                messages=messages,
                 stream=True,
+                stream_options={"include_usage": True},
                 **options,
             )
         )
         try:
             async for chunk in stream:  # type: ignore[union-attr]
+                if chunk.usage is not None and usage is not None:
+                    usage["prompt_tokens"] = chunk.usage.prompt_tokens
+                    usage["completion_tokens"] = chunk.usage.completion_tokens
                 if chunk.choices and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
         except openai.OpenAIError as err:

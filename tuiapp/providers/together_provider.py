@@ -212,7 +212,11 @@ class TogetherProvider(NoPauseResume):
         return sorted(str(m["id"]) for m in rows if isinstance(m, dict) and "id" in m)
 
     async def chat(
-        self, model: str, messages: list[dict[str, Any]], **options: Any
+        self,
+        model: str,
+        messages: list[dict[str, Any]],
+        usage: dict[str, int] | None = None,
+        **options: Any,
     ) -> AsyncIterator[str]:
         """Stream the reply's text."""
         stream = await self._call(
