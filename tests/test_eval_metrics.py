@@ -41,6 +41,8 @@ def test_labels_give_accuracy_and_macro_f1() -> None:
     assert result.values["label_macro_f1"] == pytest.approx(0.75)
     assert macro_f1(["a", "a"], ["a", "b"]) == pytest.approx((2 / 3 + 0) / 2)
     assert "label_accuracy" not in score(["x y z w"], ["a long sentence here"]).values
+    chosen = score(["yes", "no", "yes"], ["yes", "yes", "yes"], labels=["yes", "no"])
+    assert chosen.values["label_accuracy"] == pytest.approx(2 / 3)  # one label: chosen, not found
 
 
 def test_json_validity_and_schema() -> None:

@@ -43,6 +43,9 @@ def add_parsers(sub: Any) -> None:
     evaluate.add_argument("--max-tokens", type=int, default=256)
     evaluate.add_argument("--check", help="a regex each answer should match (scored)")
     evaluate.add_argument("--no-base", action="store_true", help="only the fine-tuned model")
+    evaluate.add_argument(
+        "--labels", help="comma-separated labels: score accuracy and macro-F1 as labels"
+    )
     evaluate.add_argument("--home")
     table = sub.add_parser("experiments", help="one row per job, as CSV or Markdown")
     table.add_argument("--markdown", action="store_true")
@@ -201,6 +204,8 @@ async def cmd_eval(store: Store, args: argparse.Namespace) -> int:
     params = {"temperature": 0, "max_tokens": args.max_tokens}
     if args.check:
         params["check"] = args.check
+    if getattr(args, "labels", None):
+        params["labels"] = [label.strip() for label in args.labels.split(",") if label.strip()]
     models: list[tuple[str, int | None]] = [(job.fine_tuned_model, job.id)]
     if not args.no_base:
         models.append((job.base_model, None))

@@ -96,9 +96,13 @@ class Scores:
 
 
 def score(
-    outputs: Sequence[str | None], references: Sequence[str], check: str | None = None
+    outputs: Sequence[str | None],
+    references: Sequence[str],
+    check: str | None = None,
+    labels: Sequence[str] | None = None,
 ) -> Scores:
-    """Score outputs against references (None outputs count as failures, and as wrong)."""
+    """Score outputs against references (None outputs count as failures, and as wrong).
+    Label metrics apply when the references look like labels, or when `labels` are given."""
     result = Scores(items=len(references), failed=sum(o is None for o in outputs))
     texts = [o or "" for o in outputs]
     em = [exact_match(o, r) for o, r in zip(texts, references, strict=True)]
@@ -111,7 +115,8 @@ def score(
         "token_f1": sum(f1) / n,
     }
     gold = [normalize_answer(r) for r in references]
-    if looks_like_labels(Counter(g for g in gold if len(g.split()) <= 3), len(gold)):
+    chosen = labels is not None and len(labels) > 0
+    if chosen or looks_like_labels(Counter(g for g in gold if len(g.split()) <= 3), len(gold)):
         predicted = [normalize_answer(o) for o in texts]
         result.values["label_accuracy"] = (
             sum(p == g for p, g in zip(predicted, gold, strict=True)) / n

@@ -127,7 +127,9 @@ async def run_eval(
     await asyncio.gather(*(answer(item) for item in todo))
     stored = outputs(store, run_id)
     answers = [stored[i.position].output if i.position in stored else None for i in items]
-    scores = score(answers, [i.reference for i in items], run.params.get("check"))
+    scores = score(
+        answers, [i.reference for i in items], run.params.get("check"), run.params.get("labels")
+    )
     latencies = [o.latency_ms for o in stored.values() if o.latency_ms is not None]
     summary = {
         **scores.values,
