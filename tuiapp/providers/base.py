@@ -106,6 +106,16 @@ class Completion:
     completion_tokens: int | None = None
 
 
+def chat_completion(response: Any) -> Completion:
+    """A Completion from an OpenAI-shaped chat completion (the openai and together SDKs)."""
+    usage = response.usage
+    return Completion(
+        (response.choices[0].message.content or "") if response.choices else "",
+        usage.prompt_tokens if usage else None,
+        usage.completion_tokens if usage else None,
+    )
+
+
 class ProviderError(Exception):
     """A failed call, said plainly: what happened, and what to do about it."""
 

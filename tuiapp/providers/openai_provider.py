@@ -22,6 +22,7 @@ from tuiapp.providers.base import (
     RemoteEvent,
     RemoteFile,
     RemoteJob,
+    chat_completion,
 )
 from tuiapp.providers.errors import translate
 
@@ -237,12 +238,7 @@ class OpenAIProvider:
                 **options,
             )
         )
-        usage = response.usage
-        return Completion(
-            response.choices[0].message.content or "" if response.choices else "",
-            usage.prompt_tokens if usage else None,
-            usage.completion_tokens if usage else None,
-        )
+        return chat_completion(response)
 
     async def close(self) -> None:
         """Close the HTTP client."""

@@ -21,6 +21,7 @@ from tuiapp.providers.base import (
     RemoteEvent,
     RemoteFile,
     RemoteJob,
+    chat_completion,
     derived_id,
 )
 from tuiapp.providers.errors import connection_error, status_error
@@ -235,12 +236,7 @@ class TogetherProvider(NoPauseResume):
         response = await self._call(
             self.client.chat.completions.create(model=model, messages=messages, **options)
         )
-        usage = response.usage
-        return Completion(
-            response.choices[0].message.content or "" if response.choices else "",
-            usage.prompt_tokens if usage else None,
-            usage.completion_tokens if usage else None,
-        )
+        return chat_completion(response)
 
     async def close(self) -> None:
         """Close the HTTP client."""
