@@ -20,7 +20,7 @@ from tuiapp.data.quality import redact_dataset, scan_quality
 from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import DUPLICATES
-from tuiapp.store.quality import Scan, load_scan, tag_counts
+from tuiapp.store.quality import Scan, changed_since_scan, load_scan, tag_counts
 from tuiapp.widgets.bars import BarChart
 
 LANGUAGE_NAMES = {"latin": "other, Latin script", "unknown": "too short to tell"}
@@ -148,6 +148,7 @@ class QualityScreen(Screen[str | None]):
             f"{report['examples']:,} examples · scanned {self.scan.scanned_at[:16]} · "
             f"near-duplicate threshold {self.scan.threshold:.2f} · {dup['groups']:,} groups, "
             f"{dup['to_drop']:,} to drop · personal data: {sum(report['pii'].values()):,}"
+            + self._staleness()
         )
         table = self.query_one(DataTable)
         table.clear(columns=True)
@@ -167,6 +168,12 @@ class QualityScreen(Screen[str | None]):
         table.focus()
         table.move_cursor(row=1)
         self._chart("labels" if report["labels"] else "answer length")
+
+    def _staleness(self) -> str:
+        """A warning when examples changed after the scan."""
+        assert self.scan is not None
+        changed = changed_since_scan(self.store, self.dataset.id, self.scan)
+        return f" · [yellow]{changed:,} changed since: r rescans[/]" if changed else ""
 
     def _chart(self, section: str) -> None:
         """Draw the chart that goes with a section of the table."""

@@ -4,6 +4,7 @@ their examples; keeping one of a group; redaction as an undoable edit; tag count
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +18,13 @@ from tuiapp.data.quality import scan_quality
 from tuiapp.data.redaction import find_in_example, redact_example
 from tuiapp.paths import AppPaths
 from tuiapp.store.examples import DUPLICATES, ExampleFilter, filtered_positions, get_example
-from tuiapp.store.quality import duplicate_group, item_counts, load_scan, tag_counts
+from tuiapp.store.quality import (
+    changed_since_scan,
+    duplicate_group,
+    item_counts,
+    load_scan,
+    tag_counts,
+)
 from tuiapp.store.review import keep_only, set_status, set_tags, undo_last
 
 LONG = "Our refund policy allows returns within thirty days of delivery for any unused item"
@@ -83,7 +90,11 @@ def test_scan_links_every_finding_to_its_examples(
         (14, False, False),
     ]
     assert 0.7 <= view.members[2].similarity < 1
-    assert load_scan(store, dataset.id) is not None
+    scan = load_scan(store, dataset.id)
+    assert scan is not None and changed_since_scan(store, dataset.id, scan) == 0
+    time.sleep(1.1)  # timestamps have one-second resolution
+    set_status(store, get_example(store, dataset.id, 0), "accepted")  # type: ignore[arg-type]
+    assert changed_since_scan(store, dataset.id, scan) == 1
 
 
 def test_keep_one_rejects_the_rest_and_undoes_as_one(

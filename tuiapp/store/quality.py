@@ -78,6 +78,15 @@ def load_scan(store: Store, dataset_id: int) -> Scan | None:
     return Scan(row[0], row[1], json.loads(row[2])) if row else None
 
 
+def changed_since_scan(store: Store, dataset_id: int, scan: Scan) -> int:
+    """Examples edited or decided on after the scan (its findings may be out of date)."""
+    row = store.conn.execute(
+        "SELECT COUNT(*) FROM examples WHERE dataset_id = ? AND updated_at > ?",
+        [dataset_id, scan.scanned_at],
+    ).fetchone()
+    return int(row[0])
+
+
 def item_counts(store: Store, dataset_id: int) -> dict[str, int]:
     """Examples per quality item."""
     rows = store.conn.execute(
