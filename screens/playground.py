@@ -34,9 +34,10 @@ SETTINGS = ("temperature", "top_p", "max_tokens", "seed", "stop")
 
 @dataclass
 class Pane:
-    """One model's side of the conversation."""
+    """One model's side of the conversation (each side may use another provider)."""
 
     side: str
+    provider: str
     model: str
     history: list[dict[str, str]] = field(default_factory=list)
 
@@ -67,23 +68,27 @@ class PlaygroundScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Models and settings, the two panes, the reference, the message box."""
         job = get_job(self.tui.store, self.job_id) if self.job_id else None
-        self.provider_name = job.provider if job else "local"
-        left = (job.fine_tuned_model or job.base_model) if job else ""
-        right = job.base_model if job and job.fine_tuned_model else ""
+        usable = [c.name for c in available()]
+        provider = job.provider if job and job.provider in usable else "local"
+        models = {
+            "left": (job.fine_tuned_model or job.base_model) if job else "",
+            "right": job.base_model if job and job.fine_tuned_model else "",
+        }
         with Horizontal(id="playground-models"):
-            yield Select(
-                [(c.name, c.name) for c in available()],
-                value=self.provider_name
-                if self.provider_name in {c.name for c in available()}
-                else "local",
-                allow_blank=False,
-                id="provider",
-                compact=True,
-            )
-            yield Input(left, placeholder="left model", id="model-left", compact=True)
-            yield Input(
-                right, placeholder="right model (empty: one pane)", id="model-right", compact=True
-            )
+            for side in ("left", "right"):
+                yield Select(
+                    [(name, name) for name in usable],
+                    value=provider,
+                    allow_blank=False,
+                    id=f"provider-{side}",
+                    compact=True,
+                )
+                yield Input(
+                    models[side],
+                    placeholder=f"{side} model" + (" (empty: one pane)" if side == "right" else ""),
+                    id=f"model-{side}",
+                    compact=True,
+                )
         with Horizontal(id="playground-labels"):
             for name in ("system prompt", *SETTINGS[:-1], "stop (a|b)"):
                 yield Label(name, id=f"label-{name.split()[0]}")
@@ -136,22 +141,22 @@ class PlaygroundScreen(Screen[None]):
         system = self.query_one("#system", Input).value.strip()
         for side in ("left", "right"):
             model = self.query_one(f"#model-{side}", Input).value.strip()
-            pane = Pane(side, model, [{"role": "system", "content": system}] if system else [])
+            provider = str(self.query_one(f"#provider-{side}", Select).value)
+            history = [{"role": "system", "content": system}] if system else []
+            pane = Pane(side, provider, model, history)
             self.panes.append(pane)
             self.query_one(f"#log-{side}", RichLog).clear()
-            self.query_one(f"#head-{side}", Label).update(f"[b]{model or '(no model)'}[/b]")
+            self.query_one(f"#head-{side}", Label).update(
+                f"[b]{model or '(no model)'}[/b] · {provider}"
+            )
             self.query_one(f"#log-{side}").parent.display = bool(model)  # type: ignore[union-attr]
         self.query_one("#playground-reference").display = False
 
     @on(Input.Changed, "#model-left, #model-right, #system")
+    @on(Select.Changed, "#provider-left, #provider-right")
     def _models_changed(self) -> None:
-        """A changed model or system prompt starts a new conversation."""
+        """Another model, provider or system prompt starts a new conversation."""
         self.action_clear()
-
-    @on(Select.Changed, "#provider")
-    def _provider_changed(self, event: Select.Changed) -> None:
-        """Models of another provider."""
-        self.provider_name = str(event.value)
 
     def action_pick_models(self) -> None:
         """Choose the left and right models from the provider's list (fine-tuned first)."""
@@ -159,15 +164,17 @@ class PlaygroundScreen(Screen[None]):
 
     @work(exclusive=True, group="models")
     async def _pick_models(self) -> None:
-        """List the models, then ask for each side."""
-        try:
-            provider = await self.tui.providers.get(self.provider_name)
-            models = await provider.models()
-        except ProviderError as err:
-            self.notify(f"{err.message}\n{err.hint}", title="Provider", severity="error")
-            return
-        models.sort(key=lambda m: (not m.startswith("ft:"), m))  # fine-tuned ones first
-        choices = [(m, m) for m in models]
+        """List each side's provider's models, then ask for the left and the right one."""
+        choices: dict[str, list[tuple[str, str]]] = {}
+        for side in ("left", "right"):
+            name = str(self.query_one(f"#provider-{side}", Select).value)
+            try:
+                models = await (await self.tui.providers.get(name)).models()
+            except ProviderError as err:
+                self.notify(f"{err.message}\n{err.hint}", title=name, severity="error")
+                return
+            models.sort(key=lambda m: (not m.startswith("ft:"), m))  # fine-tuned ones first
+            choices[side] = [(m, m) for m in models]
 
         def set_side(side: str, then: Any = None):  # type: ignore[no-untyped-def]
             def done(model: str | None) -> None:
@@ -180,11 +187,13 @@ class PlaygroundScreen(Screen[None]):
 
         def ask_right() -> None:
             self.app.push_screen(
-                ChoiceScreen("Right model", [("", "(none: one pane)"), *choices]),
+                ChoiceScreen("Right model", [("", "(none: one pane)"), *choices["right"]]),
                 set_side("right"),
             )
 
-        self.app.push_screen(ChoiceScreen("Left model", choices), set_side("left", ask_right))
+        self.app.push_screen(
+            ChoiceScreen("Left model", choices["left"]), set_side("left", ask_right)
+        )
 
     # --- chatting -------------------------------------------------------------------------
     @on(Input.Submitted, "#message")
@@ -204,16 +213,12 @@ class PlaygroundScreen(Screen[None]):
         """Stream both answers at once."""
         try:
             options = self._options()
-            provider = await self.tui.providers.get(self.provider_name)
         except ValueError as err:
             self.notify(f"Settings: {err}", severity="error")
             return
-        except ProviderError as err:
-            self.notify(f"{err.message}\n{err.hint}", title="Provider", severity="error")
-            return
-        await asyncio.gather(*(self._stream(provider, pane, options) for pane in self._panes()))
+        await asyncio.gather(*(self._stream(pane, options) for pane in self._panes()))
 
-    async def _stream(self, provider: Any, pane: Pane, options: dict[str, Any]) -> None:
+    async def _stream(self, pane: Pane, options: dict[str, Any]) -> None:
         """One pane's answer, token by token, then its counts and latency."""
         log = self.query_one(f"#log-{pane.side}", RichLog)
         head = self.query_one(f"#head-{pane.side}", Label)
@@ -222,8 +227,8 @@ class PlaygroundScreen(Screen[None]):
         first: float | None = None
         pieces: list[str] = []
         usage: dict[str, int] = {}
-        line = Text(f"{pane.model}: ", style="green")
         try:
+            provider = await self.tui.providers.get(pane.provider)
             async for piece in provider.chat(pane.model, pane.history, usage, **options):
                 if first is None:
                     first = time.perf_counter() - started
@@ -231,24 +236,40 @@ class PlaygroundScreen(Screen[None]):
                 live.update(Text(f"{pane.model}: ", style="green") + Text("".join(pieces)))
                 head.update(f"[b]{pane.model}[/b] · streaming… {len(pieces)} chunks")
         except ProviderError as err:
-            log.write(Text(f"error: {err.message}", style="red"))
+            live.update("")
+            log.write(Text(f"error: {err.message} ({err.hint})", style="red"))
+            head.update(f"[b]{pane.model}[/b] · failed")
             return
         except asyncio.CancelledError:
             pieces.append(" [stopped]")
+            self._finish(pane, pieces, usage, first, started)
             raise
-        finally:
-            answer = "".join(pieces)
-            live.update("")
-            log.write(line + Text(answer))
-            total = time.perf_counter() - started
-            pane.history.append({"role": "assistant", "content": answer})
-            ttft = f"first token {first * 1000:.0f} ms · " if first is not None else ""
-            tokens = (
-                f"{usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out tokens"
-                if usage
-                else f"{len(pieces)} chunks"
-            )
-            head.update(f"[b]{pane.model}[/b] · {ttft}{tokens} · {total:.1f} s")
+        self._finish(pane, pieces, usage, first, started)
+
+    def _finish(
+        self,
+        pane: Pane,
+        pieces: list[str],
+        usage: dict[str, int],
+        first: float | None,
+        started: float,
+    ) -> None:
+        """Move the answer into the pane's log and history; show its counts and latency."""
+        answer = "".join(pieces)
+        self.query_one(f"#live-{pane.side}", Static).update("")
+        log = self.query_one(f"#log-{pane.side}", RichLog)
+        log.write(Text(f"{pane.model}: ", style="green") + Text(answer))
+        pane.history.append({"role": "assistant", "content": answer})
+        ttft = f"first token {first * 1000:.0f} ms · " if first is not None else ""
+        tokens = (
+            f"{usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out tokens"
+            if usage
+            else f"{len(pieces)} chunks"
+        )
+        total = time.perf_counter() - started
+        self.query_one(f"#head-{pane.side}", Label).update(
+            f"[b]{pane.model}[/b] · {ttft}{tokens} · {total:.1f} s"
+        )
 
     def action_stop(self) -> None:
         """Stop the answers being streamed (what arrived is kept)."""
@@ -292,8 +313,8 @@ class PlaygroundScreen(Screen[None]):
             if not name:
                 return
             settings = {
-                "provider": self.provider_name,
                 "job_id": self.job_id,
+                **{f"provider-{p.side}": p.provider for p in self.panes},
                 **{n: self.query_one(f"#{n}", Input).value for n in (*SETTINGS, "system")},
                 **{f"model-{p.side}": p.model for p in self.panes},
             }
@@ -336,10 +357,13 @@ class PlaygroundScreen(Screen[None]):
             "SELECT settings, transcript FROM playground_sessions WHERE id = ?", [session_id]
         ).fetchone()
         values = json.loads(settings)
-        with self.prevent(Input.Changed):
+        with self.prevent(Input.Changed, Select.Changed):
             for name in (*SETTINGS, "system", "model-left", "model-right"):
                 self.query_one(f"#{name}", Input).value = str(values.get(name) or "")
-        self.provider_name = values.get("provider") or self.provider_name
+            for side in ("left", "right"):
+                provider = values.get(f"provider-{side}")
+                if provider in {c.name for c in available()}:
+                    self.query_one(f"#provider-{side}", Select).value = provider
         self.action_clear()
         for saved, pane in zip(json.loads(transcript), self.panes, strict=False):
             pane.history = saved["history"]
