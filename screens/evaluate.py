@@ -198,10 +198,18 @@ class EvaluateScreen(Screen[None]):
             return
         assert job.version_id is not None and job.fine_tuned_model is not None
         store = self.tui.store
-        tuned = start_run(
-            store, job.version_id, job.provider, job.fine_tuned_model, job_id=job.id, params=PARAMS
-        )
-        base = start_run(store, job.version_id, job.provider, job.base_model, params=PARAMS)
+        version_id = job.version_id
+        unfinished = {
+            r.model: r for r in reversed(list_runs(store, version_id)) if r.status != "completed"
+        }  # an interrupted run of the same model goes on where it stopped
+
+        def run_for(model: str, job_id: int | None) -> EvalRun:
+            if model in unfinished:
+                return unfinished[model]
+            return start_run(store, version_id, job.provider, model, job_id=job_id, params=PARAMS)
+
+        tuned = run_for(job.fine_tuned_model, job.id)
+        base = run_for(job.base_model, None)
 
         def bar(name: str):  # type: ignore[no-untyped-def]
             widget = self.query_one(f"#progress-{name}", ProgressBar)
@@ -214,6 +222,11 @@ class EvaluateScreen(Screen[None]):
         self.query_one("#evaluate-progress").display = False
         self.notify("Evaluation finished.", title="Evaluate")
         self.show()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row opens the item (the table takes the key before the screen)."""
+        event.stop()
+        self.action_item()
 
     def action_item(self) -> None:
         """The item under the cursor, in full."""

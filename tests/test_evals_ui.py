@@ -120,3 +120,51 @@ async def test_playground_streams_two_models_and_saves_the_session(
     )
     assert saved[0] == "greeting" and json.loads(saved[1])["max_tokens"] == "6"
     assert json.loads(saved[2])[0]["history"][0] == {"role": "user", "content": "hello there"}
+
+
+async def test_evaluate_screen_runs_both_models_and_shows_items(
+    home: AppPaths,
+    write_jsonl: Callable[..., Path],
+    server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("torch")
+    from screens.evaluate import EvaluateScreen, ItemScreen
+    from tests.test_jobs import frozen_version, provider_for
+    from tuiapp.jobs.launch import plan_job, start_job
+    from tuiapp.jobs.watch import Watcher
+    from tuiapp.store.evals import list_runs
+
+    url, _api, _root = server
+    monkeypatch.setenv("TUIAPP_LOCAL_URL", url)
+    store, version = frozen_version(home, write_jsonl)
+    provider = provider_for(url)
+    plan = plan_job(store, "local", version.id, "tiny-llama", {"n_epochs": 1, "batch_size": 8})
+    job = await start_job(store, provider, plan, tmp_path / "up")
+
+    async def connect(_name: str) -> Any:
+        return provider
+
+    done = await Watcher(store, connect, min_interval=0.2).until_finished(job.id, timeout=240)
+    await provider.close()
+    app = make_app(home)
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = EvaluateScreen(job.id)
+        app.push_screen(screen)
+        await pilot.pause()
+        assert "No evaluation yet" in plain(screen.query_one("#evaluate-scores"))
+        await pilot.press("r")
+        await until(
+            pilot, lambda: "token_f1" in plain(screen.query_one("#evaluate-scores")), "scores"
+        )
+        scores = plain(screen.query_one("#evaluate-scores"))
+        assert "fine-tuned" in scores and "base" in scores and "holdout perplexity" in scores
+        table = screen.query_one("#evaluate-items")
+        assert table.row_count == version.counts["holdout"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen)
+    runs = list_runs(open_store(home.database), version.id)
+    assert sorted(r.model for r in runs) == sorted([done.fine_tuned_model or "", "tiny-llama"])
+    assert all(r.status == "completed" for r in runs)
