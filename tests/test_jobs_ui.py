@@ -242,3 +242,28 @@ async def test_a_key_added_on_the_providers_screen_goes_to_the_keyring_only(
         assert "tg-keyring-secret" not in dump
     finally:
         keyring.set_keyring(previous)
+
+
+async def test_a_job_that_cannot_be_followed_is_said_once(
+    home: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    store = open_store(home.database)
+    insert_job(
+        store,
+        provider="openai",
+        remote_id="ftjob-elsewhere",
+        base_model="gpt-4.1-mini",
+        training_file="file-1",
+        status="running",
+    )
+    store.close()
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if any(n.title == "Cannot follow a job" for n in app._notifications):
+                break
+        shown = [n for n in app._notifications if n.title == "Cannot follow a job"]
+        assert len(shown) == 1 and "no API key" in shown[0].message
+        assert "OPENAI_API_KEY" in shown[0].message

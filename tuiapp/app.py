@@ -53,6 +53,7 @@ class TuiApp(App[None]):
         self.paths = paths
         self.providers = Providers(paths)
         self.job_polled: Signal[Polled] = Signal(self, "job-polled")
+        self._watch_errors: dict[int, str] = {}  # job id -> the problem last shown
         self.config = config or Config()
         self._open_path = open_path
         self._model = model or self.config.default_model
@@ -81,8 +82,19 @@ class TuiApp(App[None]):
             await asyncio.sleep(WATCH_IDLE)
 
     def _polled(self, polled: Polled) -> None:
-        """Tell the screens; ring the bell when a job ends."""
+        """Tell the screens; say once why a job cannot be followed; ring when a job ends."""
         self.job_polled.publish(polled)
+        job_id = polled.job.id
+        if polled.error is None:
+            self._watch_errors.pop(job_id, None)
+        elif self._watch_errors.get(job_id) != polled.error:
+            self._watch_errors[job_id] = polled.error
+            self.notify(
+                f"Job {job_id}: {polled.error}. Retrying with a longer wait.",
+                title="Cannot follow a job",
+                severity="warning",
+                timeout=10,
+            )
         if polled.finished_now:
             job = polled.job
             self.bell()
