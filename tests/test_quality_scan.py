@@ -171,3 +171,18 @@ def test_redact_the_whole_dataset_and_undo_it_at_once(
     undone = undo_last(store, dataset.id)
     assert undone is not None and undone[1] == "edited" and undone[2] == [3, 19]
     assert get_example(store, dataset.id, 19).edited is None  # type: ignore[union-attr]
+
+
+def test_worker_processes_give_the_same_scan(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    store, dataset = imported(home, quality_file(write_jsonl))
+    alone = scan_quality(store, dataset.id, workers=1)
+    items_alone = item_counts(store, dataset.id)
+    groups_alone = list(filtered_positions(store, dataset.id, ExampleFilter(item=DUPLICATES)))
+    parallel = scan_quality(store, dataset.id, workers=2)  # 8 ranges over 2 spawned processes
+    assert parallel == alone
+    assert item_counts(store, dataset.id) == items_alone
+    assert list(filtered_positions(store, dataset.id, ExampleFilter(item=DUPLICATES))) == (
+        groups_alone
+    )

@@ -119,6 +119,25 @@ class Consistency:
             if len(self._labels) > MAX_LABELS:
                 self._labels = None  # too many distinct answers: not labels
 
+    def merge(self, other: Consistency) -> None:
+        """Add what another Consistency counted over the examples that follow these."""
+        self.examples += other.examples
+        for key, members in other.items.items():
+            self.items[key].extend(members)
+        for key, (text, n) in other.system_prompts.items():
+            known, m = self.system_prompts.get(key, (text, 0))
+            self.system_prompts[key] = (known, m + n)
+        self.languages.update(other.languages)
+        if self._labels is not None and other._labels is not None:
+            for label, members in other._labels.items():
+                self._labels.setdefault(label, _positions()).extend(members)
+            if len(self._labels) > MAX_LABELS:
+                self._labels = None
+        else:
+            self._labels = None
+        self._idx.extend(other._idx)
+        self._lengths.extend(other._lengths)
+
     def finish(self) -> dict[str, Any]:
         """Add the label and length items; return the summary a report shows."""
         labels = self._labels or {}

@@ -104,23 +104,51 @@ def banding(threshold: float) -> tuple[int, int]:
     return 8, 8
 
 
+@dataclass
+class Fingerprints:
+    """What duplicate detection needs of each text: a MinHash signature and an 8-byte
+    digest of the normalised text (computed anywhere, e.g. in worker processes)."""
+
+    signatures: np.ndarray  # (n, N_PERM) uint32
+    digests: np.ndarray  # (n,) uint64
+
+    @classmethod
+    def of(cls, texts: Iterable[str], n: int) -> Fingerprints:
+        """Fingerprints of n texts, filled in place (no per-row arrays)."""
+        signatures = np.empty((n, N_PERM), dtype=np.uint32)
+        digests = np.empty(n, dtype=np.uint64)
+        for i, text in enumerate(texts):
+            digests[i] = int.from_bytes(exact_key(text)[:8], "little")
+            signatures[i] = signature(text)
+        return cls(signatures, digests)
+
+    @classmethod
+    def join(cls, parts: Sequence[Fingerprints]) -> Fingerprints:
+        """Fingerprints of consecutive ranges, in order."""
+        return cls(
+            np.concatenate([p.signatures for p in parts]),
+            np.concatenate([p.digests for p in parts]),
+        )
+
+
 def find_duplicates(
-    texts: Sequence[str], threshold: float = DEFAULT_THRESHOLD
+    texts: Sequence[str],
+    threshold: float = DEFAULT_THRESHOLD,
+    prints: Fingerprints | None = None,
 ) -> list[DuplicateGroup]:
     """Groups of exact and near-duplicate texts (positions in input order), earliest first.
 
     Candidates come from LSH; those whose MinHash estimate is within ESTIMATE_SLACK of the
     threshold are checked with the exact Jaccard, so every reported pair really is that
-    similar (texts are read again by position, which is why this takes a Sequence)."""
+    similar (texts are read again by position, which is why this takes a Sequence).
+    `prints`, when given, are the texts' fingerprints computed beforehand."""
     bands, rows = banding(threshold)
     n = len(texts)
     if not n:
         return []
-    signatures = np.empty((n, N_PERM), dtype=np.uint32)  # filled in place: no per-row arrays
-    digests = np.empty(n, dtype=np.uint64)
-    for i, text in enumerate(texts):
-        digests[i] = int.from_bytes(exact_key(text)[:8], "little")
-        signatures[i] = signature(text)
+    if prints is None:
+        prints = Fingerprints.of(texts, n)
+    signatures, digests = prints.signatures, prints.digests
     exact_pairs = _same_digest(texts, digests)
     edges: set[tuple[int, int]] = set()  # (earlier, later) pairs that are (near-)duplicates
     unique = np.ones(n, dtype=bool)  # exact copies need no LSH

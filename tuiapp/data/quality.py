@@ -3,9 +3,13 @@ consistency/balance, stored as a report plus items that link each finding to its
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any, overload
 
 import orjson
@@ -15,6 +19,7 @@ from tuiapp.data.consistency import Consistency, observe
 from tuiapp.data.dedup import (
     DEFAULT_THRESHOLD,
     DuplicateGroup,
+    Fingerprints,
     conversation_text,
     exact_key,
     find_duplicates,
@@ -23,13 +28,19 @@ from tuiapp.data.dedup import (
 from tuiapp.data.examine import Examined, examine_text
 from tuiapp.data.redaction import Located, find_in_example, redact_example
 from tuiapp.data.tokens import TokenCounter
-from tuiapp.store import Store
+from tuiapp.store import Store, open_store
 from tuiapp.store.examples import get_example
 from tuiapp.store.quality import GroupMember, pii_positions, replace_pii_items, save_scan
 from tuiapp.store.records import Dataset, Example
 from tuiapp.store.review import new_batch, save_edit, store_checks
 
-BATCH = 2000
+PARALLEL_MIN = 20_000  # fewer examples than this are scanned in this process
+MAX_WORKERS = 4
+
+
+def _comparable(obj: Any, raw: str) -> str:
+    """The text duplicates are judged on: the conversation, or the raw line if not JSON."""
+    return conversation_text(obj) if isinstance(obj, dict) else raw
 
 
 def _parse(text: str) -> Any:
@@ -55,8 +66,7 @@ class StoredTexts(Sequence[str]):
 
     @staticmethod
     def _text(raw: str) -> str:
-        obj = _parse(raw)
-        return conversation_text(obj) if isinstance(obj, dict) else raw
+        return _comparable(_parse(raw), raw)
 
     @overload
     def __getitem__(self, i: int) -> str: ...
@@ -93,37 +103,95 @@ def group_members(texts: Sequence[str], groups: list[DuplicateGroup]) -> list[Gr
     return members
 
 
+@dataclass
+class RangeScan:
+    """What one range of examples contributed (picklable: worker processes return it)."""
+
+    consistency: Consistency
+    pii: dict[str, array[int]]
+    prints: Fingerprints
+
+
+def _positions() -> array[int]:
+    """A compact list of example positions."""
+    return array("q")
+
+
+def scan_range(job: tuple[str, int, int, int]) -> RangeScan:
+    """Consistency, personal data and fingerprints of the examples with start <= idx < stop
+    (run in this process or a worker; opens its own connection)."""
+    db_path, dataset_id, start, stop = job
+    store = open_store(db_path)
+    consistency = Consistency()
+    pii: dict[str, array[int]] = defaultdict(_positions)
+    texts: list[str] = []
+    try:
+        rows = store.conn.execute(
+            "SELECT idx, COALESCE(edited, original), n_assistant_tokens FROM examples "
+            "WHERE dataset_id = ? AND idx >= ? AND idx < ? ORDER BY idx",
+            [dataset_id, start, stop],
+        )
+        for idx, raw, n_assistant in rows:
+            obj = _parse(raw)
+            texts.append(_comparable(obj, raw))
+            if not isinstance(obj, dict):
+                continue
+            consistency.add(idx, observe(obj), n_assistant)
+            for kind in {located.finding.kind for located in find_in_example(obj)}:
+                pii[f"pii:{kind}"].append(idx)
+    finally:
+        store.close()
+    return RangeScan(consistency, dict(pii), Fingerprints.of(texts, len(texts)))
+
+
+def _ranges(total: int, parts: int) -> list[tuple[int, int]]:
+    """Consecutive idx ranges covering 0..total."""
+    step = max(1, -(-total // parts))
+    return [(start, min(total, start + step)) for start in range(0, total, step)]
+
+
 def scan_quality(
     store: Store,
     dataset_id: int,
     threshold: float = DEFAULT_THRESHOLD,
     progress: Callable[[str, int, int], None] | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Scan every example (edits applied), store the results and return the report.
 
-    `progress(stage, done, total)` is called now and then (from the caller's thread)."""
+    Big datasets are read in ranges by worker processes (spawned, not forked: the TUI has
+    threads); `progress(stage, done, total)` is called as ranges finish."""
     texts = StoredTexts(store, dataset_id)
     total = len(texts)
+    workers = workers or (min(os.cpu_count() or 1, MAX_WORKERS) if total >= PARALLEL_MIN else 1)
+    jobs = [
+        (str(store.path), dataset_id, start, stop)
+        for start, stop in _ranges(total, workers * 4 if workers > 1 else 1)
+    ]
     consistency = Consistency()
-    pii: dict[str, array[int]] = defaultdict(lambda: array("q"))
-    rows = store.conn.execute(
-        "SELECT idx, COALESCE(edited, original), n_assistant_tokens FROM examples "
-        "WHERE dataset_id = ? ORDER BY idx",
-        [dataset_id],
-    )
-    for idx, raw, n_assistant in rows:
-        obj = _parse(raw)
-        if not isinstance(obj, dict):
-            continue
-        consistency.add(idx, observe(obj), n_assistant)
-        for kind in {located.finding.kind for located in find_in_example(obj)}:
-            pii[f"pii:{kind}"].append(idx)
-        if progress and idx % BATCH == 0:
-            progress("consistency and personal data", idx, total)
+    pii: dict[str, array[int]] = defaultdict(_positions)
+    prints = []
+
+    def merge(part: RangeScan, stop: int) -> None:
+        consistency.merge(part.consistency)
+        for key, members in part.pii.items():
+            pii[key].extend(members)
+        prints.append(part.prints)
+        if progress:
+            progress("consistency, personal data and fingerprints", stop, total)
+
+    if workers > 1:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for job, part in zip(jobs, pool.map(scan_range, jobs), strict=True):
+                merge(part, job[3])
+    else:
+        for job in jobs:
+            merge(scan_range(job), job[3])
     summary = consistency.finish()
     if progress:
         progress("duplicates", 0, total)
-    groups = find_duplicates(texts, threshold)
+    groups = find_duplicates(texts, threshold, Fingerprints.join(prints) if prints else None)
     items: dict[str, Sequence[int]] = {**consistency.items, **pii}
     members = group_members(texts, groups)
     items["duplicate:exact"] = [m.idx for m in members if m.exact and not m.keep]
