@@ -53,7 +53,7 @@ report = scan_quality(store, int(sys.argv[2]))
 dup = report["duplicates"]
 print(report["examples"], time.perf_counter() - t0, before,
       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, dup["groups"],
-      sum(report["pii"].values()))
+      sum(report["pii"].values()), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 """
 
 
@@ -75,14 +75,15 @@ def main() -> None:
         db = str(Path(tmp) / "b.db")
         dataset_id = run(IMPORT, db, str(path))[0]
         n, base_s, base_mb = run(BASELINE, db)
-        _, scan_s, start_mb, peak_mb, groups, pii = run(SCAN, db, dataset_id)
+        _, scan_s, start_mb, peak_mb, groups, pii, worker_mb = run(SCAN, db, dataset_id)
     print(f"quality scan of {int(n):,} examples")
     print(
         f"  baseline (read + parse every example): {float(base_s):.1f} s, {float(base_mb):.0f} MB"
     )
     print(
         f"  tuiapp scan: {float(scan_s):.1f} s ({float(scan_s) / float(base_s):.1f}x the baseline)"
-        f", peak RSS {float(peak_mb):.0f} MB (+{float(peak_mb) - float(start_mb):.0f} MB)"
+        f", peak RSS {float(peak_mb):.0f} MB (+{float(peak_mb) - float(start_mb):.0f} MB); "
+        f"largest worker process {float(worker_mb):.0f} MB"
     )
     print(f"  found: {int(groups):,} duplicate groups, {int(pii):,} examples with personal data")
 

@@ -191,7 +191,9 @@ def scan_quality(
     summary = consistency.finish()
     if progress:
         progress("duplicates", 0, total)
-    groups = find_duplicates(texts, threshold, Fingerprints.join(prints) if prints else None)
+    joined = Fingerprints.join(prints) if prints else None
+    prints.clear()  # the ranges' copies are not needed once joined
+    groups = find_duplicates(texts, threshold, joined)
     items: dict[str, Sequence[int]] = {**consistency.items, **pii}
     members = group_members(texts, groups)
     items["duplicate:exact"] = [m.idx for m in members if m.exact and not m.keep]
