@@ -186,3 +186,31 @@ def test_worker_processes_give_the_same_scan(
     assert list(filtered_positions(store, dataset.id, ExampleFilter(item=DUPLICATES))) == (
         groups_alone
     )
+
+
+def test_workers_start_when_stderr_is_not_a_real_file(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    """Inside the TUI, sys.stderr is Textual's capture (fileno() -1): the scan still runs
+    its workers (a fresh interpreter, so multiprocessing starts from scratch)."""
+    import subprocess
+    import sys
+
+    store, dataset = imported(home, quality_file(write_jsonl))
+    store.close()
+    code = (
+        "import sys\n"
+        "class Capture:\n"
+        "    def write(self, text): return len(text)\n"
+        "    def flush(self): pass\n"
+        "    def fileno(self): return -1\n"
+        "sys.stderr = Capture()\n"
+        "from tuiapp.store import open_store\n"
+        "from tuiapp.data.quality import scan_quality\n"
+        f"store = open_store({str(home.database)!r})\n"
+        f"report = scan_quality(store, {dataset.id}, workers=2)\n"
+        "print(report['examples'], report['duplicates']['groups'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["20", "1"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -144,6 +145,26 @@ def scan_range(job: tuple[str, int, int, int]) -> RangeScan:
     return RangeScan(consistency, dict(pii), Fingerprints.of(texts, len(texts)))
 
 
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with the real stderr. Inside the TUI,
+    sys.stderr is Textual's capture whose fileno() is not a usable descriptor, and the
+    tracker (started with the first worker) would fail with 'bad value(s) in fds_to_keep'."""
+    from multiprocessing import resource_tracker
+
+    saved = sys.stderr
+    try:
+        sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        sys.stderr = sys.__stderr__
+    else:
+        if saved.fileno() < 0:
+            sys.stderr = sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = saved
+
+
 def _ranges(total: int, parts: int) -> list[tuple[int, int]]:
     """Consecutive idx ranges covering 0..total."""
     step = max(1, -(-total // parts))
@@ -181,6 +202,7 @@ def scan_quality(
             progress("consistency, personal data and fingerprints", stop, total)
 
     if workers > 1:
+        _start_resource_tracker()
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             for job, part in zip(jobs, pool.map(scan_range, jobs), strict=True):
