@@ -115,20 +115,16 @@ class Fingerprints:
     @classmethod
     def of(cls, texts: Iterable[str], n: int) -> Fingerprints:
         """Fingerprints of n texts, filled in place (no per-row arrays)."""
-        signatures = np.empty((n, N_PERM), dtype=np.uint32)
-        digests = np.empty(n, dtype=np.uint64)
+        prints = cls.empty(n)
         for i, text in enumerate(texts):
-            digests[i] = int.from_bytes(exact_key(text)[:8], "little")
-            signatures[i] = signature(text)
-        return cls(signatures, digests)
+            prints.digests[i] = int.from_bytes(exact_key(text)[:8], "little")
+            prints.signatures[i] = signature(text)
+        return prints
 
     @classmethod
-    def join(cls, parts: Sequence[Fingerprints]) -> Fingerprints:
-        """Fingerprints of consecutive ranges, in order."""
-        return cls(
-            np.concatenate([p.signatures for p in parts]),
-            np.concatenate([p.digests for p in parts]),
-        )
+    def empty(cls, n: int) -> Fingerprints:
+        """Room for n fingerprints, filled range by range."""
+        return cls(np.empty((n, N_PERM), dtype=np.uint32), np.empty(n, dtype=np.uint64))
 
 
 def find_duplicates(

@@ -191,13 +191,14 @@ def scan_quality(
     ]
     consistency = Consistency()
     pii: dict[str, array[int]] = defaultdict(_positions)
-    prints = []
+    prints = Fingerprints.empty(total)  # each range's part is copied in, then dropped
 
-    def merge(part: RangeScan, stop: int) -> None:
+    def merge(part: RangeScan, start: int, stop: int) -> None:
         consistency.merge(part.consistency)
         for key, members in part.pii.items():
             pii[key].extend(members)
-        prints.append(part.prints)
+        prints.signatures[start:stop] = part.prints.signatures
+        prints.digests[start:stop] = part.prints.digests
         if progress:
             progress("consistency, personal data and fingerprints", stop, total)
 
@@ -206,16 +207,14 @@ def scan_quality(
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             for job, part in zip(jobs, pool.map(scan_range, jobs), strict=True):
-                merge(part, job[3])
+                merge(part, job[2], job[3])
     else:
         for job in jobs:
-            merge(scan_range(job), job[3])
+            merge(scan_range(job), job[2], job[3])
     summary = consistency.finish()
     if progress:
         progress("duplicates", 0, total)
-    joined = Fingerprints.join(prints) if prints else None
-    prints.clear()  # the ranges' copies are not needed once joined
-    groups = find_duplicates(texts, threshold, joined)
+    groups = find_duplicates(texts, threshold, prints)
     items: dict[str, Sequence[int]] = {**consistency.items, **pii}
     members = group_members(texts, groups)
     items["duplicate:exact"] = [m.idx for m in members if m.exact and not m.keep]
