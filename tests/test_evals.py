@@ -13,10 +13,8 @@ import pytest
 
 pytest.importorskip("torch", reason="the local backend tests need the `local` extra")
 
-from tests.test_jobs import Faults, frozen_version, provider_for  # noqa: E402
+from tests.test_jobs import Faults, provider_for, trained_job  # noqa: E402
 from tuiapp.evals.run import eval_items, run_eval, split_example, start_run  # noqa: E402
-from tuiapp.jobs.launch import plan_job, start_job  # noqa: E402
-from tuiapp.jobs.watch import Watcher  # noqa: E402
 from tuiapp.paths import AppPaths  # noqa: E402
 from tuiapp.store.evals import outputs  # noqa: E402
 
@@ -46,15 +44,9 @@ async def test_a_fine_tuned_local_model_is_evaluated_and_resumed(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     url, _api, _root = server
-    store, version = frozen_version(home, write_jsonl)
+    store, version, done = await trained_job(home, write_jsonl, url, tmp_path / "up")
+    job = done
     provider = provider_for(url)
-    plan = plan_job(store, "local", version.id, "tiny-llama", {"n_epochs": 1, "batch_size": 8})
-    job = await start_job(store, provider, plan, tmp_path / "up")
-
-    async def connect(_name: str) -> Any:
-        return provider
-
-    done = await Watcher(store, connect, min_interval=0.2).until_finished(job.id, timeout=240)
     assert done.fine_tuned_model
     items = eval_items(store, version.id)
     assert len(items) == version.counts["holdout"] and items[0].reference == "Arr, matey!"

@@ -131,23 +131,13 @@ async def test_evaluate_screen_runs_both_models_and_shows_items(
 ) -> None:
     pytest.importorskip("torch")
     from screens.evaluate import EvaluateScreen, ItemScreen
-    from tests.test_jobs import frozen_version, provider_for
-    from tuiapp.jobs.launch import plan_job, start_job
-    from tuiapp.jobs.watch import Watcher
+    from tests.test_jobs import trained_job
     from tuiapp.store.evals import list_runs
 
     url, _api, _root = server
     monkeypatch.setenv("TUIAPP_LOCAL_URL", url)
-    store, version = frozen_version(home, write_jsonl)
-    provider = provider_for(url)
-    plan = plan_job(store, "local", version.id, "tiny-llama", {"n_epochs": 1, "batch_size": 8})
-    job = await start_job(store, provider, plan, tmp_path / "up")
-
-    async def connect(_name: str) -> Any:
-        return provider
-
-    done = await Watcher(store, connect, min_interval=0.2).until_finished(job.id, timeout=240)
-    await provider.close()
+    _store, version, done = await trained_job(home, write_jsonl, url, tmp_path / "up")
+    job = done
     app = make_app(home)
     async with app.run_test(size=(110, 34)) as pilot:
         screen = EvaluateScreen(job.id)

@@ -50,6 +50,28 @@ def frozen_version(home: AppPaths, write_jsonl: Callable[..., Path]):  # type: i
     return store, commit(store, plan_freeze(store, dataset.id, fraction=0.1), "v1")
 
 
+def always(provider: OpenAIProvider) -> Callable[[str], Any]:
+    """A watcher `connect` that hands out this one provider."""
+
+    async def connect(_name: str) -> OpenAIProvider:
+        return provider
+
+    return connect
+
+
+async def trained_job(home: AppPaths, write_jsonl: Callable[..., Path], url: str, folder: Path):  # type: ignore[no-untyped-def]
+    """A store, its frozen pirate version and a job trained on it (1 epoch) to the end."""
+    store, version = frozen_version(home, write_jsonl)
+    provider = provider_for(url)
+    plan = plan_job(store, "local", version.id, "tiny-llama", {"n_epochs": 1, "batch_size": 8})
+    job = await start_job(store, provider, plan, folder)
+    done = await watch.Watcher(store, always(provider), min_interval=0.2).until_finished(
+        job.id, timeout=240
+    )
+    await provider.close()
+    return store, version, done
+
+
 class Faults(httpx.AsyncBaseTransport):
     """The real transport, except that requests whose path matches get the planned faults
     first (a status with headers, or an exception), in order."""
@@ -96,8 +118,7 @@ async def test_a_job_is_planned_uploaded_created_and_watched_to_success(
     assert sent and sent[-1][0] == sent[-1][1]  # the progress reached the file size
     assert job.validation_file and job.requested == {"n_epochs": 2, "batch_size": 8}
 
-    async def connect(_name: str) -> OpenAIProvider:
-        return provider
+    connect = always(provider)
 
     watcher = watch.Watcher(store, connect, min_interval=0.2)
     done = await watcher.until_finished(job.id, timeout=240)
@@ -135,8 +156,7 @@ async def test_a_restart_mid_job_misses_no_step(
     plan = plan_job(store, "local", version.id, "tiny-llama", {"n_epochs": 3, "batch_size": 4})
     job = await start_job(store, provider, plan, tmp_path / "up")
 
-    async def connect(_name: str) -> OpenAIProvider:
-        return provider
+    connect = always(provider)
 
     first = watch.Watcher(store, connect, min_interval=0.1)
     while not job_metrics(store, job.id):
@@ -174,8 +194,7 @@ async def test_faults_are_retried_or_reported_and_nothing_is_lost(
     faults.plan["GET /v1/fine_tuning/jobs/"] = [(503, {})] * 3
     reports: list[watch.Polled] = []
 
-    async def connect(_name: str) -> OpenAIProvider:
-        return provider
+    connect = always(provider)
 
     watcher = watch.Watcher(store, connect, reports.append, min_interval=0.1)
     await watcher.poll_due()

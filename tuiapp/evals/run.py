@@ -29,6 +29,7 @@ from tuiapp.store.evals import (
 from tuiapp.store.versions import iter_entries
 
 DEFAULT_CONCURRENCY = 8
+CALL_OPTIONS = ("temperature", "top_p", "max_tokens", "seed", "stop")  # run params sent along
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,3 @@ async def run_eval(
     }
     finish_run(store, run_id, "completed" if not scores.failed else "incomplete", summary)
     return get_run(store, run_id)
-
-
-CALL_OPTIONS = ("temperature", "top_p", "max_tokens", "seed", "stop")
