@@ -9,6 +9,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tuiapp import cli_jobs, cli_quality
+from tuiapp.cli_errors import (
+    EXIT_REJECTED,
+    EXIT_UNREADABLE,
+    describe_os_error,
+    home_from_argv,
+    quiet_broken_pipe,
+    report_crash,
+    say,
+    unreadable,
+)
 from tuiapp.data.base_models import DEFAULT_MODEL
 from tuiapp.data.problems import KINDS
 from tuiapp.paths import app_paths
@@ -79,8 +89,23 @@ def _command_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `tuiapp` console script."""
+    """Entry point of the `tuiapp` console script: 0 accepted, 1 rejected, 2 unreadable input,
+    3 an internal error (one line here, the traceback in a log)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        code = _dispatch(args_list)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except BrokenPipeError:
+        return quiet_broken_pipe()
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:
+        return report_crash(err, args_list, home_from_argv(args_list))
+
+
+def _dispatch(args_list: list[str]) -> int:
+    """Parse the command line and run the TUI or a command."""
     if any(a in COMMANDS for a in args_list[:3]):
         args = _command_parser().parse_args(args_list)
         handlers = {
@@ -95,9 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _app_parser().parse_args(args_list)
     from tuiapp.app import make_app  # Textual loads only for the TUI
 
-    if args.file is not None and not args.file.is_file():
-        print(f"tuiapp: {args.file}: no such file", file=sys.stderr)
-        return 2
+    if args.file is not None and (why := unreadable(args.file)):
+        say(f"{args.file}: {why}")
+        return EXIT_UNREADABLE
     make_app(app_paths(args.home), open_path=args.file, model=args.model).run()
     return 0
 
@@ -106,16 +131,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """`tuiapp validate FILE`: exit 1 when the file would be rejected, 2 when unreadable."""
     from tuiapp.data.validate import validate_file
 
-    if not args.file.is_file():
-        print(f"tuiapp: {args.file}: no such file", file=sys.stderr)
-        return 2
+    if why := unreadable(args.file):
+        say(f"{args.file}: {why}")
+        return EXIT_UNREADABLE
     summary = validate_file(args.file, args.model, args.workers)
     report = summary.to_json()
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print(_human_report(report, summary.file_problems))
-    return 1 if summary.rejected else 0
+    return EXIT_REJECTED if summary.rejected else 0
 
 
 def _human_report(report: dict, file_problems: list) -> str:  # type: ignore[type-arg]
@@ -166,9 +191,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         dataset = cli_quality.resolve_dataset(store, args.dataset)
         result = export_accepted(store, dataset.id, args.out)
-    except (cli_quality.CliError, OSError) as err:
-        print(f"tuiapp: {err}", file=sys.stderr)
-        return 2
+    except cli_quality.CliError as err:
+        say(err)
+        return EXIT_UNREADABLE
+    except OSError as err:
+        say(describe_os_error(err))
+        return EXIT_UNREADABLE
     finally:
         store.close()
     print(f"wrote {result.written:,} examples to {result.path}")

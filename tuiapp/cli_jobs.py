@@ -10,9 +10,11 @@ import json
 import sys
 from typing import Any
 
+from tuiapp.cli_errors import describe_os_error, say
 from tuiapp.cli_quality import CliError
 from tuiapp.paths import app_paths
 from tuiapp.providers.base import ProviderError
+from tuiapp.redact import redact
 from tuiapp.store import Store, open_store
 
 
@@ -63,8 +65,11 @@ def run(args: argparse.Namespace) -> int:
             return cmd_experiments(store, args)
         commands = {"train": cmd_train, "watch": cmd_watch, "eval": cmd_eval}
         return asyncio.run(commands[args.command](store, args))
-    except (CliError, ProviderError, ValueError, KeyError, OSError) as err:
-        print(f"tuiapp: {str(err).strip(chr(39))}", file=sys.stderr)
+    except OSError as err:
+        say(describe_os_error(err))
+        return 2
+    except (CliError, ProviderError, ValueError, KeyError) as err:
+        say(str(err).strip(chr(39)))
         return 2
     finally:
         store.close()
@@ -175,7 +180,7 @@ async def cmd_watch(store: Store, args: argparse.Namespace) -> int:
     def report(polled: Polled) -> None:
         job = polled.job
         if polled.error:
-            print(f"job {job.id}: {polled.error}", file=sys.stderr)
+            print(redact(f"job {job.id}: {polled.error}"), file=sys.stderr)
         elif polled.status_changed or polled.new_events:
             print(f"job {job.id}: {job.status} (+{polled.new_events} events)", flush=True)
 

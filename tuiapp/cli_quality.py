@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tuiapp.cli_errors import describe_os_error, say
 from tuiapp.paths import app_paths
 from tuiapp.store import Store, open_store
 from tuiapp.store.records import Dataset
@@ -82,8 +83,11 @@ def run(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         return commands[args.command](store, args)
-    except (CliError, ValueError, OSError) as err:
-        print(f"tuiapp: {err}", file=sys.stderr)
+    except OSError as err:
+        say(describe_os_error(err))
+        return 2
+    except (CliError, ValueError) as err:
+        say(err)
         return 2
     finally:
         store.close()

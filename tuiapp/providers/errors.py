@@ -5,6 +5,7 @@ from __future__ import annotations
 import openai
 
 from tuiapp.providers.base import ProviderError
+from tuiapp.redact import redact
 
 HINTS = {
     400: "the request was refused as it stands: check the model, file and hyperparameters",
@@ -29,10 +30,11 @@ def _retry_after(err: openai.APIStatusError) -> float | None:
 def status_error(
     provider: str, status: int, detail: str, retry_after: float | None = None
 ) -> ProviderError:
-    """The ProviderError for an HTTP status a provider answered with (any SDK)."""
+    """The ProviderError for an HTTP status a provider answered with (any SDK); a service that
+    echoes the key in its message gets it masked."""
     hint = HINTS.get(status, "the service failed; it will be retried" if status >= 500 else "")
     return ProviderError(
-        f"{provider}: {status} {detail}",
+        redact(f"{provider}: {status} {detail}"),
         hint,
         status=status,
         retry_after=retry_after,
@@ -43,7 +45,7 @@ def status_error(
 def connection_error(provider: str, err: Exception) -> ProviderError:
     """The ProviderError for a request that never got an answer."""
     return ProviderError(
-        f"{provider}: cannot connect ({err.__cause__ or err})",
+        redact(f"{provider}: cannot connect ({err.__cause__ or err})"),
         "check the network and the base URL; for the local backend, is it running?",
         retryable=True,
     )
@@ -65,4 +67,4 @@ def translate(err: openai.OpenAIError, provider: str) -> ProviderError:
         param = body.get("param")
         where = f" (param {param})" if param else ""
         return status_error(provider, err.status_code, f"{detail}{where}", _retry_after(err))
-    return ProviderError(f"{provider}: {err}")
+    return ProviderError(redact(f"{provider}: {err}"))
