@@ -63,11 +63,14 @@ def run_import(
     notes = FileNotes()
     batch: list[Examined] = []
     limit = FIRST_BATCH if idx == 0 else BATCH
+    at: int | None = None  # the line being examined, named if examining it fails
     try:
         for raw in read_lines(dataset.path, notes, start=start):
             if cancelled():
                 return
+            at = raw.number + line_base
             result = examine(raw, dataset.format, counter, model.token_limit)
+            at = None
             result.line += line_base
             for i, p in enumerate(result.problems):
                 result.problems[i] = Problem(p.kind, result.line, p.path, p.message)
@@ -83,6 +86,10 @@ def run_import(
         )
     except OSError as err:
         finish_import(store, dataset_id, [], error=f"{dataset.path}: {err.strerror or err}")
+        raise
+    except Exception as err:  # stored, so that the dataset says why instead of crashing again
+        where = f"{dataset.path}, line {at}" if at is not None else dataset.path
+        finish_import(store, dataset_id, [], error=f"{where}: {type(err).__name__}: {err}")
         raise
     problems = _file_problems(store, dataset_id, idx, notes, line_base)
     finish_import(store, dataset_id, problems)
