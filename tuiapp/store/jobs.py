@@ -11,6 +11,7 @@ from typing import Any
 from tuiapp.store.db import Store, now
 
 TERMINAL = ("succeeded", "failed", "cancelled")
+CREATING = "creating"  # written before the create request is sent; not confirmed yet
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,12 @@ class Job:
     created_at: str
     updated_at: str
     finished_at: str | None
+    client_token: str | None = None  # sent with the create request, to find the job again
+
+    @property
+    def creating(self) -> bool:
+        """True while the provider has not confirmed the job (its remote id is not known)."""
+        return self.status == CREATING
 
     @property
     def finished(self) -> bool:
@@ -152,6 +159,29 @@ def insert_job(store: Store, **fields: Any) -> Job:
             f"INSERT INTO jobs({columns}) VALUES ({marks})", list(fields.values())
         )
     return get_job(store, int(cur.lastrowid or 0))
+
+
+def insert_pending_job(store: Store, client_token: str, **fields: Any) -> Job:
+    """Record a job about to be created, before the request is sent (remote id unknown yet)."""
+    return insert_job(
+        store,
+        **fields,
+        remote_id=f"pending:{client_token}",
+        client_token=client_token,
+        status=CREATING,
+    )
+
+
+def confirm_job(store: Store, job_id: int, remote_id: str, status: str, **fields: Any) -> Job:
+    """A pending job the provider created (or that was found there by its token)."""
+    update_job(store, job_id, remote_id=remote_id, status=status, **fields)
+    return get_job(store, job_id)
+
+
+def delete_job(store: Store, job_id: int) -> None:
+    """Drop a job row (a create the provider refused: no job exists)."""
+    with store.conn:
+        store.conn.execute("DELETE FROM jobs WHERE id = ?", [job_id])
 
 
 def update_job(store: Store, job_id: int, **fields: Any) -> None:

@@ -238,4 +238,9 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    # 5: a client token on each job, stored before the create request is sent (idempotent create)
+    """
+    ALTER TABLE jobs ADD COLUMN client_token TEXT;
+    CREATE UNIQUE INDEX jobs_client_token ON jobs(client_token) WHERE client_token IS NOT NULL;
+    """,
 ]
