@@ -5,23 +5,41 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
+from screens.choice import ChoiceScreen
+from screens.confirm import ConfirmScreen
 from screens.prompt import PromptScreen
-from tuiapp.store.datasets import list_datasets
+from tuiapp.redact import redact
+from tuiapp.store.datasets import (
+    delete_dataset,
+    get_dataset,
+    last_failure,
+    list_datasets,
+    restart_import,
+)
 from tuiapp.store.examples import count_examples, status_counts
 from tuiapp.widgets.tables import cursor_key
 
 if TYPE_CHECKING:
     from tuiapp.app import TuiApp
 
+NO_DATASETS = "No datasets yet. Press o to open a chat-format JSONL file."
+FAILED_HELP = (
+    "What to do: fix what the message names, then i imports again (resume or start over); "
+    "Enter reviews what was imported; d deletes the dataset."
+)
+RETRY_HELP = "What to do: open it (Enter) and run that step again; d deletes the dataset."
+
 
 class DatasetsScreen(Screen[None]):
-    """A table of datasets; Enter reviews one, `o` opens a new file."""
+    """A table of datasets; Enter reviews one, `o` opens a new file, `i` imports one again,
+    `d` deletes one."""
 
     CSS_PATH = "datasets.tcss"
     BINDINGS = [
@@ -29,6 +47,8 @@ class DatasetsScreen(Screen[None]):
         Binding("enter", "review", "Review", id="datasets.review"),
         Binding("R", "report", "Report", id="datasets.report"),
         Binding("v", "versions", "Versions", id="datasets.versions"),
+        Binding("i", "reimport", "Import again", id="datasets.reimport"),
+        Binding("d", "delete", "Delete", id="datasets.delete"),
         Binding("q", "app.quit", "Quit", show=False, id="datasets.quit"),
     ]
 
@@ -68,9 +88,22 @@ class DatasetsScreen(Screen[None]):
                 else (f"importing {100 * ds.import_fraction:.0f}%")
             )
             table.add_row(ds.name, "…", "…", state, ds.base_model, ds.path, key=str(ds.id))
-        hint = "" if datasets else "No datasets yet. Press o to open a chat-format JSONL file."
-        self.query_one("#datasets-hint", Label).update(hint)
+        self._hint()
         self.count_examples([ds.id for ds in datasets])
+
+    def _hint(self) -> None:
+        """Under the table: what failed on the highlighted dataset and what to do, if anything."""
+        hint = "" if self.query_one(DataTable).row_count else NO_DATASETS
+        dataset_id = self._selected()
+        failure = last_failure(self.tui.store, dataset_id) if dataset_id is not None else None
+        if failure:
+            advice = FAILED_HELP if failure.startswith("import failed") else RETRY_HELP
+            hint = f"{redact(failure)}\n{advice}"
+        self.query_one("#datasets-hint", Label).update(Text(hint))  # no markup in file names
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Say what failed on the dataset under the cursor."""
+        self._hint()
 
     @work(thread=True, exclusive=True, group="counts")
     def count_examples(self, dataset_ids: list[int]) -> None:
@@ -140,3 +173,66 @@ class DatasetsScreen(Screen[None]):
         dataset_id = self._selected()
         if dataset_id is not None:
             self.app.push_screen(VersionsScreen(self.tui.store, dataset_id))
+
+    def action_reimport(self) -> None:
+        """Import the selected dataset again: resume where it stopped, or start over."""
+        dataset_id = self._selected()
+        if dataset_id is None:
+            return
+        if get_dataset(self.tui.store, dataset_id).import_state == "complete":
+            self.notify("This dataset is fully imported; o opens the file again if it changed.")
+            return
+
+        def done(how: str | None) -> None:
+            if how is None:
+                return
+            try:
+                restart_import(self.tui.store, dataset_id, resume=how == "resume")
+            except OSError as err:
+                self.notify(
+                    redact(f"{err.filename}: {err.strerror}"),
+                    title="Cannot import",
+                    severity="error",
+                    markup=False,
+                )
+                return
+            self.tui.review(dataset_id)
+
+        self.app.push_screen(
+            ChoiceScreen(
+                "Import again",
+                [
+                    ("resume", "Resume after the examples already imported"),
+                    ("restart", "Start over (drops the examples imported so far)"),
+                ],
+            ),
+            done,
+        )
+
+    def action_delete(self) -> None:
+        """Delete the selected dataset with its examples and decisions, after confirmation."""
+        dataset_id = self._selected()
+        if dataset_id is None:
+            return
+        dataset = get_dataset(self.tui.store, dataset_id)
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                delete_dataset(self.tui.store, dataset_id)
+            except ValueError as err:
+                self.notify(str(err), title="Not deleted", severity="warning")
+                return
+            self.notify(f"Deleted {dataset.name}.")
+            self.reload()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Delete {dataset.name}?",
+                "Its examples, review decisions, quality scans and frozen versions are removed "
+                "from tuiapp's database. The file itself is not touched.",
+                yes="Delete",
+            ),
+            done,
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -12,16 +13,23 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, ProgressBar
+from textual.worker import get_current_worker
 
 from screens.confirm import ConfirmScreen
 from screens.prompt import PromptScreen
 from tuiapp.data.dedup import DEFAULT_THRESHOLD
 from tuiapp.data.quality import redact_dataset, scan_quality
+from tuiapp.redact import redact
 from tuiapp.store import Store
-from tuiapp.store.datasets import get_dataset
+from tuiapp.store.datasets import get_dataset, record_failure
 from tuiapp.store.examples import DUPLICATES
 from tuiapp.store.quality import Scan, changed_since_scan, load_scan, tag_counts
 from tuiapp.widgets.bars import BarChart
+
+
+class ScanCancelled(Exception):
+    """Raised in the scan's progress callback once the screen has been left."""
+
 
 LANGUAGE_NAMES = {"latin": "other, Latin script", "unknown": "too short to tell"}
 Row = tuple[str, str, str, int, str]  # section, item (filter), label, examples, detail
@@ -119,8 +127,11 @@ class QualityScreen(Screen[str | None]):
         """Scan on a connection of its own."""
         store = self.store.reopen()
         bar = self.query_one("#quality-progress", ProgressBar)
+        worker = get_current_worker()
 
         def progress(stage: str, done: int, total: int) -> None:
+            if worker.is_cancelled:  # the screen was left: stop scanning for it
+                raise ScanCancelled
             self.app.call_from_thread(bar.update, total=max(1, total), progress=done)
             self.app.call_from_thread(
                 self.query_one("#quality-summary", Label).update, f"Scanning: {stage}…"
@@ -128,12 +139,34 @@ class QualityScreen(Screen[str | None]):
 
         try:
             scan_quality(store, self.dataset.id, threshold, progress)
+            record_failure(store, self.dataset.id, None)
+        except ScanCancelled:
+            return
+        except Exception as err:  # stored on the dataset and shown; the screen stays usable
+            text = redact(f"quality scan failed: {type(err).__name__}: {err}")
+            record_failure(store, self.dataset.id, text)
+            self.app.call_from_thread(self._scan_failed, text)
+            return
         finally:
             store.close()
         self.app.call_from_thread(self._scanned)
 
+    def _scan_failed(self, text: str) -> None:
+        """Leave "Scanning…": say what failed and what to do; the last good scan stays shown."""
+        if not self.is_attached:
+            return
+        self.query_one("#quality-progress").display = False
+        self.query_one("#quality-body").display = self.scan is not None
+        self.query_one("#quality-summary", Label).update(
+            f"[red]{escape(text)}[/]\nWhat to do: r scans again; if it fails again, filter the "
+            "review by problem to find the examples the checks reject · Esc goes back"
+        )
+        self.notify(text, title="Quality scan failed", severity="error", markup=False)
+
     def _scanned(self) -> None:
         """Read and show the fresh scan."""
+        if not self.is_attached:
+            return
         self.scan = load_scan(self.store, self.dataset.id)
         self.show()
 
@@ -267,11 +300,17 @@ class QualityScreen(Screen[str | None]):
         store = self.store.reopen()
         try:
             changed = redact_dataset(store, self.dataset)
+        except Exception as err:  # stored on the dataset and shown, like a failed scan
+            text = redact(f"redaction failed: {type(err).__name__}: {err}")
+            record_failure(store, self.dataset.id, text)
+            self.app.call_from_thread(self._scan_failed, text)
+            return
         finally:
             store.close()
         self.app.call_from_thread(self.notify, f"Redacted {changed:,} example(s).")
         self.app.call_from_thread(self.action_rescan)
 
     def action_back(self) -> None:
-        """Back to the review."""
+        """Back to the review, at any time (a scan still running is cancelled)."""
+        self.workers.cancel_group(self, "scan")
         self.dismiss(None)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,8 +22,9 @@ from screens.review_quality import QualityActions
 from tuiapp.data.export import export_accepted
 from tuiapp.data.importer import ImportProgress, run_import
 from tuiapp.data.quality import apply_edit, recheck
+from tuiapp.redact import redact
 from tuiapp.store import Store
-from tuiapp.store.datasets import get_dataset
+from tuiapp.store.datasets import finish_import, get_dataset, record_failure
 from tuiapp.store.examples import (
     ExampleFilter,
     count_examples,
@@ -36,6 +38,11 @@ from tuiapp.widgets.conversation import ExampleView, render_example
 from tuiapp.widgets.example_list import ExampleList
 
 FIRST_PAINT_PAUSE = 0.25  # seconds the import waits after its first batch
+IMPORT_FAILED_HELP = (
+    "What to do: fix that line (or the file), then press i on the datasets screen (F2) to "
+    "import again, or d there to delete the dataset. The examples imported so far can be "
+    "reviewed here."
+)
 
 
 @dataclass
@@ -114,6 +121,8 @@ class ReviewScreen(QualityActions):
         example_list.focus()
         if self.dataset.import_state == "importing":
             self.import_examples()
+        elif self.dataset.import_state == "failed":
+            self._import_failed()
         if self._initial_problem:
             self.filter_by_problem(self._initial_problem)
         self._update_status()
@@ -135,12 +144,26 @@ class ReviewScreen(QualityActions):
                 self.post_message(ImportProgressed(progress))
                 if i == 0:  # give the GIL to the UI while it paints the first page
                     time.sleep(FIRST_PAINT_PAUSE)
-        except OSError as err:
-            self.app.call_from_thread(
-                self.notify, str(err), title="Import failed", severity="error"
-            )
+        except Exception as err:  # stored on the dataset and shown; never fatal to the app
+            if get_dataset(store, self.dataset.id).import_state != "failed":
+                finish_import(store, self.dataset.id, [], f"{type(err).__name__}: {err}")
+            self.app.call_from_thread(self._import_failed)
         finally:
             store.close()
+
+    def _import_failed(self) -> None:
+        """Say what failed, where and what to do (the stored error names the file and line)."""
+        self.dataset = get_dataset(self.store, self.dataset.id)
+        self.notify(
+            f"{redact(self.dataset.import_error)}\n{IMPORT_FAILED_HELP}",
+            title="Import failed",
+            severity="error",
+            timeout=20,
+            markup=False,
+        )
+        self._update_status()
+        if self.total == 0:
+            self._show(None)
 
     def on_import_progressed(self, message: ImportProgressed) -> None:
         """Grow the list as batches land."""
@@ -171,6 +194,8 @@ class ReviewScreen(QualityActions):
         ]
         if not self.flt.is_empty:
             parts.append(f"filter {self.flt.describe()}: {self.query_one(ExampleList).count:,}")
+        if self.dataset.import_state == "failed":
+            parts.append(f"[red]import failed: {escape(redact(self.dataset.import_error))}[/]")
         if progress is not None and not progress.done:
             pct_read = 100 * progress.bytes_read / max(1, progress.file_size)
             parts.append(f"importing {pct_read:.0f}%")
@@ -194,7 +219,11 @@ class ReviewScreen(QualityActions):
         view = self.query_one(ExampleView)
         self.example = None if idx is None else get_example(self.store, self.dataset.id, idx)
         if self.example is None:
-            view.show("No examples here." if self.total else "Importing…")
+            if self.dataset.import_state == "failed" and not self.total:
+                error = redact(self.dataset.import_error)
+                view.show(f"Import failed: {error}\n\n{IMPORT_FAILED_HELP}")
+            else:
+                view.show("No examples here." if self.total else "Importing…")
             return
         try:
             obj = orjson.loads(self.example.text)
@@ -330,12 +359,17 @@ class ReviewScreen(QualityActions):
         store = self.store.reopen()
         try:
             result = export_accepted(store, self.dataset.id, path)
-        except OSError as err:
+            record_failure(store, self.dataset.id, None)
+        except Exception as err:  # stored on the dataset and shown; never fatal to the app
+            why = err.strerror if isinstance(err, OSError) else f"{type(err).__name__}: {err}"
+            text = redact(f"export to {path} failed: {why or err}")
+            record_failure(store, self.dataset.id, text)
             self.app.call_from_thread(
                 self.notify,
-                f"{path}: {err.strerror or err}",
+                f"{text}\nWhat to do: choose another folder, or fix what the message names.",
                 title="Export failed",
                 severity="error",
+                markup=False,
             )
             return
         finally:

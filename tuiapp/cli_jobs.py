@@ -65,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
             return cmd_experiments(store, args)
         commands = {"train": cmd_train, "watch": cmd_watch, "eval": cmd_eval}
         return asyncio.run(commands[args.command](store, args))
+    except BrokenPipeError:
+        raise  # the reader went away: main ends quietly
     except OSError as err:
         say(describe_os_error(err))
         return 2

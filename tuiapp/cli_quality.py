@@ -83,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         return commands[args.command](store, args)
+    except BrokenPipeError:
+        raise  # the reader went away: main ends quietly
     except OSError as err:
         say(describe_os_error(err))
         return 2

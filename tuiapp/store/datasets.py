@@ -73,3 +73,84 @@ def finish_import(
                 dataset_id,
             ],
         )
+
+
+def record_failure(store: Store, dataset_id: int, error: str | None) -> None:
+    """Keep (or clear, with None) the last failure of a worker on a dataset: scan, freeze..."""
+    with store.conn:
+        store.conn.execute("UPDATE datasets SET last_failure = ? WHERE id = ?", [error, dataset_id])
+
+
+def last_failure(store: Store, dataset_id: int) -> str | None:
+    """What failed last on this dataset: its import, else another worker; None when all is well."""
+    row = store.conn.execute(
+        "SELECT import_state, import_error, last_failure FROM datasets WHERE id = ?", [dataset_id]
+    ).fetchone()
+    if row is None:
+        return None
+    state, import_error, failure = row
+    if state == "failed":
+        return f"import failed: {import_error or 'unknown error'}"
+    return failure
+
+
+def restart_import(store: Store, dataset_id: int, *, resume: bool) -> None:
+    """Make a failed (or stuck) import run again: from where it stopped, or from the start
+    (the examples so far and their decisions are dropped; the file is measured anew)."""
+    dataset = get_dataset(store, dataset_id)
+    with store.conn:
+        if resume:
+            store.conn.execute(
+                "UPDATE datasets SET import_state = 'importing', import_error = NULL WHERE id = ?",
+                [dataset_id],
+            )
+            return
+        _delete_examples(store, dataset_id)
+        stat = Path(dataset.path).stat()
+        store.conn.execute(
+            "UPDATE datasets SET import_state = 'importing', import_error = NULL, lines = 0, "
+            "bytes_read = 0, file_size = ?, file_mtime = ?, file_problems = '[]' WHERE id = ?",
+            [stat.st_size, stat.st_mtime, dataset_id],
+        )
+
+
+def _delete_examples(store: Store, dataset_id: int) -> None:
+    """Drop a dataset's examples and everything computed from them (inside a transaction)."""
+    for table in (
+        "examples",
+        "example_problems",
+        "review_log",
+        "quality_items",
+        "duplicate_members",
+        "quality_scans",
+    ):
+        store.conn.execute(f"DELETE FROM {table} WHERE dataset_id = ?", [dataset_id])
+
+
+def delete_dataset(store: Store, dataset_id: int) -> None:
+    """Remove a dataset with its examples, decisions, scans and versions (ValueError when a
+    job or an evaluation was made from one of its versions: those keep their data)."""
+    get_dataset(store, dataset_id)
+    used = store.conn.execute(
+        "SELECT (SELECT COUNT(*) FROM jobs WHERE version_id IN (SELECT id FROM dataset_versions "
+        "WHERE dataset_id = ?)) + (SELECT COUNT(*) FROM eval_runs WHERE version_id IN "
+        "(SELECT id FROM dataset_versions WHERE dataset_id = ?))",
+        [dataset_id, dataset_id],
+    ).fetchone()[0]
+    if used:
+        raise ValueError(
+            f"dataset {dataset_id} has versions that {used} job(s) or evaluation(s) were made "
+            "from; it is kept"
+        )
+    with store.conn:
+        _delete_examples(store, dataset_id)
+        store.conn.execute(  # versions point at their parent: unlink before deleting
+            "UPDATE dataset_versions SET parent_id = NULL WHERE parent_id IN "
+            "(SELECT id FROM dataset_versions WHERE dataset_id = ?)",
+            [dataset_id],
+        )
+        store.conn.execute("DELETE FROM dataset_versions WHERE dataset_id = ?", [dataset_id])
+        store.conn.execute("DELETE FROM datasets WHERE id = ?", [dataset_id])
+        store.conn.execute(
+            "DELETE FROM blobs WHERE hash NOT IN (SELECT hash FROM version_examples)"
+        )

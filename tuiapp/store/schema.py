@@ -243,4 +243,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE jobs ADD COLUMN client_token TEXT;
     CREATE UNIQUE INDEX jobs_client_token ON jobs(client_token) WHERE client_token IS NOT NULL;
     """,
+    # 6: the last failure of a worker on a dataset (quality scan, freeze, export), shown on it
+    """
+    ALTER TABLE datasets ADD COLUMN last_failure TEXT;
+    """,
 ]
