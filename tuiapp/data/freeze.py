@@ -7,18 +7,16 @@ screen can show the plan and ask before anything is written."""
 
 from __future__ import annotations
 
-import json
-import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import orjson
 
 from tuiapp.data.dedup import DEFAULT_THRESHOLD, conversation_text, find_duplicates
 from tuiapp.data.examine import content_text, conversation
+from tuiapp.data.export import export_version  # noqa: F401 (kept here for callers)
 from tuiapp.data.problems import Severity
 from tuiapp.data.redaction import find_in_example
 from tuiapp.data.split import (
@@ -248,33 +246,3 @@ def commit(store: Store, plan: Plan, name: str) -> Version:
         counts=plan.counts,
         report=plan.report,
     )
-
-
-def export_version(store: Store, version_id: int, directory: str | Path) -> list[Path]:
-    """Write train.jsonl, holdout.jsonl and manifest.json (each complete or not at all)."""
-    version = get_version(store, version_id)
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for split in SPLITS:
-        path = out / f"{split}.jsonl"
-        tmp = path.with_name(path.name + ".part")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            for entry in iter_entries(store, version_id, split):
-                handle.write(entry.text + "\n")
-        os.replace(tmp, path)
-        written.append(path)
-    manifest = {
-        "name": version.name,
-        "version_id": version.id,
-        "content_hash": version.content_hash,
-        "parent_id": version.parent_id,
-        "kind": version.kind,
-        "split_seed": version.split_seed,
-        "split_fraction": version.split_fraction,
-        "counts": version.counts,
-        "created_at": version.created_at,
-    }
-    path = out / "manifest.json"
-    path.write_text(json.dumps(manifest, indent=2) + "\n")
-    return [*written, path]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tuiapp.data.base_models import base_model
-from tuiapp.data.freeze import export_version
+from tuiapp.data.export import export_for_upload
 from tuiapp.data.stats import default_epochs, estimate_cost
 from tuiapp.providers.base import JobRequest, Progress, Provider, ProviderError
 from tuiapp.store import Store
@@ -189,7 +189,7 @@ async def start_job(
     progress: Progress | None = None,
 ) -> Job:
     """Upload the version's files (or reuse them), create the job and record it."""
-    export_version(store, plan.version.id, folder)
+    export_for_upload(store, plan.version.id, folder)  # refuses files unlike the manifest
     training = await upload_file(store, provider, folder / "train.jsonl", progress)
     validation = None
     if plan.use_holdout and provider.capabilities.validation_file:
