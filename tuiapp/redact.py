@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Mapping
 
-MASK = "[REDACTED]"
+MASK = "<redacted>"
 # The variables whose values are secrets (providers/registry.py, the local backend).
 KEY_VARIABLES = (
     "OPENAI_API_KEY",
