@@ -52,6 +52,11 @@ def _app_parser() -> argparse.ArgumentParser:
     parser.add_argument("file", nargs="?", type=Path, help="a chat-format JSONL file to review")
     parser.add_argument("--model", help=f"base model for token limits (default {DEFAULT_MODEL})")
     parser.add_argument("--home", help="keep all data in this folder (same as $TUIAPP_HOME)")
+    parser.add_argument(
+        "--accept-changes",
+        action="store_true",
+        help="open a reviewed file that changed even if decisions on changed lines do not carry",
+    )
     return parser
 
 
@@ -123,6 +128,12 @@ def _dispatch(args_list: list[str]) -> int:
     if args.file is not None and (why := unreadable(args.file)):
         say(f"{args.file}: {why}")
         return EXIT_UNREADABLE
+    if args.file is not None and not args.accept_changes:
+        from tuiapp.data.identity import lossy_open_warning
+
+        if why := lossy_open_warning(app_paths(args.home).ensure().database, args.file):
+            say(why)
+            return EXIT_REJECTED
     make_app(app_paths(args.home), open_path=args.file, model=args.model).run()
     return 0
 

@@ -20,18 +20,20 @@ class CliError(Exception):
 
 
 def resolve_dataset(store: Store, ref: str) -> Dataset:
-    """A dataset by id or by the path of its (unchanged) source file."""
-    from tuiapp.store.datasets import find_current, get_dataset
+    """A dataset by id or by its source file, known by content (a touched or moved file is the
+    same dataset; a new or changed one is refused, saying what changed)."""
+    from tuiapp.data.identity import NotReviewed, reviewed_dataset
+    from tuiapp.store.datasets import get_dataset
 
     if ref.isdigit():
         try:
             return get_dataset(store, int(ref))
         except KeyError as err:
             raise CliError(str(err).strip("'\"")) from None
-    found = find_current(store, Path(ref))
-    if found is None:
-        raise CliError(f"{ref} has not been imported (or changed since)")
-    return found
+    try:
+        return reviewed_dataset(store, Path(ref))
+    except NotReviewed as err:
+        raise CliError(str(err)) from None
 
 
 def add_parsers(sub: Any) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tuiapp.data.base_models import base_model
 from tuiapp.data.examine import Examined, examine
+from tuiapp.data.identity import identify
 from tuiapp.data.jsonl import FileNotes, read_lines
 from tuiapp.data.problems import Problem
 from tuiapp.data.tokens import TokenCounter
@@ -15,12 +16,12 @@ from tuiapp.data.validate import MIN_EXAMPLES, sniff_format
 from tuiapp.store import Store
 from tuiapp.store.datasets import (
     create_dataset,
-    find_current,
     finish_import,
     get_dataset,
+    previous_dataset,
     record_progress,
 )
-from tuiapp.store.examples import count_examples, insert_examined
+from tuiapp.store.examples import carry_decisions, count_examples, insert_examined
 from tuiapp.store.records import Dataset
 
 FIRST_BATCH = 200  # small, so the first page is on screen at once
@@ -39,14 +40,18 @@ class ImportProgress:
 
 
 def open_dataset(store: Store, path: str | Path, model: str | None = None) -> Dataset:
-    """The stored dataset for this file if it is unchanged, else a new one to import."""
+    """The stored dataset with this file's bytes (wherever it was seen), else a new one to
+    import; a changed copy of a reviewed file gets the decisions of its unchanged lines
+    (see `tuiapp.data.identity` for what changed and what would not carry over)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    current = find_current(store, path)
-    if current is not None:
-        return current
-    return create_dataset(store, path, base_model(model).name, sniff_format(path))
+    identity = identify(store, path)
+    if identity.dataset is not None:
+        return identity.dataset
+    previous = identity.change.reviewed.id if identity.change else None
+    fmt = sniff_format(path)
+    return create_dataset(store, path, base_model(model).name, fmt, identity.sha256, previous)
 
 
 def run_import(
@@ -91,6 +96,8 @@ def run_import(
         where = f"{dataset.path}, line {at}" if at is not None else dataset.path
         finish_import(store, dataset_id, [], error=f"{where}: {type(err).__name__}: {err}")
         raise
+    if (previous := previous_dataset(store, dataset_id)) is not None:
+        carry_decisions(store, dataset_id, previous)
     problems = _file_problems(store, dataset_id, idx, notes, line_base)
     finish_import(store, dataset_id, problems)
     yield ImportProgress(dataset_id, idx, dataset.file_size, dataset.file_size, done=True)

@@ -10,15 +10,33 @@ from tuiapp.store.db import Store, now
 from tuiapp.store.records import Dataset
 
 
-def create_dataset(store: Store, path: str | Path, base_model: str, fmt: str) -> Dataset:
-    """Register a file about to be imported."""
+def create_dataset(
+    store: Store,
+    path: str | Path,
+    base_model: str,
+    fmt: str,
+    content_sha256: str | None = None,
+    previous_id: int | None = None,
+) -> Dataset:
+    """Register a file about to be imported (with the SHA-256 of its bytes, and the dataset
+    it replaces when it is a changed copy of a reviewed file)."""
     path = Path(path).resolve()
     stat = path.stat()
     with store.conn:
         cur = store.conn.execute(
             "INSERT INTO datasets(name, path, format, base_model, file_size, file_mtime, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [path.name, str(path), fmt, base_model, stat.st_size, stat.st_mtime, now()],
+            "created_at, content_sha256, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                path.name,
+                str(path),
+                fmt,
+                base_model,
+                stat.st_size,
+                stat.st_mtime,
+                now(),
+                content_sha256,
+                previous_id,
+            ],
         )
     return get_dataset(store, int(cur.lastrowid or 0))
 
@@ -37,7 +55,8 @@ def list_datasets(store: Store) -> list[Dataset]:
 
 
 def find_current(store: Store, path: str | Path) -> Dataset | None:
-    """The newest import of this file, if the file has not changed since (same size and mtime)."""
+    """The newest import of this file, if the file has not changed since (same size and mtime):
+    the fast check that spares hashing an unchanged file."""
     path = Path(path).resolve()
     stat = path.stat()
     rows = list(
@@ -48,6 +67,60 @@ def find_current(store: Store, path: str | Path) -> Dataset | None:
         )
     )
     return Dataset.from_row(rows[0]) if rows else None
+
+
+def find_by_content(store: Store, sha256: str) -> Dataset | None:
+    """The newest dataset imported from a file with exactly these bytes (wherever it was)."""
+    rows = list(
+        store.rows(
+            "SELECT * FROM datasets WHERE content_sha256 = ? AND import_state != 'failed' "
+            "ORDER BY id DESC LIMIT 1",
+            [sha256],
+        )
+    )
+    return Dataset.from_row(rows[0]) if rows else None
+
+
+def find_by_location(store: Store, path: str | Path) -> Dataset | None:
+    """The newest dataset last seen at this path (a reviewed file that may have changed)."""
+    rows = list(
+        store.rows(
+            "SELECT * FROM datasets WHERE path = ? AND import_state != 'failed' "
+            "ORDER BY id DESC LIMIT 1",
+            [str(Path(path).resolve())],
+        )
+    )
+    return Dataset.from_row(rows[0]) if rows else None
+
+
+def content_sha256(store: Store, dataset_id: int) -> str | None:
+    """The SHA-256 of the dataset's source file (None for imports older than the column)."""
+    row = store.conn.execute(
+        "SELECT content_sha256 FROM datasets WHERE id = ?", [dataset_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def previous_dataset(store: Store, dataset_id: int) -> int | None:
+    """The dataset this one is a changed copy of (its decisions carry over), if any."""
+    row = store.conn.execute(
+        "SELECT previous_id FROM datasets WHERE id = ?", [dataset_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def record_location(store: Store, dataset_id: int, path: str | Path, sha256: str) -> Dataset:
+    """Note where the dataset's bytes are now (touched, moved or checked out again), so the
+    fast check finds them there next time."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    with store.conn:
+        store.conn.execute(
+            "UPDATE datasets SET path = ?, name = ?, file_size = ?, file_mtime = ?, "
+            "content_sha256 = ? WHERE id = ?",
+            [str(path), path.name, stat.st_size, stat.st_mtime, sha256, dataset_id],
+        )
+    return get_dataset(store, dataset_id)
 
 
 def record_progress(store: Store, dataset_id: int, lines: int, bytes_read: int) -> None:
@@ -109,7 +182,8 @@ def restart_import(store: Store, dataset_id: int, *, resume: bool) -> None:
         stat = Path(dataset.path).stat()
         store.conn.execute(
             "UPDATE datasets SET import_state = 'importing', import_error = NULL, lines = 0, "
-            "bytes_read = 0, file_size = ?, file_mtime = ?, file_problems = '[]' WHERE id = ?",
+            "bytes_read = 0, file_size = ?, file_mtime = ?, file_problems = '[]', "
+            "content_sha256 = NULL WHERE id = ?",  # rehashed when next identified
             [stat.st_size, stat.st_mtime, dataset_id],
         )
 

@@ -200,3 +200,60 @@ def next_with_problem(
         [dataset_id, after],
     ).fetchone()
     return int(row[0]) if row else None
+
+
+_DECIDED = "(status != 'pending' OR edited IS NOT NULL OR note != '' OR tags != '[]')"
+_UNTOUCHED = "status = 'pending' AND edited IS NULL AND note = '' AND tags = '[]'"
+
+
+def iter_originals(store: Store, dataset_id: int) -> Iterable[tuple[str, bool]]:
+    """Each example's original line in file order, with whether a person decided anything on
+    it (status, edit, note or tags): what a changed file is compared against."""
+    rows = store.conn.execute(
+        f"SELECT original, {_DECIDED} FROM examples WHERE dataset_id = ? ORDER BY idx",
+        [dataset_id],
+    )
+    for original, decided in rows:
+        yield original, bool(decided)
+
+
+def carry_decisions(store: Store, dataset_id: int, previous_id: int) -> int:
+    """Copy the review decisions of `previous_id` onto the examples of `dataset_id` whose line
+    is unchanged (equal lines matched in order); returns how many examples got one.
+
+    Examples already decided in the new dataset are left alone, so this can run again."""
+    decided: dict[str, list[int]] = {}
+    rows = store.conn.execute(
+        f"SELECT id, original FROM examples WHERE dataset_id = ? AND {_DECIDED} ORDER BY idx DESC",
+        [previous_id],
+    )
+    for old_id, original in rows:
+        decided.setdefault(original, []).append(old_id)  # reversed: pop() takes the first
+    pairs = []
+    rows = store.conn.execute(
+        f"SELECT id, idx, original FROM examples WHERE dataset_id = ? AND {_UNTOUCHED} "
+        "ORDER BY idx",
+        [dataset_id],
+    )
+    for new_id, idx, original in rows.fetchall():
+        if waiting := decided.get(original):
+            pairs.append((new_id, idx, waiting.pop()))
+    copied = "status, edited, note, tags, problems, severity, n_tokens, n_assistant_tokens, "
+    copied += "n_messages, preview"
+    with store.conn:
+        for new_id, idx, old_id in pairs:
+            store.conn.execute(
+                f"UPDATE examples SET ({copied}) = (SELECT {copied} FROM examples WHERE id = ?) "
+                "WHERE id = ?",
+                [old_id, new_id],
+            )
+            store.conn.execute(
+                "DELETE FROM example_problems WHERE dataset_id = ? AND idx = ?", [dataset_id, idx]
+            )
+            store.conn.execute(
+                "INSERT INTO example_problems(dataset_id, idx, kind) SELECT ?, ?, p.kind "
+                "FROM example_problems p JOIN examples e ON e.dataset_id = p.dataset_id "
+                "AND e.idx = p.idx WHERE e.id = ?",
+                [dataset_id, idx, old_id],
+            )
+    return len(pairs)

@@ -247,4 +247,11 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE datasets ADD COLUMN last_failure TEXT;
     """,
+    # 7: datasets known by content: the SHA-256 of the source file, and the dataset a changed
+    # file was re-imported from (its decisions carried over to unchanged examples)
+    """
+    ALTER TABLE datasets ADD COLUMN content_sha256 TEXT;
+    ALTER TABLE datasets ADD COLUMN previous_id INTEGER;
+    CREATE INDEX datasets_content ON datasets(content_sha256);
+    """,
 ]

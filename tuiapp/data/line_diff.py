@@ -1,0 +1,58 @@
+"""What changed between two versions of a file, line by line: added, removed, edited."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+# above this many differing lines (after the common head and tail) the alignment is skipped
+# and lines are only counted: SequenceMatcher grows quadratically on a big rewrite
+ALIGN_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class LineDiff:
+    """Counts of lines added, removed, edited (replaced in place) and unchanged."""
+
+    added: int
+    removed: int
+    edited: int
+    unchanged: int
+
+    def describe(self) -> str:
+        """A short summary such as `lines: 2 added, 1 removed, 3 edited`."""
+        if not (self.added or self.removed or self.edited):
+            return "no lines changed"
+        return f"lines: {self.added} added, {self.removed} removed, {self.edited} edited"
+
+
+def diff_lines(old: Sequence[int], new: Sequence[int]) -> LineDiff:
+    """Compare two sequences of line hashes."""
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    a, b = old[head : len(old) - tail], new[head : len(new) - tail]
+    same = head + tail
+    if max(len(a), len(b)) > ALIGN_LIMIT:
+        common = sum((Counter(a) & Counter(b)).values())
+        gone, came = len(a) - common, len(b) - common
+        edited = min(gone, came)
+        return LineDiff(came - edited, gone - edited, edited, same + common)
+    added = removed = edited = 0
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            same += i2 - i1
+        elif tag == "replace":
+            edited += min(i2 - i1, j2 - j1)
+            removed += max(0, (i2 - i1) - (j2 - j1))
+            added += max(0, (j2 - j1) - (i2 - i1))
+        elif tag == "delete":
+            removed += i2 - i1
+        else:
+            added += j2 - j1
+    return LineDiff(added, removed, edited, same)
