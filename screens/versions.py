@@ -24,8 +24,9 @@ from tuiapp.data.freeze import (
     version_conversations,
 )
 from tuiapp.data.split import file_conversations, leakage
+from tuiapp.redact import redact
 from tuiapp.store import Store
-from tuiapp.store.datasets import get_dataset
+from tuiapp.store.datasets import get_dataset, record_failure
 from tuiapp.store.versions import Version, diff_versions, get_version, list_versions
 from tuiapp.widgets.tables import cursor_key
 
@@ -164,9 +165,29 @@ class VersionsScreen(Screen[None]):
         except ValueError as err:
             self.app.call_from_thread(self.notify, str(err), severity="error")
             return
+        except Exception as err:  # stored on the dataset and shown; never fatal to the app
+            self.app.call_from_thread(
+                self._show_failure, "freeze", self._failure(store, "freeze", err)
+            )
+            return
         finally:
             store.close()
         self.app.call_from_thread(self._confirm, plan, request.name)
+
+    def _failure(self, store: Store, what: str, err: Exception) -> str:
+        """Store an unexpected failure on the dataset; returns what to show."""
+        text = redact(f"{what} failed: {type(err).__name__}: {err}")
+        record_failure(store, self.dataset.id, text)
+        return text
+
+    def _show_failure(self, what: str, text: str) -> None:
+        """Say what failed and what to do."""
+        self.notify(
+            f"{text}\nWhat to do: try again; if it fails again, the message names what to fix.",
+            title=f"{what.capitalize()} failed",
+            severity="error",
+            markup=False,
+        )
 
     def _confirm(self, plan: Plan, name: str) -> None:
         """Show the plan; store it when confirmed."""
@@ -180,7 +201,11 @@ class VersionsScreen(Screen[None]):
 
         def done(yes: bool | None) -> None:
             if yes:
-                version = commit(self.store, plan, name)
+                try:
+                    version = commit(self.store, plan, name)
+                except Exception as err:  # stored and shown, like a failed plan
+                    self._show_failure("freeze", self._failure(self.store, "freeze", err))
+                    return
                 self.notify(f"Version {version.name} frozen: {version.short_hash}.")
                 self.reload(version.id)
 
@@ -279,6 +304,9 @@ class VersionsScreen(Screen[None]):
         except OSError as err:
             self.notify(f"{folder}: {err.strerror or err}", title="Export failed", severity="error")
             return
+        except Exception as err:  # stored on the dataset and shown; never fatal to the app
+            self._show_failure("export", self._failure(self.store, "export", err))
+            return
         self.notify(f"Wrote {', '.join(p.name for p in paths)} to {folder}", title="Exported")
 
     def action_leakage(self) -> None:
@@ -311,6 +339,10 @@ class VersionsScreen(Screen[None]):
             self.app.call_from_thread(
                 self.notify, f"{path}: {err.strerror or err}", severity="error"
             )
+            return
+        except Exception as err:  # stored on the dataset and shown; never fatal to the app
+            text = self._failure(store, "leakage check", err)
+            self.app.call_from_thread(self._show_failure, "leakage check", text)
             return
         finally:
             store.close()

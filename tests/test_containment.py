@@ -17,6 +17,7 @@ from screens.choice import ChoiceScreen
 from screens.datasets import DatasetsScreen
 from screens.quality import QualityScreen
 from screens.review import ReviewScreen
+from screens.versions import VersionsScreen
 from tests.conftest import chat
 from tests.test_review_ui import body, plain, status_text
 from tuiapp import cli
@@ -160,6 +161,36 @@ async def test_a_failed_quality_scan_says_so_and_esc_leaves(
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
     assert "quality scan failed" in (last_failure(store, dataset.id) or "")
+    store.close()
+
+
+async def test_a_failed_freeze_is_stored_and_said(
+    home: AppPaths, good_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_plan(*args: Any, **kwargs: Any) -> Any:
+        raise TypeError("'NoneType' object has no attribute 'get'")
+
+    monkeypatch.setattr("screens.versions.plan_freeze", broken_plan)
+    store = open_store(home.database)
+    dataset = open_dataset(store, good_file)
+    list(run_import(store, dataset.id))
+    app = make_app(home)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: any(n.title == "Freeze failed" for n in app._notifications),
+            "the freeze to fail",
+        )
+        assert isinstance(app.screen, VersionsScreen)  # still running, still there
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "freeze failed: TypeError" in hint_text(app)
+    assert "freeze failed: TypeError" in (last_failure(store, dataset.id) or "")
     store.close()
 
 
