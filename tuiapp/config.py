@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tuiapp.paths import AppPaths
+from tuiapp.providers.base import Timeouts
 
 EXAMPLE = """\
 # tuiapp configuration
@@ -15,6 +16,10 @@ EXAMPLE = """\
 # [keymap]        # binding id = keys (comma-separated); ids are listed in the README
 # "review.accept" = "y"
 # "review.reject" = "n,delete"
+#
+# [timeouts]      # seconds a provider request may wait
+# connect = 10    # to reach the service
+# read = 120      # for an answer once connected
 """
 
 
@@ -24,6 +29,7 @@ class Config:
 
     default_model: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
+    timeouts: Timeouts = field(default_factory=Timeouts)
 
 
 class ConfigError(ValueError):
@@ -52,4 +58,20 @@ def load_config(paths: AppPaths) -> Config:
     model = data.get("default_model")
     if model is not None and not isinstance(model, str):
         raise ConfigError(f"{path}: default_model must be a string")
-    return Config(default_model=model, keymap=dict(keymap))
+    return Config(default_model=model, keymap=dict(keymap), timeouts=_timeouts(path, data))
+
+
+def _timeouts(path: Path, data: dict[str, object]) -> Timeouts:
+    """The `[timeouts]` table: positive numbers of seconds, defaults for what is missing."""
+    table = data.get("timeouts", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [timeouts] must be a table")
+    values: dict[str, float] = {}
+    for name in ("connect", "read"):
+        value = table.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"{path}: timeouts.{name} must be a positive number of seconds")
+        values[name] = float(value)
+    return Timeouts(**values)

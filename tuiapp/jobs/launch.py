@@ -1,6 +1,8 @@
 """From a frozen dataset version to a running job: the plan a person confirms (tokens, cost,
 the epochs "auto" picks, warnings), the upload (reusing files the provider already has), and
-the job row that ties it all together."""
+the job row that ties it all together. A job is created once: its row and client token are
+stored before the request is sent, and a create whose answer is lost is looked up by that
+token before it is ever sent again."""
 
 from __future__ import annotations
 
@@ -13,9 +15,17 @@ from typing import Any
 from tuiapp.data.base_models import base_model
 from tuiapp.data.export import export_for_upload
 from tuiapp.data.stats import default_epochs, estimate_cost
+from tuiapp.jobs.create import confirm, create_once, new_client_token
 from tuiapp.providers.base import JobRequest, Progress, Provider, ProviderError
 from tuiapp.store import Store
-from tuiapp.store.jobs import Job, find_upload, forget_upload, insert_job, record_upload
+from tuiapp.store.jobs import (
+    Job,
+    delete_job,
+    find_upload,
+    forget_upload,
+    insert_pending_job,
+    record_upload,
+)
 from tuiapp.store.versions import Version, get_version
 
 HYPERPARAMETERS = ("n_epochs", "batch_size", "learning_rate_multiplier")
@@ -188,37 +198,43 @@ async def start_job(
     folder: Path,
     progress: Progress | None = None,
 ) -> Job:
-    """Upload the version's files (or reuse them), create the job and record it."""
+    """Upload the version's files (or reuse them), then create the job exactly once: its row
+    and client token are stored before the request is sent."""
     export_for_upload(store, plan.version.id, folder)  # refuses files unlike the manifest
     training = await upload_file(store, provider, folder / "train.jsonl", progress)
     validation = None
     if plan.use_holdout and provider.capabilities.validation_file:
         validation = await upload_file(store, provider, folder / "holdout.jsonl", progress)
     hyper = {k: v for k, v in plan.hyperparameters.items() if not _auto(v)}
-    remote = await provider.create_job(
-        JobRequest(
-            model=plan.base_model,
-            training_file=training,
-            validation_file=validation,
-            method=plan.method,
-            hyperparameters=hyper,
-            suffix=plan.suffix,
-            seed=plan.seed,
-        )
-    )
-    return insert_job(
+    token = new_client_token()
+    pending = insert_pending_job(
         store,
+        token,
         provider=provider.name,
-        remote_id=remote.id,
         version_id=plan.version.id,
         base_model=plan.base_model,
         method=plan.method,
         requested=plan.hyperparameters,
-        hyperparameters=remote.hyperparameters,
         suffix=plan.suffix,
         seed=plan.seed,
         training_file=training,
         validation_file=validation,
-        status=remote.status,
         estimate=plan.estimate(),
     )
+    request = JobRequest(
+        model=plan.base_model,
+        training_file=training,
+        validation_file=validation,
+        method=plan.method,
+        hyperparameters=hyper,
+        suffix=plan.suffix,
+        seed=plan.seed,
+        client_token=token,
+    )
+    try:
+        remote = await create_once(provider, request)
+    except ProviderError as err:
+        if not err.retryable:  # refused outright: no job exists, so no row either
+            delete_job(store, pending.id)
+        raise
+    return confirm(store, pending.id, remote)

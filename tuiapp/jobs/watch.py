@@ -11,6 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from tuiapp.jobs.create import reconcile_pending
 from tuiapp.jobs.metrics import parse_result_file, point
 from tuiapp.providers.base import Provider, ProviderError
 from tuiapp.store import Store
@@ -65,6 +66,10 @@ class Watcher:
     async def poll(self, job: Job) -> Polled:
         """Bring one job up to date in the store."""
         provider = await self.connect(job.provider)
+        if job.creating:  # left by an app that stopped mid-create: adopt it or say so
+            job = await reconcile_pending(self.store, provider, job)
+            if job.creating or job.finished:
+                return Polled(job, status_changed=not job.creating)
         remote = await provider.job(job.remote_id)
         events = await provider.new_events(job.remote_id, job.last_event_id)
         add_events(self.store, job.id, events)

@@ -95,6 +95,15 @@ class JobRequest:
     hyperparameters: dict[str, Any] = field(default_factory=dict)
     suffix: str | None = None
     seed: int | None = None
+    client_token: str | None = None  # carried by the job so that it can be found again
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long a provider call may wait, in seconds (`[timeouts]` in config.toml)."""
+
+    connect: float = 10.0
+    read: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,30 @@ class ProviderError(Exception):
 
 
 Progress = Callable[[int, int], None]  # bytes sent, total bytes
+TOKEN_METADATA_KEY = "tuiapp_token"  # where OpenAI-shaped providers carry the client token
+
+
+def timed_out(provider: str, timeouts: Timeouts, err: BaseException) -> ProviderError:
+    """The ProviderError for a call that got no answer in time: after how long, and which
+    setting gives it longer."""
+    cause = f"{type(err).__name__} {type(err.__cause__).__name__}"
+    connecting = "Connect" in cause
+    which = "connect" if connecting else "read"
+    seconds = timeouts.connect if connecting else timeouts.read
+    return ProviderError(
+        f"{provider}: the request timed out after {seconds:g} s (no {which} answer)",
+        f"the service is slow or unreachable; raise `{which}` under [timeouts] in config.toml",
+        retryable=True,
+    )
+
+
+def token_in_suffix(suffix: str | None, token: str, limit: int) -> str:
+    """A job suffix that carries the client token (for providers without metadata), cut to
+    the provider's length limit."""
+    if not suffix:
+        return token
+    kept = suffix[: max(0, limit - len(token) - 1)].rstrip("-_ ")
+    return f"{kept}-{token}" if kept else token
 
 
 def derived_id(prefix: str, *parts: Any) -> str:
@@ -176,7 +209,11 @@ class Provider(Protocol):
         ...
 
     async def create_job(self, request: JobRequest) -> RemoteJob:
-        """Start a job."""
+        """Start a job, sent once (never retried blindly: the caller looks for it by token)."""
+        ...
+
+    async def find_job(self, client_token: str) -> RemoteJob | None:
+        """The recent job created with this client token, if the provider has one."""
         ...
 
     async def job(self, job_id: str) -> RemoteJob:

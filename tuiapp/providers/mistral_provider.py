@@ -3,7 +3,9 @@
 
 Mistral jobs carry their events and checkpoints inline; events have no ids (derived from
 their content here) and metrics arrive with the checkpoints, so each checkpoint is handed on
-as a `metrics` event too. No pause/resume, no batch size, an absolute learning rate."""
+as a `metrics` event too. No pause/resume, no batch size, an absolute learning rate. The client
+token rides in the suffix (Mistral filters jobs by suffix); the SDK retries nothing unless
+told to, so a create is sent once."""
 
 from __future__ import annotations
 
@@ -23,7 +25,10 @@ from tuiapp.providers.base import (
     RemoteEvent,
     RemoteFile,
     RemoteJob,
+    Timeouts,
     derived_id,
+    timed_out,
+    token_in_suffix,
 )
 from tuiapp.providers.errors import connection_error, status_error
 
@@ -50,6 +55,7 @@ STATUSES = {
     "CANCELLED": "cancelled",
     "CANCELLATION_REQUESTED": "cancelling",
 }
+SUFFIX_LIMIT = 18  # characters Mistral accepts in a suffix
 
 
 def _value(value: Any) -> Any:
@@ -63,8 +69,10 @@ class MistralProvider(NoPauseResume):
     name = "mistral"
     capabilities = CAPABILITIES
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, timeouts: Timeouts | None = None, http: Any = None) -> None:
         self.client = client
+        self.timeouts = timeouts or Timeouts()
+        self._http = http  # the httpx client made for the SDK (closed with this provider)
 
     async def _call(self, call: Awaitable[T]) -> T:
         """Await an SDK call; its failures become ProviderErrors."""
@@ -76,6 +84,8 @@ class MistralProvider(NoPauseResume):
         except (models.SDKError, models.HTTPValidationError) as err:
             status = int(getattr(err, "status_code", 0) or 0)
             raise status_error(self.name, status, str(err).splitlines()[0][:300]) from err
+        except httpx.TimeoutException as err:
+            raise timed_out(self.name, self.timeouts, err) from err
         except httpx.HTTPError as err:
             raise connection_error(self.name, err) from err
 
@@ -113,10 +123,20 @@ class MistralProvider(NoPauseResume):
         }
         if request.validation_file:
             options["validation_files"] = [request.validation_file]
-        if request.suffix:
+        if request.client_token:
+            options["suffix"] = token_in_suffix(request.suffix, request.client_token, SUFFIX_LIMIT)
+        elif request.suffix:
             options["suffix"] = request.suffix
         created = await self._call(self.client.fine_tuning.jobs.create_async(**options))
         return await self.job(created.id)
+
+    async def find_job(self, client_token: str) -> RemoteJob | None:
+        """The recent job whose suffix carries this token."""
+        listed = await self._call(self.client.fine_tuning.jobs.list_async(page_size=100))
+        for job in listed.data or []:
+            if client_token in (_value(getattr(job, "suffix", None)) or ""):
+                return await self.job(job.id)
+        return None
 
     async def _detailed(self, job_id: str) -> Any:
         """The job with its events and checkpoints."""
@@ -240,4 +260,6 @@ class MistralProvider(NoPauseResume):
         )
 
     async def close(self) -> None:
-        """Nothing to close: the SDK owns its client."""
+        """Close the HTTP client made for the SDK, if there is one."""
+        if self._http is not None:
+            await self._http.aclose()

@@ -2,7 +2,9 @@
 OpenAI, Azure OpenAI, any OpenAI-compatible service and tuiapp's local backend.
 
 Retries are the SDK's own policy (2 retries with exponential backoff on connection errors,
-408, 409, 429 and 5xx, honouring Retry-After); what still fails becomes a ProviderError."""
+408, 409, 429 and 5xx, honouring Retry-After), except for creating a job: that request is sent
+once and carries a client token in `metadata`, so that after a lost answer the job is found
+again (`find_job`) instead of created twice. What still fails becomes a ProviderError."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import Any, TypeVar
 import openai
 
 from tuiapp.providers.base import (
+    TOKEN_METADATA_KEY,
     Capabilities,
     Completion,
     JobRequest,
@@ -22,12 +25,15 @@ from tuiapp.providers.base import (
     RemoteEvent,
     RemoteFile,
     RemoteJob,
+    Timeouts,
     chat_completion,
+    timed_out,
 )
 from tuiapp.providers.errors import translate
 
 T = TypeVar("T")
 EVENT_PAGE = 100
+RECENT_JOBS = 100  # how far back a lost create is looked for
 
 OPENAI_CAPABILITIES = Capabilities(methods=("supervised", "dpo"), pause_resume=True)
 LOCAL_CAPABILITIES = Capabilities(methods=("supervised",), pause_resume=True)
@@ -77,6 +83,17 @@ def _job(job: Any) -> RemoteJob:
     )
 
 
+def client_timeouts(client: openai.AsyncOpenAI) -> Timeouts:
+    """The connect and read timeouts an SDK client was made with (for the error message)."""
+    timeout = client.timeout
+    if isinstance(timeout, int | float):
+        return Timeouts(float(timeout), float(timeout))
+    connect = getattr(timeout, "connect", None)
+    read = getattr(timeout, "read", None)
+    default = Timeouts()
+    return Timeouts(float(connect or default.connect), float(read or default.read))
+
+
 class OpenAIProvider:
     """A provider over an `openai` SDK client."""
 
@@ -89,11 +106,14 @@ class OpenAIProvider:
         self.name = name
         self.client = client
         self.capabilities = capabilities
+        self.timeouts = client_timeouts(client)
 
     async def _call(self, call: Awaitable[T]) -> T:
         """Await an SDK call; its failures become ProviderErrors."""
         try:
             return await call
+        except openai.APITimeoutError as err:
+            raise timed_out(self.name, self.timeouts, err) from err
         except openai.OpenAIError as err:
             raise translate(err, self.name) from err
 
@@ -122,8 +142,11 @@ class OpenAIProvider:
             extra["suffix"] = request.suffix
         if request.seed is not None:
             extra["seed"] = request.seed
+        if request.client_token:
+            extra["metadata"] = {TOKEN_METADATA_KEY: request.client_token}
+        once = self.client.with_options(max_retries=0)  # a retried POST could make two jobs
         job = await self._call(
-            self.client.fine_tuning.jobs.create(
+            once.fine_tuning.jobs.create(
                 model=request.model,
                 training_file=request.training_file,
                 method=method,  # type: ignore[arg-type]
@@ -131,6 +154,19 @@ class OpenAIProvider:
             )
         )
         return _job(job)
+
+    async def find_job(self, client_token: str) -> RemoteJob | None:
+        """The recent job whose metadata carries this token (asked with the API's metadata
+        filter, and checked here too, for servers that ignore the filter)."""
+        page = await self._call(
+            self.client.fine_tuning.jobs.list(
+                limit=RECENT_JOBS, metadata={TOKEN_METADATA_KEY: client_token}
+            )
+        )
+        for job in page.data:
+            if (job.metadata or {}).get(TOKEN_METADATA_KEY) == client_token:
+                return _job(job)
+        return None
 
     async def job(self, job_id: str) -> RemoteJob:
         """A job's current state."""

@@ -4,7 +4,8 @@ Keys come from the environment variables each SDK reads, or from the OS keyring 
 "tuiapp"), never from the database: `OPENAI_API_KEY` (+ `OPENAI_BASE_URL`, `OPENAI_ORG_ID`,
 `OPENAI_PROJECT_ID`), Azure's `AZURE_OPENAI_API_KEY` + `AZURE_OPENAI_ENDPOINT` +
 `OPENAI_API_VERSION`, `TOGETHER_API_KEY`, `MISTRAL_API_KEY`. The local backend needs none and
-is the default when no key is set."""
+is the default when no key is set. Every client gets the connect and read timeouts of
+`[timeouts]` in config.toml (10 s and 120 s by default), never the SDKs' 600 s."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tuiapp.paths import AppPaths
-from tuiapp.providers.base import Provider, ProviderError
+from tuiapp.providers.base import Provider, ProviderError, Timeouts
 
 LOCAL = "local"
 DEFAULT_SETTING = "default_provider"  # the store setting naming the person's default
@@ -90,6 +91,16 @@ def default_provider(env: Mapping[str, str] | None = None, chosen: str | None = 
     return configs[1].name if len(configs) > 1 else LOCAL
 
 
+def timeouts(paths: AppPaths) -> Timeouts:
+    """The timeouts the person set in config.toml (defaults when there are none)."""
+    from tuiapp.config import ConfigError, load_config
+
+    try:
+        return load_config(paths).timeouts
+    except ConfigError as err:
+        raise ProviderError(str(err), "fix the config file, or remove the bad value") from None
+
+
 async def connect(name: str, paths: AppPaths, env: Mapping[str, str] | None = None) -> Provider:
     """A client for the named provider (the local backend is started if it is not running)."""
     import openai
@@ -97,20 +108,24 @@ async def connect(name: str, paths: AppPaths, env: Mapping[str, str] | None = No
     from tuiapp.providers.openai_provider import LOCAL_CAPABILITIES, OpenAIProvider
 
     env = os.environ if env is None else env
+    limits = timeouts(paths)
+    timeout = openai.Timeout(limits.read, connect=limits.connect)
     if name == LOCAL:
         from tuiapp.providers.local_server import ensure_running
 
         base_url = await ensure_running(paths, env)
         local_key = env.get("TUIAPP_LOCAL_API_KEY") or "local"
         return OpenAIProvider(
-            LOCAL, openai.AsyncOpenAI(api_key=local_key, base_url=base_url), LOCAL_CAPABILITIES
+            LOCAL,
+            openai.AsyncOpenAI(api_key=local_key, base_url=base_url, timeout=timeout),
+            LOCAL_CAPABILITIES,
         )
     config = next((c for c in KNOWN if c.name == name), None)
     key = api_key(config, env) if config else None
     if name == "openai" and key:
-        return OpenAIProvider("openai", openai.AsyncOpenAI(api_key=key))
+        return OpenAIProvider("openai", openai.AsyncOpenAI(api_key=key, timeout=timeout))
     if name == "azure" and key:
-        return OpenAIProvider("azure", openai.AsyncAzureOpenAI(api_key=key))
+        return OpenAIProvider("azure", openai.AsyncAzureOpenAI(api_key=key, timeout=timeout))
     if name == "together" and key:
         try:
             from together import AsyncTogether
@@ -118,9 +133,12 @@ async def connect(name: str, paths: AppPaths, env: Mapping[str, str] | None = No
             raise ProviderError(
                 "together: the SDK is not installed", "pip install 'tuiapp[together]'"
             ) from None
+        from together import Timeout
+
         from tuiapp.providers.together_provider import TogetherProvider
 
-        return TogetherProvider(AsyncTogether(api_key=key))
+        together_timeout = Timeout(limits.read, connect=limits.connect)
+        return TogetherProvider(AsyncTogether(api_key=key, timeout=together_timeout), limits)
     if name == "mistral" and key:
         try:
             from mistralai import Mistral
@@ -128,15 +146,18 @@ async def connect(name: str, paths: AppPaths, env: Mapping[str, str] | None = No
             raise ProviderError(
                 "mistral: the SDK is not installed", "pip install 'tuiapp[mistral]'"
             ) from None
+        import httpx
+
         from tuiapp.providers.mistral_provider import MistralProvider
 
-        client = Mistral(api_key=key)
+        http = httpx.AsyncClient(timeout=httpx.Timeout(limits.read, connect=limits.connect))
+        client = Mistral(api_key=key, async_client=http)
         if not hasattr(client, "fine_tuning"):
             raise ProviderError(
                 "mistral: this mistralai SDK has no fine-tuning client",
                 "pip install 'mistralai>=1.9,<2' (tuiapp[mistral])",
             )
-        return MistralProvider(client)
+        return MistralProvider(client, limits, http)
     if config is None:
         raise ProviderError(
             f"unknown provider {name!r}", "use one of: local, openai, azure, together, mistral"

@@ -1,7 +1,9 @@
 """Together AI through its official SDK (`together`, extra `tuiapp[together]`), mapped onto
 the provider protocol. What Together lacks (pause/resume, a learning-rate multiplier) is
 declared unavailable, not faked. Its events have no ids, so ids are derived from their content;
-its loss curve comes from the metrics endpoint and is handed on as `metrics` events."""
+its loss curve comes from the metrics endpoint and is handed on as `metrics` events. Together
+jobs carry no metadata, so the client token rides in the suffix (and so in the model name);
+the create request is sent once (no SDK retry) and a lost one is found by that suffix."""
 
 from __future__ import annotations
 
@@ -21,8 +23,11 @@ from tuiapp.providers.base import (
     RemoteEvent,
     RemoteFile,
     RemoteJob,
+    Timeouts,
     chat_completion,
     derived_id,
+    timed_out,
+    token_in_suffix,
 )
 from tuiapp.providers.errors import connection_error, status_error
 
@@ -48,6 +53,7 @@ STATUSES = {  # Together -> ours (unknown ones are kept as Together says them)
     "completed": "succeeded",
 }
 EVALS = 10  # validation passes per job when a validation file is given
+SUFFIX_LIMIT = 40  # characters Together accepts in a suffix
 
 
 def _seconds(value: Any) -> int | None:
@@ -72,8 +78,9 @@ class TogetherProvider(NoPauseResume):
     name = "together"
     capabilities = CAPABILITIES
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, timeouts: Timeouts | None = None) -> None:
         self.client = client
+        self.timeouts = timeouts or Timeouts()
 
     async def _call(self, call: Awaitable[T]) -> T:
         """Await an SDK call; its failures become ProviderErrors."""
@@ -81,6 +88,8 @@ class TogetherProvider(NoPauseResume):
 
         try:
             return await call
+        except together.APITimeoutError as err:
+            raise timed_out(self.name, self.timeouts, err) from err
         except together.APIStatusError as err:
             raise status_error(self.name, err.status_code, err.message) from err
         except together.APIConnectionError as err:
@@ -118,11 +127,23 @@ class TogetherProvider(NoPauseResume):
         if request.validation_file:
             options["validation_file"] = request.validation_file
             options["n_evals"] = EVALS
-        if request.suffix:
+        if request.client_token:
+            options["suffix"] = token_in_suffix(request.suffix, request.client_token, SUFFIX_LIMIT)
+        elif request.suffix:
             options["suffix"] = request.suffix
         if request.seed is not None:
             options["random_seed"] = request.seed
-        return self._job(await self._call(self.client.fine_tuning.create(**options)))
+        once = self.client.with_options(max_retries=0)  # a retried POST could make two jobs
+        return self._job(await self._call(once.fine_tuning.create(**options)))
+
+    async def find_job(self, client_token: str) -> RemoteJob | None:
+        """The job whose suffix (or output model name) ends with this token."""
+        listed = await self._call(self.client.fine_tuning.list())
+        for job in listed.data or []:
+            names = (getattr(job, "suffix", None) or "", getattr(job, "x_model_output_name", ""))
+            if any(client_token in (name or "") for name in names):
+                return self._job(job)
+        return None
 
     def _job(self, job: Any) -> RemoteJob:
         """A Together job as a RemoteJob."""
