@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tuiapp.data.check_parts import MAX_IMAGES, check_call, check_parts, check_tool_calls
+from tuiapp.data.limits import MAX_DEPTH, dotted, short, too_deep
 from tuiapp.data.problems import Problem
 from tuiapp.data.tokens import forbidden_token_in
 
@@ -14,7 +16,6 @@ MESSAGE_KEYS = frozenset(
 CHAT_KEYS = frozenset({"messages", "tools", "functions", "parallel_tool_calls"})
 PREFERENCE_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
 INPUT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
-CONTENT_PART_TYPES = frozenset({"text", "image_url"})
 _PLAIN_KEYS = frozenset({"role", "content"})
 _PLAIN_ROLES = ROLES - {"tool"}
 
@@ -27,9 +28,15 @@ def detect_format(obj: Any) -> str:
 
 
 def check_example(obj: Any, line: int, fmt: str = "chat") -> list[Problem]:
-    """All format problems of one parsed example, in the format the file uses."""
+    """All format problems of one parsed example, in the format the file uses; total over any
+    JSON value (too deep a value is one `too_deep` problem, checked before anything else)."""
     if not isinstance(obj, dict):
-        return [Problem("data_type", line, "", f"expected an object, got {type(obj).__name__}")]
+        what = "null" if obj is None else short(obj)
+        return [Problem("data_type", line, "", f"expected an object, got {what}")]
+    deep = too_deep(obj)
+    if deep is not None:
+        where = dotted(deep)
+        return [Problem("too_deep", line, where, f"nested more than {MAX_DEPTH} levels deep")]
     if detect_format(obj) != fmt:
         return [
             Problem("mixed_format", line, "", f"a {detect_format(obj)} example in a {fmt} file")
@@ -42,7 +49,7 @@ def check_example(obj: Any, line: int, fmt: str = "chat") -> list[Problem]:
 def _check_chat(obj: dict[str, Any], line: int) -> list[Problem]:
     """Checks for `{"messages": [...], "tools": [...]}` examples."""
     problems = [
-        Problem("example_unrecognized_key", line, key, f"unexpected top-level key {key!r}")
+        Problem("example_unrecognized_key", line, key, f"unexpected top-level key {short(key)}")
         for key in obj
         if key not in CHAT_KEYS
     ]
@@ -59,7 +66,7 @@ def _check_chat(obj: dict[str, Any], line: int) -> list[Problem]:
 def _check_preference(obj: dict[str, Any], line: int) -> list[Problem]:
     """Checks for `{"input": {...}, "preferred_output": [...], "non_preferred_output": [...]}`."""
     problems = [
-        Problem("example_unrecognized_key", line, key, f"unexpected top-level key {key!r}")
+        Problem("example_unrecognized_key", line, key, f"unexpected top-level key {short(key)}")
         for key in obj
         if key not in PREFERENCE_KEYS
     ]
@@ -73,7 +80,7 @@ def _check_preference(obj: dict[str, Any], line: int) -> list[Problem]:
         problems.append(Problem("data_type", line, "input", "`input` must be an object"))
     elif isinstance(inp, dict):
         problems += [
-            Problem("example_unrecognized_key", line, f"input.{k}", f"unexpected key {k!r}")
+            Problem("example_unrecognized_key", line, f"input.{k}", f"unexpected key {short(k)}")
             for k in inp
             if k not in INPUT_KEYS
         ]
@@ -103,6 +110,7 @@ def _check_messages(messages: list[Any], line: int, base: str) -> list[Problem]:
     """Checks on each message of a list."""
     problems: list[Problem] = []
     call_ids: set[str] = set()
+    images = 0
     for i, message in enumerate(messages):
         if _is_plain_valid(message):  # fast path: most messages of most files
             continue
@@ -111,7 +119,16 @@ def _check_messages(messages: list[Any], line: int, base: str) -> list[Problem]:
             problems.append(Problem("data_type", line, path, "a message must be an object"))
             continue
         problems += _check_message(message, line, path)
-        for call in message.get("tool_calls") or []:
+        content = message.get("content")
+        if isinstance(content, list):
+            seen = sum(isinstance(p, dict) and p.get("type") == "image_url" for p in content)
+            if images <= MAX_IMAGES < images + seen:
+                problems.append(
+                    Problem("too_many_images", line, f"{path}.content", f"over {MAX_IMAGES} images")
+                )
+            images += seen
+        calls = message.get("tool_calls")
+        for call in calls if isinstance(calls, list) else []:
             if isinstance(call, dict) and isinstance(call.get("id"), str):
                 call_ids.add(call["id"])
         call_id = message.get("tool_call_id")
@@ -121,7 +138,7 @@ def _check_messages(messages: list[Any], line: int, base: str) -> list[Problem]:
                     "unknown_tool_call_id",
                     line,
                     f"{path}.tool_call_id",
-                    f"no earlier tool call has id {call_id!r}",
+                    f"no earlier tool call has id {short(call_id)}",
                 )
             )
     return problems
@@ -132,9 +149,11 @@ def _is_plain_valid(message: Any) -> bool:
     if type(message) is not dict or not message.keys() <= _PLAIN_KEYS:
         return False
     content = message.get("content")
+    role = message.get("role")
     return (
         type(content) is str
-        and message.get("role") in _PLAIN_ROLES
+        and type(role) is str
+        and role in _PLAIN_ROLES
         and bool(content)
         and not content.isspace()
         and "<|" not in content
@@ -144,16 +163,20 @@ def _is_plain_valid(message: Any) -> bool:
 def _check_message(message: dict[str, Any], line: int, path: str) -> list[Problem]:
     """Checks on one message: keys, role, content, weight, name, tool calls."""
     problems = [
-        Problem("message_unrecognized_key", line, f"{path}.{key}", f"unexpected key {key!r}")
+        Problem("message_unrecognized_key", line, f"{path}.{key}", f"unexpected key {short(key)}")
         for key in message
         if key not in MESSAGE_KEYS
     ]
     role = message.get("role")
     if "role" not in message:
         problems.append(Problem("message_missing_key", line, f"{path}.role", "missing `role`"))
+    elif not isinstance(role, str):
+        problems.append(
+            Problem("unrecognized_role", line, f"{path}.role", f"role is {short(role)}, not text")
+        )
     elif role not in ROLES:
         problems.append(
-            Problem("unrecognized_role", line, f"{path}.role", f"unknown role {role!r}")
+            Problem("unrecognized_role", line, f"{path}.role", f"unknown role {short(role)}")
         )
     calls_tool = "tool_calls" in message or "function_call" in message
     if "content" not in message:
@@ -169,14 +192,17 @@ def _check_message(message: dict[str, Any], line: int, path: str) -> list[Proble
             problems.append(Problem("weight_on_non_assistant", line, f"{path}.weight"))
         if isinstance(weight, bool) or weight not in (0, 1):
             problems.append(
-                Problem("invalid_weight", line, f"{path}.weight", f"weight is {weight!r}, not 0/1")
+                Problem(
+                    "invalid_weight", line, f"{path}.weight", f"weight is {short(weight)}, not 0/1"
+                )
             )
     if "name" in message and not isinstance(message["name"], str):
         problems.append(Problem("invalid_name", line, f"{path}.name"))
-    if "tool_calls" in message and not _valid_tool_calls(message["tool_calls"]):
-        problems.append(Problem("invalid_tool_calls", line, f"{path}.tool_calls"))
-    if "function_call" in message and not _valid_call(message["function_call"]):
-        problems.append(Problem("invalid_function_call", line, f"{path}.function_call"))
+    if "tool_calls" in message:
+        problems += check_tool_calls(message["tool_calls"], line, f"{path}.tool_calls")
+    if "function_call" in message:
+        call = message["function_call"]
+        problems += check_call(call, line, f"{path}.function_call", "invalid_function_call")
     if role == "tool" and not isinstance(message.get("tool_call_id"), str):
         problems.append(Problem("tool_missing_call_id", line, f"{path}.tool_call_id"))
     return problems
@@ -191,7 +217,7 @@ def _check_content(
             return []
         return [Problem("missing_content", line, path, "content is null")]
     if isinstance(content, list):
-        return _check_parts(content, line, path)
+        return check_parts(content, role, line, path)
     if not isinstance(content, str):
         return [Problem("missing_content", line, path, f"content is a {type(content).__name__}")]
     problems = []
@@ -201,43 +227,6 @@ def _check_content(
     if token:
         problems.append(Problem("forbidden_special_token", line, path, f"contains {token}"))
     return problems
-
-
-def _check_parts(parts: list[Any], line: int, path: str) -> list[Problem]:
-    """Checks on a content list (vision fine-tuning): text and image_url parts only."""
-    problems = []
-    for j, part in enumerate(parts):
-        where = f"{path}[{j}]"
-        kind = part.get("type") if isinstance(part, dict) else None
-        if kind not in CONTENT_PART_TYPES:
-            problems.append(Problem("invalid_content_part", line, where, f"part type {kind!r}"))
-        elif kind == "text" and not isinstance(part.get("text"), str):
-            problems.append(Problem("invalid_content_part", line, where, "text part without text"))
-        elif kind == "text" and (token := forbidden_token_in(part["text"])):
-            problems.append(Problem("forbidden_special_token", line, where, f"contains {token}"))
-    if not parts:
-        problems.append(Problem("empty_content", line, path))
-    return problems
-
-
-def _valid_call(call: Any) -> bool:
-    """A function call: `{"name": str, "arguments": str}`."""
-    return (
-        isinstance(call, dict)
-        and isinstance(call.get("name"), str)
-        and isinstance(call.get("arguments"), str)
-    )
-
-
-def _valid_tool_calls(calls: Any) -> bool:
-    """`[{"id": str, "type": "function", "function": {"name", "arguments"}}, ...]`."""
-    return isinstance(calls, list) and all(
-        isinstance(c, dict)
-        and isinstance(c.get("id"), str)
-        and c.get("type", "function") == "function"
-        and _valid_call(c.get("function"))
-        for c in calls
-    )
 
 
 def _valid_function(fn: Any) -> bool:

@@ -70,11 +70,11 @@ def examine(
     """Parse, check and count one line of a dataset in the given format."""
     text, obj, problems = parse(raw)
     result = Examined(raw.number, text, obj, problems)
-    if obj is None:
-        result.preview = text[:PREVIEW_CHARS]
+    result.preview = text[:PREVIEW_CHARS]
+    if worst(problems) is Severity.ERROR:  # not JSON; a JSON `null` line is checked below
         return result
     result.problems += check_example(obj, raw.number, fmt)
-    if isinstance(obj, dict):
+    if isinstance(obj, dict) and not any(p.kind == "too_deep" for p in result.problems):
         messages = conversation(obj)
         result.n_messages = len(messages)
         n_tokens, result.n_assistant_tokens = counter.conversation(messages)

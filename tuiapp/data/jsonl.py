@@ -1,4 +1,5 @@
-"""Stream a JSONL file line by line without loading it, noting BOMs, CRLF and blank lines."""
+"""Stream a JSONL file line by line without loading it, noting BOMs, CRLF, CR-only line endings
+and blank lines. A lone CR ends a line, as in Python's universal newlines."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
+
+from tuiapp.data.problems import Problem
 
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a line longer than this is reported, not read
 _CHUNK = 1024 * 1024
@@ -29,6 +32,7 @@ class FileNotes:
 
     lines: int = 0  # every line read, blank ones included
     crlf_lines: int = 0
+    cr_lines: int = 0  # lines ended by a lone CR (old Mac files)
     blank_lines: list[int] = field(default_factory=list)
     bytes_read: int = 0
 
@@ -81,16 +85,40 @@ def _lines(handle: BinaryIO, notes: FileNotes, start: int, end: int | None) -> I
                 offset += len(more)
             offset += len(more)
             data = data[:1024]
-        notes.bytes_read = offset - start
-        if data.endswith(b"\n"):
+        ended = data.endswith(b"\n")
+        if ended:
             data = data[:-1]
-        if data.endswith(b"\r"):
-            data = data[:-1]
-            notes.crlf_lines += 1
-        had_bom = start == 0 and number == 1 and data.startswith(BOM)
-        if had_bom:
-            data = data[len(BOM) :]
-        if not too_large and not data.strip():
-            notes.blank_lines.append(number)
-            continue
-        yield RawLine(number, data, line_start, had_bom, too_large)
+            if data.endswith(b"\r"):
+                data = data[:-1]
+                notes.crlf_lines += 1
+        pieces = [data] if too_large or b"\r" not in data else data.split(b"\r")
+        notes.cr_lines += len(pieces) - 1
+        if not ended and len(pieces) > 1 and not pieces[-1]:
+            pieces.pop()  # the file ends with a lone CR: no line after it
+        at = line_start
+        for i, piece in enumerate(pieces):
+            if i:
+                number += 1
+                notes.lines = number
+            # a lone CR ends this piece: resuming from here must not skip the pieces after it
+            last = i == len(pieces) - 1
+            notes.bytes_read = (offset if last else at + len(piece) + 1) - start
+            had_bom = start == 0 and number == 1 and piece.startswith(BOM)
+            text = piece[len(BOM) :] if had_bom else piece
+            if not too_large and not text.strip():
+                notes.blank_lines.append(number)
+            else:
+                yield RawLine(number, text, at, had_bom, too_large)
+            at += len(piece) + 1
+
+
+def line_ending_problems(notes: FileNotes) -> list[Problem]:
+    """Warnings for a file's line endings: CRLF lines and lines ended by a lone CR."""
+    problems = []
+    if notes.crlf_lines:
+        problems.append(Problem("crlf", 1, "", f"{notes.crlf_lines} line(s) end in CRLF"))
+    if notes.cr_lines:
+        problems.append(
+            Problem("cr", 1, "", f"{notes.cr_lines} line(s) end in a lone CR (old Mac endings)")
+        )
+    return problems

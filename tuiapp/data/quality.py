@@ -27,6 +27,7 @@ from tuiapp.data.dedup import (
     jaccard,
 )
 from tuiapp.data.examine import Examined, examine_text
+from tuiapp.data.limits import too_deep
 from tuiapp.data.redaction import Located, find_in_example, redact_example
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.store import Store, open_store
@@ -45,11 +46,13 @@ def _comparable(obj: Any, raw: str) -> str:
 
 
 def _parse(text: str) -> Any:
-    """The example as JSON, or None when it does not parse."""
+    """The example as JSON, or None when it does not parse or is nested too deep to look into
+    (the checks reject it as `too_deep`; its raw text still takes part in duplicates)."""
     try:
-        return orjson.loads(text)
+        obj = orjson.loads(text)
     except orjson.JSONDecodeError:
         return None
+    return None if too_deep(obj) else obj
 
 
 class StoredTexts(Sequence[str]):

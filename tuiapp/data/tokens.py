@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshal
 import os
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -116,6 +117,10 @@ class TokenCounter:
 
     _CACHE_MAX = 200_000
     _CACHEABLE_LEN = 4_096
+    # tiktoken's pattern overflows its stack on ~1M characters of spaces (a Rust panic, which
+    # no `except Exception` catches): longer texts are counted in pieces, within a token or so
+    # of the exact count per piece.
+    _PIECE = 100_000
 
     def __init__(self, encoding_name: str) -> None:
         self.encoding_name = encoding_name
@@ -126,6 +131,9 @@ class TokenCounter:
         """Tokens in a string; special-token text counts as ordinary text."""
         n = self._cache.get(text)
         if n is None:
+            if len(text) > 2 * self._PIECE:
+                step = self._PIECE
+                return sum(len(self._encode(text[i : i + step])) for i in range(0, len(text), step))
             n = len(self._encode(text))
             if len(text) <= self._CACHEABLE_LEN:
                 if len(self._cache) >= self._CACHE_MAX:
@@ -139,7 +147,10 @@ class TokenCounter:
             return 0
         if isinstance(value, str):
             return self.text(value)
-        return self.text(orjson.dumps(value).decode())
+        try:
+            return self.text(orjson.dumps(value).decode())
+        except orjson.JSONEncodeError:  # nested past orjson's limit: count its strings
+            return sum(self.text(leaf) for leaf in _strings(value)) + 1
 
     def content(self, content: Any) -> int:
         """Tokens in message content: text, or the text parts of a content list."""
@@ -188,3 +199,17 @@ class TokenCounter:
     def assistant(self, messages: list[Any]) -> int:
         """Tokens of assistant message content (what the model learns to write)."""
         return self.conversation(messages)[1]
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string (keys included) inside a JSON value, without recursion."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            stack += node.keys()
+            stack += node.values()
+        elif isinstance(node, list):
+            stack += node

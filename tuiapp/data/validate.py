@@ -48,6 +48,7 @@ class FileSummary:
     n_too_long: int = 0
     n_valid: int = 0
     crlf_lines: int = 0
+    cr_lines: int = 0
     blank_lines: list[int] = field(default_factory=list)
     file_problems: list[Problem] = field(default_factory=list)
 
@@ -82,6 +83,7 @@ class FileSummary:
         self.n_too_long += part.n_too_long
         self.n_valid += part.n_valid
         self.crlf_lines += part.crlf_lines
+        self.cr_lines += part.cr_lines
         self.blank_lines += [n + shift for n in part.blank_lines]
         self.lines += part.lines
 
@@ -97,6 +99,11 @@ class FileSummary:
         if self.crlf_lines:
             self.warnings["crlf"] = self.crlf_lines
             self.file_problems.append(Problem("crlf", 1, "", f"{self.crlf_lines} CRLF line(s)"))
+        if self.cr_lines:
+            self.warnings["cr"] = self.cr_lines
+            self.file_problems.append(
+                Problem("cr", 1, "", f"{self.cr_lines} line(s) end in a lone CR (old Mac endings)")
+            )
         if self.examples == 0:
             self.format_errors["empty_file"] = 1
             self.file_problems.append(Problem("empty_file", 0))
@@ -158,6 +165,7 @@ def summarize_range(job: tuple[str, int, int | None, str, BaseModel]) -> FileSum
         summary.add(examine(raw, fmt, counter, model.token_limit, with_preview=False))
     summary.lines = notes.lines
     summary.crlf_lines = notes.crlf_lines
+    summary.cr_lines = notes.cr_lines
     summary.blank_lines = notes.blank_lines
     return summary
 
