@@ -14,14 +14,16 @@ import pytest
 
 from tests.conftest import chat
 from tuiapp.cli import main
+from tuiapp.data.examine import examine_text
 from tuiapp.data.identity import identify
 from tuiapp.data.importer import open_dataset, run_import
 from tuiapp.data.line_diff import LineDiff
+from tuiapp.data.tokens import TokenCounter
 from tuiapp.paths import AppPaths
 from tuiapp.store import Store, open_store
 from tuiapp.store.examples import get_example, status_counts
 from tuiapp.store.records import Dataset
-from tuiapp.store.review import set_note, set_status
+from tuiapp.store.review import save_edit, set_note, set_status
 
 
 def rows(n: int = 12) -> list[str]:
@@ -101,6 +103,10 @@ def test_an_edited_file_reports_the_diff_and_keeps_unchanged_decisions(
     lines = rows()
     path = write_jsonl(lines)
     store, dataset = reviewed(home, path)
+    fifth = get_example(store, dataset.id, 5)
+    assert fifth is not None
+    fixed = json.dumps(chat("Question 5?", "Answer 5, corrected."))
+    save_edit(store, fifth, examine_text(fixed, 6, "chat", TokenCounter("o200k_base"), 65_536))
     changed = lines.copy()
     changed[1] = json.dumps(chat("Question 1, reworded?", "Answer 1."))  # an accepted line
     del changed[7]  # an undecided line
@@ -109,12 +115,12 @@ def test_an_edited_file_reports_the_diff_and_keeps_unchanged_decisions(
     change = identify(store, path).change
     assert change is not None and change.reviewed.id == dataset.id
     assert change.lines == LineDiff(added=1, removed=1, edited=1, unchanged=10)
-    assert (change.decisions, change.lost) == (4, 1)
+    assert (change.decisions, change.lost) == (5, 1)
     # the CLI asks first: opening it would lose the decision on the edited line
     assert main([str(path)]) == 1
     err = capsys.readouterr().err
     assert "changed since it was reviewed as dataset 1" in err
-    assert "lines: 1 added, 1 removed, 1 edited" in err and "3 of 4 review decisions" in err
+    assert "lines: 1 added, 1 removed, 1 edited" in err and "4 of 5 review decisions" in err
     assert "--accept-changes" in err
     new = opened(store, path)  # what the TUI (or --accept-changes) does
     assert new.id != dataset.id
@@ -122,6 +128,8 @@ def test_an_edited_file_reports_the_diff_and_keeps_unchanged_decisions(
     kept = [get_example(store, new.id, i) for i in (0, 1, 2, 3)]
     assert [e.status for e in kept if e] == ["accepted", "pending", "accepted", "pending"]
     assert kept[3] is not None and kept[3].note == "check the tone"
+    edited = get_example(store, new.id, 5)
+    assert edited is not None and edited.text == fixed  # the edit came along
     assert status_counts(store, dataset.id) == {"accepted": 3, "pending": 9}  # nothing deleted
 
 

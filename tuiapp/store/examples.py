@@ -222,14 +222,15 @@ def carry_decisions(store: Store, dataset_id: int, previous_id: int) -> int:
     is unchanged (equal lines matched in order); returns how many examples got one.
 
     Examples already decided in the new dataset are left alone, so this can run again."""
-    decided: dict[str, list[int]] = {}
+    decided: dict[str, list[tuple[int, str, str, str, bool]]] = {}
     rows = store.conn.execute(
-        f"SELECT id, original FROM examples WHERE dataset_id = ? AND {_DECIDED} ORDER BY idx DESC",
+        "SELECT id, original, status, note, tags, edited IS NOT NULL FROM examples "
+        f"WHERE dataset_id = ? AND {_DECIDED} ORDER BY idx DESC",
         [previous_id],
     )
-    for old_id, original in rows:
-        decided.setdefault(original, []).append(old_id)  # reversed: pop() takes the first
-    pairs = []
+    for old_id, original, status, note, tags, edited in rows:
+        decided.setdefault(original, []).append((old_id, status, note, tags, bool(edited)))
+    simple, edits = [], []
     rows = store.conn.execute(
         f"SELECT id, idx, original FROM examples WHERE dataset_id = ? AND {_UNTOUCHED} "
         "ORDER BY idx",
@@ -237,11 +238,18 @@ def carry_decisions(store: Store, dataset_id: int, previous_id: int) -> int:
     )
     for new_id, idx, original in rows.fetchall():
         if waiting := decided.get(original):
-            pairs.append((new_id, idx, waiting.pop()))
+            old_id, status, note, tags, edited = waiting.pop()  # reversed: the first one
+            if edited:
+                edits.append((new_id, idx, old_id))
+            else:
+                simple.append((status, note, tags, new_id))
     copied = "status, edited, note, tags, problems, severity, n_tokens, n_assistant_tokens, "
     copied += "n_messages, preview"
     with store.conn:
-        for new_id, idx, old_id in pairs:
+        store.conn.executemany(
+            "UPDATE examples SET status = ?, note = ?, tags = ? WHERE id = ?", simple
+        )
+        for new_id, idx, old_id in edits:  # an edit brings its own checks and counts
             store.conn.execute(
                 f"UPDATE examples SET ({copied}) = (SELECT {copied} FROM examples WHERE id = ?) "
                 "WHERE id = ?",
@@ -256,4 +264,4 @@ def carry_decisions(store: Store, dataset_id: int, previous_id: int) -> int:
                 "AND e.idx = p.idx WHERE e.id = ?",
                 [dataset_id, idx, old_id],
             )
-    return len(pairs)
+    return len(simple) + len(edits)
