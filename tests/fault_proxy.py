@@ -155,7 +155,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
     def _forward(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         upstream = http.client.HTTPConnection(
-            self.server.upstream.hostname, self.server.upstream.port, timeout=10
+            self.server.upstream.hostname or "127.0.0.1", self.server.upstream.port, timeout=10
         )
         headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
         upstream.request(self.command, self.path, body=body, headers=headers)
