@@ -283,3 +283,36 @@ async def test_together_and_mistral_carry_the_token_in_the_suffix_and_adopt_by_i
     assert found.id == "j-1" and stub.seen.count("POST /v1/fine_tuning/jobs") == 1
     suffix = stub.bodies["POST /v1/fine_tuning/jobs"]["suffix"]
     assert suffix == "a-long-tt0123abcd" and len(suffix) <= 18  # Mistral's limit
+
+
+async def test_every_adapter_says_which_timeout_ran_out(home: AppPaths) -> None:
+    import httpx
+
+    from tuiapp.config import ConfigError, load_config
+    from tuiapp.providers.base import Timeouts
+
+    together = pytest.importorskip("together")
+    mistralai = pytest.importorskip("mistralai")
+    from tuiapp.providers.mistral_provider import MistralProvider
+    from tuiapp.providers.together_provider import TogetherProvider
+
+    def stalls(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("stalled", request=request)
+
+    limits = Timeouts(connect=3, read=7)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(stalls))
+    tg = together.AsyncTogether(api_key="k", http_client=http, max_retries=0)
+    ms = mistralai.Mistral(api_key="k", async_client=http)
+    for provider in (TogetherProvider(tg, limits), MistralProvider(ms, limits)):
+        with pytest.raises(ProviderError) as info:
+            await provider.job("j-1")
+        assert "timed out after 7 s" in str(info.value) and "`read` under [timeouts]" in str(
+            info.value
+        )
+    await http.aclose()
+
+    config = home.config_dir / "config.toml"
+    assert load_config(home).timeouts == Timeouts(10.0, 120.0)  # the defaults, not 600 s
+    config.write_text("[timeouts]\nread = -1\n")
+    with pytest.raises(ConfigError, match="timeouts.read must be a positive number"):
+        load_config(home)
