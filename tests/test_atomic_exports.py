@@ -10,7 +10,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,7 +21,7 @@ from tests.conftest import chat
 from tests.test_store_and_import import imported
 from tuiapp.cli import main
 from tuiapp.data import export as export_module
-from tuiapp.data.export import ExportMismatch, export_version, verify_export
+from tuiapp.data.export import ExportMismatch, export_accepted, export_version, verify_export
 from tuiapp.data.freeze import commit, plan_freeze
 from tuiapp.jobs.launch import plan_job, start_job
 from tuiapp.paths import AppPaths
@@ -207,3 +207,31 @@ def test_version_export_never_deletes_a_folder_of_other_files(
     assert "holds other files (notes.txt)" in capsys.readouterr().err
     assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
     store.close()
+
+
+def test_exports_keep_the_usual_permissions_and_a_failed_one_keeps_the_old_file(
+    home: AppPaths,
+    write_jsonl: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store, v1, _ = two_versions(home, write_jsonl)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    export_version(store, v1.id, tmp_path / "out")
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~umask
+    assert (tmp_path / "out" / "train.jsonl").stat().st_mode & 0o777 == 0o666 & ~umask
+    out = tmp_path / "accepted.jsonl"
+    assert export_accepted(store, v1.dataset_id, out).written == 9
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    before = out.read_bytes()
+
+    def broken(*_: object, **__: object) -> Iterator[Example]:
+        yield from []
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_module, "iter_examples", broken)
+    with pytest.raises(OSError, match="No space"):
+        export_accepted(store, v1.dataset_id, out)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no .part

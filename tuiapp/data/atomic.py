@@ -9,7 +9,6 @@ import hashlib
 import os
 import shutil
 import sys
-import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +27,11 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def _unique() -> str:
+    """A name part no other writer uses."""
+    return uuid.uuid4().hex[:12]
+
+
 def _fsync_dir(path: Path) -> None:
     """Make a rename inside this folder durable (a no-op where folders cannot be opened)."""
     with contextlib.suppress(OSError):
@@ -42,9 +46,9 @@ def _fsync_dir(path: Path) -> None:
 def atomic_file(path: str | Path) -> Iterator[IO[bytes]]:
     """Write a file under a temporary name beside it; it replaces `path` only when complete."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    tmp = path.with_name(f".{path.name}.{_unique()}.part")
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(tmp, "xb") as handle:  # not mkstemp: the file keeps the usual permissions
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -95,7 +99,7 @@ def replace_folder(new: Path, target: Path) -> None:
     elif _exchange(new, target):
         shutil.rmtree(new)  # `new` now holds the old folder
     else:
-        aside = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:12]}")
+        aside = target.with_name(f".{target.name}.old-{_unique()}")
         os.rename(target, aside)
         os.rename(new, target)
         shutil.rmtree(aside)
@@ -120,7 +124,8 @@ def atomic_folder(target: str | Path, expected: frozenset[str]) -> Iterator[Path
             raise FileExistsError(
                 f"{target} holds other files ({listed}): choose a new or empty folder"
             )
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    tmp = target.with_name(f".{target.name}.tmp-{_unique()}")
+    tmp.mkdir()  # not mkdtemp: the folder keeps the usual permissions
     try:
         yield tmp
         for child in tmp.iterdir():
