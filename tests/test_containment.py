@@ -133,6 +133,67 @@ async def test_a_failed_import_can_be_imported_again(
     store.close()
 
 
+def freeze_all(store: Any, dataset_id: int) -> Any:
+    """Accept every example, scan, and freeze a version."""
+    from tuiapp.data.freeze import commit, plan_freeze
+    from tuiapp.data.quality import scan_quality
+    from tuiapp.store.examples import get_example
+    from tuiapp.store.review import set_status
+
+    for idx in range(count_examples(store, dataset_id)):
+        example = get_example(store, dataset_id, idx)
+        assert example is not None
+        set_status(store, example, "accepted")
+    scan_quality(store, dataset_id)
+    return commit(store, plan_freeze(store, dataset_id, 0.2, 0), "v1")
+
+
+def test_deleting_a_dataset_removes_every_row_of_it(
+    home: AppPaths, good_file: Path, write_jsonl: Callable[..., Path]
+) -> None:
+    from tuiapp.store.datasets import delete_dataset
+
+    store = open_store(home.database)
+    kept = open_dataset(store, write_jsonl([chat(f"Other {i}?") for i in range(12)], "o.jsonl"))
+    list(run_import(store, kept.id))
+    freeze_all(store, kept.id)
+    dataset = open_dataset(store, good_file)
+    list(run_import(store, dataset.id))
+    freeze_all(store, dataset.id)
+    tables = ("examples", "example_problems", "review_log", "quality_scans", "quality_items")
+    tables += ("duplicate_members", "dataset_versions")
+
+    def rows(table: str, dataset_id: int) -> int:
+        sql = f"SELECT COUNT(*) FROM {table} WHERE dataset_id = ?"
+        return int(store.conn.execute(sql, [dataset_id]).fetchone()[0])
+
+    assert all(rows(t, dataset.id) for t in ("examples", "review_log", "dataset_versions"))
+    delete_dataset(store, dataset.id)
+    assert [d.id for d in list_datasets(store)] == [kept.id]
+    assert all(rows(t, dataset.id) == 0 for t in tables)
+    assert rows("examples", kept.id) == 12 and rows("dataset_versions", kept.id) == 1
+    missing = store.conn.execute(  # the kept version still reads every example's text
+        "SELECT COUNT(*) FROM version_examples v LEFT JOIN blobs b ON b.hash = v.hash "
+        "WHERE b.hash IS NULL"
+    ).fetchone()[0]
+    assert missing == 0
+    assert store.conn.execute("SELECT COUNT(*) FROM blobs").fetchone()[0] == 12
+    version = store.conn.execute("SELECT id FROM dataset_versions").fetchone()[0]
+    insert_job(
+        store,
+        provider="local",
+        remote_id="ftjob-1",
+        base_model="SmolLM2-135M-Instruct",
+        training_file="file-1",
+        status="succeeded",
+        version_id=version,
+    )
+    with pytest.raises(ValueError, match="job"):
+        delete_dataset(store, kept.id)  # a job was trained on it: kept
+    assert rows("examples", kept.id) == 12
+    store.close()
+
+
 # --- the quality scan -----------------------------------------------------------------------
 async def test_a_failed_quality_scan_says_so_and_esc_leaves(
     home: AppPaths, good_file: Path, monkeypatch: pytest.MonkeyPatch
@@ -192,6 +253,33 @@ async def test_a_failed_freeze_is_stored_and_said(
         assert "freeze failed: TypeError" in hint_text(app)
     assert "freeze failed: TypeError" in (last_failure(store, dataset.id) or "")
     store.close()
+
+
+async def test_a_failed_export_is_stored_and_said(
+    home: AppPaths, good_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_export(*args: Any) -> Any:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("screens.review.export_accepted", broken_export)
+    app = make_app(home, open_path=good_file)
+    async with app.run_test(size=(120, 30)) as pilot:
+        store = open_store(home.database)
+        await wait_for(
+            pilot, lambda: list_datasets(store)[0].import_state == "complete", "the import"
+        )
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: any(n.title == "Export failed" for n in app._notifications),
+            "the export to fail",
+        )
+        assert isinstance(app.screen, ReviewScreen)
+        failure = last_failure(store, list_datasets(store)[0].id) or ""
+        assert "export to" in failure and "RecursionError" in failure
+        store.close()
 
 
 # --- the CLI --------------------------------------------------------------------------------
