@@ -133,6 +133,29 @@ async def test_a_failed_import_can_be_imported_again(
     store.close()
 
 
+def test_a_failed_import_resumes_after_the_examples_already_stored(
+    home: AppPaths, write_jsonl: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tuiapp.store.datasets import restart_import
+    from tuiapp.store.examples import get_example
+
+    path = write_jsonl([chat(f"Question {i}?") for i in range(260)])
+    fail_on_line(monkeypatch, 250)  # after the first batch (200 lines) was committed
+    store = open_store(home.database)
+    dataset = open_dataset(store, path)
+    with pytest.raises(RecursionError):
+        list(run_import(store, dataset.id))
+    assert count_examples(store, dataset.id) == importer.FIRST_BATCH
+    monkeypatch.undo()
+    restart_import(store, dataset.id, resume=True)
+    list(run_import(store, dataset.id))
+    assert get_dataset(store, dataset.id).import_state == "complete"
+    assert count_examples(store, dataset.id) == 260
+    last = get_example(store, dataset.id, 259)
+    assert last is not None and last.line == 260 and "Question 259?" in last.text
+    store.close()
+
+
 def freeze_all(store: Any, dataset_id: int) -> Any:
     """Accept every example, scan, and freeze a version."""
     from tuiapp.data.freeze import commit, plan_freeze
