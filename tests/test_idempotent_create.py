@@ -157,6 +157,47 @@ async def test_a_timeout_says_after_how_long_and_which_setting(
     assert "`read` under [timeouts] in config.toml" in str(info.value)
 
 
+def test_kill_9_mid_create_leaves_a_row_with_the_token_that_the_next_watch_adopts(
+    home: AppPaths,
+    write_jsonl: Callable[..., Path],
+    backend: tuple[FakeOpenAI, FaultyProxy],
+    openai_env: FaultyProxy,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tuiapp.cli import main
+
+    fake, proxy = backend
+    version_id = frozen(home, write_jsonl)
+    proxy.faults["POST /v1/fine_tuning/jobs"] = ["stall"]  # the job is made, the answer waits
+    app = subprocess.Popen(
+        [sys.executable, "-m", "tuiapp", "train", str(version_id), "--model", MODEL]
+        + ["--provider", "openai", "--yes"],
+        env={**os.environ, "PYTHONPATH": str(Path.cwd())},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while not fake.jobs and time.monotonic() < deadline:
+        time.sleep(0.05)
+    app.kill()  # kill -9 while the answer is on its way
+    app.wait()
+    [(remote_id, remote)] = fake.jobs.items()
+    store = open_store(home.database)
+    [row] = list_jobs(store)
+    assert row.creating and row.client_token == remote["metadata"][TOKEN_METADATA_KEY]
+    update_job(store, row.id, created_at="2026-01-01T00:00:00+00:00")  # restarted later
+    store.close()
+    assert main(["watch", "--once"]) == 0
+    assert [(j["remote_id"], j["status"]) for j in listed_jobs(capsys)] == [
+        (remote_id, "validating_files")
+    ]
+    assert len(fake.jobs) == 1
+
+
 def test_rows_left_by_a_killed_app_are_adopted_or_marked_on_the_next_watch(
     home: AppPaths,
     write_jsonl: Callable[..., Path],
