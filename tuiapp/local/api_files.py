@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from tuiapp.local.api_objects import APIError, file_object, not_found, page
-from tuiapp.local.http import query_limit
+from tuiapp.local.http import query_limit, query_order
 from tuiapp.local.state import LocalState, new_id, now
 
 
@@ -49,12 +49,12 @@ class FilesAPI:
 
     async def list_files(self, request: Request) -> Response:
         """GET /v1/files."""
-        limit = query_limit(request, 10_000 if "limit" not in request.query_params else 20)
+        limit = query_limit(request, 10_000)
         sql, params = "SELECT rowid, * FROM files WHERE deleted = 0", []
         if purpose := request.query_params.get("purpose"):
             sql += " AND purpose = ?"
             params.append(purpose)
-        order = "ASC" if request.query_params.get("order") == "asc" else "DESC"
+        order = query_order(request)
         if after := request.query_params.get("after"):
             anchor = self.state.one("SELECT rowid FROM files WHERE id = ?", (after,))
             if anchor is None:

@@ -19,11 +19,28 @@ from tuiapp.local.api_objects import (
     not_found,
     page,
 )
-from tuiapp.local.http import json_body, query_limit
+from tuiapp.local.http import json_body, query_limit, query_metadata
 from tuiapp.local.hyperparams import HyperparameterError, check_hyperparameters
 from tuiapp.local.model_store import list_base_models, resolve_base
 from tuiapp.local.runner import JobRunner
 from tuiapp.local.state import TERMINAL, LocalState, new_id, now
+
+
+def _check_metadata(metadata: Any) -> None:
+    """OpenAI's metadata rules: up to 16 string pairs, keys <= 64 and values <= 512 chars."""
+    if metadata is None:
+        return
+    if not isinstance(metadata, dict):
+        raise APIError(400, "metadata must be an object of strings", param="metadata")
+    if len(metadata) > 16:
+        raise APIError(400, "metadata can have at most 16 keys", param="metadata")
+    for key, value in metadata.items():
+        if len(key) > 64 or not isinstance(value, str) or len(value) > 512:
+            raise APIError(
+                400,
+                "metadata keys must be at most 64 characters and values strings of at most 512",
+                param=f"metadata.{key}"[:80],
+            )
 
 
 class JobsAPI:
@@ -98,6 +115,7 @@ class JobsAPI:
         seed = secrets.randbelow(2**31) if seed is None else seed
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise APIError(400, "seed must be an integer", param="seed")
+        _check_metadata(body.get("metadata"))
         job_id = new_id("ftjob")
         self.state.execute(
             "INSERT INTO jobs(id, created_at, model, training_file, validation_file, suffix, "
@@ -126,12 +144,21 @@ class JobsAPI:
         return JSONResponse(job_object(self._job(job_id)))
 
     async def list_jobs(self, request: Request) -> Response:
-        """GET /v1/fine_tuning/jobs."""
-        limit = query_limit(request)
-        sql, params = "SELECT * FROM jobs", []
+        """GET /v1/fine_tuning/jobs: newest first, `after` and `limit`, `metadata[k]=v`."""
+        limit = query_limit(request, 20)
+        wanted = query_metadata(request)
+        sql, params = "SELECT * FROM jobs WHERE 1", []
         if after := request.query_params.get("after"):
-            sql += " WHERE seq < ?"
+            sql += " AND seq < ?"
             params.append(self._job(after)["seq"])
+        if wanted == {}:
+            sql += " AND (metadata IS NULL OR metadata IN ('null', '{}'))"
+        for key, value in (wanted or {}).items():
+            sql += (
+                " AND EXISTS (SELECT 1 FROM json_each(jobs.metadata) AS m "
+                "WHERE m.key = ? AND m.value = ?)"
+            )
+            params += [key, value]
         rows = self.state.rows(f"{sql} ORDER BY seq DESC LIMIT ?", [*params, limit + 1])
         return JSONResponse(page([job_object(r) for r in rows], limit))
 

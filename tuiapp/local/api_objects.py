@@ -33,8 +33,8 @@ def _json(value: str | None, default: Any = None) -> Any:
 
 
 def file_object(row: dict[str, Any]) -> dict[str, Any]:
-    """A file."""
-    return {
+    """A file (`status_details` only when there are some: the spec has no null for it)."""
+    out = {
         "id": row["id"],
         "object": "file",
         "bytes": row["bytes"],
@@ -42,9 +42,10 @@ def file_object(row: dict[str, Any]) -> dict[str, Any]:
         "filename": row["filename"],
         "purpose": row["purpose"],
         "status": row["status"],
-        "status_details": row["status_details"],
-        "expires_at": None,
     }
+    if row["status_details"]:
+        out["status_details"] = row["status_details"]
+    return out
 
 
 def job_object(row: dict[str, Any]) -> dict[str, Any]:
