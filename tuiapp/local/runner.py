@@ -17,7 +17,10 @@ from tuiapp.data.problems import KINDS
 from tuiapp.data.validate import validate_file
 from tuiapp.local.state import LocalState, now
 
-KILL_AFTER_SECONDS = 5.0  # a trainer that ignores SIGTERM this long is killed
+CANCEL_GRACE_SECONDS = 5.0  # a cancelled trainer has nothing to save: killed after this
+# a paused trainer saves at the end of its current step, however long that takes on a CPU
+PAUSE_GRACE_SECONDS = float(os.environ.get("TUIAPP_LOCAL_PAUSE_GRACE_SECONDS", "1800"))
+MAX_RESTARTS = 2  # a trainer that dies (killed, out of memory) is restarted this often
 
 
 def _alive(pid: int | None, job_id: str) -> bool:
@@ -66,24 +69,47 @@ class JobRunner:
         self.kill_at: dict[str, float] = {}
 
     def recover(self) -> None:
-        """After a restart: adopt trainers still alive, resume or fail the others."""
+        """After a restart: adopt trainers still alive; restart the others from their last
+        saved step (or fail them once they have been restarted too often)."""
         for job in self.state.rows("SELECT * FROM jobs WHERE status = 'running'"):
             if _alive(job["pid"], job["id"]):
                 self.state.add_event(job["id"], "Server restarted; training goes on")
-            elif job["resume_step"]:
-                self.state.set_job(job["id"], status="queued", pid=None)
-                self.state.add_event(
-                    job["id"],
-                    "Server restarted while training; resuming "
-                    f"from the checkpoint at step {job['resume_step']}",
-                )
             else:
-                self._fail(
-                    job["id"],
-                    "server_restart",
-                    "The server stopped while this job was "
-                    "running and no checkpoint was saved yet; start the job again.",
-                )
+                self._restart(job, "the server stopped while this job was running")
+
+    def _restart(self, job: dict[str, Any], why: str) -> None:
+        """Queue a job whose trainer died again, from its last saved step, a bounded number
+        of times; after that, fail it with the trainer's real error."""
+        restarts = int(job.get("restarts") or 0)
+        if restarts >= MAX_RESTARTS:
+            self._fail(
+                job["id"],
+                "training_error",
+                f"The trainer process ended unexpectedly {restarts + 1} times ({why}): "
+                f"{self._last_error(job['id'])}",
+            )
+            return
+        step = int(job["resume_step"] or 0)
+        self.state.set_job(job["id"], status="queued", pid=None, restarts=restarts + 1)
+        where = f"from the checkpoint at step {step}" if step else "from the start"
+        self.state.add_event(
+            job["id"],
+            f"Trainer stopped unexpectedly ({why}); resuming {where} "
+            f"(restart {restarts + 1} of {MAX_RESTARTS})",
+            level="warn",
+        )
+
+    def _last_error(self, job_id: str) -> str:
+        """The trainer's own exception if it wrote one, else the last line of its log."""
+        folder = self.state.jobs_dir / job_id
+        error_log = folder / "error.log"
+        if error_log.is_file():
+            lines = error_log.read_text(errors="replace").strip().splitlines()
+            if lines:
+                return lines[-1]
+        log = folder / "trainer.log"
+        lines = log.read_text(errors="replace").strip().splitlines() if log.is_file() else []
+        return lines[-1] if lines else "no output"
 
     def _fail(self, job_id: str, code: str, message: str, param: str | None = None) -> None:
         """Mark a job failed with an error object and an event."""
@@ -146,7 +172,7 @@ class JobRunner:
         self.state.add_event(job["id"], "Fine-tuning job started")
 
     def _reap(self) -> None:
-        """Notice trainers that ended; kill those that ignore a stop request."""
+        """Notice trainers that ended; kill those that ignore a stop request too long."""
         for job in self.state.rows("SELECT * FROM jobs WHERE pid IS NOT NULL"):
             job_id = job["id"]
             proc = self.procs.get(job_id)
@@ -154,26 +180,27 @@ class JobRunner:
             if not ended:
                 deadline = self.kill_at.get(job_id)
                 if deadline is not None and time.monotonic() > deadline:
-                    os.kill(job["pid"], signal.SIGKILL)
+                    with contextlib.suppress(OSError):
+                        os.kill(job["pid"], signal.SIGKILL)
                 continue
             self.procs.pop(job_id, None)
             self.kill_at.pop(job_id, None)
             self.state.set_job(job_id, pid=None)
             if job["status"] == "running":  # it died without saying why
-                tail = self.state.jobs_dir / job_id / "trainer.log"
-                last = (
-                    tail.read_text(errors="replace").strip().splitlines()[-1:]
-                    if (tail.is_file())
-                    else []
+                code = proc.returncode if proc else None
+                why = (
+                    f"killed by signal {-code}"
+                    if code is not None and code < 0
+                    else f"exit status {code}"
+                    if code is not None
+                    else "it is gone"
                 )
-                self._fail(
-                    job_id,
-                    "training_error",
-                    "The trainer process ended unexpectedly" + (f": {last[0]}" if last else "."),
-                )
+                self._restart(job, why)
 
     def stop(self, job_id: str, status: str) -> None:
-        """Cancel or pause: set the status first (the trainer reads it), then SIGTERM."""
+        """Cancel or pause: set the status first (the trainer reads it), then SIGTERM. A
+        paused trainer saves at the end of its current step and exits; it is only killed if it
+        has not after PAUSE_GRACE_SECONDS (then resume goes on from its last saved step)."""
         job = self.state.job(job_id)
         assert job is not None
         fields: dict[str, Any] = {"status": status, "estimated_finish": None}
@@ -186,7 +213,8 @@ class JobRunner:
         if job["pid"] and _alive(job["pid"], job_id):
             with contextlib.suppress(OSError):
                 os.kill(job["pid"], signal.SIGTERM)
-            self.kill_at[job_id] = time.monotonic() + KILL_AFTER_SECONDS
+            grace = CANCEL_GRACE_SECONDS if status == "cancelled" else PAUSE_GRACE_SECONDS
+            self.kill_at[job_id] = time.monotonic() + grace
 
     def resume(self, job_id: str) -> None:
         """Queue a paused job again; it continues from the step where it paused."""

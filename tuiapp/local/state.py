@@ -3,6 +3,7 @@ a folder of blobs), shared by the server and its trainer processes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import sqlite3
@@ -32,6 +33,10 @@ CREATE TABLE IF NOT EXISTS models (
     id TEXT PRIMARY KEY, created INTEGER, owned_by TEXT, base_model TEXT, adapter_path TEXT,
     job_id TEXT, deleted INTEGER DEFAULT 0);
 """
+
+MIGRATIONS = (  # columns added after the first release, applied once to older state folders
+    "ALTER TABLE jobs ADD COLUMN restarts INTEGER DEFAULT 0",
+)
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 
@@ -124,4 +129,9 @@ def open_state(root: str | Path) -> LocalState:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.executescript(SCHEMA)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
+    for statement in MIGRATIONS:
+        if statement.split()[5] not in columns:
+            with contextlib.suppress(sqlite3.OperationalError), conn:  # another process won
+                conn.execute(statement)
     return LocalState(root, conn)

@@ -26,6 +26,9 @@ from tuiapp.local.model_store import model_dirs, resolve_base
 from tuiapp.local.state import LocalState, new_id, now, open_state
 
 MAX_SEQ_LEN = int(os.environ.get("TUIAPP_LOCAL_MAX_SEQ_LEN", "1024"))
+# test hooks: a slow model load and slow steps, to pause or kill a trainer at a known moment
+LOAD_DELAY = float(os.environ.get("TUIAPP_TRAINER_LOAD_DELAY", "0"))
+STEP_DELAY = float(os.environ.get("TUIAPP_TRAINER_STEP_DELAY", "0"))
 THREADS = int(os.environ.get("TUIAPP_LOCAL_THREADS", "2"))
 RESULT_COLUMNS = ["step", "train_loss", "train_accuracy", "valid_loss", "valid_mean_token_accuracy"]
 
@@ -47,6 +50,7 @@ class Trainer:
         self.out = state.jobs_dir / job_id
         self.out.mkdir(parents=True, exist_ok=True)
         self.stop_requested = False
+        self.reported = 0
         self.metrics_rows: list[dict[str, Any]] = []
 
     def _on_sigterm(self, *_: Any) -> None:
@@ -129,9 +133,12 @@ class Trainer:
             [p for p in model.parameters() if p.requires_grad], lr=settings.learning_rate
         )
         start_step = self._restore(model, optimizer)
-        self.state.set_job(
+        time.sleep(LOAD_DELAY)
+        if self.stop_requested:  # paused or cancelled while loading: stop before step 1
+            self._stopped(model, optimizer, start_step)
+        self.reported = self._reported_steps()
+        self.state.set_job(  # the status is the runner's and the API's: never written here
             self.job_id,
-            status="running",
             hyperparameters={
                 "n_epochs": settings.n_epochs,
                 "batch_size": settings.batch_size,
@@ -166,6 +173,7 @@ class Trainer:
                     continue
                 if self.stop_requested:
                     self._stopped(model, optimizer, step - 1)
+                time.sleep(STEP_DELAY)
                 loss, accuracy, _ = loss_and_accuracy(model, collate(items, pad_id))
                 loss.backward()
                 optimizer.step()
@@ -218,6 +226,8 @@ class Trainer:
         self.metrics_rows.append(row)
         per_step = (time.monotonic() - started) / max(1, done)
         self.state.set_job(self.job_id, estimated_finish=now() + int(per_step * remaining))
+        if metrics["step"] <= self.reported:
+            return  # recomputed after a restart from an earlier checkpoint: already reported
         self.state.add_event(
             self.job_id,
             f"Step {metrics['step']}/{metrics['total_steps']}: "
@@ -226,43 +236,67 @@ class Trainer:
             data=metrics,
         )
 
+    def _reported_steps(self) -> int:
+        """The last step a metrics event was written for (before a crash and restart)."""
+        row = self.state.one(
+            "SELECT MAX(json_extract(data, '$.step')) AS step FROM events "
+            "WHERE job_id = ? AND type = 'metrics'",
+            (self.job_id,),
+        )
+        return int(row["step"] or 0) if row else 0
+
     def _model_name(self) -> str:
         """`ft:BASE:local:SUFFIX:ID`, as OpenAI names fine-tuned models."""
         base = Path(self.job["model"]).name
         return f"ft:{base}:local:{self.job['suffix'] or ''}:{self.job_id.split('-')[-1][:8]}"
 
     def _save_resume(self, model: Any, optimizer: Any, step: int) -> None:
-        """Adapter and optimizer state at `step`, for pause/resume and restarts."""
+        """Adapter and optimizer state at `step`, for pause/resume and restarts. Written
+        beside the old state and swapped in, so a kill at any moment leaves one complete."""
+        import shutil
+
         import torch
 
-        resume = self.out / "resume"
-        model.save_pretrained(resume)
-        torch.save({"optimizer": optimizer.state_dict(), "step": step}, resume / "trainer.pt")
+        resume, partial, old = (self.out / n for n in ("resume", "resume.partial", "resume.old"))
+        shutil.rmtree(partial, ignore_errors=True)
+        model.save_pretrained(partial)
+        torch.save({"optimizer": optimizer.state_dict(), "step": step}, partial / "trainer.pt")
+        (partial / "metrics.json").write_text(json.dumps(self.metrics_rows))
+        if resume.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            resume.rename(old)
+        partial.rename(resume)
+        shutil.rmtree(old, ignore_errors=True)
         self.state.set_job(self.job_id, resume_step=step)
 
     def _restore(self, model: Any, optimizer: Any) -> int:
-        """Load the resume state if the job was paused or interrupted; returns its step."""
+        """Load the saved state if the job was paused or interrupted; returns its step (the
+        step recorded in the state itself, whatever the job row says)."""
         import torch
         from peft import set_peft_model_state_dict
         from safetensors.torch import load_file
 
         resume = self.out / "resume"
-        if not (self.job["resume_step"] and (resume / "trainer.pt").is_file()):
+        if not (resume / "trainer.pt").is_file() and (self.out / "resume.old").is_dir():
+            resume = self.out / "resume.old"  # killed between the two renames
+        if not (resume / "trainer.pt").is_file():
             return 0
         set_peft_model_state_dict(model, load_file(str(resume / "adapter_model.safetensors")))
         saved = torch.load(resume / "trainer.pt", weights_only=True)
         optimizer.load_state_dict(saved["optimizer"])
-        rows = self.out / "metrics.json"
+        rows = resume / "metrics.json"
         if rows.is_file():
             self.metrics_rows = json.loads(rows.read_text())
         return int(saved["step"])
 
     def _stopped(self, model: Any, optimizer: Any, step: int) -> None:
-        """SIGTERM: save where we are if the job is being paused, then stop."""
+        """SIGTERM: save where we are unless the job was cancelled, then stop. A pause says
+        so; any other SIGTERM (a shutdown) leaves the job running, so the runner resumes it
+        from this step."""
         job = self.state.job(self.job_id) or {}
-        if job.get("status") == "paused":
+        if job.get("status") != "cancelled":
             self._save_resume(model, optimizer, step)
-            (self.out / "metrics.json").write_text(json.dumps(self.metrics_rows))
+        if job.get("status") == "paused":
             self.state.add_event(self.job_id, f"Job paused at step {step}")
         raise Stop
 
@@ -273,7 +307,6 @@ class Trainer:
         path = self.out / f"checkpoint-step-{step}"
         model.save_pretrained(path)
         self._save_resume(model, optimizer, step)
-        (self.out / "metrics.json").write_text(json.dumps(self.metrics_rows))
         last = self.metrics_rows[-1] if self.metrics_rows else {}
         metrics: dict[str, Any] = {
             "step": step,
