@@ -93,3 +93,23 @@ def test_non_loopback_without_key_is_refused(
     monkeypatch.delenv("TUIAPP_LOCAL_API_KEY", raising=False)
     assert main(["local", "serve", "--host", "0.0.0.0", "--home", str(tmp_path)]) == 2
     assert "TUIAPP_LOCAL_API_KEY" in capsys.readouterr().err
+
+
+def test_pull_a_folder_serves_it_and_nothing_else_is_loadable(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, tiny_model: Path, home: object
+) -> None:
+    from tuiapp.cli import main
+    from tuiapp.local.model_store import list_base_models, model_dirs, resolve_base
+
+    assert resolve_base(str(tiny_model), model_dirs()) is None  # a path is not a model id
+    assert resolve_base("org/not-pulled", model_dirs()) is None  # nor a hub id nobody pulled
+    assert main(["local", "pull", str(tiny_model)]) == 0
+    assert "model='tiny-llama'" in capsys.readouterr().out
+    assert list_base_models(model_dirs())["tiny-llama"].resolve() == tiny_model.resolve()
+    assert main(["local", "pull", str(tmp_path)]) == 2  # not a model folder
+    assert "is not a model folder" in capsys.readouterr().err
+    assert main(["local", "pull", "no-slash-and-no-folder"]) == 2
+    nested = home.cache_dir / "models" / "org" / "model"  # type: ignore[attr-defined]
+    nested.parent.mkdir(parents=True)
+    nested.symlink_to(tiny_model, target_is_directory=True)
+    assert resolve_base("org/model", model_dirs()) == str(nested)

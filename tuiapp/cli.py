@@ -88,7 +88,19 @@ def _command_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--data", type=Path, help="state folder (default: the data dir)")
     serve.add_argument("--home")
-    pull = local_sub.add_parser("pull", help="prepare the default base model (SmolLM2-135M)")
+    serve.add_argument(
+        "--max-batch", type=int, default=16, help="requests generated together per base model"
+    )
+    serve.add_argument(
+        "--default-max-tokens", type=int, default=512, help="max_tokens when a request has none"
+    )
+    serve.add_argument(
+        "--max-tokens-limit", type=int, default=4096, help="the most tokens one answer may have"
+    )
+    pull = local_sub.add_parser(
+        "pull", help="serve a base model: the default (SmolLM2-135M), ORG/NAME or a folder"
+    )
+    pull.add_argument("source", nargs="?", default=None, help="hub id or model folder")
     pull.add_argument("--home")
     return parser
 
@@ -271,9 +283,14 @@ def cmd_local(args: argparse.Namespace) -> int:
         return 2
     paths = app_paths(args.home).ensure()
     if args.local_command == "pull":
-        from tuiapp.local.model_store import pull_default
+        from tuiapp.local.model_store import DEFAULT_BASE, pull
 
-        pull_default()
+        try:
+            name = pull(args.source or DEFAULT_BASE, paths.cache_dir / "models")
+        except (ValueError, OSError) as err:
+            print(f"tuiapp: {err}", file=sys.stderr)
+            return 2
+        print(f"clients can now use model={name!r}")
         return 0
     api_key = os.environ.get("TUIAPP_LOCAL_API_KEY")
     if args.host not in LOOPBACK and not api_key:
@@ -290,5 +307,8 @@ def cmd_local(args: argparse.Namespace) -> int:
         f"tuiapp local backend on http://{args.host}:{args.port}/v1 (state in {root})",
         file=sys.stderr,
     )
-    serve(args.host, args.port, root, api_key)
+    from tuiapp.local.api_models import ChatLimits
+
+    limits = ChatLimits(args.default_max_tokens, args.max_tokens_limit)
+    serve(args.host, args.port, root, api_key, limits=limits, max_batch=args.max_batch)
     return 0
