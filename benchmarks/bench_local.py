@@ -213,10 +213,9 @@ def main() -> None:
                 f"default demo (40 examples, 3 epochs, auto batch {job.hyperparameters.batch_size}"
                 f", {demo['steps']} steps): {demo['wall']:.0f} s create -> succeeded"
             )
-            base_hits, tuned_hits = (
-                styled(client, DEFAULT_BASE),
-                styled(client, job.fine_tuned_model),
-            )
+            # the tuned model first: the base must still answer as the base afterwards
+            tuned_hits = styled(client, job.fine_tuned_model)
+            base_hits = styled(client, DEFAULT_BASE)
             print(
                 f"taught style on 10 held-out prompts: base {base_hits}/10, tuned {tuned_hits}/10"
             )
