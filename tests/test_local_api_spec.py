@@ -184,3 +184,47 @@ def test_jobs_filter_by_metadata(server) -> None:  # type: ignore[no-untyped-def
         found = http.get(f"{url}/fine_tuning/jobs", params={'metadata[we"ird.key]': "x"}).json()
         assert [j["id"] for j in found["data"]] == [job["id"]]
         http.post(f"{url}/fine_tuning/jobs/{job['id']}/cancel")
+
+
+BAD_JOB_BODIES = [
+    ({"model": 5}, "model"),
+    ({"model": "/etc"}, "model"),
+    ({"training_file": 5}, "training_file"),
+    ({"training_file": None}, "training_file"),
+    ({"validation_file": ["x"]}, "validation_file"),
+    ({"hyperparameters": "fast"}, "hyperparameters"),
+    ({"hyperparameters": {"n_epochs": "many"}}, "hyperparameters.n_epochs"),
+    ({"hyperparameters": {"n_epochs": 1e308}}, "hyperparameters.n_epochs"),
+    ({"method": {"type": "supervised", "supervised": "x"}}, "method.supervised"),
+    ({"method": {"type": "dpo"}}, "method.type"),
+    ({"seed": "x"}, "seed"),
+    ({"suffix": 7}, "suffix"),
+    ({"metadata": "x"}, "metadata"),
+]
+
+
+def test_bad_job_and_file_requests_are_400s_naming_the_param(server) -> None:  # type: ignore[no-untyped-def]
+    url, _api, _root = server
+    with httpx.Client(timeout=30) as http:
+        upload = http.post(
+            f"{url}/files",
+            files={"file": ("t.jsonl", pirate_lines(12))},
+            data={"purpose": "fine-tune"},
+        ).json()
+        for bad, param in BAD_JOB_BODIES:
+            body = {"model": "tiny-llama", "training_file": upload["id"], **bad}
+            error = checked(http.post(f"{url}/fine_tuning/jobs", json=body), "ErrorResponse", 400)
+            assert error["error"]["param"] == param, (bad, error)
+        broken = http.post(
+            f"{url}/files",
+            content=b'--x\r\nContent-Disposition: form-data; name="file"\r\n\r\nno end',
+            headers={"content-type": "multipart/form-data; boundary=x"},
+        )
+        assert broken.status_code == 400, broken.text
+        checked(http.post(f"{url}/files", json={"purpose": "fine-tune"}), "ErrorResponse", 400)
+        assert (
+            checked(http.get(f"{url}/fine_tuning/jobs"), "ListPaginatedFineTuningJobsResponse")[
+                "data"
+            ]
+            == []
+        )

@@ -20,7 +20,10 @@ class FilesAPI:
 
     async def upload_file(self, request: Request) -> Response:
         """POST /v1/files (multipart: file, purpose)."""
-        form = await request.form(max_part_size=1024 * 1024 * 1024)
+        try:
+            form = await request.form(max_part_size=1024 * 1024 * 1024)
+        except Exception as err:  # a malformed multipart body is the client's error
+            raise APIError(400, f"Could not read the upload: {err}", param="file") from err
         upload, purpose = form.get("file"), form.get("purpose")
         if upload is None or isinstance(upload, str):
             raise APIError(400, "Missing file", param="file")

@@ -26,6 +26,17 @@ from tuiapp.local.runner import JobRunner
 from tuiapp.local.state import TERMINAL, LocalState, new_id, now
 
 
+def _object(value: Any, param: str) -> dict[str, Any]:
+    """An optional JSON object parameter ({} when absent), or a 400 naming it."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise APIError(
+            400, f"Invalid type for '{param}': expected an object", param=param, code="invalid_type"
+        )
+    return value
+
+
 def _check_metadata(metadata: Any) -> None:
     """OpenAI's metadata rules: up to 16 string pairs, keys <= 64 and values <= 512 chars."""
     if metadata is None:
@@ -82,8 +93,20 @@ class JobsAPI:
             file_id = body.get(param)
             if file_id is None and param == "validation_file":
                 continue
+            if file_id is None:
+                raise APIError(
+                    400,
+                    f"Missing required parameter: '{param}'",
+                    param=param,
+                    code="missing_required_parameter",
+                )
             if not isinstance(file_id, str):
-                raise APIError(400, f"Missing required parameter: '{param}'", param=param)
+                raise APIError(
+                    400,
+                    f"Invalid type for '{param}': expected a string",
+                    param=param,
+                    code="invalid_type",
+                )
             row = self.state.one("SELECT * FROM files WHERE id = ? AND deleted = 0", (file_id,))
             if row is None:
                 raise APIError(400, f"invalid {param}: {file_id}", param=param, code="invalid_file")
@@ -102,8 +125,11 @@ class JobsAPI:
                 "(supported: supervised)",
                 param="method.type",
             )
-        hyper = dict(body.get("hyperparameters") or {})
-        hyper.update((method.get("supervised") or {}).get("hyperparameters") or {})
+        supervised = _object(method.get("supervised"), "method.supervised")
+        hyper = dict(_object(body.get("hyperparameters"), "hyperparameters"))
+        hyper.update(
+            _object(supervised.get("hyperparameters"), "method.supervised.hyperparameters")
+        )
         try:
             check_hyperparameters(hyper)
         except HyperparameterError as err:
