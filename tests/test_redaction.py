@@ -164,3 +164,33 @@ async def test_the_key_never_reaches_the_screen(home: AppPaths, echoing_server: 
         shown = [n.message for n in app._notifications]  # what the toasts show
         assert any("401" in m and MASK in m for m in shown), shown
         assert not any("SECRET123" in m for m in shown)
+
+
+async def test_a_tui_crash_is_one_masked_line_and_a_log(
+    home: AppPaths, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    secret = "sk-test-SECRET1234567890"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    app = make_app(home)
+
+    def explode() -> None:
+        api_key = secret  # a local variable Textual's own traceback would print
+        raise RuntimeError(f"401 Incorrect API key provided: {api_key}")
+
+    app.action_explode = explode  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError):
+        async with app.run_test() as pilot:
+            app.notify(f"provider said {secret}", title=f"key {secret}")
+            await pilot.pause()
+            shown = [(n.message, n.title) for n in app._notifications]
+            assert shown and all(secret not in m and secret not in t for m, t in shown)
+            app.call_later(app.action_explode)  # type: ignore[attr-defined]
+            await pilot.pause()
+    assert app.return_code == 3
+    printed = capfd.readouterr().err.strip()
+    assert printed.startswith("tuiapp: internal error: RuntimeError"), printed
+    assert secret not in printed and "details in" in printed and "Traceback" not in printed
+    logs = list((home.data_dir / "logs").glob("crash-*.log"))
+    assert len(logs) == 1
+    text = logs[0].read_text()
+    assert "RuntimeError" in text and "explode" in text and secret not in text

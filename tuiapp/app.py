@@ -8,6 +8,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.signal import Signal
 
 from screens.datasets import DatasetsScreen
@@ -19,6 +20,7 @@ from tuiapp.data.importer import open_dataset
 from tuiapp.jobs.watch import Polled, Watcher
 from tuiapp.paths import AppPaths
 from tuiapp.providers.registry import Providers
+from tuiapp.redact import redact
 from tuiapp.store import Store, open_store
 
 WATCH_IDLE = 1.0  # seconds between rounds of the watcher
@@ -119,6 +121,31 @@ class TuiApp(App[None]):
     def review(self, dataset_id: int, problem: str | None = None) -> None:
         """Push the review screen for a dataset, optionally filtered to one problem kind."""
         self.push_screen(ReviewScreen(self.store, dataset_id, problem))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification of every screen, with secrets masked (a provider may echo a key)."""
+        super().notify(
+            redact(message), title=redact(title), severity=severity, timeout=timeout, markup=markup
+        )
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug: the traceback (secrets masked) goes to a crash log, the terminal gets one
+        line and exit status 3, never Textual's traceback with its local variables."""
+        from tuiapp.cli_errors import EXIT_CRASH, crash_line
+
+        line = crash_line(error, ["(the TUI)"], None, self.paths.data_dir)
+        super()._handle_exception(error)  # Textual's bookkeeping: exit, and Pilot re-raises
+        self._exit_renderables.clear()
+        self._exit_renderables.append(f"tuiapp: {line}")
+        self._return_code = EXIT_CRASH
 
     def action_show_help_panel(self) -> None:
         """Toggle the panel that lists every key of the focused screen."""

@@ -146,8 +146,9 @@ def _dispatch(args_list: list[str]) -> int:
         if why := lossy_open_warning(app_paths(args.home).ensure().database, args.file):
             say(why)
             return EXIT_REJECTED
-    make_app(app_paths(args.home), open_path=args.file, model=args.model).run()
-    return 0
+    app = make_app(app_paths(args.home), open_path=args.file, model=args.model)
+    app.run()
+    return app.return_code or 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -55,21 +55,23 @@ def quiet_broken_pipe() -> int:
     return EXIT_ACCEPTED
 
 
-def crash_log_path(home: str | None) -> Path:
+def crash_log_path(home: str | None, data_dir: Path | None = None) -> Path:
     """A new log file for a crash, in the data dir's `logs` folder (else the temp dir)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     name = f"crash-{stamp}-{os.getpid()}.log"
     try:
-        folder = app_paths(home).data_dir / "logs"
+        folder = (data_dir or app_paths(home).data_dir) / "logs"
         folder.mkdir(parents=True, exist_ok=True)
         return folder / name
     except OSError:
         return Path(tempfile.gettempdir()) / f"tuiapp-{name}"
 
 
-def report_crash(err: BaseException, argv: Sequence[str], home: str | None) -> int:
-    """Write the traceback (secrets masked) to a log and say so in one line; exit 3."""
-    log = crash_log_path(home)
+def crash_line(
+    err: BaseException, argv: Sequence[str], home: str | None, data_dir: Path | None = None
+) -> str:
+    """Write the traceback (secrets masked) to a log; the one line that says what and where."""
+    log = crash_log_path(home, data_dir)
     text = "".join(traceback.format_exception(err))
     try:
         log.write_text(redact(f"tuiapp {' '.join(argv)}\n\n{text}"), encoding="utf-8")
@@ -77,7 +79,12 @@ def report_crash(err: BaseException, argv: Sequence[str], home: str | None) -> i
     except OSError:
         where = "no log could be written"
     summary = (str(err).splitlines() or [""])[0][:300]
-    say(f"internal error: {type(err).__name__}: {summary}; {where}")
+    return redact(f"internal error: {type(err).__name__}: {summary}; {where}")
+
+
+def report_crash(err: BaseException, argv: Sequence[str], home: str | None) -> int:
+    """Write the traceback (secrets masked) to a log and say so in one line; exit 3."""
+    say(crash_line(err, argv, home))
     return EXIT_CRASH
 
 
