@@ -152,3 +152,19 @@ def test_export_of_a_file_that_is_not_the_reviewed_one_fails_clearly(
     assert not (tmp_path / "a.jsonl").exists() and not (tmp_path / "b.jsonl").exists()
     code, out, _ = export_cli(home, str(dataset.id), tmp_path / "c.jsonl", capsys)
     assert code == 0 and "wrote 3 examples" in out  # the reviewed data, by id
+
+
+def test_export_of_a_dataset_with_nothing_accepted_writes_nothing_and_says_why(
+    home: AppPaths,
+    write_jsonl: Callable[..., Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    path = write_jsonl(rows())
+    store = open_store(home.database)
+    dataset = opened(store, path)
+    store.close()
+    code, out, err = export_cli(home, str(dataset.id), tmp_path / "none.jsonl", capsys)
+    assert code == 1 and out == ""
+    assert "has no accepted examples" in err and "pending 12" in err
+    assert not (tmp_path / "none.jsonl").exists()

@@ -210,10 +210,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     """`tuiapp export DATASET OUT`: accepted examples, edits applied."""
     from tuiapp.data.export import export_accepted
     from tuiapp.store import open_store
+    from tuiapp.store.examples import status_counts
 
     store = open_store(app_paths(args.home).ensure().database)
     try:
         dataset = cli_quality.resolve_dataset(store, args.dataset)
+        counts = status_counts(store, dataset.id)
+        if not counts.get("accepted"):
+            say(
+                f"dataset {dataset.id} ({dataset.name}) has no accepted examples "
+                f"({sum(counts.values()):,} in all, by status: "
+                + (", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())) or "none")
+                + "); accept examples in the review (a) first. Nothing was written."
+            )
+            return EXIT_REJECTED
         result = export_accepted(store, dataset.id, args.out)
     except cli_quality.CliError as err:
         say(err)
