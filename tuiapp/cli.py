@@ -20,7 +20,7 @@ from tuiapp.cli_errors import (
     unreadable,
 )
 from tuiapp.data.base_models import DEFAULT_MODEL
-from tuiapp.data.problems import KINDS
+from tuiapp.data.problems import KINDS, Problem
 from tuiapp.paths import app_paths
 
 COMMANDS = (
@@ -183,6 +183,9 @@ def _human_report(report: dict, file_problems: list) -> str:  # type: ignore[typ
                 out.append(
                     f"  {kind:<36} {n:>8,}  {KINDS.get(kind, (0, ''))[1]}{at if lines else ''}"
                 )
+                first = report.get("first_problems", {}).get(kind)
+                if first:  # where the first one is, and what exactly
+                    out.append(f"      {Problem.from_dict(first[0]).describe()}")
     for name in ("token_stats", "assistant_token_stats"):
         s = report[name]
         out.append(

@@ -27,13 +27,14 @@ def detect_format(obj: Any) -> str:
     return "chat"
 
 
-def check_example(obj: Any, line: int, fmt: str = "chat") -> list[Problem]:
+def check_example(obj: Any, line: int, fmt: str = "chat", shallow: bool = False) -> list[Problem]:
     """All format problems of one parsed example, in the format the file uses; total over any
-    JSON value (too deep a value is one `too_deep` problem, checked before anything else)."""
+    JSON value (too deep a value is one `too_deep` problem, checked before anything else,
+    unless the caller knows it is `shallow`)."""
     if not isinstance(obj, dict):
         what = "null" if obj is None else short(obj)
         return [Problem("data_type", line, "", f"expected an object, got {what}")]
-    deep = too_deep(obj)
+    deep = None if shallow else too_deep(obj)
     if deep is not None:
         where = dotted(deep)
         return [Problem("too_deep", line, where, f"nested more than {MAX_DEPTH} levels deep")]

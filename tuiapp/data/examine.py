@@ -9,6 +9,7 @@ import orjson
 
 from tuiapp.data.checks import check_example, detect_format
 from tuiapp.data.jsonl import RawLine
+from tuiapp.data.limits import MAX_DEPTH
 from tuiapp.data.problems import Problem, Severity, worst
 from tuiapp.data.tokens import TokenCounter
 
@@ -73,7 +74,9 @@ def examine(
     result.preview = text[:PREVIEW_CHARS]
     if worst(problems) is Severity.ERROR:  # not JSON; a JSON `null` line is checked below
         return result
-    result.problems += check_example(obj, raw.number, fmt)
+    # no more brackets than levels allowed: cannot be too deep (skips the walk for most lines)
+    shallow = raw.data.count(b"[") + raw.data.count(b"{") <= MAX_DEPTH
+    result.problems += check_example(obj, raw.number, fmt, shallow)
     if isinstance(obj, dict) and not any(p.kind == "too_deep" for p in result.problems):
         messages = conversation(obj)
         result.n_messages = len(messages)

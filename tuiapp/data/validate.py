@@ -43,6 +43,7 @@ class FileSummary:
     format_errors: Counter[str] = field(default_factory=Counter)
     warnings: Counter[str] = field(default_factory=Counter)
     first_lines: dict[str, list[int]] = field(default_factory=dict)
+    first_problems: dict[str, list[Problem]] = field(default_factory=dict)  # where and what
     tokens: array = field(default_factory=lambda: array("l"))
     assistant_tokens: array = field(default_factory=lambda: array("l"))
     n_too_long: int = 0
@@ -55,13 +56,16 @@ class FileSummary:
     def add(self, result: Examined) -> None:
         """Fold one examined line into the summary."""
         self.examples += 1
-        kinds = {p.kind: p for p in result.problems}
+        kinds: dict[str, Problem] = {}
+        for p in result.problems:
+            kinds.setdefault(p.kind, p)
         for kind, problem in kinds.items():
             bucket = self.format_errors if problem.severity is Severity.ERROR else self.warnings
             bucket[kind] += 1
             lines = self.first_lines.setdefault(kind, [])
             if len(lines) < FIRST_LINES_KEPT:
                 lines.append(result.line)
+                self.first_problems.setdefault(kind, []).append(problem)
         if "too_long" in kinds:
             self.n_too_long += 1
         if result.severity < Severity.ERROR:
@@ -78,6 +82,12 @@ class FileSummary:
         for kind, lines in part.first_lines.items():
             kept = self.first_lines.setdefault(kind, [])
             kept += [n + shift for n in lines[: FIRST_LINES_KEPT - len(kept)]]
+        for kind, problems in part.first_problems.items():
+            known = self.first_problems.setdefault(kind, [])
+            known += [
+                Problem(p.kind, p.line + shift, p.path, p.message)
+                for p in problems[: FIRST_LINES_KEPT - len(known)]
+            ]
         self.tokens += part.tokens
         self.assistant_tokens += part.assistant_tokens
         self.n_too_long += part.n_too_long
@@ -134,6 +144,10 @@ class FileSummary:
             "format_errors": dict(sorted(self.format_errors.items())),
             "warnings": dict(sorted(self.warnings.items())),
             "first_lines": self.first_lines,
+            "first_problems": {
+                kind: [p.to_dict() for p in problems]
+                for kind, problems in self.first_problems.items()
+            },
             "token_stats": distribution(self.tokens).to_dict(),
             "assistant_token_stats": distribution(self.assistant_tokens).to_dict(),
             "token_histogram": histogram(self.tokens),
