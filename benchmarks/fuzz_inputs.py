@@ -1,13 +1,15 @@
-"""Hostile input through `tuiapp validate`, the import and the quality scan: crashes, hangs,
-wrong line numbers and silently accepted invalid lines (the goal is 0 / 0 / 0 / 0).
+"""Hostile input through `tuiapp validate`, the import, the review screen's view of the hostile
+line and the quality scan: crashes, hangs, wrong line numbers and silently accepted invalid
+lines, counted in files (the goal is 0 / 0 / 0 / 0).
 
-Usage: python -m benchmarks.fuzz_inputs [N] [--seed S] [--timeout SECONDS] [--lanes K]
-(default 2,200 files, each in a worker process that is killed past the timeout).
+Usage: python -m benchmarks.fuzz_inputs [N] [--seed S] [--timeout SECONDS]
+(default 2,200 files, checked in a worker process that is killed past the per-file timeout).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import multiprocessing
 import tempfile
 import time
@@ -15,6 +17,9 @@ from collections import Counter
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+import orjson
+from rich.console import Console
 
 from benchmarks.fuzz_cases import Case, cases
 from tuiapp.data.importer import open_dataset, run_import
@@ -24,6 +29,8 @@ from tuiapp.data.validate import FileSummary, validate_file
 from tuiapp.store import Store, open_store
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import iter_examples
+from tuiapp.store.records import Example
+from tuiapp.widgets.conversation import render_example
 
 FILE_LEVEL = {"empty_file", "too_few_examples"}
 OUTCOMES = ("crash", "hang", "wrong_line", "silent")
@@ -58,6 +65,15 @@ def _crash(stage: str, err: BaseException) -> list[str]:
     return [f"crash {stage}: {type(err).__name__}: {str(err)[:120]}"]
 
 
+def _render(example: Example) -> None:
+    """Draw an example as the review screen does (into a string, no terminal)."""
+    try:
+        obj = orjson.loads(example.text)
+    except orjson.JSONDecodeError:
+        obj = None
+    Console(file=io.StringIO(), width=100).print(render_example(example, obj))
+
+
 def check_case(case: Case, path: Path, store: Store) -> list[str]:
     """What went wrong with one file, written to path, in validate, import and scan."""
     expected_lines = len(case.data.splitlines())
@@ -82,6 +98,14 @@ def check_case(case: Case, path: Path, store: Store) -> list[str]:
         return [*found, *_crash("import", err)]
     errors = {row.line for row in rows if row.severity >= Severity.ERROR}
     found += _judge("import", case, errors, {p.kind for p in dataset.file_problems})
+    try:
+        for example in rows:
+            if example.line == case.bad_line:  # the review screen's view of the hostile line
+                _render(example)
+    except (Exception, BaseException) as err:  # noqa: BLE001
+        if isinstance(err, KeyboardInterrupt):
+            raise
+        found += _crash("review view", err)
     try:
         scan_quality(store, dataset.id, workers=1)
     except (Exception, BaseException) as err:  # noqa: BLE001

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from benchmarks.fuzz_cases import cases
@@ -160,3 +161,21 @@ def test_cr_only_files_are_split_into_lines_and_warned(
     assert report["warnings"]["cr"] == 13
     assert main(["validate", str(path)]) == 1
     assert "lone CR" in capsys.readouterr().out
+
+
+def test_the_review_view_shows_a_too_deep_line_raw(home: AppPaths, tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from tuiapp.widgets.conversation import render_example
+
+    bad = messages_line(USER, {**ANSWER, "role": "DEEP"}).replace('"DEEP"', deep(999))
+    store = open_store(home.database)
+    dataset = open_dataset(store, with_bad_line(tmp_path, bad))
+    for _ in run_import(store, dataset.id):
+        pass
+    example = next(e for e in iter_examples(store, dataset.id) if e.line == BAD_AT)
+    store.close()
+    console = Console(record=True, width=100)
+    console.print(render_example(example, orjson.loads(example.text)))
+    shown = console.export_text()
+    assert "error too_deep messages[1].role" in shown and "raw line" in shown

@@ -12,6 +12,7 @@ from textual.events import Resize
 from textual.widgets import RichLog
 
 from tuiapp.data.examine import content_text, conversation
+from tuiapp.data.limits import short, too_deep
 from tuiapp.data.pii import find_pii
 from tuiapp.data.problems import Severity
 from tuiapp.store.records import Example
@@ -44,7 +45,7 @@ def _content_text(content: Any) -> str:
 def render_message(message: Any) -> Text:
     """One message: a coloured role line, then the content (plain Text: cheap to repaint)."""
     if not isinstance(message, dict):
-        return Text(f"(not a message: {message!r})\n", style="red")
+        return Text(f"(not a message: {short(message)})\n", style="red")
     role = message.get("role")
     style = ROLE_STYLES.get(str(role), "bold red")
     title = Text("▌", style=style.replace("bold ", "")) + Text(f" {role}", style=style)
@@ -57,8 +58,10 @@ def render_message(message: Any) -> Text:
     for finding in find_pii(body.plain):
         body.stylize("bold reverse red", finding.start, finding.end)
     calls: list[Text] = []
-    for call in message.get("tool_calls") or []:
-        fn = call.get("function", {}) if isinstance(call, dict) else {}
+    calls_given = message.get("tool_calls")
+    for call in calls_given if isinstance(calls_given, list) else []:
+        fn = call.get("function") if isinstance(call, dict) else None
+        fn = fn if isinstance(fn, dict) else {}
         line = Text(f"→ {fn.get('name')}({fn.get('arguments')})", style="yellow")
         if isinstance(call, dict) and call.get("id"):
             line.append(f"  [{call['id']}]", style="dim")
@@ -107,14 +110,15 @@ def render_example(
                 style=style,
             )
         )
-    if not isinstance(obj, dict):
+    if not isinstance(obj, dict) or too_deep(obj):  # too deep to walk: shown as the raw line
         parts.append(Text("▌ raw line", style="bold red"))
         parts.append(Text(_clip(example.text)))
         return Group(*parts)
     holder = obj["input"] if isinstance(obj.get("input"), dict) else obj
     tools = holder.get("tools")
     if isinstance(tools, list) and tools:
-        names = [t.get("function", {}).get("name") for t in tools if isinstance(t, dict)]
+        fns = [t.get("function") for t in tools if isinstance(t, dict)]
+        names = [fn.get("name") for fn in fns if isinstance(fn, dict)]
         parts.append(Text("tools: " + ", ".join(str(n) for n in names), style="yellow"))
     messages = conversation(obj)
     rejected = obj.get("non_preferred_output")
