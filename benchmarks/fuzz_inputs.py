@@ -21,7 +21,8 @@ from typing import Any
 import orjson
 from rich.console import Console
 
-from benchmarks.fuzz_cases import Case, cases
+from benchmarks.fuzz_cases import Case
+from benchmarks.fuzz_files import cases
 from tuiapp.data.importer import open_dataset, run_import
 from tuiapp.data.problems import Severity
 from tuiapp.data.quality import scan_quality

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
-from benchmarks.fuzz_cases import cases
+from benchmarks.fuzz_files import cases
 from benchmarks.fuzz_inputs import check_case
 from tests.conftest import chat
 from tuiapp.cli import main
@@ -22,7 +22,7 @@ from tuiapp.store.examples import iter_examples
 BAD_AT = 4  # the hostile line's number in every file below
 USER = {"role": "user", "content": "What is in the picture?"}
 ANSWER = {"role": "assistant", "content": "A cat."}
-IMAGE = {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}
+IMAGE: dict[str, Any] = {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}
 
 
 def deep(depth: int, leaf: str = "1", opener: str = "[", closer: str = "]") -> str:
