@@ -168,3 +168,35 @@ def test_export_of_a_dataset_with_nothing_accepted_writes_nothing_and_says_why(
     assert code == 1 and out == ""
     assert "has no accepted examples" in err and "pending 12" in err
     assert not (tmp_path / "none.jsonl").exists()
+
+
+async def test_the_tui_asks_before_a_changed_file_loses_decisions(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    from screens.confirm import ConfirmScreen
+    from screens.review import ReviewScreen
+    from tuiapp.app import make_app
+    from tuiapp.store.datasets import list_datasets
+
+    path = write_jsonl(rows())
+    store, dataset = reviewed(home, path)  # lines 1-3 accepted, line 4 noted
+    store.close()
+    path.write_text("\n".join(["{}"] + rows()[1:]) + "\n")  # line 1 (accepted) edited
+    app = make_app(home, open_path=path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        text = " ".join(str(w.render()) for w in app.screen.query("Static, Label"))
+        assert "changed since it was reviewed" in text and "1 are on lines that changed" in text
+        await pilot.press("n")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReviewScreen)
+        store = open_store(home.database)
+        assert [d.id for d in list_datasets(store)] == [dataset.id]  # nothing new
+        app.open_file(path)
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.screen.dataset.id != dataset.id
+        assert status_counts(store, dataset.id)["accepted"] == 3  # the reviewed one keeps all
+        store.close()

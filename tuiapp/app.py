@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from rich.markup import escape
 from textual import work
 from textual.app import App
 from textual.binding import Binding
@@ -16,6 +17,7 @@ from screens.experiments import ExperimentsScreen
 from screens.jobs import JobsScreen
 from screens.review import ReviewScreen
 from tuiapp.config import Config, ConfigError, load_config
+from tuiapp.data.identity import Identity, identify
 from tuiapp.data.importer import open_dataset
 from tuiapp.jobs.watch import Polled, Watcher
 from tuiapp.paths import AppPaths
@@ -24,6 +26,7 @@ from tuiapp.redact import redact
 from tuiapp.store import Store, open_store
 
 WATCH_IDLE = 1.0  # seconds between rounds of the watcher
+SYNC_OPEN_BYTES = 8 * 1024 * 1024  # files up to this size are hashed on the spot (< 10 ms)
 
 
 class TuiApp(App[None]):
@@ -110,9 +113,59 @@ class TuiApp(App[None]):
             )
 
     def open_file(self, path: Path) -> None:
-        """Open (importing if new or changed) a dataset file and review it."""
+        """Open (importing if new or changed) a dataset file and review it. A small file is
+        hashed at once (milliseconds); a big one in a thread. A changed copy of a reviewed file
+        whose changed lines carry decisions asks first (the reviewed dataset keeps them)."""
+        path = Path(path)
         try:
-            dataset = open_dataset(self.store, path, self._model)
+            if path.stat().st_size <= SYNC_OPEN_BYTES:
+                self._identified(path, identify(self.store, path))
+            else:
+                self._identify_in_thread(path)
+        except OSError as err:
+            self.notify(f"{path}: {err.strerror or err}", title="Cannot open", severity="error")
+
+    @work(exclusive=True, group="open-file")
+    async def _identify_in_thread(self, path: Path) -> None:
+        """Hash and compare a big file off the event loop (its own database connection)."""
+
+        def identify_there() -> Identity:
+            store = self.store.reopen()
+            try:
+                return identify(store, path)
+            finally:
+                store.close()
+
+        self.notify(f"Reading {path.name} ...", title="Opening", timeout=3)
+        try:
+            identity = await asyncio.to_thread(identify_there)
+        except OSError as err:
+            self.notify(f"{path}: {err.strerror or err}", title="Cannot open", severity="error")
+            return
+        self._identified(path, identity)
+
+    def _identified(self, path: Path, identity: Identity) -> None:
+        """Review the file's dataset, asking first if opening it would lose decisions."""
+        change = identity.change
+        if change is None or not change.lost:
+            self._review_file(path, identity)
+            return
+        from screens.confirm import ConfirmScreen
+
+        question = ConfirmScreen(
+            "The file changed since its review",
+            escape(change.describe())
+            + f". Import the new content? Dataset {change.reviewed.id} keeps every decision; "
+            "say no to go on reviewing it as it was.",
+            yes="Import",
+            no="Cancel",
+        )
+        self.push_screen(question, lambda yes: self._review_file(path, identity) if yes else None)
+
+    def _review_file(self, path: Path, identity: Identity) -> None:
+        """Create (or find) the file's dataset and push its review."""
+        try:
+            dataset = open_dataset(self.store, path, self._model, identity)
         except OSError as err:
             self.notify(f"{path}: {err.strerror or err}", title="Cannot open", severity="error")
             return

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tuiapp.data.base_models import base_model
 from tuiapp.data.examine import Examined, examine
-from tuiapp.data.identity import identify
+from tuiapp.data.identity import Identity, identify
 from tuiapp.data.jsonl import FileNotes, read_lines
 from tuiapp.data.problems import Problem
 from tuiapp.data.tokens import TokenCounter
@@ -39,14 +39,17 @@ class ImportProgress:
     done: bool = False
 
 
-def open_dataset(store: Store, path: str | Path, model: str | None = None) -> Dataset:
+def open_dataset(
+    store: Store, path: str | Path, model: str | None = None, identity: Identity | None = None
+) -> Dataset:
     """The stored dataset with this file's bytes (wherever it was seen), else a new one to
     import; a changed copy of a reviewed file gets the decisions of its unchanged lines
-    (see `tuiapp.data.identity` for what changed and what would not carry over)."""
+    (see `tuiapp.data.identity` for what changed and what would not carry over). `identity`
+    spares hashing and comparing again when the caller already looked."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    identity = identify(store, path)
+    identity = identity or identify(store, path)
     if identity.dataset is not None:
         return identity.dataset
     previous = identity.change.reviewed.id if identity.change else None
