@@ -128,13 +128,11 @@ class ModelsAPI:
         )
         events: asyncio.Queue[Event] = asyncio.Queue()
         loop = asyncio.get_running_loop()
-        job = self.pool.submit(
-            base,
-            adapter,
-            prompt,
-            sampling,
-            lambda e: loop.call_soon_threadsafe(events.put_nowait, e),
-        )
+
+        def emit(event: Event) -> None:  # called on the engine thread
+            loop.call_soon_threadsafe(events.put_nowait, event)
+
+        job = self.pool.submit(base, adapter, prompt, sampling, emit)
         reply = _Reply(f"chatcmpl-{secrets.token_hex(12)}", int(time.time()), chat.model)
         if chat.stream:
             return StreamingResponse(

@@ -332,7 +332,7 @@ def _cache_argument(model: Any) -> str:
 
 def _plain_cache(cache: Any) -> bool:
     """True when every layer is a plain growing key/value cache that rows can be stacked in."""
-    layers = getattr(cache, "layers", None)
+    layers = getattr(cache, "layers", None) or []
     return bool(layers) and all(type(layer).__name__ == "DynamicLayer" for layer in layers)
 
 
