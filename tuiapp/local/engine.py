@@ -17,18 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tuiapp.local.kv_cache import cache_argument, left_pad, left_pad_mask, plain_cache
+from tuiapp.local.sampling import Sampling, sample
+
+__all__ = ["Engine", "Event", "Failed", "Finished", "Piece", "Request", "Sampling"]
+
 BASE_ADAPTER = "__base__"  # peft's name for "no adapter" in a mixed-adapter batch
-
-
-@dataclass
-class Sampling:
-    """How one request picks its tokens."""
-
-    temperature: float = 1.0
-    top_p: float = 1.0
-    seed: int | None = None
-    stop: tuple[str, ...] = ()
-    max_new_tokens: int = 256
 
 
 @dataclass
@@ -101,7 +95,7 @@ class Engine:
         self.rows: list[_Row] = []
         self.prefilling = 0
         self.cache: Any = None
-        self.cache_arg = _cache_argument(model)
+        self.cache_arg = cache_argument(model)
         self.mask: Any = None  # [batch, cache length]: 1 for real tokens, 0 for left padding
         self.thread = threading.Thread(target=self._loop, daemon=True, name="generation")
         self.thread.start()
@@ -202,7 +196,7 @@ class Engine:
         else:
             generator.seed()
         row = _Row(request, generator, length=len(request.prompt_ids))
-        if not _plain_cache(cache):
+        if not plain_cache(cache):
             self.max_batch = 1  # sliding-window or hybrid caches: one request at a time
         self._join(cache, len(request.prompt_ids))
         self.rows.append(row)
@@ -220,9 +214,9 @@ class Engine:
         for old_layer, new_layer in zip(self.cache.layers, cache.layers, strict=True):
             for name in ("keys", "values"):
                 a, b = getattr(old_layer, name), getattr(new_layer, name)
-                setattr(old_layer, name, torch.cat([_left_pad(a, total), _left_pad(b, total)]))
+                setattr(old_layer, name, torch.cat([left_pad(a, total), left_pad(b, total)]))
         self.mask = torch.cat(
-            [_left_pad_mask(self.mask, total), _left_pad_mask(new_mask, total)], dim=0
+            [left_pad_mask(self.mask, total), left_pad_mask(new_mask, total)], dim=0
         )
 
     def _step(self) -> None:
@@ -251,7 +245,7 @@ class Engine:
             if row.request.cancelled.is_set():
                 done.append(row)
                 continue
-            token = _sample(logits[i], row.request.sampling, row.generator)
+            token = sample(logits[i], row.request.sampling, row.generator)
             reason = self._accept(row, token)
             if reason is not None:
                 row.request.emit(Finished(reason, len(row.request.prompt_ids), len(row.ids)))
@@ -319,54 +313,3 @@ class Engine:
         for row in self.rows:
             row.request.emit(Failed(message))
         self.rows, self.cache, self.mask = [], None, None
-
-
-def _cache_argument(model: Any) -> str:
-    """What this transformers version calls the key/value cache: `cache` (5.2x) or
-    `past_key_values` (earlier), in the forward arguments and the outputs alike."""
-    import inspect
-
-    forward = type(model.get_base_model() if hasattr(model, "get_base_model") else model).forward
-    return "cache" if "cache" in inspect.signature(forward).parameters else "past_key_values"
-
-
-def _plain_cache(cache: Any) -> bool:
-    """True when every layer is a plain growing key/value cache that rows can be stacked in."""
-    layers = getattr(cache, "layers", None) or []
-    return bool(layers) and all(type(layer).__name__ == "DynamicLayer" for layer in layers)
-
-
-def _left_pad(tensor: Any, total: int) -> Any:
-    """A [batch, heads, length, dim] cache tensor padded with zeros on the left to `total`."""
-    import torch
-
-    missing = total - tensor.shape[2]
-    if missing == 0:
-        return tensor
-    pad = tensor.new_zeros(tensor.shape[0], tensor.shape[1], missing, tensor.shape[3])
-    return torch.cat([pad, tensor], dim=2)
-
-
-def _left_pad_mask(mask: Any, total: int) -> Any:
-    """A [batch, length] mask padded with zeros on the left to `total`."""
-    import torch
-
-    missing = total - mask.shape[1]
-    if missing == 0:
-        return mask
-    return torch.cat([mask.new_zeros(mask.shape[0], missing), mask], dim=1)
-
-
-def _sample(logits: Any, sampling: Sampling, generator: Any) -> int:
-    """Greedy at temperature 0, else temperature and nucleus (top_p) sampling."""
-    import torch
-
-    if sampling.temperature <= 0:
-        return int(torch.argmax(logits))
-    probs = torch.softmax(logits.float() / sampling.temperature, dim=-1)
-    if sampling.top_p < 1.0:
-        sorted_probs, order = torch.sort(probs, descending=True)
-        cumulative = torch.cumsum(sorted_probs, dim=-1)
-        sorted_probs[cumulative - sorted_probs > sampling.top_p] = 0.0
-        probs = torch.zeros_like(probs).scatter(0, order, sorted_probs)
-    return int(torch.multinomial(probs, 1, generator=generator))
