@@ -17,6 +17,7 @@ from tuiapp.cli import main
 from tuiapp.data.importer import open_dataset, run_import
 from tuiapp.paths import AppPaths
 from tuiapp.store import open_store
+from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import iter_examples
 
 BAD_AT = 4  # the hostile line's number in every file below
@@ -179,3 +180,17 @@ def test_the_review_view_shows_a_too_deep_line_raw(home: AppPaths, tmp_path: Pat
     console.print(render_example(example, orjson.loads(example.text)))
     shown = console.export_text()
     assert "error too_deep messages[1].role" in shown and "raw line" in shown
+
+
+def test_a_cr_only_file_imports_line_by_line_with_a_warning(home: AppPaths, tmp_path: Path) -> None:
+    store = open_store(home.database)
+    dataset = open_dataset(store, with_bad_line(tmp_path, "null", ending=b"\r"))
+    for _ in run_import(store, dataset.id):
+        pass
+    examples = list(iter_examples(store, dataset.id))
+    dataset = get_dataset(store, dataset.id)
+    store.close()
+    assert [e.line for e in examples] == list(range(1, 14))
+    assert [e.line for e in examples if e.problems] == [BAD_AT]
+    assert examples[BAD_AT - 1].problems[0].kind == "data_type"
+    assert "cr" in {p.kind for p in dataset.file_problems}

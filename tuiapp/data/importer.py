@@ -9,7 +9,7 @@ from pathlib import Path
 from tuiapp.data.base_models import base_model
 from tuiapp.data.examine import Examined, examine
 from tuiapp.data.identity import Identity, identify
-from tuiapp.data.jsonl import FileNotes, read_lines
+from tuiapp.data.jsonl import FileNotes, line_ending_problems, read_lines
 from tuiapp.data.problems import Problem
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.data.validate import MIN_EXAMPLES, sniff_format
@@ -131,8 +131,7 @@ def _file_problems(
                 f"{len(notes.blank_lines)} blank line(s), first at line {first}",
             )
         )
-    if notes.crlf_lines:
-        problems.append(Problem("crlf", 1, "", f"{notes.crlf_lines} line(s) end in CRLF"))
+    problems += line_ending_problems(notes)  # CRLF, and lone CRs read as line breaks
     valid = store.conn.execute(
         "SELECT COUNT(*) FROM examples WHERE dataset_id = ? AND severity < 2", [dataset_id]
     ).fetchone()[0]
