@@ -6,6 +6,7 @@ import orjson
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
@@ -14,7 +15,7 @@ def pretty(text: str) -> str:
     """Indented JSON for editing, or the text as it is when it does not parse."""
     try:
         return orjson.dumps(orjson.loads(text), option=orjson.OPT_INDENT_2).decode()
-    except orjson.JSONDecodeError:
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):  # broken, or nested too deep
         return text
 
 
@@ -56,13 +57,13 @@ class EditExampleScreen(ModalScreen[str | None]):
         """Return the edit as a JSON line, or say where the JSON is broken."""
         text = self.query_one(TextArea).text
         try:
-            obj = orjson.loads(text)
-        except orjson.JSONDecodeError as err:
+            line = orjson.dumps(orjson.loads(text)).decode()
+        except (orjson.JSONDecodeError, orjson.JSONEncodeError) as err:
             status = self.query_one("#edit-status", Label)
-            status.update(f"Not valid JSON: {err}. Fix it, or Esc to cancel.")
+            status.update(Content(f"Not valid JSON: {err}. Fix it, or Esc to cancel."))
             status.add_class("error")
             return
-        self.dismiss(orjson.dumps(obj).decode())
+        self.dismiss(line)
 
     def action_cancel(self) -> None:
         """Close without saving."""

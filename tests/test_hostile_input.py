@@ -194,3 +194,10 @@ def test_a_cr_only_file_imports_line_by_line_with_a_warning(home: AppPaths, tmp_
     assert [e.line for e in examples if e.problems] == [BAD_AT]
     assert examples[BAD_AT - 1].problems[0].kind == "data_type"
     assert "cr" in {p.kind for p in dataset.file_problems}
+
+
+def test_the_editor_opens_and_saves_a_line_nested_too_deep_for_orjson() -> None:
+    from screens.edit_example import pretty
+
+    deep = '{"messages": ' + "[" * 300 + "]" * 300 + "}"
+    assert pretty(deep) == deep  # shown as it is, not a crash
