@@ -196,7 +196,7 @@ def test_a_cr_only_file_imports_line_by_line_with_a_warning(home: AppPaths, tmp_
     assert "cr" in {p.kind for p in dataset.file_problems}
 
 
-def test_the_editor_opens_and_saves_a_line_nested_too_deep_for_orjson() -> None:
+def test_the_editor_opens_a_line_nested_too_deep_for_orjson() -> None:
     from screens.edit_example import pretty
 
     deep = '{"messages": ' + "[" * 300 + "]" * 300 + "}"
