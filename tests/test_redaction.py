@@ -194,3 +194,24 @@ async def test_a_tui_crash_is_one_masked_line_and_a_log(
     assert len(logs) == 1
     text = logs[0].read_text()
     assert "RuntimeError" in text and "explode" in text and secret not in text
+
+
+async def test_a_failed_background_task_is_said_and_the_app_goes_on(
+    home: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "sk-test-SECRET1234567890"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    app = make_app(home)
+
+    async def failing() -> None:
+        raise RuntimeError(f"the provider echoed {secret}")
+
+    async with app.run_test() as pilot:
+        app.run_worker(failing())
+        await pilot.pause(0.2)
+        assert app.is_running and app.return_code is None
+        shown = [(n.title, n.message) for n in app._notifications]
+        assert any(t == "A background task failed" and "RuntimeError" in m for t, m in shown), shown
+        assert all(secret not in m for _, m in shown)
+    logs = list((home.data_dir / "logs").glob("crash-*.log"))
+    assert len(logs) == 1 and secret not in logs[0].read_text()

@@ -190,10 +190,24 @@ class TuiApp(App[None]):
         )
 
     def _handle_exception(self, error: Exception) -> None:
-        """A bug: the traceback (secrets masked) goes to a crash log, the terminal gets one
-        line and exit status 3, never Textual's traceback with its local variables."""
+        """A bug: the traceback (secrets masked) goes to a crash log. A background task that
+        failed is said in a notification and the app goes on (the one handler for worker
+        errors); anything else exits with one line and status 3, never Textual's traceback
+        with its local variables."""
+        from textual.worker import WorkerFailed
+
         from tuiapp.cli_errors import EXIT_CRASH, crash_line
 
+        if isinstance(error, WorkerFailed) and isinstance(error.error, Exception):
+            line = crash_line(error.error, ["(a TUI worker)"], None, self.paths.data_dir)
+            self.notify(
+                line.removeprefix("internal error: "),
+                title="A background task failed",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
+            return
         line = crash_line(error, ["(the TUI)"], None, self.paths.data_dir)
         super()._handle_exception(error)  # Textual's bookkeeping: exit, and Pilot re-raises
         self._exit_renderables.clear()
