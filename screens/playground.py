@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from tuiapp.app import TuiApp
 
 SETTINGS = ("temperature", "top_p", "max_tokens", "seed", "stop")
+SLOW_AFTER_SECONDS = 3.0  # a provider that has not answered after this long is said to be slow
 
 
 @dataclass
@@ -227,6 +228,17 @@ class PlaygroundScreen(Screen[None]):
         first: float | None = None
         pieces: list[str] = []
         usage: dict[str, int] = {}
+        read_timeout = self.tui.config.timeouts.read
+
+        def say_if_slow() -> None:  # the provider has not answered yet: say so, with the limit
+            waited = time.perf_counter() - started
+            if first is None and waited >= SLOW_AFTER_SECONDS:
+                head.update(
+                    f"[b]{pane.model}[/b] · waiting for {pane.provider}… {waited:.0f} s "
+                    f"(gives up after {read_timeout:.0f} s: [timeouts] read)"
+                )
+
+        slow = self.set_interval(1.0, say_if_slow)
         try:
             provider = await self.tui.providers.get(pane.provider)
             async for piece in provider.chat(pane.model, pane.history, usage, **options):
@@ -244,6 +256,8 @@ class PlaygroundScreen(Screen[None]):
             pieces.append(" [stopped]")
             self._finish(pane, pieces, usage, first, started)
             raise
+        finally:
+            slow.stop()
         self._finish(pane, pieces, usage, first, started)
 
     def _finish(

@@ -158,3 +158,41 @@ async def test_evaluate_screen_runs_both_models_and_shows_items(
     runs = list_runs(open_store(home.database), version.id)
     assert sorted(r.model for r in runs) == sorted([done.fine_tuned_model or "", "tiny-llama"])
     assert all(r.status == "completed" for r in runs)
+
+
+async def test_playground_says_when_the_provider_is_slow(
+    home: AppPaths, server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("torch")
+    import time
+
+    import httpx
+
+    url, api, _root = server
+    monkeypatch.setenv("TUIAPP_LOCAL_URL", url)
+    warm = {"model": "tiny-llama", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 1}
+    assert httpx.post(f"{url}/chat/completions", json=warm, timeout=60).status_code == 200
+    engine = next(iter(api.models.pool._bases.values())).engine
+    forward = engine._forward
+
+    def slow_prefill(*args: Any, **kwargs: Any) -> Any:
+        if "attention_mask" not in kwargs:  # a prefill: the provider takes its time to start
+            time.sleep(4.5)
+        return forward(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_forward", slow_prefill)
+    app = make_app(home)
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = PlaygroundScreen()
+        app.push_screen(screen)
+        await pilot.pause()
+        screen.query_one("#model-left").value = "tiny-llama"
+        screen.query_one("#model-right").value = "tiny-llama"
+        screen.query_one("#max_tokens").value = "3"
+        screen.query_one("#message").focus()
+        await pilot.press(*"hello", "enter")
+        await until(
+            pilot, lambda: "waiting for local" in plain(screen.query_one("#head-left")), "slow"
+        )
+        assert "gives up after 120 s" in plain(screen.query_one("#head-left"))
+        await until(pilot, lambda: "tokens ·" in plain(screen.query_one("#head-left")), "answer")
