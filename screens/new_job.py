@@ -15,14 +15,19 @@ from textual.widgets import Checkbox, Footer, Input, Label, ProgressBar, Select,
 from screens.confirm import ConfirmScreen
 from tuiapp.jobs.launch import JobPlan, plan_job, start_job
 from tuiapp.providers.base import Capabilities, ProviderError
-from tuiapp.providers.registry import DEFAULT_SETTING, LOCAL, available, default_provider
+from tuiapp.providers.registry import (
+    DEFAULT_SETTING,
+    LOCAL,
+    available,
+    default_base,
+    default_provider,
+)
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.versions import get_version
 
 if TYPE_CHECKING:
     from tuiapp.app import TuiApp
 
-DEFAULT_BASE = {"local": "SmolLM2-135M-Instruct", "openai": "gpt-4.1-mini-2025-04-14"}
 NUMBER_FIELDS = ("n_epochs", "batch_size", "learning_rate_multiplier")
 
 
@@ -77,14 +82,14 @@ class NewJobScreen(Screen[None]):
             with VerticalScroll(id="new-job-form"):
                 yield Label("provider")
                 yield Select(
-                    [(f"{c.name} - {c.description}", c.name) for c in available()],
+                    [(f"{c.name} - {c.label}", c.name) for c in available()],
                     value=provider,
                     allow_blank=False,
                     id="provider",
                     compact=True,
                 )
                 yield Label("base model")
-                yield Input(DEFAULT_BASE.get(provider, ""), id="base_model", compact=True)
+                yield Input(default_base(provider), id="base_model", compact=True)
                 yield Label("", id="models-hint")
                 yield Label("method")
                 yield Select(
@@ -178,7 +183,7 @@ class NewJobScreen(Screen[None]):
     def provider_changed(self, event: Select.Changed) -> None:
         """Another provider: its default model and its model list."""
         name = str(event.value)
-        self.query_one("#base_model", Input).value = DEFAULT_BASE.get(name, "")
+        self.query_one("#base_model", Input).value = default_base(name)
         self.load_models(name)
 
     @work(exclusive=True, group="models")
@@ -195,9 +200,9 @@ class NewJobScreen(Screen[None]):
         self._follow_capabilities(provider.capabilities)
         shown = ", ".join(m for m in models[:6])
         text = f"[dim]{len(models)} models: {shown}{' …' if len(models) > 6 else ''}[/]"
-        if name == LOCAL and DEFAULT_BASE[LOCAL] not in models:
+        if name == LOCAL and default_base(LOCAL) not in models:
             text += (
-                f"\n[yellow]{DEFAULT_BASE[LOCAL]} is not prepared yet: ctrl+l prepares it "
+                f"\n[yellow]{default_base(LOCAL)} is not prepared yet: ctrl+l prepares it "
                 "(98 MB download, about 30 s, once)[/]"
             )
         hint.update(text)

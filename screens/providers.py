@@ -15,8 +15,7 @@ from screens.prompt import PromptScreen
 from tuiapp.providers.base import ProviderError
 from tuiapp.providers.registry import (
     DEFAULT_SETTING,
-    KNOWN,
-    LOCAL_CONFIG,
+    adapters,
     available,
     default_provider,
     save_key,
@@ -71,7 +70,7 @@ class ProvidersScreen(Screen[None]):
         cursor = table.cursor_row
         table.clear(columns=True)
         table.add_columns("provider", "", "key", "status", "test")
-        for config in (LOCAL_CONFIG, *KNOWN):
+        for config in adapters():
             key = config.key_env or "-"
             status = "ready" if config.name in usable else f"needs {config.key_env}"
             table.add_row(
@@ -111,7 +110,7 @@ class ProvidersScreen(Screen[None]):
     def action_add_key(self) -> None:
         """Put a key in the OS keyring (typed hidden; never in the database or logs)."""
         name = self._selected()
-        config = next((c for c in KNOWN if c.name == name), None)
+        config = next((c for c in adapters() if c.name == name and c.key_env), None)
         if config is None:
             self.notify("The local backend needs no key.")
             return
@@ -133,7 +132,7 @@ class ProvidersScreen(Screen[None]):
 
         self.app.push_screen(
             PromptScreen(
-                f"{config.description} API key",
+                f"{config.label} API key",
                 password=True,
                 hint="Saved in the OS keyring, never in tuiapp's database · Esc cancels",
             ),

@@ -22,8 +22,8 @@ def add_parsers(sub: Any) -> None:
     """Register the commands on the main parser's subparsers."""
     train = sub.add_parser("train", help="start a fine-tuning job on a frozen version")
     train.add_argument("version", type=int, help="a version id from `tuiapp versions`")
-    train.add_argument("--model", required=True, help="base model")
-    train.add_argument("--provider", help="local, openai, azure ... (default: see README)")
+    train.add_argument("--model", help="base model (default: the provider's default base model)")
+    train.add_argument("--provider", help="a registered provider's name (default: see README)")
     train.add_argument("--epochs", default="auto")
     train.add_argument("--batch-size", default="auto")
     train.add_argument("--lr-multiplier", default="auto")
@@ -95,14 +95,17 @@ def _providers(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 async def cmd_train(store: Store, args: argparse.Namespace) -> int:
     """Plan, show the estimate, confirm, upload and create."""
     from tuiapp.jobs.launch import plan_job, start_job
-    from tuiapp.providers.registry import DEFAULT_SETTING, default_provider
+    from tuiapp.providers.registry import DEFAULT_SETTING, default_base, default_provider
 
     provider_name = args.provider or default_provider(chosen=store.get_setting(DEFAULT_SETTING))
+    base_model = args.model or default_base(provider_name)
+    if not base_model:
+        raise CliError(f"{provider_name} declares no default base model: pass --model")
     plan = plan_job(
         store,
         provider_name,
         args.version,
-        args.model,
+        base_model,
         {
             "n_epochs": _value(args.epochs),
             "batch_size": _value(args.batch_size),

@@ -8,12 +8,9 @@ import re
 from collections.abc import Mapping
 
 MASK = "<redacted>"
-# The variables whose values are secrets (providers/registry.py, the local backend).
+# Secrets no provider adapter declares (the local backend's key, Hugging Face, GitHub); the
+# adapters' own key variables come from the provider registry (key_variables).
 KEY_VARIABLES = (
-    "OPENAI_API_KEY",
-    "AZURE_OPENAI_API_KEY",
-    "TOGETHER_API_KEY",
-    "MISTRAL_API_KEY",
     "TUIAPP_LOCAL_API_KEY",
     "HF_TOKEN",
     "HUGGING_FACE_HUB_TOKEN",
@@ -33,10 +30,21 @@ KEY_SHAPES = re.compile(
 )
 
 
+def key_variables() -> tuple[str, ...]:
+    """Every variable whose value is a secret: each registered adapter's, then KEY_VARIABLES."""
+    try:
+        from tuiapp.providers.adapter import adapters
+
+        declared = [name for found in adapters() for name in found.secrets]
+    except Exception:  # masking must work even when a provider plug-in cannot be loaded
+        declared = []
+    return tuple(dict.fromkeys((*declared, *KEY_VARIABLES)))
+
+
 def secret_values(env: Mapping[str, str] | None = None) -> list[str]:
     """The key values set in the environment, longest first (so no value is half-masked)."""
     env = os.environ if env is None else env
-    values = {env[name].strip() for name in KEY_VARIABLES if env.get(name)}
+    values = {env[name].strip() for name in key_variables() if env.get(name)}
     return sorted((v for v in values if len(v) >= MIN_SECRET), key=len, reverse=True)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
+HYPERPARAMETERS = ("n_epochs", "batch_size", "learning_rate_multiplier")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class Capabilities:
     n_epochs: bool = True
     batch_size: bool = True
     learning_rate_multiplier: bool = True
+
+    @property
+    def hyperparameters(self) -> tuple[str, ...]:
+        """The hyperparameters it takes, of those a job form offers."""
+        return tuple(name for name in HYPERPARAMETERS if getattr(self, name))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tuiapp.providers.adapter import Connection, adapter
 from tuiapp.providers.base import (
     Capabilities,
     Completion,
@@ -263,3 +264,29 @@ class MistralProvider(NoPauseResume):
         """Close the HTTP client made for the SDK, if there is one."""
         if self._http is not None:
             await self._http.aclose()
+
+
+@adapter(
+    "mistral",
+    "Mistral",
+    default_base="open-mistral-nemo",
+    extra="mistral",
+    key_env="MISTRAL_API_KEY",
+    capabilities=CAPABILITIES,
+)
+async def connect(link: Connection) -> MistralProvider:
+    """A client over `mistralai.Mistral` (1.x: the one with a fine-tuning client)."""
+    import httpx
+    from mistralai import Mistral
+
+    limits = link.timeouts
+    timeout = httpx.Timeout(limits.read, connect=limits.connect)
+    http = httpx.AsyncClient(timeout=timeout, transport=link.transport)
+    client = Mistral(api_key=link.key, async_client=http)
+    if not hasattr(client, "fine_tuning"):
+        await http.aclose()
+        raise ProviderError(
+            "mistral: this mistralai SDK has no fine-tuning client",
+            "pip install 'mistralai>=1.9,<2' (tuiapp[mistral])",
+        )
+    return MistralProvider(client, limits, http)

@@ -1,42 +1,22 @@
 """Which providers this machine can use, and a connected client for each.
 
-Keys come from the environment variables each SDK reads, or from the OS keyring (service
-"tuiapp"), never from the database: `OPENAI_API_KEY` (+ `OPENAI_BASE_URL`, `OPENAI_ORG_ID`,
-`OPENAI_PROJECT_ID`), Azure's `AZURE_OPENAI_API_KEY` + `AZURE_OPENAI_ENDPOINT` +
-`OPENAI_API_VERSION`, `TOGETHER_API_KEY`, `MISTRAL_API_KEY`. The local backend needs none and
-is the default when no key is set. Every client gets the connect and read timeouts of
-`[timeouts]` in config.toml (10 s and 120 s by default), never the SDKs' 600 s."""
+The providers are the adapters in the registry (`tuiapp.providers.adapter`: the built-in ones
+and any a package adds through the `tuiapp.providers` entry points). Keys come from the
+environment variable each adapter declares, or from the OS keyring (service "tuiapp"), never
+from the database. The local backend needs none and is the default when no key is set. Every
+client gets the connect and read timeouts of `[timeouts]` in config.toml (10 s and 120 s by
+default), never the SDKs' 600 s."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from tuiapp.paths import AppPaths
+from tuiapp.providers.adapter import LOCAL, Adapter, Connection, adapters, find, names
 from tuiapp.providers.base import Provider, ProviderError, Timeouts
 
-LOCAL = "local"
 DEFAULT_SETTING = "default_provider"  # the store setting naming the person's default
-
-
-@dataclass(frozen=True)
-class ProviderConfig:
-    """One usable provider: its name, kind and where its key comes from."""
-
-    name: str
-    kind: str  # local | openai | azure | together | mistral
-    key_env: str | None
-    description: str
-
-
-KNOWN = (
-    ProviderConfig("openai", "openai", "OPENAI_API_KEY", "OpenAI (or OPENAI_BASE_URL)"),
-    ProviderConfig("azure", "azure", "AZURE_OPENAI_API_KEY", "Azure OpenAI"),
-    ProviderConfig("together", "together", "TOGETHER_API_KEY", "Together AI"),
-    ProviderConfig("mistral", "mistral", "MISTRAL_API_KEY", "Mistral"),
-)
-LOCAL_CONFIG = ProviderConfig(LOCAL, LOCAL, None, "tuiapp's local backend (CPU, offline)")
 
 
 KEYRING_SERVICE = "tuiapp"
@@ -63,23 +43,35 @@ def save_key(name: str, key: str) -> str | None:
     return None
 
 
-def api_key(config: ProviderConfig, env: Mapping[str, str]) -> str | None:
+def api_key(spec: Adapter, env: Mapping[str, str]) -> str | None:
     """The key for a provider: its environment variable first, then the OS keyring."""
-    if config.key_env is None:
+    if spec.key_env is None:
         return None
-    return env.get(config.key_env) or keyring_key(config.name)
+    return env.get(spec.key_env) or keyring_key(spec.name)
 
 
-def available(env: Mapping[str, str] | None = None) -> list[ProviderConfig]:
+def usable(spec: Adapter, env: Mapping[str, str]) -> bool:
+    """True when the provider needs no key, or has one and every other variable it needs."""
+    if spec.key_env is None:
+        return True
+    return bool(api_key(spec, env)) and all(env.get(name) for name in spec.needs_env)
+
+
+def available(env: Mapping[str, str] | None = None) -> list[Adapter]:
     """The local backend, then every provider that has a key (environment or keyring)."""
     env = os.environ if env is None else env
-    found = [LOCAL_CONFIG]
-    for config in KNOWN:
-        if api_key(config, env):
-            if config.kind == "azure" and not env.get("AZURE_OPENAI_ENDPOINT"):
-                continue
-            found.append(config)
-    return found
+    return [spec for spec in adapters() if usable(spec, env)]
+
+
+def default_base(name: str) -> str:
+    """The base model a new job on this provider starts from ("" when it declares none)."""
+    spec = find(name)
+    return spec.default_base if spec else ""
+
+
+def unknown(name: str) -> ProviderError:
+    """The error for a provider name nobody registered."""
+    return ProviderError(f"unknown provider {name!r}", f"use one of: {', '.join(names())}")
 
 
 def default_provider(env: Mapping[str, str] | None = None, chosen: str | None = None) -> str:
@@ -103,69 +95,24 @@ def timeouts(paths: AppPaths) -> Timeouts:
 
 async def connect(name: str, paths: AppPaths, env: Mapping[str, str] | None = None) -> Provider:
     """A client for the named provider (the local backend is started if it is not running)."""
-    import openai
-
-    from tuiapp.providers.openai_provider import LOCAL_CAPABILITIES, OpenAIProvider
-
     env = os.environ if env is None else env
-    limits = timeouts(paths)
-    timeout = openai.Timeout(limits.read, connect=limits.connect)
-    if name == LOCAL:
-        from tuiapp.providers.local_server import ensure_running
-
-        base_url = await ensure_running(paths, env)
-        local_key = env.get("TUIAPP_LOCAL_API_KEY") or "local"
-        return OpenAIProvider(
-            LOCAL,
-            openai.AsyncOpenAI(api_key=local_key, base_url=base_url, timeout=timeout),
-            LOCAL_CAPABILITIES,
-        )
-    config = next((c for c in KNOWN if c.name == name), None)
-    key = api_key(config, env) if config else None
-    if name == "openai" and key:
-        return OpenAIProvider("openai", openai.AsyncOpenAI(api_key=key, timeout=timeout))
-    if name == "azure" and key:
-        return OpenAIProvider("azure", openai.AsyncAzureOpenAI(api_key=key, timeout=timeout))
-    if name == "together" and key:
-        try:
-            from together import AsyncTogether
-        except ImportError:
-            raise ProviderError(
-                "together: the SDK is not installed", "pip install 'tuiapp[together]'"
-            ) from None
-        from together import Timeout
-
-        from tuiapp.providers.together_provider import TogetherProvider
-
-        together_timeout = Timeout(limits.read, connect=limits.connect)
-        return TogetherProvider(AsyncTogether(api_key=key, timeout=together_timeout), limits)
-    if name == "mistral" and key:
-        try:
-            from mistralai import Mistral
-        except ImportError:
-            raise ProviderError(
-                "mistral: the SDK is not installed", "pip install 'tuiapp[mistral]'"
-            ) from None
-        import httpx
-
-        from tuiapp.providers.mistral_provider import MistralProvider
-
-        http = httpx.AsyncClient(timeout=httpx.Timeout(limits.read, connect=limits.connect))
-        client = Mistral(api_key=key, async_client=http)
-        if not hasattr(client, "fine_tuning"):
-            raise ProviderError(
-                "mistral: this mistralai SDK has no fine-tuning client",
-                "pip install 'mistralai>=1.9,<2' (tuiapp[mistral])",
-            )
-        return MistralProvider(client, limits, http)
-    if config is None:
+    spec = find(name)
+    if spec is None:
+        raise unknown(name)
+    key = api_key(spec, env)
+    if spec.key_env is not None and not key:
         raise ProviderError(
-            f"unknown provider {name!r}", "use one of: local, openai, azure, together, mistral"
+            f"{name}: no API key",
+            f"set {spec.key_env} in the environment, or add it to the OS keyring (a on Providers)",
         )
-    raise ProviderError(
-        f"{name}: no API key",
-        f"set {config.key_env} in the environment, or add it to the OS keyring (a on Providers)",
-    )
+    missing = [variable for variable in spec.needs_env if not env.get(variable)]
+    if missing:
+        raise ProviderError(f"{name}: {', '.join(missing)} is not set", "set it in the environment")
+    link = Connection(key, env, paths, timeouts(paths))
+    try:
+        return await spec.connect(link)
+    except ImportError:
+        raise ProviderError(f"{name}: the SDK is not installed", spec.install_hint) from None
 
 
 class Providers:

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tuiapp.providers.adapter import Connection, adapter
 from tuiapp.providers.base import (
     Capabilities,
     Completion,
@@ -262,3 +263,23 @@ class TogetherProvider(NoPauseResume):
     async def close(self) -> None:
         """Close the HTTP client."""
         await self.client.close()
+
+
+@adapter(
+    "together",
+    "Together AI",
+    default_base="meta-llama/Meta-Llama-3.1-8B-Instruct-Reference",
+    extra="together",
+    key_env="TOGETHER_API_KEY",
+    env=("TOGETHER_BASE_URL",),
+    capabilities=CAPABILITIES,
+)
+async def connect(link: Connection) -> TogetherProvider:
+    """A client over `together.AsyncTogether` with the configured timeouts."""
+    import httpx
+    from together import AsyncTogether, Timeout
+
+    http = None if link.transport is None else httpx.AsyncClient(transport=link.transport)
+    timeout = Timeout(link.timeouts.read, connect=link.timeouts.connect)
+    client = AsyncTogether(api_key=link.key, timeout=timeout, http_client=http)
+    return TogetherProvider(client, link.timeouts)

@@ -1,0 +1,86 @@
+"""The adapters built on the `openai` SDK, as they register: tuiapp's local backend, OpenAI
+(or any OpenAI-compatible service through OPENAI_BASE_URL) and Azure OpenAI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import openai
+
+from tuiapp.providers.adapter import LOCAL, Connection, adapter
+from tuiapp.providers.openai_provider import LOCAL_CAPABILITIES, OPENAI_CAPABILITIES, OpenAIProvider
+
+LOCAL_DEFAULT_BASE = "SmolLM2-135M-Instruct"  # tuiapp.local.model_store.DEFAULT_BASE
+OPENAI_DEFAULT_BASE = "gpt-4.1-mini-2025-04-14"
+
+
+def _client_options(link: Connection) -> dict[str, Any]:
+    """The timeout every client gets, and the HTTP transport when one is given."""
+    options: dict[str, Any] = {
+        "timeout": openai.Timeout(link.timeouts.read, connect=link.timeouts.connect)
+    }
+    if link.transport is not None:
+        options["http_client"] = httpx.AsyncClient(transport=link.transport)
+    return options
+
+
+@adapter(
+    LOCAL,
+    "tuiapp's local backend (CPU, offline)",
+    default_base=LOCAL_DEFAULT_BASE,
+    env=("TUIAPP_LOCAL_URL",),
+    secret_env=("TUIAPP_LOCAL_API_KEY",),
+    capabilities=LOCAL_CAPABILITIES,
+)
+async def connect_local(link: Connection) -> OpenAIProvider:
+    """The local backend at TUIAPP_LOCAL_URL (loopback by default), started if nothing answers."""
+    from tuiapp.providers.local_server import ensure_running, local_url
+
+    if link.transport is not None:  # a given transport is the backend: nothing to start
+        base_url = local_url(link.env)
+    else:
+        base_url = await ensure_running(link.paths, link.env)
+    key = link.env.get("TUIAPP_LOCAL_API_KEY") or "local"
+    client = openai.AsyncOpenAI(api_key=key, base_url=base_url, **_client_options(link))
+    return OpenAIProvider(LOCAL, client, LOCAL_CAPABILITIES)
+
+
+@adapter(
+    "openai",
+    "OpenAI (or OPENAI_BASE_URL)",
+    default_base=OPENAI_DEFAULT_BASE,
+    key_env="OPENAI_API_KEY",
+    env=("OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"),
+    capabilities=OPENAI_CAPABILITIES,
+)
+async def connect_openai(link: Connection) -> OpenAIProvider:
+    """OpenAI, or the OpenAI-compatible service at OPENAI_BASE_URL."""
+    client = openai.AsyncOpenAI(
+        api_key=link.key,
+        base_url=link.env.get("OPENAI_BASE_URL") or None,
+        organization=link.env.get("OPENAI_ORG_ID") or None,
+        project=link.env.get("OPENAI_PROJECT_ID") or None,
+        **_client_options(link),
+    )
+    return OpenAIProvider("openai", client, OPENAI_CAPABILITIES)
+
+
+@adapter(
+    "azure",
+    "Azure OpenAI",
+    default_base=OPENAI_DEFAULT_BASE,
+    key_env="AZURE_OPENAI_API_KEY",
+    needs_env=("AZURE_OPENAI_ENDPOINT",),
+    env=("OPENAI_API_VERSION",),
+    capabilities=OPENAI_CAPABILITIES,
+)
+async def connect_azure(link: Connection) -> OpenAIProvider:
+    """Azure OpenAI at AZURE_OPENAI_ENDPOINT (API version from OPENAI_API_VERSION)."""
+    client = openai.AsyncAzureOpenAI(
+        api_key=link.key,
+        azure_endpoint=link.env.get("AZURE_OPENAI_ENDPOINT"),
+        api_version=link.env.get("OPENAI_API_VERSION") or None,
+        **_client_options(link),
+    )
+    return OpenAIProvider("azure", client, OPENAI_CAPABILITIES)
