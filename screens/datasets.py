@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import work
@@ -25,9 +24,7 @@ from tuiapp.store.datasets import (
 )
 from tuiapp.store.examples import count_examples, status_counts
 from tuiapp.widgets.tables import cursor_key
-
-if TYPE_CHECKING:
-    from tuiapp.app import TuiApp
+from tuiapp.workspace import workspace_of
 
 NO_DATASETS = "No datasets yet. Press o to open a chat-format JSONL file."
 FAILED_HELP = (
@@ -52,11 +49,6 @@ class DatasetsScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", show=False, id="datasets.quit"),
     ]
 
-    @property
-    def tui(self) -> TuiApp:
-        """The app, typed."""
-        return cast("TuiApp", self.app)
-
     def compose(self) -> ComposeResult:
         """Title, table, hint, footer."""
         yield Label("[b]tuiapp[/b] · datasets", id="datasets-title")
@@ -80,7 +72,7 @@ class DatasetsScreen(Screen[None]):
         table.add_column("examples", key="examples")
         table.add_column("reviewed", key="reviewed")
         table.add_columns("state", "model", "path")
-        datasets = list_datasets(self.tui.store)
+        datasets = list_datasets(workspace_of(self.app).store)
         for ds in datasets:
             state = (
                 ds.import_state
@@ -95,7 +87,11 @@ class DatasetsScreen(Screen[None]):
         """Under the table: what failed on the highlighted dataset and what to do, if anything."""
         hint = "" if self.query_one(DataTable).row_count else NO_DATASETS
         dataset_id = self._selected()
-        failure = last_failure(self.tui.store, dataset_id) if dataset_id is not None else None
+        failure = (
+            last_failure(workspace_of(self.app).store, dataset_id)
+            if dataset_id is not None
+            else None
+        )
         if failure:
             advice = FAILED_HELP if failure.startswith("import failed") else RETRY_HELP
             hint = f"{redact(failure)}\n{advice}"
@@ -108,7 +104,7 @@ class DatasetsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="counts")
     def count_examples(self, dataset_ids: list[int]) -> None:
         """Count examples and decisions off the event loop (a GROUP BY over every example)."""
-        store = self.tui.store.reopen()
+        store = workspace_of(self.app).store.reopen()
         try:
             for dataset_id in dataset_ids:
                 total = count_examples(store, dataset_id)
@@ -138,101 +134,88 @@ class DatasetsScreen(Screen[None]):
         """Review the selected dataset."""
         dataset_id = self._selected()
         if dataset_id is not None:
-            self.tui.review(dataset_id)
+            workspace_of(self.app).nav.review(dataset_id)
 
-    def action_report(self) -> None:
-        """Report on the selected dataset."""
-        from screens.report import ReportScreen
-
+    @work
+    async def action_report(self) -> None:
+        """Report on the selected dataset; a problem kind chosen there opens its review."""
         dataset_id = self._selected()
         if dataset_id is None:
             return
+        nav = workspace_of(self.app).nav
+        if kind := await nav.report(dataset_id):
+            nav.review(dataset_id, kind)
 
-        def done(kind: str | None) -> None:
-            if kind:
-                self.tui.review(dataset_id, kind)
-
-        self.app.push_screen(ReportScreen(self.tui.store, dataset_id), done)
-
-    def action_open_file(self) -> None:
+    @work
+    async def action_open_file(self) -> None:
         """Ask for a file path and open it."""
-
-        def done(path: str | None) -> None:
-            if path:
-                self.tui.open_file(Path(path.strip()).expanduser())
-
-        self.app.push_screen(
-            PromptScreen("Open a chat-format JSONL file", "", placeholder="path/to/train.jsonl"),
-            done,
+        path = await self.app.push_screen_wait(
+            PromptScreen("Open a chat-format JSONL file", "", placeholder="path/to/train.jsonl")
         )
+        if path:
+            workspace_of(self.app).nav.open_file(Path(path.strip()).expanduser())
 
     def action_versions(self) -> None:
         """Frozen versions of the selected dataset."""
-        from screens.versions import VersionsScreen
-
         dataset_id = self._selected()
         if dataset_id is not None:
-            self.app.push_screen(VersionsScreen(self.tui.store, dataset_id))
+            workspace_of(self.app).nav.versions(dataset_id)
 
-    def action_reimport(self) -> None:
+    @work
+    async def action_reimport(self) -> None:
         """Import the selected dataset again: resume where it stopped, or start over."""
         dataset_id = self._selected()
         if dataset_id is None:
             return
-        if get_dataset(self.tui.store, dataset_id).import_state == "complete":
+        if get_dataset(workspace_of(self.app).store, dataset_id).import_state == "complete":
             self.notify("This dataset is fully imported; o opens the file again if it changed.")
             return
 
-        def done(how: str | None) -> None:
-            if how is None:
-                return
-            try:
-                restart_import(self.tui.store, dataset_id, resume=how == "resume")
-            except OSError as err:
-                self.notify(
-                    redact(f"{err.filename}: {err.strerror}"),
-                    title="Cannot import",
-                    severity="error",
-                    markup=False,
-                )
-                return
-            self.tui.review(dataset_id)
-
-        self.app.push_screen(
+        how = await self.app.push_screen_wait(
             ChoiceScreen(
                 "Import again",
                 [
                     ("resume", "Resume after the examples already imported"),
                     ("restart", "Start over (drops the examples imported so far)"),
                 ],
-            ),
-            done,
+            )
         )
+        if how is None:
+            return
+        try:
+            restart_import(workspace_of(self.app).store, dataset_id, resume=how == "resume")
+        except OSError as err:
+            self.notify(
+                redact(f"{err.filename}: {err.strerror}"),
+                title="Cannot import",
+                severity="error",
+                markup=False,
+            )
+            return
+        workspace_of(self.app).nav.review(dataset_id)
 
-    def action_delete(self) -> None:
+    @work
+    async def action_delete(self) -> None:
         """Delete the selected dataset with its examples and decisions, after confirmation."""
         dataset_id = self._selected()
         if dataset_id is None:
             return
-        dataset = get_dataset(self.tui.store, dataset_id)
+        dataset = get_dataset(workspace_of(self.app).store, dataset_id)
 
-        def done(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                delete_dataset(self.tui.store, dataset_id)
-            except ValueError as err:
-                self.notify(str(err), title="Not deleted", severity="warning")
-                return
-            self.notify(f"Deleted {dataset.name}.")
-            self.reload()
-
-        self.app.push_screen(
+        yes = await self.app.push_screen_wait(
             ConfirmScreen(
                 f"Delete {dataset.name}?",
                 "Its examples, review decisions, quality scans and frozen versions are removed "
                 "from tuiapp's database. The file itself is not touched.",
                 yes="Delete",
-            ),
-            done,
+            )
         )
+        if not yes:
+            return
+        try:
+            delete_dataset(workspace_of(self.app).store, dataset_id)
+        except ValueError as err:
+            self.notify(str(err), title="Not deleted", severity="warning")
+            return
+        self.notify(f"Deleted {dataset.name}.")
+        self.reload()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import difflib
 import getpass
 import math
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import work
@@ -24,9 +23,7 @@ from tuiapp.providers.base import ProviderError
 from tuiapp.store.evals import EvalRun, list_runs, outputs
 from tuiapp.store.jobs import Job, get_job, holdout_loss
 from tuiapp.widgets.tables import cursor_key
-
-if TYPE_CHECKING:
-    from tuiapp.app import TuiApp
+from tuiapp.workspace import workspace_of
 
 PARAMS = {"temperature": 0, "max_tokens": 256}
 METRICS = (
@@ -96,14 +93,9 @@ class EvaluateScreen(Screen[None]):
         self.job_id = job_id
 
     @property
-    def tui(self) -> TuiApp:
-        """The app, typed."""
-        return cast("TuiApp", self.app)
-
-    @property
     def job(self) -> Job:
         """The job, read now."""
-        return get_job(self.tui.store, self.job_id)
+        return get_job(workspace_of(self.app).store, self.job_id)
 
     def compose(self) -> ComposeResult:
         """Title, scores, progress, items."""
@@ -123,13 +115,15 @@ class EvaluateScreen(Screen[None]):
             f"{job.base_model} · version {job.version_id} holdout"
         )
         self.query_one("#evaluate-progress").display = False
-        self.items = eval_items(self.tui.store, job.version_id) if job.version_id else []
+        self.items = (
+            eval_items(workspace_of(self.app).store, job.version_id) if job.version_id else []
+        )
         self.show()
 
     def _runs(self) -> tuple[EvalRun | None, EvalRun | None]:
         """The latest runs of the fine-tuned and the base model on this version."""
         job = self.job
-        runs = list_runs(self.tui.store, job.version_id) if job.version_id else []
+        runs = list_runs(workspace_of(self.app).store, job.version_id) if job.version_id else []
         tuned = next((r for r in runs if r.model == job.fine_tuned_model), None)
         base = next((r for r in runs if r.model == job.base_model), None)
         return tuned, base
@@ -147,13 +141,13 @@ class EvaluateScreen(Screen[None]):
             ]
             lines.append(f"{metric:<24}{shown[0]:>12}{shown[1]:>12}")
         if tuned and base:
-            ab = win_rate(self.tui.store, tuned.id, base.id)
+            ab = win_rate(workspace_of(self.app).store, tuned.id, base.id)
             if ab.rated:
                 lines.append(
                     f"blind A/B: fine-tuned wins {100 * ab.rate:.0f}% of {ab.rated} "
                     f"(95% CI {100 * ab.low:.0f}-{100 * ab.high:.0f}%), {ab.both_bad} both bad"
                 )
-        loss = holdout_loss(self.tui.store, self.job_id)
+        loss = holdout_loss(workspace_of(self.app).store, self.job_id)
         if loss is not None:
             lines.append(
                 f"holdout perplexity of the fine-tuned model: {math.exp(loss[0]):.2f} "
@@ -165,7 +159,7 @@ class EvaluateScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.add_columns("#", "reference", "fine-tuned", "base", "F1 ft", "F1 base")
-        got = [outputs(self.tui.store, r.id) if r else {} for r in (tuned, base)]
+        got = [outputs(workspace_of(self.app).store, r.id) if r else {} for r in (tuned, base)]
         for item in self.items:
             answers = [g[item.position].output if item.position in g else None for g in got]
             f1s = [f"{token_f1(a, item.reference):.2f}" if a is not None else "-" for a in answers]
@@ -192,12 +186,12 @@ class EvaluateScreen(Screen[None]):
         import asyncio
 
         try:
-            provider = await self.tui.providers.get(job.provider)
+            provider = await workspace_of(self.app).providers.get(job.provider)
         except ProviderError as err:
             self.notify(err.message, title="Cannot evaluate", severity="error")
             return
         assert job.version_id is not None and job.fine_tuned_model is not None
-        store = self.tui.store
+        store = workspace_of(self.app).store
         version_id = job.version_id
         unfinished = {
             r.model: r for r in reversed(list_runs(store, version_id)) if r.status != "completed"
@@ -237,21 +231,19 @@ class EvaluateScreen(Screen[None]):
         tuned, base = self._runs()
         answers = []
         for name, run in (("fine-tuned", tuned), ("base", base)):
-            got = outputs(self.tui.store, run.id) if run else {}
+            got = outputs(workspace_of(self.app).store, run.id) if run else {}
             answers.append((name, got[item.position].output if item.position in got else None))
         self.app.push_screen(ItemScreen(item, answers))
 
-    def action_rate(self) -> None:
-        """Rate the two runs' answers blind."""
-        from screens.rating import RatingScreen
-
+    @work
+    async def action_rate(self) -> None:
+        """Rate the two runs' answers blind, then show the new win rate."""
         tuned, base = self._runs()
         if not (tuned and base):
             self.notify("Run the evaluation first (r).", severity="warning")
             return
-        self.app.push_screen(
-            RatingScreen(tuned.id, base.id, getpass.getuser()), lambda _: self.show()
-        )
+        await workspace_of(self.app).nav.rate(tuned.id, base.id, getpass.getuser())
+        self.show()
 
     def action_back(self) -> None:
         """Back."""

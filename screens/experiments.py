@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -15,9 +15,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from screens.prompt import PromptScreen
 from tuiapp.evals.experiments import Experiment, experiments, to_csv, to_markdown
 from tuiapp.widgets.tables import cursor_key
-
-if TYPE_CHECKING:
-    from tuiapp.app import TuiApp
+from tuiapp.workspace import workspace_of
 
 COLUMNS = [f.name for f in fields(Experiment)]
 SHOWN = (
@@ -91,11 +89,6 @@ class ExperimentsScreen(Screen[None]):
         self.marked: list[int] = []
         self.rows: list[Experiment] = []
 
-    @property
-    def tui(self) -> TuiApp:
-        """The app, typed."""
-        return cast("TuiApp", self.app)
-
     def compose(self) -> ComposeResult:
         """Title, table, hint."""
         yield Label("", id="experiments-title")
@@ -109,7 +102,7 @@ class ExperimentsScreen(Screen[None]):
 
     def reload(self) -> None:
         """Read, filter, sort, show."""
-        rows = experiments(self.tui.store)
+        rows = experiments(workspace_of(self.app).store)
         if self.text:
             needle = self.text.lower()
             rows = [r for r in rows if needle in " ".join(map(cell, asdict(r).values())).lower()]
@@ -152,15 +145,13 @@ class ExperimentsScreen(Screen[None]):
             self.sort_by, self.descending = SHOWN[position], True
         self.reload()
 
-    def action_filter(self) -> None:
+    @work
+    async def action_filter(self) -> None:
         """Show only rows whose text contains a string."""
-
-        def done(text: str | None) -> None:
-            if text is not None:
-                self.text = text.strip()
-                self.reload()
-
-        self.app.push_screen(PromptScreen("Filter experiments", self.text), done)
+        text = await self.app.push_screen_wait(PromptScreen("Filter experiments", self.text))
+        if text is not None:
+            self.text = text.strip()
+            self.reload()
 
     def action_mark(self) -> None:
         """Mark or unmark a row for comparison (the last two marks count)."""
@@ -183,40 +174,33 @@ class ExperimentsScreen(Screen[None]):
 
     def action_evaluate(self) -> None:
         """Evaluate the job's model against its base model on the holdout."""
-        from screens.evaluate import EvaluateScreen
-
         row = self._selected()
         if row is not None:
-            self.app.push_screen(EvaluateScreen(row.job_id))
+            workspace_of(self.app).nav.evaluate(row.job_id)
 
     def action_playground(self) -> None:
         """Chat with the job's model beside its base model."""
-        from screens.playground import PlaygroundScreen
-
         row = self._selected()
         if row is not None:
-            self.app.push_screen(PlaygroundScreen(row.job_id))
+            workspace_of(self.app).nav.playground(row.job_id)
 
-    def action_export(self) -> None:
+    @work
+    async def action_export(self) -> None:
         """Write the rows shown as CSV or Markdown (by the file's extension)."""
-
-        def done(path: str | None) -> None:
-            if not path:
-                return
-            target = Path(path).expanduser()
-            text = to_markdown(self.rows) if target.suffix == ".md" else to_csv(self.rows)
-            try:
-                target.write_text(text)
-            except OSError as err:
-                self.notify(f"{target}: {err.strerror or err}", severity="error")
-                return
-            self.notify(f"Wrote {len(self.rows)} row(s) to {target}", title="Exported")
-
-        self.app.push_screen(
+        path = await self.app.push_screen_wait(
             PromptScreen(
                 "Export experiments to",
-                str(self.tui.paths.data_dir / "experiments.csv"),
+                str(workspace_of(self.app).paths.data_dir / "experiments.csv"),
                 hint=".csv for CSV, .md for a Markdown table · Enter writes · Esc cancels",
-            ),
-            done,
+            )
         )
+        if not path:
+            return
+        target = Path(path).expanduser()
+        text = to_markdown(self.rows) if target.suffix == ".md" else to_csv(self.rows)
+        try:
+            target.write_text(text)
+        except OSError as err:
+            self.notify(f"{target}: {err.strerror or err}", severity="error")
+            return
+        self.notify(f"Wrote {len(self.rows)} row(s) to {target}", title="Exported")

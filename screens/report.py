@@ -12,9 +12,9 @@ from textual.widgets import DataTable, Footer, Label, LoadingIndicator, Static
 from tuiapp.data.problems import KINDS, Severity
 from tuiapp.data.report import DatasetReport, dataset_report
 from tuiapp.data.stats import Distribution, default_epochs
-from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset
 from tuiapp.widgets.histogram import TokenHistogram
+from tuiapp.workspace import workspace_of
 
 
 def _stats_line(name: str, d: Distribution) -> str:
@@ -34,10 +34,9 @@ class ReportScreen(Screen[str | None]):
         Binding("r", "reload", "Reload", id="report.reload"),
     ]
 
-    def __init__(self, store: Store, dataset_id: int) -> None:
+    def __init__(self, dataset_id: int) -> None:
         super().__init__()
-        self.store = store
-        self.dataset = get_dataset(store, dataset_id)
+        self.dataset = get_dataset(workspace_of(self.app).store, dataset_id)
 
     def compose(self) -> ComposeResult:
         """Sections, filled when the report is computed."""
@@ -70,7 +69,7 @@ class ReportScreen(Screen[str | None]):
     @work(thread=True, exclusive=True)
     def compute(self) -> None:
         """Read every example once, off the event loop."""
-        store = self.store.reopen()
+        store = workspace_of(self.app).store.reopen()
         try:
             report = dataset_report(store, self.dataset.id, self.dataset.base_model)
         finally:

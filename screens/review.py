@@ -23,7 +23,6 @@ from tuiapp.data.export import export_accepted
 from tuiapp.data.importer import ImportProgress, run_import
 from tuiapp.data.quality import apply_edit, recheck
 from tuiapp.redact import redact
-from tuiapp.store import Store
 from tuiapp.store.datasets import finish_import, get_dataset, record_failure
 from tuiapp.store.examples import (
     ExampleFilter,
@@ -36,6 +35,7 @@ from tuiapp.store.records import Example
 from tuiapp.store.review import set_note, set_status, set_tags, undo_last
 from tuiapp.widgets.conversation import ExampleView, render_example
 from tuiapp.widgets.example_list import ExampleList
+from tuiapp.workspace import workspace_of
 
 FIRST_PAINT_PAUSE = 0.25  # seconds the import waits after its first batch
 IMPORT_FAILED_HELP = (
@@ -93,11 +93,10 @@ class ReviewScreen(QualityActions):
         Binding("escape,q", "back", "Back", id="review.back"),
     ]
 
-    def __init__(self, store: Store, dataset_id: int, problem: str | None = None) -> None:
+    def __init__(self, dataset_id: int, problem: str | None = None) -> None:
         super().__init__()
         self._initial_problem = problem
-        self.store = store
-        self.dataset = get_dataset(store, dataset_id)
+        self.dataset = get_dataset(workspace_of(self.app).store, dataset_id)
         self.flt = ExampleFilter()
         self.counts: dict[str, int] = {}
         self.total = 0
@@ -114,8 +113,8 @@ class ReviewScreen(QualityActions):
     def on_mount(self) -> None:
         """Show what is stored at once; import the rest in a worker."""
         self.title = self.dataset.name
-        self.total = count_examples(self.store, self.dataset.id)
-        self.counts = status_counts(self.store, self.dataset.id)
+        self.total = count_examples(workspace_of(self.app).store, self.dataset.id)
+        self.counts = status_counts(workspace_of(self.app).store, self.dataset.id)
         example_list = self.query_one(ExampleList)
         example_list.set_rows(self.total)
         example_list.focus()
@@ -130,13 +129,13 @@ class ReviewScreen(QualityActions):
     # --- data ---------------------------------------------------------------------------
     def _fetch_rows(self, positions):  # type: ignore[no-untyped-def]
         """Rows for the list, read from the store."""
-        return rows_at(self.store, self.dataset.id, positions)
+        return rows_at(workspace_of(self.app).store, self.dataset.id, positions)
 
     @work(thread=True, exclusive=True, group="import")
     def import_examples(self) -> None:
         """Import (or resume) the file on a connection of its own."""
         worker = get_current_worker()
-        store = self.store.reopen()
+        store = workspace_of(self.app).store.reopen()
         try:
             for i, progress in enumerate(
                 run_import(store, self.dataset.id, lambda: worker.is_cancelled)
@@ -153,7 +152,7 @@ class ReviewScreen(QualityActions):
 
     def _import_failed(self) -> None:
         """Say what failed, where and what to do (the stored error names the file and line)."""
-        self.dataset = get_dataset(self.store, self.dataset.id)
+        self.dataset = get_dataset(workspace_of(self.app).store, self.dataset.id)
         self.notify(
             f"{redact(self.dataset.import_error)}\n{IMPORT_FAILED_HELP}",
             title="Import failed",
@@ -173,7 +172,7 @@ class ReviewScreen(QualityActions):
         if self.flt.is_empty:
             self.query_one(ExampleList).grow(self.total)
         if progress.done:
-            self.dataset = get_dataset(self.store, self.dataset.id)
+            self.dataset = get_dataset(workspace_of(self.app).store, self.dataset.id)
             problems = [p.describe() for p in self.dataset.file_problems]
             if problems:
                 self.notify("\n".join(problems), title="File problems", severity="warning")
@@ -217,7 +216,9 @@ class ReviewScreen(QualityActions):
     def _show(self, idx: int | None) -> None:
         """Load and render one example."""
         view = self.query_one(ExampleView)
-        self.example = None if idx is None else get_example(self.store, self.dataset.id, idx)
+        self.example = (
+            None if idx is None else get_example(workspace_of(self.app).store, self.dataset.id, idx)
+        )
         if self.example is None:
             if self.dataset.import_state == "failed" and not self.total:
                 error = redact(self.dataset.import_error)
@@ -244,7 +245,7 @@ class ReviewScreen(QualityActions):
         if example is None:
             return
         new = "pending" if example.status == status else status
-        set_status(self.store, example, new)
+        set_status(workspace_of(self.app).store, example, new)
         self.counts[example.status] = self.counts.get(example.status, 0) - 1
         self.counts[new] = self.counts.get(new, 0) + 1
         self._refresh_current()
@@ -255,18 +256,18 @@ class ReviewScreen(QualityActions):
 
     def action_undo(self) -> None:
         """Take back the last decision, note, tag or edit."""
-        undone = undo_last(self.store, self.dataset.id)
+        undone = undo_last(workspace_of(self.app).store, self.dataset.id)
         if undone is None:
             self.notify("Nothing to undo.")
             return
         idx, field, changed = undone
         if field == "edited":
             for each in changed:  # the restored texts need their checks and PII again
-                restored = get_example(self.store, self.dataset.id, each)
+                restored = get_example(workspace_of(self.app).store, self.dataset.id, each)
                 if restored is not None:
-                    recheck(self.store, restored, self._examine)
-        example = get_example(self.store, self.dataset.id, idx)
-        self.counts = status_counts(self.store, self.dataset.id)
+                    recheck(workspace_of(self.app).store, restored, self._examine)
+        example = get_example(workspace_of(self.app).store, self.dataset.id, idx)
+        self.counts = status_counts(workspace_of(self.app).store, self.dataset.id)
         example_list = self.query_one(ExampleList)
         for each in changed:
             example_list.forget(each)
@@ -278,85 +279,80 @@ class ReviewScreen(QualityActions):
         what = f"{len(changed)} {field} changes" if len(changed) > 1 else f"the {field} change"
         self.notify(f"Undid {what} (line {example.line if example else '?'}).")
 
-    def action_edit(self) -> None:
+    @work
+    async def action_edit(self) -> None:
         """Edit the example as JSON; the original line is kept."""
         example = self._current()
         if example is None:
             return
 
-        def saved(text: str | None) -> None:
-            if text is None:
-                return
-            result = self._examine(text, example.line)
-            apply_edit(self.store, example, result)
-            self._refresh_current()
-            errors = sum(p.severity == 2 for p in result.problems)
-            self.notify(
-                f"Saved. {errors} error(s) left." if errors else "Saved: no errors.",
-                severity="warning" if errors else "information",
-            )
+        text = await self.app.push_screen_wait(
+            EditExampleScreen(example.text, f"Edit line {example.line}")
+        )
+        if text is None:
+            return
+        result = self._examine(text, example.line)
+        apply_edit(workspace_of(self.app).store, example, result)
+        self._refresh_current()
+        errors = sum(p.severity == 2 for p in result.problems)
+        self.notify(
+            f"Saved. {errors} error(s) left." if errors else "Saved: no errors.",
+            severity="warning" if errors else "information",
+        )
 
-        self.app.push_screen(EditExampleScreen(example.text, f"Edit line {example.line}"), saved)
-
-    def action_note(self) -> None:
+    @work
+    async def action_note(self) -> None:
         """Write a note on the example."""
         example = self._current()
         if example is None:
             return
 
-        def done(note: str | None) -> None:
-            if note is not None:
-                set_note(self.store, example, note.strip())
-                self._refresh_current()
+        note = await self.app.push_screen_wait(
+            PromptScreen(f"Note for line {example.line}", example.note)
+        )
+        if note is not None:
+            set_note(workspace_of(self.app).store, example, note.strip())
+            self._refresh_current()
 
-        self.app.push_screen(PromptScreen(f"Note for line {example.line}", example.note), done)
-
-    def action_tag(self) -> None:
+    @work
+    async def action_tag(self) -> None:
         """Set the example's tags (comma-separated)."""
         example = self._current()
         if example is None:
             return
 
-        def done(tags: str | None) -> None:
-            if tags is not None:
-                set_tags(self.store, example, tags.split(","))
-                self._refresh_current()
-
-        self.app.push_screen(
+        tags = await self.app.push_screen_wait(
             PromptScreen(
                 f"Tags for line {example.line}",
                 ", ".join(example.tags),
                 hint="Comma-separated · Enter to save · Esc to cancel",
-            ),
-            done,
+            )
         )
+        if tags is not None:
+            set_tags(workspace_of(self.app).store, example, tags.split(","))
+            self._refresh_current()
 
     # --- other screens ------------------------------------------------------------------
-    def action_report(self) -> None:
+    @work
+    async def action_report(self) -> None:
         """Open the dataset report; choosing a problem kind there filters this list."""
-        from screens.report import ReportScreen
+        if kind := await workspace_of(self.app).nav.report(self.dataset.id):
+            self.filter_by_problem(kind)
 
-        def done(kind: str | None) -> None:
-            if kind:
-                self.filter_by_problem(kind)
-
-        self.app.push_screen(ReportScreen(self.store, self.dataset.id), done)
-
-    def action_export(self) -> None:
+    @work
+    async def action_export(self) -> None:
         """Export accepted examples as JSONL."""
         source = Path(self.dataset.path)
         default = str(source.with_name(source.stem + ".accepted.jsonl"))
 
-        def done(path: str | None) -> None:
-            if path:
-                self._export(Path(path).expanduser())
-
-        self.app.push_screen(PromptScreen("Export accepted examples to", default), done)
+        path = await self.app.push_screen_wait(PromptScreen("Export accepted examples to", default))
+        if path:
+            self._export(Path(path).expanduser())
 
     @work(thread=True, group="export")
     def _export(self, path: Path) -> None:
         """Write the export off the event loop."""
-        store = self.store.reopen()
+        store = workspace_of(self.app).store.reopen()
         try:
             result = export_accepted(store, self.dataset.id, path)
             record_failure(store, self.dataset.id, None)

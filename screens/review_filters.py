@@ -13,7 +13,6 @@ from textual.screen import Screen
 from screens.choice import ChoiceScreen
 from screens.prompt import PromptScreen
 from tuiapp.data.problems import KINDS
-from tuiapp.store import Store
 from tuiapp.store.examples import (
     ExampleFilter,
     filtered_positions,
@@ -22,6 +21,7 @@ from tuiapp.store.examples import (
 )
 from tuiapp.store.records import STATUSES, Dataset
 from tuiapp.widgets.example_list import ExampleList
+from tuiapp.workspace import workspace_of
 
 
 @dataclass
@@ -35,7 +35,6 @@ class RowsFiltered(Message):
 class FilteredListScreen(Screen[None]):
     """A screen with an ExampleList over one dataset that can be filtered and searched."""
 
-    store: Store
     dataset: Dataset
     flt: ExampleFilter
     counts: dict[str, int]
@@ -51,7 +50,9 @@ class FilteredListScreen(Screen[None]):
         idx = example_list.current_idx
         start = -1 if idx is None else idx
         while True:
-            found = next_with_problem(self.store, self.dataset.id, start, backwards)
+            found = next_with_problem(
+                workspace_of(self.app).store, self.dataset.id, start, backwards
+            )
             if found is None:
                 self.notify("No more problems in that direction.")
                 return
@@ -85,7 +86,7 @@ class FilteredListScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="filter")
     def _find_rows(self, flt: ExampleFilter) -> None:
         """Query the filtered positions off the event loop (a search may scan every row)."""
-        store = self.store.reopen()
+        store = workspace_of(self.app).store.reopen()
         try:
             self.post_message(RowsFiltered(flt, filtered_positions(store, self.dataset.id, flt)))
         finally:
@@ -100,32 +101,30 @@ class FilteredListScreen(Screen[None]):
             self.notify(f"No example matches {self.flt.describe()}.", severity="warning")
         self._update_status()
 
-    def action_search(self) -> None:
+    @work
+    async def action_search(self) -> None:
         """Filter by text in the example, its edit or its note."""
-
-        def done(text: str | None) -> None:
-            if text is not None:
-                self.apply_filter(replace(self.flt, text=text.strip() or None))
-
-        self.app.push_screen(
-            PromptScreen("Search examples", self.flt.text or "", placeholder="text to find"), done
+        text = await self.app.push_screen_wait(
+            PromptScreen("Search examples", self.flt.text or "", placeholder="text to find")
         )
+        if text is not None:
+            self.apply_filter(replace(self.flt, text=text.strip() or None))
 
-    def action_filter_status(self) -> None:
+    @work
+    async def action_filter_status(self) -> None:
         """Filter by review status."""
         choices = [("", "all statuses")] + [
             (s, f"{s} ({self.counts.get(s, 0):,})") for s in STATUSES
         ]
 
-        def done(status: str | None) -> None:
-            if status is not None:
-                self.apply_filter(replace(self.flt, status=status or None))
+        status = await self.app.push_screen_wait(ChoiceScreen("Show examples with status", choices))
+        if status is not None:
+            self.apply_filter(replace(self.flt, status=status or None))
 
-        self.app.push_screen(ChoiceScreen("Show examples with status", choices), done)
-
-    def action_filter_problem(self) -> None:
+    @work
+    async def action_filter_problem(self) -> None:
         """Filter by problem kind (or any error / any warning)."""
-        counts = problem_counts(self.store, self.dataset.id)
+        counts = problem_counts(workspace_of(self.app).store, self.dataset.id)
         choices = [
             ("", "any (no problem filter)"),
             ("sev:2", "any error"),
@@ -133,12 +132,12 @@ class FilteredListScreen(Screen[None]):
         ]
         choices += [(k, f"{k} ({n:,}): {KINDS.get(k, (0, ''))[1]}") for k, n in counts.items()]
 
-        def done(choice: str | None) -> None:
-            if choice is None:
-                return
-            self.filter_by_problem(choice)
-
-        self.app.push_screen(ChoiceScreen("Show examples with problem", choices), done)
+        choice = await self.app.push_screen_wait(
+            ChoiceScreen("Show examples with problem", choices)
+        )
+        if choice is None:
+            return
+        self.filter_by_problem(choice)
 
     def filter_by_problem(self, choice: str) -> None:
         """Apply a problem filter: a kind, `sev:N`, or '' for none."""

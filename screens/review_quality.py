@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 from rich.text import Text
+from textual import work
 
 from screens.choice import ChoiceScreen
 from screens.review_filters import FilteredListScreen
@@ -19,6 +20,7 @@ from tuiapp.store.quality import duplicate_group, load_scan
 from tuiapp.store.records import Example
 from tuiapp.store.review import keep_only
 from tuiapp.widgets.example_list import ExampleList
+from tuiapp.workspace import workspace_of
 
 
 class QualityActions(FilteredListScreen):
@@ -43,7 +45,7 @@ class QualityActions(FilteredListScreen):
     def quality_lines(self, example: Example, obj: Any) -> list[Text]:
         """Lines about the example's duplicate group and personal data."""
         lines = []
-        group = duplicate_group(self.store, self.dataset.id, example.idx)
+        group = duplicate_group(workspace_of(self.app).store, self.dataset.id, example.idx)
         if group is not None:
             rows = self._lines_of([m.idx for m in group.members])
             members = ", ".join(
@@ -68,28 +70,29 @@ class QualityActions(FilteredListScreen):
     def _lines_of(self, idxs: list[int]) -> dict[int, int]:
         """File line numbers of examples."""
         marks = ",".join("?" * len(idxs))
-        rows = self.store.conn.execute(
-            f"SELECT idx, line FROM examples WHERE dataset_id = ? AND idx IN ({marks})",
-            [self.dataset.id, *idxs],
-        ).fetchall()
+        rows = (
+            workspace_of(self.app)
+            .store.conn.execute(
+                f"SELECT idx, line FROM examples WHERE dataset_id = ? AND idx IN ({marks})",
+                [self.dataset.id, *idxs],
+            )
+            .fetchall()
+        )
         return dict(rows)
 
     # --- actions ------------------------------------------------------------------------
-    def action_quality(self) -> None:
+    @work
+    async def action_quality(self) -> None:
         """Open the quality report; choosing a row shows its examples here."""
-        from screens.quality import QualityScreen
-
-        def done(item: str | None) -> None:
-            if item and item.startswith("tag:"):
-                self.apply_filter(ExampleFilter(tag=item[4:]))
-            elif item:
-                self.apply_filter(ExampleFilter(item=item))
-
-        self.app.push_screen(QualityScreen(self.store, self.dataset.id), done)
+        item = await workspace_of(self.app).nav.quality(self.dataset.id)
+        if item and item.startswith("tag:"):
+            self.apply_filter(ExampleFilter(tag=item[4:]))
+        elif item:
+            self.apply_filter(ExampleFilter(item=item))
 
     def action_duplicates(self) -> None:
         """Show the duplicate groups one after another (scanning first if needed)."""
-        if load_scan(self.store, self.dataset.id) is None:
+        if load_scan(workspace_of(self.app).store, self.dataset.id) is None:
             self.notify("Scanning for duplicates first: choose 'duplicate groups' when done.")
             self.action_quality()
             return
@@ -100,13 +103,17 @@ class QualityActions(FilteredListScreen):
         example = self._current()
         if example is None:
             return
-        group = duplicate_group(self.store, self.dataset.id, example.idx)
+        group = duplicate_group(workspace_of(self.app).store, self.dataset.id, example.idx)
         if group is None:
             self.notify("This example is in no duplicate group (D lists the groups).")
             return
-        others = [get_example(self.store, self.dataset.id, m.idx) for m in group.members]
-        keep_only(self.store, example, [o for o in others if o and o.idx != example.idx])
-        self.counts = status_counts(self.store, self.dataset.id)
+        others = [
+            get_example(workspace_of(self.app).store, self.dataset.id, m.idx) for m in group.members
+        ]
+        keep_only(
+            workspace_of(self.app).store, example, [o for o in others if o and o.idx != example.idx]
+        )
+        self.counts = status_counts(workspace_of(self.app).store, self.dataset.id)
         example_list = self.query_one(ExampleList)
         rows = [example_list.position_of(m.idx) for m in group.members]
         for member in group.members:
@@ -118,7 +125,8 @@ class QualityActions(FilteredListScreen):
         if self.flt.item == DUPLICATES and shown and max(shown) + 1 < example_list.count:
             example_list.cursor = max(shown) + 1  # on to the next group
 
-    def action_redact(self) -> None:
+    @work
+    async def action_redact(self) -> None:
         """Replace personal data in this example (one finding or all) by placeholders."""
         example = self._current()
         if example is None:
@@ -133,18 +141,16 @@ class QualityActions(FilteredListScreen):
         choices = [("all", f"all {len(found)} finding(s)")]
         choices += [(str(i), f.describe()) for i, f in enumerate(found)]
 
-        def done(choice: str | None) -> None:
-            if choice is None:
-                return
-            only = None if choice == "all" else found[int(choice)]
-            if redact_stored(self.store, example, self._examine, only) is not None:
-                self._refresh_current()
-                self.notify("Redacted as an edit; the original is kept (u undoes).")
-
-        self.app.push_screen(ChoiceScreen(f"Redact in line {example.line}", choices), done)
+        choice = await self.app.push_screen_wait(
+            ChoiceScreen(f"Redact in line {example.line}", choices)
+        )
+        if choice is None:
+            return
+        only = None if choice == "all" else found[int(choice)]
+        if redact_stored(workspace_of(self.app).store, example, self._examine, only) is not None:
+            self._refresh_current()
+            self.notify("Redacted as an edit; the original is kept (u undoes).")
 
     def action_versions(self) -> None:
         """Frozen versions of this dataset: freeze, diff, sample, export."""
-        from screens.versions import VersionsScreen
-
-        self.app.push_screen(VersionsScreen(self.store, self.dataset.id))
+        workspace_of(self.app).nav.versions(self.dataset.id)

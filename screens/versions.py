@@ -29,6 +29,7 @@ from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset, record_failure
 from tuiapp.store.versions import Version, diff_versions, get_version, list_versions
 from tuiapp.widgets.tables import cursor_key
+from tuiapp.workspace import workspace_of
 
 
 def describe_plan(plan: Plan) -> str:
@@ -87,10 +88,9 @@ class VersionsScreen(Screen[None]):
         Binding("escape,q", "back", "Back", id="versions.back"),
     ]
 
-    def __init__(self, store: Store, dataset_id: int) -> None:
+    def __init__(self, dataset_id: int) -> None:
         super().__init__()
-        self.store = store
-        self.dataset = get_dataset(store, dataset_id)
+        self.dataset = get_dataset(workspace_of(self.app).store, dataset_id)
 
     def compose(self) -> ComposeResult:
         """Title, table, details."""
@@ -110,7 +110,7 @@ class VersionsScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.add_columns("id", "name", "kind", "parent", "train", "holdout", "seed", "hash")
-        versions = list_versions(self.store, self.dataset.id)
+        versions = list_versions(workspace_of(self.app).store, self.dataset.id)
         for v in versions:
             table.add_row(
                 str(v.id),
@@ -135,7 +135,7 @@ class VersionsScreen(Screen[None]):
     def _selected(self) -> Version | None:
         """The version under the cursor."""
         key = cursor_key(self.query_one(DataTable))
-        return get_version(self.store, int(key)) if key else None
+        return get_version(workspace_of(self.app).store, int(key)) if key else None
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """Show the highlighted version's details."""
@@ -145,21 +145,20 @@ class VersionsScreen(Screen[None]):
             self.query_one("#versions-diff", Static).update("d: diff against its parent")
 
     # --- freeze and sample --------------------------------------------------------------
-    def action_freeze(self) -> None:
+    @work
+    async def action_freeze(self) -> None:
         """Ask for name, holdout and seed; plan; confirm; store."""
-        name = f"v{len(list_versions(self.store, self.dataset.id)) + 1}"
+        name = f"v{len(list_versions(workspace_of(self.app).store, self.dataset.id)) + 1}"
 
-        def asked(request: FreezeRequest | None) -> None:
-            if request is not None:
-                self.notify("Planning the split and checking for leakage…")
-                self._plan_freeze(request)
-
-        self.app.push_screen(FreezeScreen(name), asked)
+        request = await self.app.push_screen_wait(FreezeScreen(name))
+        if request is not None:
+            self.notify("Planning the split and checking for leakage…")
+            self._plan_freeze(request)
 
     @work(thread=True, exclusive=True, group="plan")
     def _plan_freeze(self, request: FreezeRequest) -> None:
         """Plan off the event loop (duplicates and leakage read every accepted example)."""
-        store = self.store.reopen()
+        store = workspace_of(self.app).store.reopen()
         try:
             plan = plan_freeze(store, self.dataset.id, request.fraction, request.seed)
         except ValueError as err:
@@ -189,7 +188,8 @@ class VersionsScreen(Screen[None]):
             markup=False,
         )
 
-    def _confirm(self, plan: Plan, name: str) -> None:
+    @work
+    async def _confirm(self, plan: Plan, name: str) -> None:
         """Show the plan; store it when confirmed."""
         if plan.existing is not None:
             self.notify(f"Nothing changed: the same content is version {plan.existing.name!r}.")
@@ -199,19 +199,22 @@ class VersionsScreen(Screen[None]):
         if plan.pii_examples:
             title = f"Create version {name!r} with personal data still in it?"
 
-        def done(yes: bool | None) -> None:
-            if yes:
-                try:
-                    version = commit(self.store, plan, name)
-                except Exception as err:  # stored and shown, like a failed plan
-                    self._show_failure("freeze", self._failure(self.store, "freeze", err))
-                    return
-                self.notify(f"Version {version.name} frozen: {version.short_hash}.")
-                self.reload(version.id)
+        yes = await self.app.push_screen_wait(
+            ConfirmScreen(title, describe_plan(plan), yes="Create")
+        )
+        if yes:
+            try:
+                version = commit(workspace_of(self.app).store, plan, name)
+            except Exception as err:  # stored and shown, like a failed plan
+                self._show_failure(
+                    "freeze", self._failure(workspace_of(self.app).store, "freeze", err)
+                )
+                return
+            self.notify(f"Version {version.name} frozen: {version.short_hash}.")
+            self.reload(version.id)
 
-        self.app.push_screen(ConfirmScreen(title, describe_plan(plan), yes="Create"), done)
-
-    def action_sample(self) -> None:
+    @work
+    async def action_sample(self) -> None:
         """Start small: a stratified sample of the selected version's training side."""
         version = self._selected()
         if version is None:
@@ -219,25 +222,22 @@ class VersionsScreen(Screen[None]):
             return
         train = version.counts.get("train", 0)
 
-        def asked(text: str | None) -> None:
-            if text is None:
-                return
-            try:
-                size = int(text)
-                plan = plan_sample(self.store, version.id, size)
-            except ValueError:
-                self.notify(f"Give a number from 1 to {train}.", severity="error")
-                return
-            self._confirm(plan, f"{version.name}-{size}")
-
-        self.app.push_screen(
+        text = await self.app.push_screen_wait(
             PromptScreen(
                 f"Start small: training examples to keep of {train:,}",
                 str(min(train, 100)),
                 hint="Stratified by label when answers are labels · the holdout stays the same",
-            ),
-            asked,
+            )
         )
+        if text is None:
+            return
+        try:
+            size = int(text)
+            plan = plan_sample(workspace_of(self.app).store, version.id, size)
+        except ValueError:
+            self.notify(f"Give a number from 1 to {train}.", severity="error")
+            return
+        self._confirm(plan, f"{version.name}-{size}")
 
     # --- diff and export ----------------------------------------------------------------
     def action_diff(self) -> None:
@@ -249,20 +249,24 @@ class VersionsScreen(Screen[None]):
         if version.parent_id is None:
             panel.update("The first version: no parent to compare with.")
             return
-        diff = diff_versions(self.store, version.parent_id, version.id)
+        diff = diff_versions(workspace_of(self.app).store, version.parent_id, version.id)
         if diff.unchanged:
             panel.update("Same examples as the parent.")
             return
 
         def lines(ids: list[int]) -> str:
-            rows = self.store.conn.execute(
-                f"SELECT line FROM examples WHERE id IN ({','.join('?' * len(ids[:12]))})",
-                ids[:12],
-            ).fetchall()
+            rows = (
+                workspace_of(self.app)
+                .store.conn.execute(
+                    f"SELECT line FROM examples WHERE id IN ({','.join('?' * len(ids[:12]))})",
+                    ids[:12],
+                )
+                .fetchall()
+            )
             shown = ", ".join(str(r[0]) for r in rows)
             return f" (lines {shown}{', …' if len(ids) > 12 else ''})" if ids else ""
 
-        parent = get_version(self.store, version.parent_id)
+        parent = get_version(workspace_of(self.app).store, version.parent_id)
         panel.update(
             f"[b]since {parent.name}[/b]: +{len(diff.added)} added{lines(diff.added)} · "
             f"-{len(diff.removed)} removed{lines(diff.removed)} · "
@@ -270,68 +274,64 @@ class VersionsScreen(Screen[None]):
             f"{len(diff.moved)} moved across the split{lines(diff.moved)}"
         )
 
-    def action_export(self) -> None:
+    @work
+    async def action_export(self) -> None:
         """Write train.jsonl, holdout.jsonl and manifest.json to a folder."""
         version = self._selected()
         if version is None:
             return
         source = Path(self.dataset.path)
         default = str(source.with_name(f"{source.stem}-{version.name}"))
-
-        def where(path: str | None) -> None:
-            if not path:
+        path = await self.app.push_screen_wait(
+            PromptScreen(f"Export {version.name} to folder", default)
+        )
+        if not path:
+            return
+        if version.report.get("pii_examples"):
+            question = ConfirmScreen(
+                "Export with personal data?",
+                f"{version.report['pii_examples']} example(s) of {version.name} still "
+                "hold personal data or secrets. Redact them (z) and freeze again, or "
+                "export anyway.",
+                yes="Export",
+            )
+            if not await self.app.push_screen_wait(question):
                 return
-            if version.report.get("pii_examples"):
-                self.app.push_screen(
-                    ConfirmScreen(
-                        "Export with personal data?",
-                        f"{version.report['pii_examples']} example(s) of {version.name} still "
-                        "hold personal data or secrets. Redact them (z) and freeze again, or "
-                        "export anyway.",
-                        yes="Export",
-                    ),
-                    lambda yes: self._export(version, Path(path).expanduser()) if yes else None,
-                )
-            else:
-                self._export(version, Path(path).expanduser())
-
-        self.app.push_screen(PromptScreen(f"Export {version.name} to folder", default), where)
+        self._export(version, Path(path).expanduser())
 
     def _export(self, version: Version, folder: Path) -> None:
         """Write the files."""
         try:
-            paths = export_version(self.store, version.id, folder)
+            paths = export_version(workspace_of(self.app).store, version.id, folder)
         except OSError as err:
             self.notify(f"{folder}: {err.strerror or err}", title="Export failed", severity="error")
             return
         except Exception as err:  # stored on the dataset and shown; never fatal to the app
-            self._show_failure("export", self._failure(self.store, "export", err))
+            self._show_failure("export", self._failure(workspace_of(self.app).store, "export", err))
             return
         self.notify(f"Wrote {', '.join(p.name for p in paths)} to {folder}", title="Exported")
 
-    def action_leakage(self) -> None:
+    @work
+    async def action_leakage(self) -> None:
         """Check a holdout file the user brings against this version's training side."""
         version = self._selected()
         if version is None:
             return
 
-        def chosen(path: str | None) -> None:
-            if path:
-                self.notify("Checking for leakage…")
-                self._check_leakage(version, Path(path.strip()).expanduser())
-
-        self.app.push_screen(
+        path = await self.app.push_screen_wait(
             PromptScreen(
                 f"Holdout file to check against the training side of {version.name}",
                 placeholder="path/to/holdout.jsonl",
-            ),
-            chosen,
+            )
         )
+        if path:
+            self.notify("Checking for leakage…")
+            self._check_leakage(version, Path(path.strip()).expanduser())
 
     @work(thread=True, exclusive=True, group="plan")
     def _check_leakage(self, version: Version, path: Path) -> None:
         """Compare off the event loop; report in the detail panel."""
-        store = self.store.reopen()
+        store = workspace_of(self.app).store.reopen()
         try:
             train_lines, train = version_conversations(store, version.id, "train")
             holdout_lines, holdout = file_conversations(path)
@@ -362,13 +362,11 @@ class VersionsScreen(Screen[None]):
 
     def action_train(self) -> None:
         """Start a fine-tuning job on the selected version."""
-        from screens.new_job import NewJobScreen
-
         version = self._selected()
         if version is None:
             self.notify("Freeze a version first (f).", severity="warning")
             return
-        self.app.push_screen(NewJobScreen(version.id))
+        workspace_of(self.app).nav.new_job(version.id)
 
     def action_back(self) -> None:
         """Back."""

@@ -12,18 +12,20 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.signal import Signal
 
+from screens.confirm import ConfirmScreen
 from screens.datasets import DatasetsScreen
 from screens.experiments import ExperimentsScreen
 from screens.jobs import JobsScreen
-from screens.review import ReviewScreen
 from tuiapp.config import Config, ConfigError, load_config
 from tuiapp.data.identity import Identity, identify
 from tuiapp.data.importer import open_dataset
 from tuiapp.jobs.watch import Polled, Watcher
+from tuiapp.navigation import Navigator
 from tuiapp.paths import AppPaths
 from tuiapp.providers.registry import Providers
 from tuiapp.redact import redact
 from tuiapp.store import Store, open_store
+from tuiapp.workspace import Workspace
 
 WATCH_IDLE = 1.0  # seconds between rounds of the watcher
 SYNC_OPEN_BYTES = 8 * 1024 * 1024  # files up to this size are hashed on the spot (< 10 ms)
@@ -60,6 +62,14 @@ class TuiApp(App[None]):
         self.job_polled: Signal[Polled] = Signal(self, "job-polled")
         self._watch_errors: dict[int, str] = {}  # job id -> the problem last shown
         self.config = config or Config()
+        self.workspace = Workspace(
+            store=store,
+            paths=paths,
+            providers=self.providers,
+            config=self.config,
+            jobs=self.job_polled,
+            nav=Navigator(self, self.open_file),
+        )
         self._open_path = open_path
         self._model = model or self.config.default_model
         self._config_error = config_error
@@ -149,9 +159,14 @@ class TuiApp(App[None]):
         change = identity.change
         if change is None or not change.lost:
             self._review_file(path, identity)
-            return
-        from screens.confirm import ConfirmScreen
+        else:
+            self._ask_to_import(path, identity)
 
+    @work(group="open-file-ask")
+    async def _ask_to_import(self, path: Path, identity: Identity) -> None:
+        """Ask before importing a changed copy whose changed lines carry decisions."""
+        change = identity.change
+        assert change is not None
         question = ConfirmScreen(
             "The file changed since its review",
             escape(change.describe())
@@ -160,7 +175,8 @@ class TuiApp(App[None]):
             yes="Import",
             no="Cancel",
         )
-        self.push_screen(question, lambda yes: self._review_file(path, identity) if yes else None)
+        if await self.push_screen_wait(question):
+            self._review_file(path, identity)
 
     def _review_file(self, path: Path, identity: Identity) -> None:
         """Create (or find) the file's dataset and push its review."""
@@ -169,11 +185,7 @@ class TuiApp(App[None]):
         except OSError as err:
             self.notify(f"{path}: {err.strerror or err}", title="Cannot open", severity="error")
             return
-        self.review(dataset.id)
-
-    def review(self, dataset_id: int, problem: str | None = None) -> None:
-        """Push the review screen for a dataset, optionally filtered to one problem kind."""
-        self.push_screen(ReviewScreen(self.store, dataset_id, problem))
+        self.workspace.nav.review(dataset.id)
 
     def notify(
         self,

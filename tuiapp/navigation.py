@@ -1,0 +1,75 @@
+"""The one place that opens drill-down screens: screens ask the workspace's navigation, never
+import a sibling screen or the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.app import App
+
+from screens.evaluate import EvaluateScreen
+from screens.job import JobScreen
+from screens.new_job import NewJobScreen
+from screens.playground import PlaygroundScreen
+from screens.providers import ProvidersScreen
+from screens.quality import QualityScreen
+from screens.rating import RatingScreen
+from screens.report import ReportScreen
+from screens.review import ReviewScreen
+from screens.versions import VersionsScreen
+
+
+class Navigator:
+    """Pushes the screen each request names onto the app's stack (implements `Navigation`)."""
+
+    def __init__(self, app: App[None], open_file: Callable[[Path], None]) -> None:
+        self._app = app
+        self._open_file = open_file
+
+    def open_file(self, path: Path) -> None:
+        """Open (importing if new or changed) a dataset file and review it."""
+        self._open_file(path)
+
+    def review(self, dataset_id: int, problem: str | None = None) -> None:
+        """Review a dataset, optionally filtered to one problem kind."""
+        self._app.push_screen(ReviewScreen(dataset_id, problem))
+
+    async def report(self, dataset_id: int) -> str | None:
+        """The dataset report; the problem kind chosen there, if any."""
+        return await self._app.push_screen_wait(ReportScreen(dataset_id))
+
+    async def quality(self, dataset_id: int) -> str | None:
+        """The quality report; the item chosen there, if any."""
+        return await self._app.push_screen_wait(QualityScreen(dataset_id))
+
+    def versions(self, dataset_id: int) -> None:
+        """The frozen versions of a dataset."""
+        self._app.push_screen(VersionsScreen(dataset_id))
+
+    def new_job(self, version_id: int) -> None:
+        """The form for a fine-tuning job on a version."""
+        self._app.push_screen(NewJobScreen(version_id))
+
+    def job(self, job_id: int, *, replace: bool = False) -> None:
+        """A job's live progress (`replace`: instead of the current screen)."""
+        if replace:
+            self._app.switch_screen(JobScreen(job_id))
+        else:
+            self._app.push_screen(JobScreen(job_id))
+
+    def providers(self) -> None:
+        """Which providers can be used."""
+        self._app.push_screen(ProvidersScreen())
+
+    def evaluate(self, job_id: int) -> None:
+        """Evaluate a job's model on its holdout set."""
+        self._app.push_screen(EvaluateScreen(job_id))
+
+    def playground(self, job_id: int | None = None) -> None:
+        """Try a model (and compare it with its base) by hand."""
+        self._app.push_screen(PlaygroundScreen(job_id))
+
+    async def rate(self, run_a: int, run_b: int, rater: str) -> None:
+        """Rate two evaluation runs' answers blind; returns when the rater leaves."""
+        await self._app.push_screen_wait(RatingScreen(run_a, run_b, rater))
