@@ -23,10 +23,10 @@ import httpx
 import openai
 
 from tests.local_support import running_server
-from tuiapp.data.freeze import commit, plan_freeze
-from tuiapp.data.importer import open_dataset, run_import
-from tuiapp.evals.run import run_eval, start_run
 from tuiapp.providers.openai_provider import LOCAL_CAPABILITIES, OpenAIProvider
+from tuiapp.services.eval_run import run_eval, start_run
+from tuiapp.services.freeze import commit, plan_freeze
+from tuiapp.services.importer import open_dataset, run_import
 from tuiapp.store import open_store
 from tuiapp.store.evals import outputs
 

@@ -17,7 +17,7 @@ from benchmarks.generate import write_dataset
 CHILD = """
 import resource, sys, time
 from tuiapp.store import open_store
-from tuiapp.data.importer import open_dataset, run_import
+from tuiapp.services.importer import open_dataset, run_import
 t0 = time.perf_counter()
 store = open_store(sys.argv[1])
 ds = open_dataset(store, sys.argv[2])

@@ -19,7 +19,7 @@ from benchmarks.generate import write_dataset
 IMPORT = """
 import sys
 from tuiapp.store import open_store
-from tuiapp.data.importer import open_dataset, run_import
+from tuiapp.services.importer import open_dataset, run_import
 store = open_store(sys.argv[1])
 ds = open_dataset(store, sys.argv[2])
 for _ in run_import(store, ds.id):
@@ -45,7 +45,7 @@ print(n, time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_m
 SCAN = """
 import resource, sys, time
 from tuiapp.store import open_store
-from tuiapp.data.quality import scan_quality
+from tuiapp.services.quality import scan_quality
 store = open_store(sys.argv[1])
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 t0 = time.perf_counter()

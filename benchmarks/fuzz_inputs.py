@@ -23,10 +23,10 @@ from rich.console import Console
 
 from benchmarks.fuzz_cases import Case
 from benchmarks.fuzz_files import cases
-from tuiapp.data.importer import open_dataset, run_import
-from tuiapp.data.problems import Severity
-from tuiapp.data.quality import scan_quality
 from tuiapp.data.validate import FileSummary, validate_file
+from tuiapp.problems import Severity
+from tuiapp.services.importer import open_dataset, run_import
+from tuiapp.services.quality import scan_quality
 from tuiapp.store import Store, open_store
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import iter_examples

@@ -20,11 +20,11 @@ import pytest
 from tests.conftest import chat
 from tests.test_store_and_import import imported
 from tuiapp.cli import main
-from tuiapp.data import export as export_module
-from tuiapp.data.export import ExportMismatch, export_accepted, export_version, verify_export
-from tuiapp.data.freeze import commit, plan_freeze
-from tuiapp.jobs.launch import plan_job, start_job
 from tuiapp.paths import AppPaths
+from tuiapp.services import export as export_module
+from tuiapp.services.export import ExportMismatch, export_accepted, export_version, verify_export
+from tuiapp.services.freeze import commit, plan_freeze
+from tuiapp.services.launch import plan_job, start_job
 from tuiapp.store import Store
 from tuiapp.store.records import Example
 from tuiapp.store.review import set_status
@@ -37,7 +37,7 @@ WORDS = "apple river stone cloud maple tiger piano ocean lemon violet cactus roc
 KILLER = """
 import os, shutil, signal, sys
 import tuiapp.data.atomic as atomic
-import tuiapp.data.export as export
+import tuiapp.services.export as export
 kill_at, steps = int(os.environ["KILL_AT"]), [0]
 def step():
     steps[0] += 1

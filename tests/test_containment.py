@@ -22,9 +22,9 @@ from tests.conftest import chat
 from tests.test_review_ui import body, plain, status_text
 from tuiapp import cli
 from tuiapp.app import make_app
-from tuiapp.data import importer
-from tuiapp.data.importer import open_dataset, run_import
 from tuiapp.paths import AppPaths
+from tuiapp.services import importer
+from tuiapp.services.importer import open_dataset, run_import
 from tuiapp.store import open_store
 from tuiapp.store.datasets import get_dataset, last_failure, list_datasets
 from tuiapp.store.examples import count_examples
@@ -158,8 +158,8 @@ def test_a_failed_import_resumes_after_the_examples_already_stored(
 
 def freeze_all(store: Any, dataset_id: int) -> Any:
     """Accept every example, scan, and freeze a version."""
-    from tuiapp.data.freeze import commit, plan_freeze
-    from tuiapp.data.quality import scan_quality
+    from tuiapp.services.freeze import commit, plan_freeze
+    from tuiapp.services.quality import scan_quality
     from tuiapp.store.examples import get_example
     from tuiapp.store.review import set_status
 

@@ -15,11 +15,11 @@ import pytest
 from tests.conftest import chat
 from tuiapp.cli import main
 from tuiapp.data.examine import examine_text
-from tuiapp.data.identity import identify
-from tuiapp.data.importer import open_dataset, run_import
 from tuiapp.data.line_diff import LineDiff
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.paths import AppPaths
+from tuiapp.services.identity import identify
+from tuiapp.services.importer import open_dataset, run_import
 from tuiapp.store import Store, open_store
 from tuiapp.store.examples import get_example, status_counts
 from tuiapp.store.records import Dataset

@@ -14,8 +14,8 @@ import pytest
 pytest.importorskip("torch", reason="the local backend tests need the `local` extra")
 
 from tests.test_jobs import Faults, provider_for, trained_job  # noqa: E402
-from tuiapp.evals.run import eval_items, run_eval, split_example, start_run  # noqa: E402
 from tuiapp.paths import AppPaths  # noqa: E402
+from tuiapp.services.eval_run import eval_items, run_eval, split_example, start_run  # noqa: E402
 from tuiapp.store.evals import outputs  # noqa: E402
 
 

@@ -15,8 +15,8 @@ from screens.rating import RatingScreen
 from tests.test_ratings_experiments import two_runs
 from tests.test_review_ui import plain
 from tuiapp.app import make_app
-from tuiapp.evals.ratings import win_rate
 from tuiapp.paths import AppPaths
+from tuiapp.services.ratings import win_rate
 from tuiapp.store import open_store
 
 

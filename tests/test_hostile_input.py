@@ -14,8 +14,8 @@ from benchmarks.fuzz_files import cases
 from benchmarks.fuzz_inputs import check_case
 from tests.conftest import chat
 from tuiapp.cli import main
-from tuiapp.data.importer import open_dataset, run_import
 from tuiapp.paths import AppPaths
+from tuiapp.services.importer import open_dataset, run_import
 from tuiapp.store import open_store
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import iter_examples

@@ -18,10 +18,10 @@ from tests.conftest import chat
 from tests.fault_proxy import MODEL, FakeOpenAI, FaultyProxy, job_object, serving
 from tests.test_store_and_import import imported
 from tests.test_versions import accept_all
-from tuiapp.data.freeze import commit, plan_freeze
 from tuiapp.paths import AppPaths
 from tuiapp.providers.base import TOKEN_METADATA_KEY, ProviderError
 from tuiapp.providers.openai_provider import OpenAIProvider
+from tuiapp.services.freeze import commit, plan_freeze
 from tuiapp.store import open_store
 from tuiapp.store.jobs import get_job, insert_pending_job, list_jobs, update_job
 
@@ -106,7 +106,7 @@ def test_a_create_that_never_arrived_is_sent_again_once(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from tuiapp.jobs import create
+    from tuiapp.services import job_create as create
 
     monkeypatch.setattr(create, "CREATE_BACKOFF", 0.01)
     fake, proxy = backend
@@ -237,8 +237,8 @@ async def test_together_and_mistral_carry_the_token_in_the_suffix_and_adopt_by_i
     import httpx
 
     from tests.test_provider_contracts import Stub, ok
-    from tuiapp.jobs.create import create_once
     from tuiapp.providers.base import JobRequest
+    from tuiapp.services.job_create import create_once
 
     together = pytest.importorskip("together")
     mistralai = pytest.importorskip("mistralai")

@@ -19,13 +19,13 @@ import openai  # noqa: E402
 from tests.conftest import chat  # noqa: E402
 from tests.test_store_and_import import imported  # noqa: E402
 from tests.test_versions import WORDS, accept_all  # noqa: E402
-from tuiapp.data.freeze import commit, plan_freeze  # noqa: E402
-from tuiapp.jobs import watch  # noqa: E402
-from tuiapp.jobs.launch import plan_job, start_job  # noqa: E402
 from tuiapp.paths import AppPaths  # noqa: E402
 from tuiapp.providers import openai_provider  # noqa: E402
 from tuiapp.providers.base import ProviderError  # noqa: E402
 from tuiapp.providers.openai_provider import LOCAL_CAPABILITIES, OpenAIProvider  # noqa: E402
+from tuiapp.services import job_watch as watch  # noqa: E402
+from tuiapp.services.freeze import commit, plan_freeze  # noqa: E402
+from tuiapp.services.launch import plan_job, start_job  # noqa: E402
 from tuiapp.store import open_store  # noqa: E402
 from tuiapp.store.jobs import get_job, job_checkpoints, job_events, job_metrics  # noqa: E402
 

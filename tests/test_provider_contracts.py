@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tuiapp.jobs.watch import Watcher
 from tuiapp.paths import AppPaths
 from tuiapp.providers.base import JobRequest, ProviderError
+from tuiapp.services.job_watch import Watcher
 from tuiapp.store import open_store
 from tuiapp.store.jobs import insert_job, job_checkpoints, job_events, job_metrics
 

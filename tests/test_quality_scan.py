@@ -14,9 +14,9 @@ from tests.conftest import chat
 from tests.test_store_and_import import imported
 from tuiapp.data.consistency import observe
 from tuiapp.data.language import detect_language
-from tuiapp.data.quality import scan_quality
 from tuiapp.data.redaction import find_in_example, redact_example
 from tuiapp.paths import AppPaths
+from tuiapp.services.quality import scan_quality
 from tuiapp.store.examples import DUPLICATES, ExampleFilter, filtered_positions, get_example
 from tuiapp.store.quality import (
     changed_since_scan,
@@ -160,7 +160,7 @@ def test_tag_counts_and_tag_filter(home: AppPaths, good_file: Path) -> None:
 def test_redact_the_whole_dataset_and_undo_it_at_once(
     home: AppPaths, write_jsonl: Callable[..., Path]
 ) -> None:
-    from tuiapp.data.quality import redact_dataset
+    from tuiapp.services.quality import redact_dataset
 
     store, dataset = imported(home, quality_file(write_jsonl))
     scan_quality(store, dataset.id)
@@ -206,7 +206,7 @@ def test_workers_start_when_stderr_is_not_a_real_file(
         "    def fileno(self): return -1\n"
         "sys.stderr = Capture()\n"
         "from tuiapp.store import open_store\n"
-        "from tuiapp.data.quality import scan_quality\n"
+        "from tuiapp.services.quality import scan_quality\n"
         f"store = open_store({str(home.database)!r})\n"
         f"report = scan_quality(store, {dataset.id}, workers=2)\n"
         "print(report['examples'], report['duplicates']['groups'])\n"

@@ -10,10 +10,12 @@ import pytest
 
 from tests.test_store_and_import import imported
 from tests.test_versions import accept_all, sentiment_file
-from tuiapp.data.freeze import commit, plan_freeze
-from tuiapp.evals.experiments import experiments, to_csv, to_markdown
-from tuiapp.evals.ratings import pairs, rate, wilson, win_rate
+from tuiapp.evals.experiments import to_csv, to_markdown
+from tuiapp.evals.ratings import wilson
 from tuiapp.paths import AppPaths
+from tuiapp.services.experiments import experiments
+from tuiapp.services.freeze import commit, plan_freeze
+from tuiapp.services.ratings import pairs, rate, win_rate
 from tuiapp.store.evals import EvalOutput, create_run, finish_run, save_output
 from tuiapp.store.jobs import MetricPoint, add_metrics, insert_job, update_job
 

@@ -12,10 +12,11 @@ import pytest
 from tests.conftest import chat
 from tests.test_store_and_import import imported
 from tuiapp.data.examine import examine_text
-from tuiapp.data.freeze import commit, export_version, plan_freeze, plan_sample
 from tuiapp.data.split import leakage
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.paths import AppPaths
+from tuiapp.services.export import export_version
+from tuiapp.services.freeze import commit, plan_freeze, plan_sample
 from tuiapp.store.examples import get_example, iter_examples
 from tuiapp.store.review import save_edit, set_status
 from tuiapp.store.versions import diff_versions, iter_entries, list_versions

@@ -20,8 +20,8 @@ from tuiapp.cli_errors import (
     unreadable,
 )
 from tuiapp.data.base_models import DEFAULT_MODEL
-from tuiapp.data.problems import KINDS, Problem
 from tuiapp.paths import app_paths
+from tuiapp.problems import KINDS, Problem
 
 COMMANDS = (
     "validate",
@@ -141,7 +141,7 @@ def _dispatch(args_list: list[str]) -> int:
         say(f"{args.file}: {why}")
         return EXIT_UNREADABLE
     if args.file is not None and not args.accept_changes:
-        from tuiapp.data.identity import lossy_open_warning
+        from tuiapp.services.identity import lossy_open_warning
 
         if why := lossy_open_warning(app_paths(args.home).ensure().database, args.file):
             say(why)
@@ -211,7 +211,7 @@ def _human_report(report: dict, file_problems: list) -> str:  # type: ignore[typ
 
 def cmd_export(args: argparse.Namespace) -> int:
     """`tuiapp export DATASET OUT`: accepted examples, edits applied."""
-    from tuiapp.data.export import export_accepted
+    from tuiapp.services.export import export_accepted
     from tuiapp.store import open_store
     from tuiapp.store.examples import status_counts
 

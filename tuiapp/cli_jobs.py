@@ -94,8 +94,8 @@ def _providers(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 async def cmd_train(store: Store, args: argparse.Namespace) -> int:
     """Plan, show the estimate, confirm, upload and create."""
-    from tuiapp.jobs.launch import plan_job, start_job
     from tuiapp.providers.registry import DEFAULT_SETTING, default_base, default_provider
+    from tuiapp.services.launch import plan_job, start_job
 
     provider_name = args.provider or default_provider(chosen=store.get_setting(DEFAULT_SETTING))
     base_model = args.model or default_base(provider_name)
@@ -179,7 +179,7 @@ def cmd_jobs(store: Store, args: argparse.Namespace) -> int:
 
 async def cmd_watch(store: Store, args: argparse.Namespace) -> int:
     """Poll until every job has ended (or once); print what changes."""
-    from tuiapp.jobs.watch import Polled, Watcher
+    from tuiapp.services.job_watch import Polled, Watcher
     from tuiapp.store.jobs import list_jobs
 
     def report(polled: Polled) -> None:
@@ -205,7 +205,7 @@ async def cmd_watch(store: Store, args: argparse.Namespace) -> int:
 
 async def cmd_eval(store: Store, args: argparse.Namespace) -> int:
     """Run the fine-tuned model (and its base) over the holdout; print the scores."""
-    from tuiapp.evals.run import run_eval, start_run
+    from tuiapp.services.eval_run import run_eval, start_run
     from tuiapp.store.jobs import get_job
 
     job = get_job(store, args.job)
@@ -241,7 +241,8 @@ async def cmd_eval(store: Store, args: argparse.Namespace) -> int:
 
 def cmd_experiments(store: Store, args: argparse.Namespace) -> int:
     """Print the experiments table."""
-    from tuiapp.evals.experiments import experiments, to_csv, to_markdown
+    from tuiapp.evals.experiments import to_csv, to_markdown
+    from tuiapp.services.experiments import experiments
 
     rows = experiments(store)
     print(to_markdown(rows) if args.markdown else to_csv(rows), end="")

@@ -22,7 +22,7 @@ class CliError(Exception):
 def resolve_dataset(store: Store, ref: str) -> Dataset:
     """A dataset by id or by its source file, known by content (a touched or moved file is the
     same dataset; a new or changed one is refused, saying what changed)."""
-    from tuiapp.data.identity import NotReviewed, reviewed_dataset
+    from tuiapp.services.identity import NotReviewed, reviewed_dataset
     from tuiapp.store.datasets import get_dataset
 
     if ref.isdigit():
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
 
 def cmd_quality(store: Store, args: argparse.Namespace) -> int:
     """Scan and print the report."""
-    from tuiapp.data.quality import scan_quality
+    from tuiapp.services.quality import scan_quality
 
     dataset = resolve_dataset(store, args.dataset)
     report = scan_quality(store, dataset.id, args.threshold)
@@ -124,7 +124,7 @@ def cmd_quality(store: Store, args: argparse.Namespace) -> int:
 
 def cmd_freeze(store: Store, args: argparse.Namespace) -> int:
     """Plan, print and store a version (refused with personal data unless --allow-pii)."""
-    from tuiapp.data.freeze import commit, plan_freeze
+    from tuiapp.services.freeze import commit, plan_freeze
     from tuiapp.store.versions import list_versions
 
     dataset = resolve_dataset(store, args.dataset)
@@ -183,7 +183,7 @@ def cmd_versions(store: Store, args: argparse.Namespace) -> int:
 
 def cmd_version_export(store: Store, args: argparse.Namespace) -> int:
     """Write a version's files."""
-    from tuiapp.data.freeze import export_version
+    from tuiapp.services.export import export_version
 
     try:
         paths = export_version(store, args.version, args.out)
@@ -195,8 +195,8 @@ def cmd_version_export(store: Store, args: argparse.Namespace) -> int:
 
 def cmd_leakage(store: Store, args: argparse.Namespace) -> int:
     """Exit 1 when the holdout shares (near-)duplicates with the training data."""
-    from tuiapp.data.freeze import version_conversations
     from tuiapp.data.split import file_conversations, leakage
+    from tuiapp.services.freeze import version_conversations
 
     if args.train.isdigit():
         try:

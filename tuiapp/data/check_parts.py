@@ -8,8 +8,8 @@ from typing import Any
 import orjson
 
 from tuiapp.data.limits import short
-from tuiapp.data.problems import Problem
 from tuiapp.data.tokens import forbidden_token_in
+from tuiapp.problems import Problem
 
 TEXT_PART_KEYS = frozenset({"type", "text"})
 IMAGE_PART_KEYS = frozenset({"type", "image_url"})

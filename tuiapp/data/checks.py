@@ -6,8 +6,8 @@ from typing import Any
 
 from tuiapp.data.check_parts import MAX_IMAGES, check_call, check_parts, check_tool_calls
 from tuiapp.data.limits import MAX_DEPTH, dotted, short, too_deep
-from tuiapp.data.problems import Problem
 from tuiapp.data.tokens import forbidden_token_in
+from tuiapp.problems import Problem
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 MESSAGE_KEYS = frozenset(

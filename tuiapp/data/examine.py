@@ -10,8 +10,8 @@ import orjson
 from tuiapp.data.checks import check_example, detect_format
 from tuiapp.data.jsonl import RawLine
 from tuiapp.data.limits import MAX_DEPTH
-from tuiapp.data.problems import Problem, Severity, worst
 from tuiapp.data.tokens import TokenCounter
+from tuiapp.problems import Problem, Severity, worst
 
 PREVIEW_CHARS = 160
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from tuiapp.data.problems import Problem
+from tuiapp.problems import Problem
 
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a line longer than this is reported, not read
 _CHUNK = 1024 * 1024

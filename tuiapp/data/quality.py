@@ -1,51 +1,19 @@
-"""The data-quality scan of a dataset: duplicates and near-duplicates, personal data, and
-consistency/balance, stored as a report plus items that link each finding to its examples."""
+"""Pure helpers of the data-quality scan: the text an example is compared on and the kinds
+of personal data it holds (the scan that reads and writes the store is
+`tuiapp.services.quality`)."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import sys
-from array import array
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any
 
 import orjson
 
-from tuiapp.data.base_models import base_model
-from tuiapp.data.consistency import Consistency, observe
-from tuiapp.data.dedup import (
-    DEFAULT_THRESHOLD,
-    DuplicateGroup,
-    Fingerprints,
-    conversation_text,
-    exact_key,
-    find_duplicates,
-    jaccard,
-)
-from tuiapp.data.examine import Examined, examine_text
+from tuiapp.data.dedup import conversation_text
 from tuiapp.data.limits import too_deep
-from tuiapp.data.redaction import Located, find_in_example, redact_example
-from tuiapp.data.tokens import TokenCounter
-from tuiapp.store import Store, open_store
-from tuiapp.store.examples import get_example
-from tuiapp.store.quality import GroupMember, pii_positions, replace_pii_items, save_scan
-from tuiapp.store.records import Dataset, Example
-from tuiapp.store.review import new_batch, save_edit, store_checks
-
-PARALLEL_MIN = 20_000  # fewer examples than this are scanned in this process
-MAX_WORKERS = 4
+from tuiapp.data.redaction import find_in_example
 
 
-def _comparable(obj: Any, raw: str) -> str:
-    """The text duplicates are judged on: the conversation, or the raw line if not JSON."""
-    return conversation_text(obj) if isinstance(obj, dict) else raw
-
-
-def _parse(text: str) -> Any:
+def parse_example(text: str) -> Any:
     """The example as JSON, or None when it does not parse or is nested too deep to look into
     (the checks reject it as `too_deep`; its raw text still takes part in duplicates)."""
     try:
@@ -55,250 +23,18 @@ def _parse(text: str) -> Any:
     return None if too_deep(obj) else obj
 
 
-class StoredTexts(Sequence[str]):
-    """The conversation text of every example, read from the store as needed: a scan of a
-    million examples streams them instead of holding them all in memory."""
-
-    def __init__(self, store: Store, dataset_id: int) -> None:
-        self.store, self.dataset_id = store, dataset_id
-        self._n = store.conn.execute(
-            "SELECT COALESCE(MAX(idx) + 1, 0) FROM examples WHERE dataset_id = ?", [dataset_id]
-        ).fetchone()[0]
-
-    def __len__(self) -> int:
-        return int(self._n)
-
-    @staticmethod
-    def _text(raw: str) -> str:
-        return _comparable(_parse(raw), raw)
-
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[str]: ...
-    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        row = self.store.conn.execute(
-            "SELECT COALESCE(edited, original) FROM examples WHERE dataset_id = ? AND idx = ?",
-            [self.dataset_id, i],
-        ).fetchone()
-        return self._text(row[0]) if row else ""
-
-    def __iter__(self) -> Iterator[str]:
-        rows = self.store.conn.execute(
-            "SELECT COALESCE(edited, original) FROM examples WHERE dataset_id = ? ORDER BY idx",
-            [self.dataset_id],
-        )
-        for (raw,) in rows:
-            yield self._text(raw)
-
-
-def group_members(texts: Sequence[str], groups: list[DuplicateGroup]) -> list[GroupMember]:
-    """Each member of each group, compared with the group's kept example."""
-    members = []
-    for number, group in enumerate(groups):
-        kept = texts[group.keep]
-        members.append(GroupMember(number, group.keep, True, True, 1.0))
-        for idx in group.drop:
-            text = texts[idx]
-            exact = exact_key(text) == exact_key(kept)
-            members.append(GroupMember(number, idx, False, exact, jaccard(kept, text)))
-    return members
-
-
-@dataclass
-class RangeScan:
-    """What one range of examples contributed (picklable: worker processes return it)."""
-
-    consistency: Consistency
-    pii: dict[str, array[int]]
-    prints: Fingerprints
-
-
-def _positions() -> array[int]:
-    """A compact list of example positions."""
-    return array("q")
-
-
-def scan_range(job: tuple[str, int, int, int]) -> RangeScan:
-    """Consistency, personal data and fingerprints of the examples with start <= idx < stop
-    (run in this process or a worker; opens its own connection)."""
-    db_path, dataset_id, start, stop = job
-    store = open_store(db_path)
-    consistency = Consistency()
-    pii: dict[str, array[int]] = defaultdict(_positions)
-    texts: list[str] = []
-    try:
-        rows = store.conn.execute(
-            "SELECT idx, COALESCE(edited, original), n_assistant_tokens FROM examples "
-            "WHERE dataset_id = ? AND idx >= ? AND idx < ? ORDER BY idx",
-            [dataset_id, start, stop],
-        )
-        for idx, raw, n_assistant in rows:
-            obj = _parse(raw)
-            texts.append(_comparable(obj, raw))
-            if not isinstance(obj, dict):
-                continue
-            consistency.add(idx, observe(obj), n_assistant)
-            for kind in {located.finding.kind for located in find_in_example(obj)}:
-                pii[f"pii:{kind}"].append(idx)
-    finally:
-        store.close()
-    return RangeScan(consistency, dict(pii), Fingerprints.of(texts, len(texts)))
-
-
-def _start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker with the real stderr. Inside the TUI,
-    sys.stderr is Textual's capture whose fileno() is not a usable descriptor, and the
-    tracker (started with the first worker) would fail with 'bad value(s) in fds_to_keep'."""
-    from multiprocessing import resource_tracker
-
-    saved = sys.stderr
-    try:
-        sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):
-        sys.stderr = sys.__stderr__
-    else:
-        if saved.fileno() < 0:
-            sys.stderr = sys.__stderr__
-    try:
-        resource_tracker.ensure_running()
-    finally:
-        sys.stderr = saved
-
-
-def _ranges(total: int, parts: int) -> list[tuple[int, int]]:
-    """Consecutive idx ranges covering 0..total."""
-    step = max(1, -(-total // parts))
-    return [(start, min(total, start + step)) for start in range(0, total, step)]
-
-
-def scan_quality(
-    store: Store,
-    dataset_id: int,
-    threshold: float = DEFAULT_THRESHOLD,
-    progress: Callable[[str, int, int], None] | None = None,
-    workers: int | None = None,
-) -> dict[str, Any]:
-    """Scan every example (edits applied), store the results and return the report.
-
-    Big datasets are read in ranges by worker processes (spawned, not forked: the TUI has
-    threads); `progress(stage, done, total)` is called as ranges finish."""
-    texts = StoredTexts(store, dataset_id)
-    total = len(texts)
-    workers = workers or (min(os.cpu_count() or 1, MAX_WORKERS) if total >= PARALLEL_MIN else 1)
-    jobs = [
-        (str(store.path), dataset_id, start, stop)
-        for start, stop in _ranges(total, workers * 4 if workers > 1 else 1)
-    ]
-    consistency = Consistency()
-    pii: dict[str, array[int]] = defaultdict(_positions)
-    prints = Fingerprints.empty(total)  # each range's part is copied in, then dropped
-
-    def merge(part: RangeScan, start: int, stop: int) -> None:
-        consistency.merge(part.consistency)
-        for key, members in part.pii.items():
-            pii[key].extend(members)
-        prints.signatures[start:stop] = part.prints.signatures
-        prints.digests[start:stop] = part.prints.digests
-        if progress:
-            progress("consistency, personal data and fingerprints", stop, total)
-
-    if workers > 1:
-        _start_resource_tracker()
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for job, part in zip(jobs, pool.map(scan_range, jobs), strict=True):
-                merge(part, job[2], job[3])
-    else:
-        for job in jobs:
-            merge(scan_range(job), job[2], job[3])
-    summary = consistency.finish()
-    if progress:
-        progress("duplicates", 0, total)
-    groups = find_duplicates(texts, threshold, prints)
-    items: dict[str, Sequence[int]] = {**consistency.items, **pii}
-    members = group_members(texts, groups)
-    items["duplicate:exact"] = [m.idx for m in members if m.exact and not m.keep]
-    items["duplicate:near"] = [m.idx for m in members if not m.exact and not m.keep]
-    report = {
-        "examples": total,
-        "threshold": threshold,
-        "duplicates": {
-            "groups": len(groups),
-            "exact_groups": sum(g.exact for g in groups),
-            "near_groups": sum(not g.exact for g in groups),
-            "to_drop": sum(len(g.drop) for g in groups),
-            "exact_to_drop": len(items["duplicate:exact"]),
-            "near_to_drop": len(items["duplicate:near"]),
-        },
-        "pii": {key[4:]: len(found) for key, found in sorted(pii.items())},
-        **summary,
-    }
-    save_scan(store, dataset_id, threshold, report, items, members)
-    return report
-
-
-Examiner = Callable[[str, int], Examined]
-
-
-def examiner(dataset: Dataset) -> Examiner:
-    """Check and count an edited text the way the dataset's import did (format, model)."""
-    model = base_model(dataset.base_model)
-    counter = TokenCounter(model.encoding)
-    return lambda text, line: examine_text(text, line, dataset.format, counter, model.token_limit)
+def comparable_text(obj: Any, raw: str) -> str:
+    """The text duplicates are judged on: the conversation, or the raw line if not JSON."""
+    return conversation_text(obj) if isinstance(obj, dict) else raw
 
 
 def pii_kinds(text: str) -> set[str]:
     """Kinds of personal data in an example's text."""
-    obj = _parse(text)
+    obj = parse_example(text)
     return {located.finding.kind for located in find_in_example(obj)} if obj else set()
 
 
-def apply_edit(store: Store, example: Example, result: Examined, batch: int | None = None) -> None:
-    """Store an edit (the original is kept) with its checks, counts and PII items."""
-    save_edit(store, example, result, batch)
-    replace_pii_items(store, example.dataset_id, example.idx, pii_kinds(result.text))
-
-
-def recheck(store: Store, example: Example, examine: Examiner) -> None:
-    """After an example's text changed (edit, undo): its problems, counts and PII items."""
-    store_checks(store, example, examine(example.text, example.line))
-    replace_pii_items(store, example.dataset_id, example.idx, pii_kinds(example.text))
-
-
-def redact_stored(
-    store: Store,
-    example: Example,
-    examine: Examiner,
-    only: Located | None = None,
-    batch: int | None = None,
-) -> Examined | None:
-    """Replace personal data in an example (all of it, or just `only`) as an edit that keeps
-    the original line; its PII items follow. None when there was nothing to replace."""
-    obj = _parse(example.text)
-    if not isinstance(obj, dict):
-        return None
-    redacted = redact_example(obj, only)
-    if redacted == obj:
-        return None
-    result = examine(orjson.dumps(redacted).decode(), example.line)
-    apply_edit(store, example, result, batch)
-    return result
-
-
-def redact_dataset(store: Store, dataset: Dataset) -> int:
-    """Redact every example the scan found personal data in (the items follow each edit, so
-    they are current); one undo takes it all back. Rejected examples are left as they are.
-    Returns how many examples changed."""
-    examine = examiner(dataset)
-    batch = new_batch(store)
-    changed = 0
-    for idx in pii_positions(store, dataset.id):
-        example = get_example(store, dataset.id, idx)
-        if example is None or example.status == "rejected":
-            continue
-        if redact_stored(store, example, examine, batch=batch):
-            changed += 1
-    return changed
+def scan_ranges(total: int, parts: int) -> list[tuple[int, int]]:
+    """Consecutive idx ranges covering 0..total."""
+    step = max(1, -(-total // parts))
+    return [(start, min(total, start + step)) for start in range(0, total, step)]

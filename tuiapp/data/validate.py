@@ -21,9 +21,9 @@ from tuiapp.data.base_models import BaseModel, base_model
 from tuiapp.data.checks import detect_format
 from tuiapp.data.examine import Examined, examine, parse
 from tuiapp.data.jsonl import FileNotes, line_aligned_ranges, read_lines
-from tuiapp.data.problems import Problem, Severity
 from tuiapp.data.stats import default_epochs, distribution, estimate_cost, histogram
 from tuiapp.data.tokens import TokenCounter, encoding
+from tuiapp.problems import Problem, Severity
 
 MIN_EXAMPLES = 10  # the API rejects smaller training files
 FIRST_LINES_KEPT = 5

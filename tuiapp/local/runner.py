@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tuiapp.data.problems import KINDS
 from tuiapp.data.validate import validate_file
 from tuiapp.local.state import LocalState, now
+from tuiapp.problems import KINDS
 
 CANCEL_GRACE_SECONDS = 5.0  # a cancelled trainer has nothing to save: killed after this
 # a paused trainer saves at the end of its current step, however long that takes on a CPU

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
-from tuiapp.data.problems import Problem
+from tuiapp.problems import Problem
 from tuiapp.store.db import Store, now
-from tuiapp.store.records import Dataset
+from tuiapp.store.examples import insert_examined
+from tuiapp.store.records import CheckedText, Dataset
 
 
 def create_dataset(
@@ -129,6 +131,22 @@ def record_progress(store: Store, dataset_id: int, lines: int, bytes_read: int) 
         "UPDATE datasets SET lines = ?, bytes_read = ? WHERE id = ?",
         [lines, bytes_read, dataset_id],
     )
+
+
+def commit_batch(
+    store: Store,
+    dataset_id: int,
+    start_idx: int,
+    batch: Sequence[CheckedText],
+    lines: int,
+    bytes_read: int,
+) -> int:
+    """Insert a batch of examined lines and the position reached, atomically; returns the
+    next idx."""
+    with store.conn:
+        insert_examined(store, dataset_id, start_idx, batch)
+        record_progress(store, dataset_id, lines, bytes_read)
+    return start_idx + len(batch)
 
 
 def finish_import(

@@ -6,12 +6,8 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import sqlite_utils
+from typing import Any
 
 from tuiapp.store.schema import MIGRATIONS
 
@@ -22,22 +18,12 @@ def now() -> str:
 
 
 class Store:
-    """A handle on the database; query helpers live in the modules beside this one.
-
-    Hot paths (start-up, the review list) use the raw connection; the sqlite-utils view of the
-    same connection is built on first use, because importing sqlite-utils costs ~100 ms of
-    start-up."""
+    """A handle on the database; the typed queries live in the modules beside this one, each
+    over the raw sqlite3 connection (one query style; `rows` for dict rows)."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
-
-    @cached_property
-    def db(self) -> sqlite_utils.Database:
-        """sqlite-utils over the same connection (streaming queries, bulk inserts)."""
-        import sqlite_utils
-
-        return sqlite_utils.Database(self.conn)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
         """Rows of a query as dicts."""

@@ -7,11 +7,10 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tuiapp.data.examine import Examined
-from tuiapp.data.problems import Severity
+from tuiapp.problems import Severity
 from tuiapp.store.db import Store
 from tuiapp.store.quality import duplicate_positions
-from tuiapp.store.records import Example, ExampleRow
+from tuiapp.store.records import CheckedText, Example, ExampleRow
 
 DUPLICATES = "duplicates"  # the filter item that lists duplicate groups, group by group
 
@@ -51,7 +50,7 @@ class ExampleFilter:
 
 
 def insert_examined(
-    store: Store, dataset_id: int, start_idx: int, batch: Sequence[Examined]
+    store: Store, dataset_id: int, start_idx: int, batch: Sequence[CheckedText]
 ) -> None:
     """Insert a batch of examined lines (caller commits)."""
     rows = [
@@ -185,7 +184,7 @@ def iter_examples(store: Store, dataset_id: int, status: str | None = None) -> I
     if status:
         sql += " AND status = ?"
         params.append(status)
-    for row in store.db.query(sql + " ORDER BY idx", params):
+    for row in store.rows(sql + " ORDER BY idx", params):
         yield Example.from_row(row)
 
 

@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from tuiapp.data.problems import Problem, Severity
+from tuiapp.problems import Problem, Severity
 
 STATUSES = ("pending", "accepted", "rejected", "flagged")
+
+
+class CheckedText(Protocol):
+    """A line after parsing, checking and counting, as the store keeps it (what
+    `tuiapp.data.examine.Examined` is; declared here so the store needs nothing of data)."""
+
+    line: int
+    text: str
+    problems: list[Problem]
+    n_tokens: int
+    n_assistant_tokens: int
+    n_messages: int
+    preview: str
+
+    @property
+    def severity(self) -> Severity:
+        """The worst problem."""
+        ...
 
 
 @dataclass(frozen=True)

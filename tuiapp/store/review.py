@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tuiapp.data.examine import Examined
 from tuiapp.store.db import Store, now
-from tuiapp.store.records import STATUSES, Example
+from tuiapp.store.records import STATUSES, CheckedText, Example
 
 _FIELDS = ("status", "note", "tags", "edited")
 
@@ -70,14 +69,16 @@ def set_tags(store: Store, example: Example, tags: list[str]) -> None:
         _change(store, example, "tags", json.dumps(example.tags), json.dumps(clean))
 
 
-def save_edit(store: Store, example: Example, result: Examined, batch: int | None = None) -> None:
+def save_edit(
+    store: Store, example: Example, result: CheckedText, batch: int | None = None
+) -> None:
     """Store an edited text with its fresh checks; the original line is kept untouched."""
     new = None if result.text == example.original else result.text
     _change(store, example, "edited", example.edited, new, batch)
     store_checks(store, example, result)
 
 
-def store_checks(store: Store, example: Example, result: Examined) -> None:
+def store_checks(store: Store, example: Example, result: CheckedText) -> None:
     """Replace the problems and counts of an example after its text changed (edit, undo)."""
     with store.conn:
         store.conn.execute(

@@ -14,7 +14,7 @@ from textual.widgets import RichLog
 from tuiapp.data.examine import content_text, conversation
 from tuiapp.data.limits import short, too_deep
 from tuiapp.data.pii import find_pii
-from tuiapp.data.problems import Severity
+from tuiapp.problems import Severity
 from tuiapp.store.records import Example
 
 MAX_SHOWN_CHARS = 20_000  # a 20 MB line is shown cut, never rendered whole

@@ -9,9 +9,10 @@ import orjson
 
 from tuiapp.data.base_models import base_model, known_models
 from tuiapp.data.examine import conversation
-from tuiapp.data.problems import Severity
 from tuiapp.data.stats import CostEstimate, Distribution, distribution, estimate_cost
+from tuiapp.problems import Severity
 from tuiapp.store import Store
+from tuiapp.store.example_reads import iter_report_rows
 from tuiapp.store.examples import problem_counts, status_counts
 
 
@@ -46,19 +47,14 @@ def dataset_report(store: Store, dataset_id: int, model: str | None = None) -> D
     report = DatasetReport(
         statuses=status_counts(store, dataset_id), problems=problem_counts(store, dataset_id)
     )
-    rows = store.conn.execute(
-        "SELECT COALESCE(edited, original), severity, status, n_tokens, n_assistant_tokens "
-        "FROM examples WHERE dataset_id = ? ORDER BY idx",
-        [dataset_id],
-    )
-    for text, severity, status, n_tokens, n_assistant in rows:
+    for row in iter_report_rows(store, dataset_id):
         report.examples += 1
-        if severity >= Severity.ERROR or status == "rejected":
+        if row.severity >= Severity.ERROR or row.status == "rejected":
             continue
         report.usable += 1
-        report.tokens.append(n_tokens)
-        report.assistant_tokens.append(n_assistant)
-        messages = conversation(orjson.loads(text))
+        report.tokens.append(row.n_tokens)
+        report.assistant_tokens.append(row.n_assistant_tokens)
+        messages = conversation(orjson.loads(row.text))
         roles = [m.get("role") for m in messages if isinstance(m, dict)]
         report.roles.update(str(r) for r in roles)
         report.assistant_turns[roles.count("assistant")] += 1

@@ -11,9 +11,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from tuiapp.jobs.create import reconcile_pending
 from tuiapp.jobs.metrics import parse_result_file, point
 from tuiapp.providers.base import Provider, ProviderError
+from tuiapp.services.job_create import reconcile_pending
 from tuiapp.store import Store
 from tuiapp.store.jobs import (
     Job,

@@ -16,8 +16,6 @@ import orjson
 
 from tuiapp.data.dedup import DEFAULT_THRESHOLD, conversation_text, find_duplicates
 from tuiapp.data.examine import content_text, conversation
-from tuiapp.data.export import export_version  # noqa: F401 (kept here for callers)
-from tuiapp.data.problems import Severity
 from tuiapp.data.redaction import find_in_example
 from tuiapp.data.split import (
     detect_labels,
@@ -26,7 +24,9 @@ from tuiapp.data.split import (
     normalize_answer,
     stratified_sample,
 )
+from tuiapp.problems import Severity
 from tuiapp.store import Store
+from tuiapp.store.example_reads import tokens_by_id
 from tuiapp.store.examples import iter_examples
 from tuiapp.store.quality import load_scan
 from tuiapp.store.versions import (
@@ -194,11 +194,7 @@ def plan_sample(store: Store, version_id: int, size: int, seed: int = 0) -> Plan
     objs = {e.example_id: orjson.loads(e.text) for e in [*train, *holdout]}
     labels = detect_labels([_last_answer(objs[e.example_id]) for e in train])
     chosen = stratified_sample(len(train), size, seed, labels)
-    tokens = dict(
-        store.conn.execute(
-            "SELECT id, n_tokens FROM examples WHERE dataset_id = ?", [parent.dataset_id]
-        ).fetchall()
-    )
+    tokens = tokens_by_id(store, parent.dataset_id)
     plan = Plan(
         dataset_id=parent.dataset_id,
         kind="sample",

@@ -8,20 +8,21 @@ from pathlib import Path
 
 from tuiapp.data.base_models import base_model
 from tuiapp.data.examine import Examined, examine
-from tuiapp.data.identity import Identity, identify
 from tuiapp.data.jsonl import FileNotes, line_ending_problems, read_lines
-from tuiapp.data.problems import Problem
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.data.validate import MIN_EXAMPLES, sniff_format
+from tuiapp.problems import Problem
+from tuiapp.services.identity import Identity, identify
 from tuiapp.store import Store
 from tuiapp.store.datasets import (
+    commit_batch,
     create_dataset,
     finish_import,
     get_dataset,
     previous_dataset,
-    record_progress,
 )
-from tuiapp.store.examples import carry_decisions, count_examples, insert_examined
+from tuiapp.store.example_reads import valid_count
+from tuiapp.store.examples import carry_decisions, count_examples
 from tuiapp.store.records import Dataset
 
 FIRST_BATCH = 200  # small, so the first page is on screen at once
@@ -44,7 +45,7 @@ def open_dataset(
 ) -> Dataset:
     """The stored dataset with this file's bytes (wherever it was seen), else a new one to
     import; a changed copy of a reviewed file gets the decisions of its unchanged lines
-    (see `tuiapp.data.identity` for what changed and what would not carry over). `identity`
+    (see `tuiapp.services.identity` for what changed and what would not carry over). `identity`
     spares hashing and comparing again when the caller already looked."""
     path = Path(path)
     if not path.is_file():
@@ -84,12 +85,12 @@ def run_import(
                 result.problems[i] = Problem(p.kind, result.line, p.path, p.message)
             batch.append(result)
             if len(batch) >= limit:
-                idx = _commit(
+                idx = commit_batch(
                     store, dataset_id, idx, batch, line_base + notes.lines, start + notes.bytes_read
                 )
                 batch, limit = [], BATCH
                 yield ImportProgress(dataset_id, idx, start + notes.bytes_read, dataset.file_size)
-        idx = _commit(
+        idx = commit_batch(
             store, dataset_id, idx, batch, line_base + notes.lines, start + notes.bytes_read
         )
     except OSError as err:
@@ -104,16 +105,6 @@ def run_import(
     problems = _file_problems(store, dataset_id, idx, notes, line_base)
     finish_import(store, dataset_id, problems)
     yield ImportProgress(dataset_id, idx, dataset.file_size, dataset.file_size, done=True)
-
-
-def _commit(
-    store: Store, dataset_id: int, idx: int, batch: list[Examined], lines: int, bytes_read: int
-) -> int:
-    """Insert a batch and the position reached, atomically; returns the next idx."""
-    with store.conn:
-        insert_examined(store, dataset_id, idx, batch)
-        record_progress(store, dataset_id, lines, bytes_read)
-    return idx + len(batch)
 
 
 def _file_problems(
@@ -132,9 +123,7 @@ def _file_problems(
             )
         )
     problems += line_ending_problems(notes)  # CRLF, and lone CRs read as line breaks
-    valid = store.conn.execute(
-        "SELECT COUNT(*) FROM examples WHERE dataset_id = ? AND severity < 2", [dataset_id]
-    ).fetchone()[0]
+    valid = valid_count(store, dataset_id)
     if n_examples == 0:
         problems.append(Problem("empty_file", 0, "", "the file has no examples"))
     elif valid < MIN_EXAMPLES:

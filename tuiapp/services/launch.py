@@ -7,17 +7,17 @@ token before it is ever sent again."""
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tuiapp.data.base_models import base_model
-from tuiapp.data.export import export_for_upload
 from tuiapp.data.stats import default_epochs, estimate_cost
-from tuiapp.jobs.create import confirm, create_once, new_client_token
 from tuiapp.providers.base import JobRequest, Progress, Provider, ProviderError
+from tuiapp.services.export import export_for_upload
+from tuiapp.services.job_create import confirm, create_once, new_client_token
 from tuiapp.store import Store
+from tuiapp.store.job_plans import earlier_jobs, train_tokens
 from tuiapp.store.jobs import (
     Job,
     delete_job,
@@ -88,14 +88,7 @@ def plan_job(
     """Work out tokens, epochs, cost and warnings before anything is uploaded or paid."""
     version = get_version(store, version_id)
     hyper = {k: v for k, v in (hyperparameters or {}).items() if k in HYPERPARAMETERS}
-    tokens = [
-        r[0]
-        for r in store.conn.execute(
-            "SELECT e.n_tokens FROM version_examples v JOIN examples e ON e.id = v.example_id "
-            "WHERE v.version_id = ? AND v.split = 'train'",
-            [version_id],
-        )
-    ]
+    tokens = train_tokens(store, version_id)
     model = base_model(base)
     epochs = None if _auto(hyper.get("n_epochs")) else int(hyper["n_epochs"])
     cost = estimate_cost(tokens, model, epochs)
@@ -135,18 +128,11 @@ def plan_job(
 
 def _same_job(store: Store, plan: JobPlan) -> int | None:
     """An earlier job on the same content, base model, method and hyperparameters."""
-    rows = store.conn.execute(
-        "SELECT j.id, j.requested, j.method FROM jobs j "
-        "JOIN dataset_versions v ON v.id = j.version_id "
-        "WHERE v.content_hash = ? AND j.base_model = ? AND j.provider = ? "
-        "AND j.status NOT IN ('failed', 'cancelled') ORDER BY j.id DESC",
-        [plan.version.content_hash, plan.base_model, plan.provider],
-    ).fetchall()
     wanted = {k: v for k, v in plan.hyperparameters.items() if not _auto(v)}
-    for job_id, requested, method in rows:
-        asked = {k: v for k, v in json.loads(requested).items() if not _auto(v)}
-        if method == plan.method and asked == wanted:
-            return int(job_id)
+    for job in earlier_jobs(store, plan.version.content_hash, plan.base_model, plan.provider):
+        asked = {k: v for k, v in job.requested.items() if not _auto(v)}
+        if job.method == plan.method and asked == wanted:
+            return job.id
     return None
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from tuiapp.data.atomic import atomic_file, atomic_folder, file_sha256, recover_folder
-from tuiapp.data.problems import Severity
+from tuiapp.problems import Severity
 from tuiapp.store import Store
 from tuiapp.store.examples import iter_examples
 from tuiapp.store.versions import SPLITS, get_version, iter_entries

@@ -1,4 +1,4 @@
-"""What can be wrong with a line of a dataset, and how bad it is."""
+"""What can be wrong with a line of a dataset, and how bad it is (shared by data and store)."""
 
 from __future__ import annotations
 
