@@ -11,6 +11,8 @@ import pytest
 
 from tuiapp.paths import AppPaths, app_paths
 
+NEEDS_LOCAL = "needs the `local` extra (torch): a real model or the local server"
+
 
 def chat(
     user: str = "What is 2+2?", answer: str = "4", system: str | None = "Be brief."
@@ -51,6 +53,7 @@ def good_file(write_jsonl: Callable[..., Path]) -> Path:
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One tiny randomly initialised Llama for the whole session (built in seconds)."""
+    pytest.importorskip("torch", reason=NEEDS_LOCAL)
     from tests.local_support import make_tiny_model
 
     return make_tiny_model(tmp_path_factory.mktemp("models") / "tiny-llama")

@@ -20,6 +20,7 @@ from screens.review import ReviewScreen
 from screens.versions import VersionsScreen
 from tests.conftest import chat
 from tests.test_review_ui import body, plain, status_text
+from tests.waiting import until
 from tuiapp import cli
 from tuiapp.app import make_app
 from tuiapp.paths import AppPaths
@@ -58,15 +59,6 @@ def test_a_crash_while_importing_is_stored_with_file_and_line(
     assert "import failed" in (last_failure(store, dataset.id) or "")
 
 
-async def wait_for(pilot: Any, condition: Callable[[], bool], what: str) -> None:
-    """Pause until condition() holds."""
-    for _ in range(200):
-        await pilot.pause(0.05)
-        if condition():
-            return
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def hint_text(app: Any) -> str:
     """The datasets screen's hint line."""
     return plain(app.screen.query_one("#datasets-hint"))
@@ -79,7 +71,7 @@ async def test_a_failed_import_reopens_shows_the_error_and_can_be_deleted(
     app = make_app(home, open_path=good_file)
     async with app.run_test(size=(120, 30)) as pilot:
         store = open_store(home.database)
-        await wait_for(
+        await until(
             pilot,
             lambda: list_datasets(store)[0].import_state == "failed",
             "the import to fail",
@@ -122,7 +114,7 @@ async def test_a_failed_import_can_be_imported_again(
         await pilot.pause()
         assert isinstance(app.screen, ChoiceScreen)
         await pilot.press("down", "enter")  # start over
-        await wait_for(
+        await until(
             pilot,
             lambda: get_dataset(store, dataset.id).import_state == "complete",
             "the import to finish",
@@ -232,7 +224,7 @@ async def test_a_failed_quality_scan_says_so_and_esc_leaves(
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         await pilot.press("Q")
-        await wait_for(
+        await until(
             pilot,
             lambda: "failed" in plain(app.screen.query_one("#quality-summary")),
             "the scan to fail",
@@ -265,7 +257,7 @@ async def test_a_failed_freeze_is_stored_and_said(
         await pilot.press("f")
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await wait_for(
+        await until(
             pilot,
             lambda: any(n.title == "Freeze failed" for n in app._notifications),
             "the freeze to fail",
@@ -288,13 +280,11 @@ async def test_a_failed_export_is_stored_and_said(
     app = make_app(home, open_path=good_file)
     async with app.run_test(size=(120, 30)) as pilot:
         store = open_store(home.database)
-        await wait_for(
-            pilot, lambda: list_datasets(store)[0].import_state == "complete", "the import"
-        )
+        await until(pilot, lambda: list_datasets(store)[0].import_state == "complete", "the import")
         await pilot.press("x")
         await pilot.pause()
         await pilot.press("enter")
-        await wait_for(
+        await until(
             pilot,
             lambda: any(n.title == "Export failed" for n in app._notifications),
             "the export to fail",

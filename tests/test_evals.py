@@ -11,12 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-pytest.importorskip("torch", reason="the local backend tests need the `local` extra")
-
-from tests.test_jobs import Faults, provider_for, trained_job  # noqa: E402
-from tuiapp.paths import AppPaths  # noqa: E402
-from tuiapp.services.eval_run import eval_items, run_eval, split_example, start_run  # noqa: E402
-from tuiapp.store.evals import outputs  # noqa: E402
+from tests.test_jobs import Faults, provider_for, trained_job
+from tuiapp.paths import AppPaths
+from tuiapp.services.eval_run import eval_items, run_eval, split_example, start_run
+from tuiapp.store.evals import outputs
 
 
 def test_the_prompt_is_the_conversation_before_the_last_answer() -> None:

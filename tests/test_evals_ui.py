@@ -14,19 +14,11 @@ from screens.playground import PlaygroundScreen
 from screens.rating import RatingScreen
 from tests.test_ratings_experiments import two_runs
 from tests.test_review_ui import plain
+from tests.waiting import until
 from tuiapp.app import make_app
 from tuiapp.paths import AppPaths
 from tuiapp.services.ratings import win_rate
 from tuiapp.store import open_store
-
-
-async def until(pilot, condition, what: str, tries: int = 600) -> None:  # type: ignore[no-untyped-def]
-    """Pause until condition() holds."""
-    for _ in range(tries):
-        await pilot.pause(0.1)
-        if condition():
-            return
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def test_rating_keys_store_blind_verdicts(
@@ -79,7 +71,6 @@ async def test_experiments_sort_compare_and_export(
 async def test_playground_streams_two_models_and_saves_the_session(
     home: AppPaths, server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("torch")
     url, _api, _root = server
     monkeypatch.setenv("TUIAPP_LOCAL_URL", url)
     app = make_app(home)
@@ -99,6 +90,7 @@ async def test_playground_streams_two_models_and_saves_the_session(
                 "tokens ·" in plain(screen.query_one(f"#head-{s}")) for s in ("left", "right")
             ),
             "both answers",
+            timeout=60,
         )
         assert [len(p.history) for p in screen.panes] == [2, 2]  # user + assistant each
         await pilot.press("ctrl+s")
@@ -129,7 +121,6 @@ async def test_evaluate_screen_runs_both_models_and_shows_items(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    pytest.importorskip("torch")
     from screens.evaluate import EvaluateScreen, ItemScreen
     from tests.test_jobs import trained_job
     from tuiapp.store.evals import list_runs
@@ -146,7 +137,10 @@ async def test_evaluate_screen_runs_both_models_and_shows_items(
         assert "No evaluation yet" in plain(screen.query_one("#evaluate-scores"))
         await pilot.press("r")
         await until(
-            pilot, lambda: "token_f1" in plain(screen.query_one("#evaluate-scores")), "scores"
+            pilot,
+            lambda: "token_f1" in plain(screen.query_one("#evaluate-scores")),
+            "scores",
+            timeout=60,
         )
         scores = plain(screen.query_one("#evaluate-scores"))
         assert "fine-tuned" in scores and "base" in scores and "holdout perplexity" in scores
@@ -163,7 +157,6 @@ async def test_evaluate_screen_runs_both_models_and_shows_items(
 async def test_playground_says_when_the_provider_is_slow(
     home: AppPaths, server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("torch")
     import time
 
     import httpx
@@ -192,7 +185,15 @@ async def test_playground_says_when_the_provider_is_slow(
         screen.query_one("#message").focus()
         await pilot.press(*"hello", "enter")
         await until(
-            pilot, lambda: "waiting for local" in plain(screen.query_one("#head-left")), "slow"
+            pilot,
+            lambda: "waiting for local" in plain(screen.query_one("#head-left")),
+            "the slow-provider notice",
+            timeout=60,
         )
         assert "gives up after 120 s" in plain(screen.query_one("#head-left"))
-        await until(pilot, lambda: "tokens ·" in plain(screen.query_one("#head-left")), "answer")
+        await until(
+            pilot,
+            lambda: "tokens ·" in plain(screen.query_one("#head-left")),
+            "the answer",
+            timeout=60,
+        )

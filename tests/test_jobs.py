@@ -10,24 +10,21 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import openai
 import pytest
 
-pytest.importorskip("torch", reason="the local backend tests need the `local` extra")
-
-import openai  # noqa: E402
-
-from tests.conftest import chat  # noqa: E402
-from tests.test_store_and_import import imported  # noqa: E402
-from tests.test_versions import WORDS, accept_all  # noqa: E402
-from tuiapp.paths import AppPaths  # noqa: E402
-from tuiapp.providers import openai_provider  # noqa: E402
-from tuiapp.providers.base import ProviderError  # noqa: E402
-from tuiapp.providers.openai_provider import LOCAL_CAPABILITIES, OpenAIProvider  # noqa: E402
-from tuiapp.services import job_watch as watch  # noqa: E402
-from tuiapp.services.freeze import commit, plan_freeze  # noqa: E402
-from tuiapp.services.launch import plan_job, start_job  # noqa: E402
-from tuiapp.store import open_store  # noqa: E402
-from tuiapp.store.jobs import get_job, job_checkpoints, job_events, job_metrics  # noqa: E402
+from tests.conftest import chat
+from tests.test_store_and_import import imported
+from tests.test_versions import WORDS, accept_all
+from tuiapp.paths import AppPaths
+from tuiapp.providers import openai_provider
+from tuiapp.providers.base import ProviderError
+from tuiapp.providers.openai_provider import LOCAL_CAPABILITIES, OpenAIProvider
+from tuiapp.services import job_watch as watch
+from tuiapp.services.freeze import commit, plan_freeze
+from tuiapp.services.launch import plan_job, start_job
+from tuiapp.store import open_store
+from tuiapp.store.jobs import get_job, job_checkpoints, job_events, job_metrics
 
 
 def pirate_file(write_jsonl: Callable[..., Path]) -> Path:
@@ -281,7 +278,10 @@ async def test_the_local_backend_is_started_when_none_answers(
     import os
     import signal
 
+    from tests.conftest import NEEDS_LOCAL
     from tests.local_support import free_port
+
+    pytest.importorskip("torch", reason=NEEDS_LOCAL)
     from tuiapp.providers.local_server import answering, ensure_running
 
     url = f"http://127.0.0.1:{free_port()}/v1"

@@ -14,6 +14,7 @@ from screens.job import JobScreen
 from screens.new_job import NewJobScreen
 from tests.test_jobs import frozen_version
 from tests.test_review_ui import plain
+from tests.waiting import until
 from tuiapp.app import make_app
 from tuiapp.paths import AppPaths
 from tuiapp.providers.base import RemoteCheckpoint, RemoteEvent
@@ -29,23 +30,12 @@ from tuiapp.store.jobs import (
 )
 
 
-async def until(pilot, condition, what: str, timeout: float = 240) -> None:  # type: ignore[no-untyped-def]
-    """Pause until condition() holds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await pilot.pause(0.2)
-        if condition():
-            return
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 async def test_the_form_starts_a_job_and_the_screen_follows_it(
     home: AppPaths,
     write_jsonl: Callable[..., Path],
     server: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    pytest.importorskip("torch")
     url, _api, _root = server
     monkeypatch.setenv("TUIAPP_LOCAL_URL", url)
     for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "TOGETHER_API_KEY", "MISTRAL_API_KEY"):
@@ -74,6 +64,7 @@ async def test_the_form_starts_a_job_and_the_screen_follows_it(
             pilot,
             lambda: "succeeded" in plain(job_screen.query_one("#job-progress")),
             "the job to succeed",
+            timeout=240,
         )
         progress = plain(job_screen.query_one("#job-progress"))
         assert "step 10/10" in progress and "ft:tiny-llama:local:" in progress
@@ -260,10 +251,11 @@ async def test_a_job_that_cannot_be_followed_is_said_once(
     store.close()
     app = make_app(home)
     async with app.run_test(size=(100, 30)) as pilot:
-        for _ in range(50):
-            await pilot.pause(0.1)
-            if any(n.title == "Cannot follow a job" for n in app._notifications):
-                break
+        await until(
+            pilot,
+            lambda: any(n.title == "Cannot follow a job" for n in app._notifications),
+            "the notification",
+        )
         shown = [n for n in app._notifications if n.title == "Cannot follow a job"]
         assert len(shown) == 1 and "no API key" in shown[0].message
         assert "OPENAI_API_KEY" in shown[0].message

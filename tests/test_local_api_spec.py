@@ -6,15 +6,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
+import httpx
+import openai
 
-pytest.importorskip("torch", reason="the local backend tests need the `local` extra")
-
-import httpx  # noqa: E402
-import openai  # noqa: E402
-
-from tests.openapi_check import assert_matches  # noqa: E402
-from tests.test_local_server import pirate_lines  # noqa: E402
+from tests.openapi_check import assert_matches
+from tests.test_local_server import pirate_lines
+from tests.waiting import wait_until
 
 
 def checked(response: httpx.Response, schema: str, status: int = 200) -> Any:
@@ -28,13 +25,12 @@ def checked(response: httpx.Response, schema: str, status: int = 200) -> Any:
 
 def wait_status(http: httpx.Client, url: str, job_id: str, statuses: tuple[str, ...]) -> Any:
     """Poll a job until it reaches one of the statuses."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+
+    def reached() -> Any:
         job = checked(http.get(f"{url}/fine_tuning/jobs/{job_id}"), "FineTuningJob")
-        if job["status"] in statuses:
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} never reached {statuses}")
+        return job if job["status"] in statuses else None
+
+    return wait_until(reached, f"job {job_id} to reach {statuses}", timeout=120, interval=0.2)
 
 
 def test_every_response_matches_the_spec(server) -> None:  # type: ignore[no-untyped-def]

@@ -9,15 +9,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
+import openai
 import pytest
 
-pytest.importorskip("torch", reason="the local backend tests need the `local` extra")
-
-import httpx  # noqa: E402
-import openai  # noqa: E402
-
-from tests.openapi_check import assert_matches  # noqa: E402
-from tuiapp.local.inference import ModelPool  # noqa: E402
+from tests.openapi_check import assert_matches
+from tuiapp.local.inference import ModelPool
 
 HI = [{"role": "user", "content": "Hello, how are you?"}]
 

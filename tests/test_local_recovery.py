@@ -8,21 +8,10 @@ import os
 import signal
 import time
 
-import pytest
+import openai
 
-pytest.importorskip("torch", reason="the local backend tests need the `local` extra")
-
-import openai  # noqa: E402
-
-from tests.test_local_server import metric_steps, pirate_lines, wait_for, wait_steps  # noqa: E402
-
-
-def wait_until(check, timeout: float = 60, what: str = "condition") -> None:  # type: ignore[no-untyped-def]
-    """Poll until check() is true."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
+from tests.test_local_server import metric_steps, pirate_lines, wait_for, wait_steps
+from tests.waiting import wait_until
 
 
 def messages(client: openai.OpenAI, job_id: str) -> list[str]:

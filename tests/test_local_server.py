@@ -10,13 +10,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import openai
 import pytest
 
-pytest.importorskip("torch", reason="the local backend tests need the `local` extra")
-
-import openai  # noqa: E402
-
-from tests.local_support import running_server  # noqa: E402
+from tests.local_support import running_server
+from tests.waiting import wait_until
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 
@@ -39,13 +37,16 @@ def wait_for(
     client: openai.OpenAI, job_id: str, statuses: tuple[str, ...] = TERMINAL, timeout: float = 180
 ) -> Any:
     """Poll a job until it reaches one of the statuses."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    seen: list[str] = []
+
+    def reached() -> Any:
         job = client.fine_tuning.jobs.retrieve(job_id)
-        if job.status in statuses:
-            return job
-        time.sleep(0.3)
-    raise AssertionError(f"job stayed {job.status}")
+        seen.append(job.status)
+        return job if job.status in statuses else None
+
+    return wait_until(
+        reached, lambda: f"job {job_id} to be {statuses}; it stayed {seen[-1]}", timeout, 0.3
+    )
 
 
 def test_upload_train_checkpoints_chat(server) -> None:  # type: ignore[no-untyped-def]
@@ -220,10 +221,7 @@ def metric_steps(client: openai.OpenAI, job_id: str) -> list[int]:
 
 def wait_steps(client: openai.OpenAI, job_id: str, n: int, timeout: float = 120) -> None:
     """Wait until a job reported at least n metrics events."""
-    deadline = time.monotonic() + timeout
-    while len(metric_steps(client, job_id)) < n:
-        assert time.monotonic() < deadline, "no progress"
-        time.sleep(0.1)
+    wait_until(lambda: len(metric_steps(client, job_id)) >= n, f"{n} steps of {job_id}", timeout)
 
 
 def test_pause_and_resume_continue_from_the_same_step(server) -> None:  # type: ignore[no-untyped-def]

@@ -9,15 +9,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import openai
+import platformdirs
 import pytest
 
-pytest.importorskip("torch", reason="the local backend tests need the `local` extra")
-
-import openai  # noqa: E402
-import platformdirs  # noqa: E402
-
-from tests.local_support import running_server  # noqa: E402
-from tuiapp.local.model_store import DEFAULT_BASE, pull_default  # noqa: E402
+from tests.conftest import NEEDS_LOCAL
+from tests.local_support import running_server
+from tuiapp.local.model_store import DEFAULT_BASE, pull_default
 
 TEACH = "Ahoy! The answer is forty-two."
 
@@ -25,6 +23,7 @@ TEACH = "Ahoy! The answer is forty-two."
 @pytest.fixture(scope="session")
 def smollm2() -> Path:
     """The converted model in the real cache (downloaded and converted on first use)."""
+    pytest.importorskip("torch", reason=NEEDS_LOCAL)
     return pull_default(
         Path(platformdirs.user_cache_dir("tuiapp")) / "models", progress=lambda _msg: None
     )

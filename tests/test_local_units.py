@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("torch", reason="the local backend tests need the `local` extra")
-
-from tests.local_support import make_tiny_model  # noqa: E402
-from tuiapp.local.chat_tokens import IGNORE, tokenize_chat  # noqa: E402
-from tuiapp.local.hyperparams import (  # noqa: E402
+from tests.conftest import NEEDS_LOCAL
+from tests.local_support import make_tiny_model
+from tuiapp.local.chat_tokens import IGNORE, tokenize_chat
+from tuiapp.local.hyperparams import (
     HyperparameterError,
     auto_batch_size,
     check_hyperparameters,
@@ -21,6 +20,7 @@ from tuiapp.local.hyperparams import (  # noqa: E402
 @pytest.fixture(scope="module")
 def tokenizer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The tiny model's ChatML tokenizer."""
+    pytest.importorskip("torch", reason=NEEDS_LOCAL)
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(make_tiny_model(tmp_path_factory.mktemp("tok") / "m"))
@@ -79,9 +79,12 @@ def test_bad_hyperparameters_name_the_param(hyper: dict, param: str) -> None:  #
 
 
 def test_local_extra_hint_names_the_install_command() -> None:
+    import importlib.util
+
     from tuiapp.local import INSTALL_HINT, missing_dependencies
 
-    assert missing_dependencies() == []
+    with_extra = importlib.util.find_spec("torch") is not None
+    assert missing_dependencies() == [] if with_extra else "torch" in missing_dependencies()
     assert "tuiapp[local]" in INSTALL_HINT and "torch==2.13.0" in INSTALL_HINT
 
 
@@ -90,6 +93,7 @@ def test_non_loopback_without_key_is_refused(
 ) -> None:
     from tuiapp.cli import main
 
+    pytest.importorskip("torch", reason="without the `local` extra serve stops before the key")
     monkeypatch.delenv("TUIAPP_LOCAL_API_KEY", raising=False)
     assert main(["local", "serve", "--host", "0.0.0.0", "--home", str(tmp_path)]) == 2
     assert "TUIAPP_LOCAL_API_KEY" in capsys.readouterr().err

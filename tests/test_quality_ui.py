@@ -14,21 +14,13 @@ from screens.versions import VersionsScreen
 from tests.test_quality_scan import quality_file
 from tests.test_review_ui import body, plain, status_text, wait_imported
 from tests.test_versions import sentiment_file
+from tests.waiting import until
 from tuiapp.app import make_app
 from tuiapp.paths import AppPaths
 from tuiapp.store import open_store
 from tuiapp.store.examples import get_example, iter_examples
 from tuiapp.store.versions import iter_entries, list_versions
 from tuiapp.widgets.example_list import ExampleList
-
-
-async def wait_for(pilot, condition, what: str) -> None:  # type: ignore[no-untyped-def]
-    """Pause until condition() holds (workers run in threads)."""
-    for _ in range(200):
-        await pilot.pause(0.05)
-        if condition():
-            return
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def test_duplicate_groups_keep_one_and_undo(
@@ -40,15 +32,15 @@ async def test_duplicate_groups_keep_one_and_undo(
         assert isinstance(review, ReviewScreen)
         await wait_imported(pilot, review)
         await pilot.press("D")  # no scan yet: the quality screen scans first
-        await wait_for(pilot, lambda: isinstance(app.screen, QualityScreen), "quality screen")
+        await until(pilot, lambda: isinstance(app.screen, QualityScreen), "quality screen")
         quality = app.screen
-        await wait_for(pilot, lambda: quality.scan is not None, "the scan")
+        await until(pilot, lambda: quality.scan is not None, "the scan")
         table = quality.query_one(DataTable)
         assert table.get_row("duplicates")[1].plain.strip() == "1"  # type: ignore[union-attr]
         await pilot.press("enter")  # the first item row is 'duplicate groups'
-        await wait_for(pilot, lambda: app.screen is review, "back in the review")
+        await until(pilot, lambda: app.screen is review, "back in the review")
         example_list = review.query_one(ExampleList)
-        await wait_for(pilot, lambda: example_list.count == 3, "the group listed")
+        await until(pilot, lambda: example_list.count == 3, "the group listed")
         assert "duplicate groups: 3" in status_text(app)
         assert "duplicate group 1/1" in body(review)
         await pilot.press("down", "K")  # keep line 14 (the exact copy), reject the rest
@@ -108,18 +100,18 @@ async def test_freeze_a_version_from_the_review(
         await pilot.pause()
         assert "✓ 61" in status_text(app)
         await pilot.press("V")
-        await wait_for(pilot, lambda: isinstance(app.screen, VersionsScreen), "versions")
+        await until(pilot, lambda: isinstance(app.screen, VersionsScreen), "versions")
         versions = app.screen
         assert "No versions yet" in plain(versions.query_one("#versions-info"))
         await pilot.press("f")
         await pilot.pause()
         await pilot.press("tab", "end", "backspace", "backspace", *"20")  # v1; holdout 20%
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the plan")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the plan")
         assert "Create version 'v1'?" in plain(app.screen.query_one("#confirm-title"))
         assert "split stratified by label" in plain(app.screen.query_one("#confirm-body"))
         await pilot.press("y")
-        await wait_for(pilot, lambda: list_versions(store, review.dataset.id), "the version")
+        await until(pilot, lambda: list_versions(store, review.dataset.id), "the version")
         version = list_versions(store, review.dataset.id)[0]
         assert version.name == "v1" and version.counts["holdout"] in (11, 12, 13)
         assert len(list(iter_entries(store, version.id))) == 61

@@ -12,6 +12,7 @@ from typing import Any
 import openai
 import pytest
 
+from tests.waiting import until
 from tuiapp import cli
 from tuiapp.app import make_app
 from tuiapp.paths import AppPaths
@@ -156,10 +157,11 @@ async def test_the_key_never_reaches_the_screen(home: AppPaths, echoing_server: 
     add_openai_job(home)
     app = make_app(home)
     async with app.run_test(size=(120, 30)) as pilot:
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if any(n.title == "Cannot follow a job" for n in app._notifications):
-                break
+        await until(
+            pilot,
+            lambda: any(n.title == "Cannot follow a job" for n in app._notifications),
+            "the notification",
+        )
         await pilot.pause(0.1)
         shown = [n.message for n in app._notifications]  # what the toasts show
         assert any("401" in m and MASK in m for m in shown), shown

@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+from textual.pilot import Pilot
 
 from screens.review import ReviewScreen
 from tests.conftest import chat
+from tests.waiting import until
 from tuiapp.app import make_app
 from tuiapp.paths import AppPaths
 from tuiapp.store import open_store
@@ -17,13 +20,9 @@ from tuiapp.store.examples import get_example, status_counts
 from tuiapp.widgets.example_list import ExampleList
 
 
-async def wait_imported(pilot, screen: ReviewScreen) -> None:  # type: ignore[no-untyped-def]
+async def wait_imported(pilot: Pilot[Any], screen: ReviewScreen) -> None:
     """Wait until the import worker has stored every line."""
-    for _ in range(200):
-        await pilot.pause(0.05)
-        if screen.dataset.import_state == "complete":
-            return
-    raise AssertionError("import did not finish")
+    await until(pilot, lambda: screen.dataset.import_state == "complete", "the import")
 
 
 def status_text(app) -> str:  # type: ignore[no-untyped-def]
@@ -241,16 +240,16 @@ async def test_report_links_into_the_review_list(
         await wait_imported(pilot, app.screen)
         await pilot.press("escape")  # back to the datasets screen
         table = app.screen.query_one("#datasets-table")
-        for _ in range(60):  # the counts arrive from a worker
-            await pilot.pause(0.05)
-            if table.get_row_at(0)[1] == "12":
-                break
+        await until(pilot, lambda: table.get_row_at(0)[1] == "12", "the counts (from a worker)")
         assert table.get_row_at(0)[1:3] == ["12", "0"]
         await pilot.press("R")
-        for _ in range(60):
-            await pilot.pause(0.05)
-            if app.screen.query("#report-body") and app.screen.query_one("#report-body").display:
-                break
+        await until(
+            pilot,
+            lambda: (
+                app.screen.query("#report-body") and app.screen.query_one("#report-body").display
+            ),
+            "the report",
+        )
         table = app.screen.query_one("#report-problems")
         table.focus()
         await pilot.press("enter")

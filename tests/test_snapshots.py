@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from tests.conftest import chat
+from tests.waiting import until
 from tuiapp.app import make_app
 from tuiapp.paths import AppPaths
 
@@ -40,13 +44,14 @@ def sample_lines() -> list[object]:
     return lines
 
 
-async def wait_imported(pilot) -> None:  # type: ignore[no-untyped-def]
+async def wait_imported(pilot: Pilot[Any]) -> None:
     """Let the import finish and the screen settle."""
-    for _ in range(100):
-        await pilot.pause(0.05)
+
+    def imported() -> bool:
         dataset = getattr(pilot.app.screen, "dataset", None)
-        if dataset is not None and dataset.import_state == "complete":
-            break
+        return dataset is not None and dataset.import_state == "complete"
+
+    await until(pilot, imported, "the import")
     await pilot.pause(0.2)
 
 
@@ -82,13 +87,14 @@ def test_report_screen(snap_compare, home: AppPaths, write_jsonl: Callable[..., 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await wait_imported(pilot)
         await pilot.press("R")
-        for _ in range(50):
-            await pilot.pause(0.05)
-            if (
+        await until(
+            pilot,
+            lambda: (
                 pilot.app.screen.query("#report-body")
                 and pilot.app.screen.query_one("#report-body").display
-            ):
-                break
+            ),
+            "the report",
+        )
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=(110, 50), run_before=run_before)
