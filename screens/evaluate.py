@@ -17,9 +17,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
 
 from tuiapp.evals.metrics import token_f1
-from tuiapp.evals.ratings import win_rate
-from tuiapp.evals.run import EvalItem, eval_items, run_eval, start_run
 from tuiapp.providers.base import ProviderError
+from tuiapp.services.eval_run import EvalItem, eval_items, run_eval, start_run
+from tuiapp.services.ratings import win_rate
 from tuiapp.store.evals import EvalRun, list_runs, outputs
 from tuiapp.store.jobs import Job, get_job, holdout_loss
 from tuiapp.widgets.tables import cursor_key

@@ -13,7 +13,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from screens.prompt import PromptScreen
-from tuiapp.evals.experiments import Experiment, experiments, to_csv, to_markdown
+from tuiapp.evals.experiments import Experiment, to_csv, to_markdown
+from tuiapp.services.experiments import experiments
 from tuiapp.widgets.tables import cursor_key
 from tuiapp.workspace import workspace_of
 

@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Footer, Label, RichLog, Static
 
 from screens.confirm import ConfirmScreen
 from tuiapp.jobs.diagnosis import diagnose
-from tuiapp.jobs.watch import Polled
 from tuiapp.providers.base import ProviderError
+from tuiapp.services.job_watch import Polled
 from tuiapp.store.jobs import (
     Job,
     get_job,

@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from screens.choice import ChoiceScreen
-from tuiapp.jobs.watch import Polled
+from tuiapp.services.job_watch import Polled
 from tuiapp.store import Store
 from tuiapp.store.jobs import Job, latest_metrics, list_jobs
 from tuiapp.store.versions import list_versions

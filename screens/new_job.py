@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Label, ProgressBar, Select, Static
 
 from screens.confirm import ConfirmScreen
-from tuiapp.jobs.launch import JobPlan, plan_job, start_job
 from tuiapp.providers.base import Capabilities, ProviderError
 from tuiapp.providers.registry import (
     DEFAULT_SETTING,
@@ -22,6 +21,7 @@ from tuiapp.providers.registry import (
     default_base,
     default_provider,
 )
+from tuiapp.services.launch import JobPlan, plan_job, start_job
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.versions import get_version
 from tuiapp.workspace import workspace_of

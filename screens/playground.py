@@ -5,7 +5,6 @@ and latency; load a holdout example to see the reference beside the answers; sav
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,11 +19,11 @@ from textual.widgets import Footer, Input, Label, RichLog, Select, Static
 
 from screens.choice import ChoiceScreen
 from screens.prompt import PromptScreen
-from tuiapp.evals.run import eval_items
 from tuiapp.providers.base import ProviderError
 from tuiapp.providers.registry import available
-from tuiapp.store.db import now
+from tuiapp.services.eval_run import eval_items
 from tuiapp.store.jobs import get_job
+from tuiapp.store.playground import get_session, list_sessions, save_session
 from tuiapp.workspace import workspace_of
 
 SETTINGS = ("temperature", "top_p", "max_tokens", "seed", "stop")
@@ -319,44 +318,29 @@ class PlaygroundScreen(Screen[None]):
             **{f"model-{p.side}": p.model for p in self.panes},
         }
         transcript = [{"side": p.side, "model": p.model, "history": p.history} for p in self.panes]
-        with workspace_of(self.app).store.conn:
-            workspace_of(self.app).store.conn.execute(
-                "INSERT INTO playground_sessions(name, settings, transcript, created_at, "
-                "updated_at) VALUES (?, ?, ?, ?, ?)",
-                [name, json.dumps(settings), json.dumps(transcript), now(), now()],
-            )
+        save_session(workspace_of(self.app).store, name, settings, transcript)
         self.notify(f"Session {name!r} saved.")
 
     @work
     async def action_open(self) -> None:
         """Reopen a saved session."""
-        rows = (
-            workspace_of(self.app)
-            .store.conn.execute(
-                "SELECT id, name, updated_at FROM playground_sessions ORDER BY id DESC LIMIT 100"
-            )
-            .fetchall()
-        )
-        if not rows:
+        sessions = list_sessions(workspace_of(self.app).store)
+        if not sessions:
             self.notify("No saved sessions yet (ctrl+s saves one).")
             return
 
         key = await self.app.push_screen_wait(
-            ChoiceScreen("Open a session", [(str(r[0]), f"{r[1]} · {r[2][:16]}") for r in rows])
+            ChoiceScreen(
+                "Open a session", [(str(s.id), f"{s.name} · {s.updated_at[:16]}") for s in sessions]
+            )
         )
         if key is not None:
             self._restore(int(key))
 
     def _restore(self, session_id: int) -> None:
         """Put a saved session back on screen."""
-        settings, transcript = (
-            workspace_of(self.app)
-            .store.conn.execute(
-                "SELECT settings, transcript FROM playground_sessions WHERE id = ?", [session_id]
-            )
-            .fetchone()
-        )
-        values = json.loads(settings)
+        session = get_session(workspace_of(self.app).store, session_id)
+        values = session.settings
         with self.prevent(Input.Changed, Select.Changed):
             for name in (*SETTINGS, "system", "model-left", "model-right"):
                 self.query_one(f"#{name}", Input).value = str(values.get(name) or "")
@@ -365,7 +349,7 @@ class PlaygroundScreen(Screen[None]):
                 if provider in {c.name for c in available()}:
                     self.query_one(f"#provider-{side}", Select).value = provider
         self.action_clear()
-        for saved, pane in zip(json.loads(transcript), self.panes, strict=False):
+        for saved, pane in zip(session.transcript, self.panes, strict=False):
             pane.history = saved["history"]
             log = self.query_one(f"#log-{pane.side}", RichLog)
             for message in pane.history:

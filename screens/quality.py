@@ -18,8 +18,8 @@ from textual.worker import get_current_worker
 from screens.confirm import ConfirmScreen
 from screens.prompt import PromptScreen
 from tuiapp.data.dedup import DEFAULT_THRESHOLD
-from tuiapp.data.quality import redact_dataset, scan_quality
 from tuiapp.redact import redact
+from tuiapp.services.quality import redact_dataset, scan_quality
 from tuiapp.store.datasets import get_dataset, record_failure
 from tuiapp.store.examples import DUPLICATES
 from tuiapp.store.quality import Scan, changed_since_scan, load_scan, tag_counts

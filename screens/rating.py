@@ -10,8 +10,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
-from tuiapp.evals.ratings import Pair, pairs, rate, win_rate
-from tuiapp.evals.run import eval_items
+from tuiapp.evals.ratings import Pair
+from tuiapp.services.eval_run import eval_items
+from tuiapp.services.ratings import pairs, rate, win_rate
 from tuiapp.store.evals import get_run
 from tuiapp.workspace import workspace_of
 

@@ -9,9 +9,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, LoadingIndicator, Static
 
-from tuiapp.data.problems import KINDS, Severity
-from tuiapp.data.report import DatasetReport, dataset_report
 from tuiapp.data.stats import Distribution, default_epochs
+from tuiapp.problems import KINDS, Severity
+from tuiapp.services.report import DatasetReport, dataset_report
 from tuiapp.store.datasets import get_dataset
 from tuiapp.widgets.histogram import TokenHistogram
 from tuiapp.workspace import workspace_of

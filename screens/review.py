@@ -19,10 +19,10 @@ from textual.worker import get_current_worker
 from screens.edit_example import EditExampleScreen
 from screens.prompt import PromptScreen
 from screens.review_quality import QualityActions
-from tuiapp.data.export import export_accepted
-from tuiapp.data.importer import ImportProgress, run_import
-from tuiapp.data.quality import apply_edit, recheck
 from tuiapp.redact import redact
+from tuiapp.services.export import export_accepted
+from tuiapp.services.importer import ImportProgress, run_import
+from tuiapp.services.quality import apply_edit, recheck
 from tuiapp.store.datasets import finish_import, get_dataset, record_failure
 from tuiapp.store.examples import (
     ExampleFilter,

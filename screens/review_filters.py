@@ -12,7 +12,7 @@ from textual.screen import Screen
 
 from screens.choice import ChoiceScreen
 from screens.prompt import PromptScreen
-from tuiapp.data.problems import KINDS
+from tuiapp.problems import KINDS
 from tuiapp.store.examples import (
     ExampleFilter,
     filtered_positions,

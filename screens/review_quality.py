@@ -13,8 +13,9 @@ from textual import work
 from screens.choice import ChoiceScreen
 from screens.review_filters import FilteredListScreen
 from tuiapp.data.examine import Examined
-from tuiapp.data.quality import examiner, redact_stored
 from tuiapp.data.redaction import find_in_example
+from tuiapp.services.quality import examiner, redact_stored
+from tuiapp.store.example_reads import lines_at
 from tuiapp.store.examples import DUPLICATES, ExampleFilter, get_example, status_counts
 from tuiapp.store.quality import duplicate_group, load_scan
 from tuiapp.store.records import Example
@@ -69,16 +70,7 @@ class QualityActions(FilteredListScreen):
 
     def _lines_of(self, idxs: list[int]) -> dict[int, int]:
         """File line numbers of examples."""
-        marks = ",".join("?" * len(idxs))
-        rows = (
-            workspace_of(self.app)
-            .store.conn.execute(
-                f"SELECT idx, line FROM examples WHERE dataset_id = ? AND idx IN ({marks})",
-                [self.dataset.id, *idxs],
-            )
-            .fetchall()
-        )
-        return dict(rows)
+        return lines_at(workspace_of(self.app).store, self.dataset.id, idxs)
 
     # --- actions ------------------------------------------------------------------------
     @work

@@ -15,18 +15,13 @@ from textual.widgets import DataTable, Footer, Label, Static
 from screens.confirm import ConfirmScreen
 from screens.freeze import FreezeRequest, FreezeScreen
 from screens.prompt import PromptScreen
-from tuiapp.data.freeze import (
-    Plan,
-    commit,
-    export_version,
-    plan_freeze,
-    plan_sample,
-    version_conversations,
-)
 from tuiapp.data.split import file_conversations, leakage
 from tuiapp.redact import redact
+from tuiapp.services.export import export_version
+from tuiapp.services.freeze import Plan, commit, plan_freeze, plan_sample, version_conversations
 from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset, record_failure
+from tuiapp.store.example_reads import lines_of_ids
 from tuiapp.store.versions import Version, diff_versions, get_version, list_versions
 from tuiapp.widgets.tables import cursor_key
 from tuiapp.workspace import workspace_of
@@ -255,15 +250,8 @@ class VersionsScreen(Screen[None]):
             return
 
         def lines(ids: list[int]) -> str:
-            rows = (
-                workspace_of(self.app)
-                .store.conn.execute(
-                    f"SELECT line FROM examples WHERE id IN ({','.join('?' * len(ids[:12]))})",
-                    ids[:12],
-                )
-                .fetchall()
-            )
-            shown = ", ".join(str(r[0]) for r in rows)
+            found = lines_of_ids(workspace_of(self.app).store, ids[:12])
+            shown = ", ".join(str(line) for line in found)
             return f" (lines {shown}{', …' if len(ids) > 12 else ''})" if ids else ""
 
         parent = get_version(workspace_of(self.app).store, version.parent_id)

@@ -17,13 +17,13 @@ from screens.datasets import DatasetsScreen
 from screens.experiments import ExperimentsScreen
 from screens.jobs import JobsScreen
 from tuiapp.config import Config, ConfigError, load_config
-from tuiapp.data.identity import Identity, identify
-from tuiapp.data.importer import open_dataset
-from tuiapp.jobs.watch import Polled, Watcher
 from tuiapp.navigation import Navigator
 from tuiapp.paths import AppPaths
 from tuiapp.providers.registry import Providers
 from tuiapp.redact import redact
+from tuiapp.services.identity import Identity, identify
+from tuiapp.services.importer import open_dataset
+from tuiapp.services.job_watch import Polled, Watcher
 from tuiapp.store import Store, open_store
 from tuiapp.workspace import Workspace
 

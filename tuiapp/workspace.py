@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from tuiapp.config import Config
-from tuiapp.jobs.watch import Polled
 from tuiapp.paths import AppPaths
 from tuiapp.providers.registry import Providers
+from tuiapp.services.job_watch import Polled
 from tuiapp.store import Store
 
 
