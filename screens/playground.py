@@ -1,21 +1,19 @@
-"""The playground: one or two models side by side (the fine-tuned one and its base), streaming
-token by token in both panes at once, multi-turn, with the sampling settings, token counts
-and latency; load a holdout example to see the reference beside the answers; save sessions."""
+"""The playground: one or two models side by side (the fine-tuned one and its base), each in a
+`ChatPane` that streams its answer token by token, multi-turn, with the sampling settings;
+load a holdout example to see the reference beside the answers; save sessions."""
 
 from __future__ import annotations
 
-import asyncio
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, RichLog, Select, Static
+from textual.widgets import Footer, Input, Label, Select, Static
 
 from screens.choice import ChoiceScreen
 from screens.prompt import PromptScreen
@@ -24,20 +22,10 @@ from tuiapp.providers.registry import available
 from tuiapp.services.eval_run import eval_items
 from tuiapp.store.jobs import get_job
 from tuiapp.store.playground import get_session, list_sessions, save_session
+from tuiapp.widgets.chat_pane import ChatPane
 from tuiapp.workspace import workspace_of
 
 SETTINGS = ("temperature", "top_p", "max_tokens", "seed", "stop")
-SLOW_AFTER_SECONDS = 3.0  # a provider that has not answered after this long is said to be slow
-
-
-@dataclass
-class Pane:
-    """One model's side of the conversation (each side may use another provider)."""
-
-    side: str
-    provider: str
-    model: str
-    history: list[dict[str, str]] = field(default_factory=list)
 
 
 class PlaygroundScreen(Screen[None]):
@@ -92,12 +80,10 @@ class PlaygroundScreen(Screen[None]):
                 yield Input(
                     defaults.get(name, ""), placeholder=name, id=name, compact=True, tooltip=name
                 )
+        workspace = workspace_of(self.app)
         with Horizontal(id="playground-panes"):
             for side in ("left", "right"):
-                with Vertical(classes="pane"):
-                    yield Label("", id=f"head-{side}", classes="pane-head")
-                    yield RichLog(id=f"log-{side}", wrap=True, markup=False)
-                    yield Static("", id=f"live-{side}", classes="live")
+                yield ChatPane(side, workspace.providers.get, workspace.config.timeouts.read)
         yield Static("", id="playground-reference")
         yield Input(placeholder="message · Enter sends to both models", id="message")
         yield Footer(compact=True)
@@ -124,25 +110,22 @@ class PlaygroundScreen(Screen[None]):
                 options[name] = float(raw)
         return options
 
-    def _panes(self) -> list[Pane]:
+    @property
+    def panes(self) -> list[ChatPane]:
+        """Both panes, left then right."""
+        return list(self.query(ChatPane))
+
+    def _panes(self) -> list[ChatPane]:
         """The panes with a model."""
         return [p for p in self.panes if p.model]
 
     def action_clear(self) -> None:
         """A new conversation with the models and system prompt in the boxes."""
-        self.panes = []
         system = self.query_one("#system", Input).value.strip()
-        for side in ("left", "right"):
-            model = self.query_one(f"#model-{side}", Input).value.strip()
-            provider = str(self.query_one(f"#provider-{side}", Select).value)
-            history = [{"role": "system", "content": system}] if system else []
-            pane = Pane(side, provider, model, history)
-            self.panes.append(pane)
-            self.query_one(f"#log-{side}", RichLog).clear()
-            self.query_one(f"#head-{side}", Label).update(
-                f"[b]{model or '(no model)'}[/b] · {provider}"
-            )
-            self.query_one(f"#log-{side}").parent.display = bool(model)  # type: ignore[union-attr]
+        for pane in self.panes:
+            model = self.query_one(f"#model-{pane.side}", Input).value.strip()
+            provider = str(self.query_one(f"#provider-{pane.side}", Select).value)
+            pane.reset(provider, model, system)
         self.query_one("#playground-reference").display = False
 
     @on(Input.Changed, "#model-left, #model-right, #system")
@@ -187,89 +170,23 @@ class PlaygroundScreen(Screen[None]):
             return
         event.input.value = ""
         for pane in self._panes():
-            pane.history.append({"role": "user", "content": text})
-            self.query_one(f"#log-{pane.side}", RichLog).write(Text(f"you: {text}", style="bold"))
+            pane.write_user(text)
         self.answer_all()
 
-    @work(exclusive=True, group="stream")
-    async def answer_all(self) -> None:
-        """Stream both answers at once."""
+    def answer_all(self) -> None:
+        """Every pane with a model answers (at once, each streaming its own)."""
         try:
             options = self._options()
         except ValueError as err:
             self.notify(f"Settings: {err}", severity="error")
             return
-        await asyncio.gather(*(self._stream(pane, options) for pane in self._panes()))
-
-    async def _stream(self, pane: Pane, options: dict[str, Any]) -> None:
-        """One pane's answer, token by token, then its counts and latency."""
-        log = self.query_one(f"#log-{pane.side}", RichLog)
-        head = self.query_one(f"#head-{pane.side}", Label)
-        live = self.query_one(f"#live-{pane.side}", Static)
-        started = time.perf_counter()
-        first: float | None = None
-        pieces: list[str] = []
-        usage: dict[str, int] = {}
-        read_timeout = workspace_of(self.app).config.timeouts.read
-
-        def say_if_slow() -> None:  # the provider has not answered yet: say so, with the limit
-            waited = time.perf_counter() - started
-            if first is None and waited >= SLOW_AFTER_SECONDS:
-                head.update(
-                    f"[b]{pane.model}[/b] · waiting for {pane.provider}… {waited:.0f} s "
-                    f"(gives up after {read_timeout:.0f} s: [timeouts] read)"
-                )
-
-        slow = self.set_interval(1.0, say_if_slow)
-        try:
-            provider = await workspace_of(self.app).providers.get(pane.provider)
-            async for piece in provider.chat(pane.model, pane.history, usage, **options):
-                if first is None:
-                    first = time.perf_counter() - started
-                pieces.append(piece)
-                live.update(Text(f"{pane.model}: ", style="green") + Text("".join(pieces)))
-                head.update(f"[b]{pane.model}[/b] · streaming… {len(pieces)} chunks")
-        except ProviderError as err:
-            live.update("")
-            log.write(Text(f"error: {err.message} ({err.hint})", style="red"))
-            head.update(f"[b]{pane.model}[/b] · failed")
-            return
-        except asyncio.CancelledError:
-            pieces.append(" [stopped]")
-            self._finish(pane, pieces, usage, first, started)
-            raise
-        finally:
-            slow.stop()
-        self._finish(pane, pieces, usage, first, started)
-
-    def _finish(
-        self,
-        pane: Pane,
-        pieces: list[str],
-        usage: dict[str, int],
-        first: float | None,
-        started: float,
-    ) -> None:
-        """Move the answer into the pane's log and history; show its counts and latency."""
-        answer = "".join(pieces)
-        self.query_one(f"#live-{pane.side}", Static).update("")
-        log = self.query_one(f"#log-{pane.side}", RichLog)
-        log.write(Text(f"{pane.model}: ", style="green") + Text(answer))
-        pane.history.append({"role": "assistant", "content": answer})
-        ttft = f"first token {first * 1000:.0f} ms · " if first is not None else ""
-        tokens = (
-            f"{usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out tokens"
-            if usage
-            else f"{len(pieces)} chunks"
-        )
-        total = time.perf_counter() - started
-        self.query_one(f"#head-{pane.side}", Label).update(
-            f"[b]{pane.model}[/b] · {ttft}{tokens} · {total:.1f} s"
-        )
+        for pane in self._panes():
+            pane.answer(options)
 
     def action_stop(self) -> None:
         """Stop the answers being streamed (what arrived is kept)."""
-        self.workers.cancel_group(self, "stream")
+        for pane in self.panes:
+            pane.stop()
 
     # --- examples and sessions ------------------------------------------------------------
     @work
@@ -293,11 +210,7 @@ class PlaygroundScreen(Screen[None]):
         item = items[key]
         self.action_clear()
         for pane in self._panes():
-            pane.history = [dict(m) for m in item.messages]
-            for message in item.messages:
-                self.query_one(f"#log-{pane.side}", RichLog).write(
-                    Text(f"{message['role']}: {message['content']}", style="dim")
-                )
+            pane.load(item.messages, style="dim")
         reference = self.query_one("#playground-reference", Static)
         reference.update(Text("reference: ", style="bold green") + Text(item.reference))
         reference.display = True
@@ -350,10 +263,7 @@ class PlaygroundScreen(Screen[None]):
                     self.query_one(f"#provider-{side}", Select).value = provider
         self.action_clear()
         for saved, pane in zip(session.transcript, self.panes, strict=False):
-            pane.history = saved["history"]
-            log = self.query_one(f"#log-{pane.side}", RichLog)
-            for message in pane.history:
-                log.write(Text(f"{message['role']}: {message['content']}"))
+            pane.load(saved["history"])
 
     def action_back(self) -> None:
         """Leave (a session not saved is gone)."""
