@@ -1,326 +1,361 @@
-"""Contract tests of the Together and Mistral adapters: the official SDKs, their own response
-types, and the HTTP layer stubbed with the shapes their APIs document. The watcher then
-drives each adapter to the end, and the store holds the job the same way as for OpenAI."""
+"""One contract suite over every registered provider adapter: the same scenarios (upload,
+create with hyperparameters, the client token and find_job, watch to the end, event paging,
+checkpoints, cancel, pause/resume, 401, 404, 429/5xx) against each adapter's real SDK, built by
+its own connect function, over stubbed HTTP in the shapes each API documents, and against the
+real local backend (its server on loopback, the tiny model)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+import importlib.util
+import time
+import tomllib
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from tests.contract_checks import BODY_CHECKS, TOKEN, WATCHED
+from tests.provider_fakes import AzureFake, Fake, OpenAIFake, Stub, ok
+from tests.provider_fakes_vendors import MistralFake, TogetherFake
 from tuiapp.paths import AppPaths
-from tuiapp.providers.base import JobRequest, ProviderError
+from tuiapp.providers import openai_provider
+from tuiapp.providers.adapter import LOCAL, Connection, find, names
+from tuiapp.providers.base import HYPERPARAMETERS, JobRequest, Provider, ProviderError, Timeouts
+from tuiapp.providers.openai_provider import OpenAIProvider
+from tuiapp.redact import key_variables
 from tuiapp.services.job_watch import Watcher
 from tuiapp.store import open_store
 from tuiapp.store.jobs import insert_job, job_checkpoints, job_events, job_metrics
 
-Routes = dict[str, Callable[[httpx.Request], httpx.Response]]
+__all__ = ["Stub", "ok"]  # tests/test_idempotent_create.py stubs with these
+FAKES: dict[str, type[Fake]] = {
+    "openai": OpenAIFake,
+    "azure": AzureFake,
+    "together": TogetherFake,
+    "mistral": MistralFake,
+}
+ENV = {  # what each adapter reads, for the stubbed ones
+    "azure": {"AZURE_OPENAI_ENDPOINT": "https://c.openai.azure.com", "OPENAI_API_VERSION": "v1"},
+}
+SDKS = {"together": "together", "mistral": "mistralai", LOCAL: "torch"}
+LOCAL_KEY = "sk-local-contract-0123456789"
 
 
-class Stub:
-    """A MockTransport that answers by `METHOD path` and records every request."""
-
-    def __init__(self, routes: Routes) -> None:
-        self.routes = routes
-        self.seen: list[str] = []
-        self.bodies: dict[str, Any] = {}
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        key = f"{request.method} {request.url.path}"
-        self.seen.append(key)
-        if request.headers.get("content-type", "").startswith("application/json"):
-            self.bodies[key] = json.loads(request.content or b"{}")
-        if key not in self.routes:
-            return httpx.Response(404, json={"error": {"message": f"no route {key}"}})
-        return self.routes[key](request)
+def _param(name: str) -> Any:
+    """An adapter as a test parameter, skipped only when its SDK (or torch) is missing."""
+    module = SDKS.get(name)
+    missing = module is not None and importlib.util.find_spec(module) is None
+    reason = f"{name}: needs {module} (its extra)"
+    return pytest.param(name, marks=pytest.mark.skipif(missing, reason=reason), id=name)
 
 
-def ok(body: Any, status: int = 200, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    """A route answering JSON."""
-    return lambda request: httpx.Response(status, json=body, headers=headers)
+ADAPTERS = [_param(name) for name in names()]
 
 
-def jsonl(tmp_path: Path) -> Path:
+@dataclass
+class Subject:
+    """An adapter under contract: its client, its fake (None for the real backend), the id of
+    a job it knows, and a training file."""
+
+    name: str
+    provider: Provider
+    fake: Fake | None
+    job_id: str
+    file: Path
+    env: dict[str, str]
+
+
+def jsonl(folder: Path) -> Path:
     """A small training file."""
-    path = tmp_path / "train.jsonl"
-    line = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}
-    path.write_text((json.dumps(line) + "\n") * 10)
+    path = folder / "train.jsonl"
+    turns = '[{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]'
+    line = f'{{"messages": {turns}}}'
+    path.write_text((line + "\n") * 10)
     return path
 
 
-async def watch_to_end(home: AppPaths, provider: Any, remote_id: str) -> int:
-    """Record the job and let the watcher bring it to its end; returns the job id."""
+@pytest.fixture(scope="module")
+def local_backend(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> Iterator[Any]:
+    """The real local server (with a key) and one job trained on it to the end."""
+    import shutil
+
+    import openai
+
+    from tests.local_support import running_server
+
+    root = tmp_path_factory.mktemp("contract") / "local"
+    shutil.copytree(tiny_model, root / "models" / "tiny-llama")
+    with running_server(root, LOCAL_KEY) as (url, _api):
+        client = openai.OpenAI(base_url=url, api_key=LOCAL_KEY)
+        file = client.files.create(file=jsonl(root).open("rb"), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(
+            model="tiny-llama",
+            training_file=file.id,
+            hyperparameters={"n_epochs": 1, "batch_size": 5},
+        )
+        deadline = time.monotonic() + 120
+        while client.fine_tuning.jobs.retrieve(job.id).status != "succeeded":
+            assert time.monotonic() < deadline, "the local job did not finish"
+            time.sleep(0.2)
+        yield url, job.id
+
+
+@pytest.fixture(params=ADAPTERS)
+async def subject(
+    request: pytest.FixtureRequest, home: AppPaths, tmp_path: Path
+) -> AsyncIterator[Subject]:
+    """Each registered adapter, connected by its own connect function."""
+    name = request.param
+    found = find(name)
+    assert found is not None
+    file = jsonl(tmp_path)
+    if name == LOCAL:
+        url, job_id = request.getfixturevalue("local_backend")
+        env = {"TUIAPP_LOCAL_URL": url, "TUIAPP_LOCAL_API_KEY": LOCAL_KEY}
+        provider = await found.connect(Connection(None, env, home, Timeouts()))
+        fake = None
+    else:
+        assert name in FAKES, f"{name}: the contract suite has no fake of its API"
+        fake = FAKES[name](file.stat().st_size)
+        env = {**ENV.get(name, {}), found.key_env or "": "sk-contract"}
+        link = Connection("sk-contract", env, home, Timeouts(), fake.transport())
+        provider = await found.connect(link)
+        job_id = fake.job_id
+    yield Subject(name, provider, fake, job_id, file, env)
+    await provider.close()
+
+
+def request_for(subject: Subject, **changes: Any) -> JobRequest:
+    """A job with every hyperparameter the adapter declares, a validation file, a suffix, a
+    seed and a client token."""
+    found = find(subject.name)
+    assert found is not None
+    declared = found.capabilities.hyperparameters
+    values = {"n_epochs": 2, "batch_size": 8, "learning_rate_multiplier": 2}
+    base = "tiny-llama" if subject.fake is None else found.default_base
+    fields: dict[str, Any] = {
+        "model": base,
+        "training_file": "file-1",
+        "validation_file": "file-2",
+        "hyperparameters": {k: values[k] for k in declared},
+        "suffix": "pirate",
+        "seed": 7,
+        "client_token": TOKEN,
+    }
+    return JobRequest(**{**fields, **changes})
+
+
+async def uploaded(subject: Subject) -> str:
+    """A training file id on the real backend; the stubs take any id."""
+    if subject.fake is not None:
+        return "file-1"
+    return (await subject.provider.upload(subject.file, "fine-tune", None)).id
+
+
+async def wait_status(provider: Provider, job_id: str, *wanted: str) -> None:
+    """Wait until the real backend reports one of these statuses."""
+    import asyncio
+
+    deadline = time.monotonic() + 60
+    while (await provider.job(job_id)).status not in wanted:
+        assert time.monotonic() < deadline, f"never {wanted}"
+        await asyncio.sleep(0.1)
+
+
+@pytest.mark.parametrize("name", ADAPTERS)
+def test_an_adapter_declares_what_it_is_needs_and_can_do(name: str) -> None:
+    found = find(name)
+    assert found is not None and found.label and found.default_base
+    caps = found.capabilities
+    assert set(caps.methods) <= {"supervised", "dpo"} and "supervised" in caps.methods
+    assert set(caps.hyperparameters) <= set(HYPERPARAMETERS)
+    assert set(found.secrets) <= set(key_variables())  # its key is masked everywhere
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert found.extra is None or found.extra in pyproject["project"]["optional-dependencies"]
+    if name == LOCAL:
+        from tuiapp.local.model_store import DEFAULT_BASE
+
+        assert found.default_base == DEFAULT_BASE and found.key_env is None
+
+
+async def test_upload_reports_progress_to_the_last_byte(subject: Subject) -> None:
+    sent: list[int] = []
+    done = await subject.provider.upload(subject.file, "fine-tune", lambda d, _t: sent.append(d))
+    size = subject.file.stat().st_size
+    assert done.id and done.bytes == size and sent and sent[-1] == size
+    assert subject.provider.capabilities == find(subject.name).capabilities  # type: ignore[union-attr]
+
+
+async def test_a_job_is_created_with_the_hyperparameters_it_declares(subject: Subject) -> None:
+    request = request_for(subject, training_file=await uploaded(subject), validation_file=None)
+    for refused in set(HYPERPARAMETERS) - set(request.hyperparameters):
+        with pytest.raises(ProviderError, match=refused):
+            await subject.provider.create_job(request_for(subject, hyperparameters={refused: 2}))
+    if subject.fake is not None:
+        request = request_for(subject)
+    created = await subject.provider.create_job(request)
+    assert created.id and created.status in ("queued", "validating_files", "running", "succeeded")
+    assert (await subject.provider.job(created.id)).hyperparameters["n_epochs"] == 2
+    if subject.fake is not None:
+        BODY_CHECKS[subject.name](subject.fake.created())
+    else:
+        await subject.provider.cancel(created.id)
+
+
+async def test_the_client_token_rides_with_the_job_and_finds_it(subject: Subject) -> None:
+    created = await subject.provider.create_job(
+        request_for(subject, training_file=await uploaded(subject), validation_file=None)
+    )
+    if subject.fake is not None:
+        body = subject.fake.created()
+        carried = body.get("metadata", {}).get("tuiapp_token") or body.get("suffix", "")
+        assert TOKEN in carried
+    found = await subject.provider.find_job(TOKEN)
+    assert found is not None and found.id == created.id
+    assert await subject.provider.find_job("tt-never-sent") is None
+    if subject.fake is None:
+        await subject.provider.cancel(created.id)
+
+
+async def test_a_job_is_watched_to_the_end_into_the_store(home: AppPaths, subject: Subject) -> None:
     store = open_store(home.database)
     job = insert_job(
         store,
-        provider=provider.name,
-        remote_id=remote_id,
+        provider=subject.name,
+        remote_id=subject.job_id,
         base_model="m",
         training_file="f",
         status="queued",
     )
 
-    async def connect(_name: str) -> Any:
-        return provider
+    async def connect(_name: str) -> Provider:
+        return subject.provider
 
-    done = await Watcher(store, connect, min_interval=0.01).until_finished(job.id, timeout=10)
-    assert done.status == "succeeded"
+    done = await Watcher(store, connect, min_interval=0.01).until_finished(job.id, timeout=30)
+    assert done.status == "succeeded" and done.fine_tuned_model
+    rows = job_metrics(store, job.id)
+    metrics = [(m.step, m.train_loss, m.valid_loss, m.valid_accuracy) for m in rows]
+    steps = [m.step for m in rows]
+    assert steps and steps == sorted(set(steps)) and all(m.train_loss is not None for m in rows)
+    checkpoints = [c["step"] for c in job_checkpoints(store, job.id)]
+    declared = find(subject.name).capabilities.checkpoints  # type: ignore[union-attr]
+    assert checkpoints == sorted(checkpoints) and bool(checkpoints) == declared
+    messages = [e["message"] for e in job_events(store, job.id)]
+    if subject.name in WATCHED:
+        expected = WATCHED[subject.name]
+        assert (metrics, checkpoints, done.fine_tuned_model) == expected[:3]
+        assert messages[: len(expected[3])] == expected[3]
+
+
+async def test_events_come_oldest_first_paged_and_after_the_last_known(
+    subject: Subject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(openai_provider, "EVENT_PAGE", 2)  # several pages for paged APIs
+    every = await subject.provider.new_events(subject.job_id, None)
+    assert len(every) >= 3 and len({e.id for e in every}) == len(every)
+    said = [e.created_at for e in every if e.type != "metrics"]  # Together's metrics: no time
+    assert said == sorted(said)
+    if isinstance(subject.fake, OpenAIFake):
+        assert subject.fake.stub.seen.count(subject.fake.key("events")) == 3  # 5 events, 2 a page
+    assert await subject.provider.new_events(subject.job_id, every[1].id) == every[2:]
+    # a second poll brings nothing new: event ids (derived where the API gives none) are stable
+    assert await subject.provider.new_events(subject.job_id, every[-1].id) == []
+
+
+async def test_checkpoints_come_oldest_first_as_models(subject: Subject) -> None:
+    if not subject.provider.capabilities.checkpoints:
+        pytest.skip(f"{subject.name} declares no checkpoints")
+    found = await subject.provider.checkpoints(subject.job_id)
+    assert found and [c.step for c in found] == sorted(c.step for c in found)
+    assert all(c.model_id for c in found)
+
+
+async def running_job(subject: Subject) -> str:
+    """A job that is running (on the real backend: long enough to pause)."""
+    if subject.fake is not None:
+        subject.fake.status = "running"
+        return subject.job_id
+    file_id = await uploaded(subject)
+    hyper = {"n_epochs": 50, "batch_size": 1}
+    request = JobRequest("tiny-llama", file_id, hyperparameters=hyper)
+    job = await subject.provider.create_job(request)
+    await wait_status(subject.provider, job.id, "running")
     return job.id
 
 
-async def test_together_adapter(home: AppPaths, tmp_path: Path) -> None:
-    together = pytest.importorskip("together")
-    from tuiapp.providers.together_provider import TogetherProvider
+async def test_a_running_job_is_cancelled(subject: Subject) -> None:
+    job_id = await running_job(subject)
+    assert (await subject.provider.cancel(job_id)).status == "cancelled"
+    assert (await subject.provider.job(job_id)).status == "cancelled"
 
-    path = jsonl(tmp_path)
-    size = path.stat().st_size
-    job = {
-        "id": "ft-1",
-        "status": "running",
-        "user_id": "u",
-        "model": "meta-llama/Llama-3.2-3B-Instruct",
-        "n_epochs": 2,
-        "batch_size": 8,
-        "created_at": "2026-11-24T09:00:00Z",
-    }
-    stub = Stub(
-        {
-            "POST /v1/files": ok(
-                {},
-                302,
-                {"Location": "https://upload.example/put/abc", "X-Together-File-Id": "file-123"},
-            ),
-            "PUT /put/abc": ok({}),
-            "POST /v1/files/file-123/preprocess": ok(
-                {
-                    "id": "file-123",
-                    "bytes": size,
-                    "created_at": 1,
-                    "filename": "train.jsonl",
-                    "FileType": "jsonl",
-                    "object": "file",
-                    "purpose": "fine-tune",
-                    "processing_status": "COMPLETED",
-                }
-            ),
-            "GET /v1/fine-tunes/models/limits": ok(
-                {
-                    "model_name": "meta-llama/Llama-3.2-3B-Instruct",
-                    "default_gradient_accumulation_steps": 1,
-                    "lora_training": {
-                        "default_rank": 8,
-                        "max_batch_size": 32,
-                        "max_batch_size_dpo": 16,
-                        "max_rank": 64,
-                        "min_batch_size": 8,
-                        "target_modules": ["q_proj", "v_proj"],
-                    },
-                    "max_learning_rate": 1,
-                    "max_num_checkpoints": 10,
-                    "max_num_epochs": 20,
-                    "max_num_evals": 100,
-                    "max_seq_length_dpo": 8192,
-                    "max_seq_length_sft": 8192,
-                    "merge_output_lora": False,
-                    "min_learning_rate": 0,
-                    "min_max_seq_length": 512,
-                    "supports_full_training": False,
-                    "supports_reasoning": False,
-                    "supports_tools": True,
-                    "supports_vision": False,
-                }
-            ),
-            "POST /v1/fine-tunes/estimate-price": ok(
-                {
-                    "estimation_available": True,
-                    "allowed_to_proceed": True,
-                    "estimated_total_price": 0.42,
-                    "estimated_train_token_count": 1000,
-                }
-            ),
-            "POST /v1/fine-tunes": ok({**job, "status": "pending"}),
-            "GET /v1/fine-tunes/ft-1": ok(
-                {**job, "status": "completed", "model_output_name": "u/Llama-3.2-3B-ft-1"}
-            ),
-            "GET /v1/fine-tunes/ft-1/events": ok(
-                {
-                    "data": [
-                        {
-                            "created_at": "2026-11-24T09:00:01Z",
-                            "message": "Job started",
-                            "object": "fine-tune-event",
-                            "type": "job_start",
-                            "level": "info",
-                        },
-                        {
-                            "created_at": "2026-11-24T09:05:00Z",
-                            "message": "Job finished",
-                            "object": "fine-tune-event",
-                            "type": "job_complete",
-                            "level": "info",
-                        },
-                    ]
-                }
-            ),
-            "GET /v1/fine-tunes/ft-1/metrics": ok(
-                {
-                    "metrics": [
-                        {"train/global_step": 1, "train/loss": 2.0},
-                        {"train/global_step": 2, "train/loss": 1.5, "eval/loss": 1.6},
-                    ]
-                }
-            ),
-            "GET /v1/fine-tunes/ft-1/checkpoints": ok(
-                {
-                    "data": [
-                        {
-                            "checkpoint_type": "final",
-                            "created_at": "2026-11-24T09:05:00Z",
-                            "path": "s3://bucket/ft-1/final",
-                            "step": 2,
-                            "object_name": "u/Llama-3.2-3B-ft-1",
-                        }
-                    ]
-                }
-            ),
-            "GET /v1/models": ok([{"id": "meta-llama/Llama-3.2-3B-Instruct", "object": "model"}]),
-        }
-    )
-    client = together.AsyncTogether(
-        api_key="k",
-        base_url="https://api.together.xyz",
-        http_client=httpx.AsyncClient(transport=httpx.MockTransport(stub)),
-        max_retries=0,
-    )
-    provider = TogetherProvider(client)
-    sent: list[int] = []
-    uploaded = await provider.upload(path, "fine-tune", lambda done, total: sent.append(done))
-    assert uploaded.id == "file-123" and uploaded.bytes == size and sent and sent[-1] == size
-    with pytest.raises(ProviderError, match="learning_rate_multiplier"):
-        await provider.create_job(
-            JobRequest("m", "file-123", hyperparameters={"learning_rate_multiplier": 2})
-        )
-    created = await provider.create_job(
-        JobRequest(
-            "meta-llama/Llama-3.2-3B-Instruct",
-            "file-123",
-            validation_file="file-456",
-            hyperparameters={"n_epochs": 2, "batch_size": 8},
-            suffix="pirate",
-            seed=7,
-        )
-    )
-    assert created.status == "queued"  # Together's "pending"
-    body = stub.bodies["POST /v1/fine-tunes"]
-    assert (body["n_epochs"], body["batch_size"], body["random_seed"]) == (2, 8, 7)
-    assert body["validation_file"] == "file-456" and body["n_evals"] == 10
-    with pytest.raises(ProviderError, match="cannot be paused"):
-        await provider.pause("ft-1")
-    assert await provider.models() == ["meta-llama/Llama-3.2-3B-Instruct"]
-    job_id = await watch_to_end(home, provider, "ft-1")
-    store = open_store(home.database)
-    assert [(m.step, m.train_loss, m.valid_loss) for m in job_metrics(store, job_id)] == [
-        (1, 2.0, None),
-        (2, 1.5, 1.6),
-    ]
-    assert [c["step"] for c in job_checkpoints(store, job_id)] == [2]
-    assert [e["message"] for e in job_events(store, job_id)][:2] == ["Job started", "Job finished"]
-    assert (
-        store.conn.execute("SELECT fine_tuned_model FROM jobs WHERE id = ?", [job_id]).fetchone()[0]
-        == "u/Llama-3.2-3B-ft-1"
-    )
-    stub.routes["GET /v1/fine-tunes/ft-2"] = ok({"error": {"message": "denied"}}, 403)
+
+async def test_pause_and_resume_where_declared_else_refused(subject: Subject) -> None:
+    provider = subject.provider
+    if not provider.capabilities.pause_resume:
+        with pytest.raises(ProviderError, match="cannot be paused"):
+            await provider.pause(subject.job_id)
+        with pytest.raises(ProviderError, match="cannot be resumed"):
+            await provider.resume(subject.job_id)
+        return
+    job_id = await running_job(subject)
+    assert (await provider.pause(job_id)).status == "paused"
+    assert (await provider.resume(job_id)).status in ("queued", "running")
+    await provider.cancel(job_id)
+
+
+@pytest.mark.parametrize("status", [401, 403, 404])
+async def test_a_refused_request_says_why_and_what_to_do(
+    subject: Subject, home: AppPaths, status: int
+) -> None:
+    provider, job_id = subject.provider, subject.job_id
+    if subject.fake is not None and status != 404:
+        subject.fake.fail("job", status)
+    elif subject.fake is None and status == 401:  # the real backend, asked with a wrong key
+        env = {**subject.env, "TUIAPP_LOCAL_API_KEY": "sk-wrong-key-000000"}
+        with pytest.raises(ProviderError, match="401"):
+            await find(LOCAL).connect(Connection(None, env, home, Timeouts()))  # type: ignore[union-attr]
+        client = provider.client.with_options(api_key="sk-wrong-key-000000")  # type: ignore[attr-defined]
+        provider = OpenAIProvider(LOCAL, client, provider.capabilities)
+    elif status == 403:
+        pytest.skip("the local backend refuses nothing by permission")
+    if status == 404:
+        job_id = "ftjob-never-made"
     with pytest.raises(ProviderError) as info:
-        await provider.job("ft-2")
-    assert info.value.status == 403 and info.value.hint
+        await provider.job(job_id)
+    assert info.value.status == status and info.value.hint and not info.value.retryable
+    assert "API key" in info.value.hint if status == 401 else True
 
 
-async def test_mistral_adapter(home: AppPaths, tmp_path: Path) -> None:
-    mistralai = pytest.importorskip("mistralai")
-    if not hasattr(mistralai, "Mistral"):
-        pytest.skip("mistralai without the Mistral client")
-    from tuiapp.providers.mistral_provider import MistralProvider
+async def test_429_and_5xx_are_retried_by_sdks_that_retry_and_a_create_never(
+    subject: Subject,
+) -> None:
+    fake = subject.fake
+    if fake is None:
+        pytest.skip("faults are injected in the stubbed HTTP (the local backend's: test_jobs)")
+    fake.fail("job", 429, 503)
+    if fake.retries:
+        assert (await subject.provider.job(fake.job_id)).id == fake.job_id
+        assert fake.stub.seen.count(fake.key("job")) == 3
+    else:
+        with pytest.raises(ProviderError) as info:
+            await subject.provider.job(fake.job_id)
+        assert info.value.status == 429 and info.value.retryable
+        assert fake.stub.seen.count(fake.key("job")) == 1
+    fake.fail("create", 500, 500)
+    with pytest.raises(ProviderError) as info:
+        await subject.provider.create_job(request_for(subject))
+    assert info.value.status == 500 and info.value.retryable  # the caller looks for it by token
+    assert fake.stub.seen.count(fake.key("create")) == 1
 
-    path = jsonl(tmp_path)
-    job = {
-        "id": "j-1",
-        "auto_start": True,
-        "model": "open-mistral-7b",
-        "status": "RUNNING",
-        "created_at": 1_764_000_000,
-        "modified_at": 1_764_000_000,
-        "training_files": ["f-1"],
-        "hyperparameters": {"epochs": 2.0, "learning_rate": 0.0001},
-        "object": "job",
-        "job_type": "completion",
-    }
-    detailed = {
-        **job,
-        "status": "SUCCESS",
-        "fine_tuned_model": "ft:open-mistral-7b:pirate:j-1",
-        "events": [
-            {"name": "status-updated", "created_at": 1_764_000_001, "data": {"status": "RUNNING"}},
-            {"name": "status-updated", "created_at": 1_764_000_300, "data": {"status": "SUCCESS"}},
-        ],
-        "checkpoints": [
-            {
-                "metrics": {"train_loss": 1.9, "valid_loss": 2.0, "valid_mean_token_accuracy": 0.5},
-                "step_number": 10,
-                "created_at": 1_764_000_100,
-            },
-            {
-                "metrics": {"train_loss": 1.2, "valid_loss": 1.4, "valid_mean_token_accuracy": 0.6},
-                "step_number": 20,
-                "created_at": 1_764_000_200,
-            },
-        ],
-    }
-    stub = Stub(
-        {
-            "POST /v1/files": ok(
-                {
-                    "id": "f-1",
-                    "object": "file",
-                    "bytes": path.stat().st_size,
-                    "created_at": 1,
-                    "filename": "train.jsonl",
-                    "purpose": "fine-tune",
-                    "sample_type": "instruct",
-                    "source": "upload",
-                }
-            ),
-            "POST /v1/fine_tuning/jobs": ok(job),
-            "GET /v1/fine_tuning/jobs/j-1": ok(detailed),
-        }
-    )
-    client = mistralai.Mistral(
-        api_key="k",
-        server_url="https://api.mistral.ai",
-        async_client=httpx.AsyncClient(transport=httpx.MockTransport(stub)),
-    )
-    provider = MistralProvider(client)
-    uploaded = await provider.upload(path, "fine-tune", None)
-    assert uploaded.id == "f-1"
-    with pytest.raises(ProviderError, match="batch_size"):
-        await provider.create_job(JobRequest("m", "f-1", hyperparameters={"batch_size": 4}))
-    created = await provider.create_job(
-        JobRequest("open-mistral-7b", "f-1", "f-2", hyperparameters={"n_epochs": 2}, suffix="p")
-    )
-    body = stub.bodies["POST /v1/fine_tuning/jobs"]
-    assert body["training_files"] == [{"file_id": "f-1", "weight": 1}]
-    assert body["validation_files"] == ["f-2"] and body["hyperparameters"]["epochs"] == 2.0
-    assert created.status == "succeeded" and created.fine_tuned_model
-    job_id = await watch_to_end(home, provider, "j-1")
-    store = open_store(home.database)
-    points = job_metrics(store, job_id)
-    assert [(p.step, p.train_loss, p.valid_loss, p.valid_accuracy) for p in points] == [
-        (10, 1.9, 2.0, 0.5),
-        (20, 1.2, 1.4, 0.6),
-    ]
-    assert [c["step"] for c in job_checkpoints(store, job_id)] == [10, 20]
-    # a second poll brings nothing new: the derived event ids are stable
-    assert await provider.new_events("j-1", job_events(store, job_id)[-1]["event_id"]) == []
+
+async def test_models_are_listed(subject: Subject) -> None:
+    if subject.fake is not None and "models" not in subject.fake.keys:
+        pytest.skip(f"{subject.name}: the fake serves no model list")
+    models = await subject.provider.models()
+    if subject.fake is not None:
+        assert models == subject.fake.models
+    else:  # the base, and the model (and checkpoints) the finished job made
+        assert "tiny-llama" in models and models == sorted(models)
+        assert any(m.startswith("ft:tiny-llama:local:") for m in models)

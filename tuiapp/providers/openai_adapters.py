@@ -79,7 +79,7 @@ async def connect_azure(link: Connection) -> OpenAIProvider:
     """Azure OpenAI at AZURE_OPENAI_ENDPOINT (API version from OPENAI_API_VERSION)."""
     client = openai.AsyncAzureOpenAI(
         api_key=link.key,
-        azure_endpoint=link.env.get("AZURE_OPENAI_ENDPOINT"),
+        azure_endpoint=link.env["AZURE_OPENAI_ENDPOINT"],  # needs_env: connect checked it
         api_version=link.env.get("OPENAI_API_VERSION") or None,
         **_client_options(link),
     )
