@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import openai
+from typing import TYPE_CHECKING
 
 from tuiapp.providers.base import ProviderError
 from tuiapp.redact import redact
+
+if TYPE_CHECKING:
+    import openai
 
 HINTS = {
     400: "the request was refused as it stands: check the model, file and hyperparameters",
@@ -53,6 +56,8 @@ def connection_error(provider: str, err: Exception) -> ProviderError:
 
 def translate(err: openai.OpenAIError, provider: str) -> ProviderError:
     """The ProviderError for an SDK exception (after the SDK's own retries)."""
+    import openai  # here: the Together and Mistral adapters use this module without it
+
     if isinstance(err, openai.APITimeoutError):
         return ProviderError(
             f"{provider}: the request timed out",

@@ -1,15 +1,19 @@
 """The adapters built on the `openai` SDK, as they register: tuiapp's local backend, OpenAI
-(or any OpenAI-compatible service through OPENAI_BASE_URL) and Azure OpenAI."""
+(or any OpenAI-compatible service through OPENAI_BASE_URL) and Azure OpenAI. The SDK is
+imported when one connects, so that reading the registry stays cheap."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
-import openai
+from typing import TYPE_CHECKING, Any
 
 from tuiapp.providers.adapter import LOCAL, Connection, adapter
-from tuiapp.providers.openai_provider import LOCAL_CAPABILITIES, OPENAI_CAPABILITIES, OpenAIProvider
+from tuiapp.providers.base import Capabilities
+
+if TYPE_CHECKING:
+    from tuiapp.providers.openai_provider import OpenAIProvider
+
+OPENAI_CAPABILITIES = Capabilities(methods=("supervised", "dpo"), pause_resume=True)
+LOCAL_CAPABILITIES = Capabilities(methods=("supervised",), pause_resume=True)
 
 LOCAL_DEFAULT_BASE = "SmolLM2-135M-Instruct"  # tuiapp.local.model_store.DEFAULT_BASE
 OPENAI_DEFAULT_BASE = "gpt-4.1-mini-2025-04-14"
@@ -17,6 +21,9 @@ OPENAI_DEFAULT_BASE = "gpt-4.1-mini-2025-04-14"
 
 def _client_options(link: Connection) -> dict[str, Any]:
     """The timeout every client gets, and the HTTP transport when one is given."""
+    import httpx
+    import openai
+
     options: dict[str, Any] = {
         "timeout": openai.Timeout(link.timeouts.read, connect=link.timeouts.connect)
     }
@@ -35,7 +42,10 @@ def _client_options(link: Connection) -> dict[str, Any]:
 )
 async def connect_local(link: Connection) -> OpenAIProvider:
     """The local backend at TUIAPP_LOCAL_URL (loopback by default), started if nothing answers."""
+    import openai
+
     from tuiapp.providers.local_server import ensure_running, local_url
+    from tuiapp.providers.openai_provider import OpenAIProvider
 
     if link.transport is not None:  # a given transport is the backend: nothing to start
         base_url = local_url(link.env)
@@ -56,6 +66,10 @@ async def connect_local(link: Connection) -> OpenAIProvider:
 )
 async def connect_openai(link: Connection) -> OpenAIProvider:
     """OpenAI, or the OpenAI-compatible service at OPENAI_BASE_URL."""
+    import openai
+
+    from tuiapp.providers.openai_provider import OpenAIProvider
+
     client = openai.AsyncOpenAI(
         api_key=link.key,
         base_url=link.env.get("OPENAI_BASE_URL") or None,
@@ -77,6 +91,10 @@ async def connect_openai(link: Connection) -> OpenAIProvider:
 )
 async def connect_azure(link: Connection) -> OpenAIProvider:
     """Azure OpenAI at AZURE_OPENAI_ENDPOINT (API version from OPENAI_API_VERSION)."""
+    import openai
+
+    from tuiapp.providers.openai_provider import OpenAIProvider
+
     client = openai.AsyncAzureOpenAI(
         api_key=link.key,
         azure_endpoint=link.env["AZURE_OPENAI_ENDPOINT"],  # needs_env: connect checked it

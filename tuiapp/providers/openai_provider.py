@@ -30,13 +30,13 @@ from tuiapp.providers.base import (
     timed_out,
 )
 from tuiapp.providers.errors import translate
+from tuiapp.providers.openai_adapters import LOCAL_CAPABILITIES, OPENAI_CAPABILITIES
+
+__all__ = ["LOCAL_CAPABILITIES", "OPENAI_CAPABILITIES", "OpenAIProvider"]
 
 T = TypeVar("T")
 EVENT_PAGE = 100
 RECENT_JOBS = 100  # how far back a lost create is looked for
-
-OPENAI_CAPABILITIES = Capabilities(methods=("supervised", "dpo"), pause_resume=True)
-LOCAL_CAPABILITIES = Capabilities(methods=("supervised",), pause_resume=True)
 
 
 class _ProgressReader(io.BufferedReader):
