@@ -50,10 +50,9 @@ store = open_store(sys.argv[1])
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 t0 = time.perf_counter()
 report = scan_quality(store, int(sys.argv[2]))
-dup = report["duplicates"]
-print(report["examples"], time.perf_counter() - t0, before,
-      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, dup["groups"],
-      sum(report["pii"].values()), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+print(report.examples, time.perf_counter() - t0, before,
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, report.duplicates.groups,
+      report.pii_total, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 """
 
 

@@ -3,8 +3,6 @@ row names a set of examples; Enter goes back to the review showing exactly those
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.markup import escape
 from rich.text import Text
 from textual import work
@@ -18,6 +16,7 @@ from textual.worker import get_current_worker
 from screens.confirm import ConfirmScreen
 from screens.prompt import PromptScreen
 from tuiapp.data.dedup import DEFAULT_THRESHOLD
+from tuiapp.data.quality_report import ItemKey, QualityReport
 from tuiapp.redact import redact
 from tuiapp.services.quality import redact_dataset, scan_quality
 from tuiapp.store.datasets import get_dataset, record_failure
@@ -35,46 +34,52 @@ LANGUAGE_NAMES = {"latin": "other, Latin script", "unknown": "too short to tell"
 Row = tuple[str, str, str, int, str]  # section, item (filter), label, examples, detail
 
 
-def report_rows(report: dict[str, Any], tags: dict[str, int]) -> list[Row]:
+def report_rows(report: QualityReport, tags: dict[str, int]) -> list[Row]:
     """The table rows of a scan report, section by section."""
-    total = max(1, report["examples"])
-    dup = report["duplicates"]
+    total = max(1, report.examples)
+    dup, found = report.duplicates, report.consistency
     rows: list[Row] = [
-        ("duplicates", DUPLICATES, "duplicate groups", dup["groups"], ""),
-        ("duplicates", "duplicate:exact", "exact copies to drop", dup["exact_to_drop"], ""),
-        ("duplicates", "duplicate:near", "near copies to drop", dup["near_to_drop"], ""),
+        ("duplicates", DUPLICATES, "duplicate groups", dup.groups, ""),
+        ("duplicates", "duplicate:exact", "exact copies to drop", dup.exact_to_drop, ""),
+        ("duplicates", "duplicate:near", "near copies to drop", dup.near_to_drop, ""),
     ]
     rows += [
-        ("personal data", f"pii:{kind}", kind.replace("_", " "), n, "")
-        for kind, n in report["pii"].items()
+        ("personal data", str(ItemKey("pii", kind)), kind.replace("_", " "), n, "")
+        for kind, n in report.pii.items()
     ]
-    prompts = report["system_prompts"]
+    prompts = found.system_prompts
     for i, prompt in enumerate(prompts[:10]):
-        label = "no system prompt" if prompt["none"] else f"#{i + 1} {prompt['text'][:40]!r}"
+        label = "no system prompt" if prompt.none else f"#{i + 1} {prompt.text[:40]!r}"
         detail = f"{len(prompts)} variants" if i == 0 else ""
-        rows.append(("system prompts", f"system:{prompt['key']}", label, prompt["count"], detail))
-    lengths = report["answer_lengths"]
-    if lengths["high"] is not None:
-        high, low = lengths["high"], max(0, lengths["low"])
-        rows.append(
-            ("answer length", "length:long", f"over {high:.0f} tokens", lengths["long"], "")
-        )
+        key = str(ItemKey("system", prompt.key))
+        rows.append(("system prompts", key, label, prompt.count, detail))
+    lengths = found.answer_lengths
+    if lengths.high is not None:
+        high, low = lengths.high, max(0.0, lengths.low or 0.0)
+        rows.append(("answer length", "length:long", f"over {high:.0f} tokens", lengths.long, ""))
         if low > 0:
             rows.append(
-                ("answer length", "length:short", f"under {low:.0f} tokens", lengths["short"], "")
+                ("answer length", "length:short", f"under {low:.0f} tokens", lengths.short, "")
             )
-    labels = sorted(report["labels"].items(), key=lambda kv: -kv[1])
-    rows += [("labels", f"label:{k}", k, n, f"{100 * n / total:.0f}%") for k, n in labels]
+    labels = sorted(found.labels.items(), key=lambda kv: -kv[1])
     rows += [
-        ("languages", f"lang:{k}", LANGUAGE_NAMES.get(k, k), n, f"{100 * n / total:.1f}%")
-        for k, n in report["languages"].items()
+        ("labels", str(ItemKey("label", k)), k, n, f"{100 * n / total:.0f}%") for k, n in labels
     ]
-    refusals = report["refusals"]
     rows += [
-        ("turns", "empty_turn", "empty or blank turns", report["empty_turns"], ""),
-        ("turns", "refusal", "refusals", refusals, f"{100 * refusals / total:.1f}%"),
+        (
+            "languages",
+            str(ItemKey("lang", k)),
+            LANGUAGE_NAMES.get(k, k),
+            n,
+            f"{100 * n / total:.1f}%",
+        )
+        for k, n in found.languages.items()
     ]
-    rows += [("tags", f"tag:{t}", t, n, "") for t, n in tags.items()]
+    rows += [
+        ("turns", "empty_turn", "empty or blank turns", found.empty_turns, ""),
+        ("turns", "refusal", "refusals", found.refusals, f"{100 * found.refusals / total:.1f}%"),
+    ]
+    rows += [("tags", str(ItemKey("tag", t)), t, n, "") for t, n in tags.items()]
     return rows
 
 
@@ -172,15 +177,14 @@ class QualityScreen(Screen[str | None]):
     def show(self) -> None:
         """Fill the table and chart from the scan."""
         assert self.scan is not None
-        report = self.scan.report
+        report = QualityReport.from_dict(self.scan.report)
         self.query_one("#quality-progress").display = False
         self.query_one("#quality-body").display = True
-        dup = report["duplicates"]
+        dup = report.duplicates
         self.query_one("#quality-summary", Label).update(
-            f"{report['examples']:,} examples · scanned {self.scan.scanned_at[:16]} · "
-            f"near-duplicate threshold {self.scan.threshold:.2f} · {dup['groups']:,} groups, "
-            f"{dup['to_drop']:,} to drop · personal data: {sum(report['pii'].values()):,}"
-            + self._staleness()
+            f"{report.examples:,} examples · scanned {self.scan.scanned_at[:16]} · "
+            f"near-duplicate threshold {self.scan.threshold:.2f} · {dup.groups:,} groups, "
+            f"{dup.to_drop:,} to drop · personal data: {report.pii_total:,}" + self._staleness()
         )
         table = self.query_one(DataTable)
         table.clear(columns=True)
@@ -199,7 +203,7 @@ class QualityScreen(Screen[str | None]):
             self._sections[item] = section
         table.focus()
         table.move_cursor(row=1)
-        self._chart("labels" if report["labels"] else "answer length")
+        self._chart("labels" if report.consistency.labels else "answer length")
 
     def _staleness(self) -> str:
         """A warning when examples changed after the scan."""
@@ -210,29 +214,27 @@ class QualityScreen(Screen[str | None]):
     def _chart(self, section: str) -> None:
         """Draw the chart that goes with a section of the table."""
         assert self.scan is not None
-        report = self.scan.report
+        report = QualityReport.from_dict(self.scan.report)
+        found = report.consistency
         chart = self.query_one(BarChart)
-        if section == "labels" and report["labels"]:
-            chart.counts("answers by label", report["labels"])
+        if section == "labels" and found.labels:
+            chart.counts("answers by label", found.labels)
         elif section == "languages":
-            chart.counts("examples by language", report["languages"])
+            chart.counts("examples by language", found.languages)
         elif section == "personal data":
-            chart.counts("examples with personal data", report["pii"])
+            chart.counts("examples with personal data", report.pii)
         elif section == "system prompts":
             chart.counts(
                 "examples by system prompt",
-                {f"#{i + 1}": p["count"] for i, p in enumerate(report["system_prompts"])},
+                {f"#{i + 1}": p.count for i, p in enumerate(found.system_prompts)},
             )
-        elif len(report["answer_lengths"]["values"]["counts"]) <= 1 and report["labels"]:
-            chart.counts("answers by label", report["labels"])  # one-bar histograms say nothing
+        elif len(found.answer_lengths.values.counts) <= 1 and found.labels:
+            chart.counts("answers by label", found.labels)  # one-bar histograms say nothing
         else:
-            lengths = report["answer_lengths"]
-            marks = [m for m in (lengths["low"], lengths["high"]) if m is not None and m > 0]
+            lengths = found.answer_lengths
+            marks = [m for m in (lengths.low, lengths.high) if m is not None and m > 0]
             chart.histogram(
-                "assistant tokens per example",
-                lengths["values"]["edges"],
-                lengths["values"]["counts"],
-                marks,
+                "assistant tokens per example", lengths.values.edges, lengths.values.counts, marks
             )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -273,7 +275,7 @@ class QualityScreen(Screen[str | None]):
         """Replace every finding of personal data by a placeholder, after confirmation."""
         if self.scan is None:
             return
-        n = sum(self.scan.report["pii"].values())
+        n = QualityReport.from_dict(self.scan.report).pii_total
         if not n:
             self.notify("No personal data found in the last scan.")
             return

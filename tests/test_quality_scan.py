@@ -14,6 +14,7 @@ from tests.conftest import chat
 from tests.test_store_and_import import imported
 from tuiapp.data.consistency import observe
 from tuiapp.data.language import detect_language
+from tuiapp.data.quality_report import DuplicateSummary, QualityReport
 from tuiapp.data.redaction import find_in_example, redact_example
 from tuiapp.paths import AppPaths
 from tuiapp.services.quality import scan_quality
@@ -54,16 +55,11 @@ def test_scan_links_every_finding_to_its_examples(
     store, dataset = imported(home, quality_file(write_jsonl))
     report = scan_quality(store, dataset.id)
     items = item_counts(store, dataset.id)
-    assert report["duplicates"] == {
-        "groups": 1,
-        "exact_groups": 0,
-        "near_groups": 1,
-        "to_drop": 2,
-        "exact_to_drop": 1,
-        "near_to_drop": 1,
-    }
+    assert report.duplicates == DuplicateSummary(
+        groups=1, exact_groups=0, near_groups=1, to_drop=2, exact_to_drop=1, near_to_drop=1
+    )
     assert items["duplicate:near"] == 1 and items["duplicate:exact"] == 1
-    assert report["pii"] == {"credit_card": 1, "email": 1, "phone": 1}
+    assert report.pii == {"credit_card": 1, "email": 1, "phone": 1}
 
     def members(item: str) -> list[int]:
         return list(filtered_positions(store, dataset.id, ExampleFilter(item=item)))
@@ -72,13 +68,14 @@ def test_scan_links_every_finding_to_its_examples(
     assert members("refusal") == [15]
     assert members("empty_turn") == [18]
     assert members("lang:es") == [16]
-    prompts = report["system_prompts"]
-    assert [(p["text"], p["count"]) for p in prompts] == [
+    prompts = report.consistency.system_prompts
+    assert [(p.text, p.count) for p in prompts] == [
         ("Be brief.", 19),
         ("You are a pirate.", 1),
     ]
-    assert members(f"system:{prompts[1]['key']}") == [5]
-    assert report["labels"] == {}  # answers are sentences, not labels
+    assert members(f"system:{prompts[1].key}") == [5]
+    assert report.consistency.labels == {}  # answers are sentences, not labels
+    assert QualityReport.from_dict(report.to_dict()) == report  # what the store keeps
     # the duplicates view lists the group, kept one first
     group = list(filtered_positions(store, dataset.id, ExampleFilter(item=DUPLICATES)))
     assert group == [12, 13, 14]  # 5 has another system prompt: under the threshold
@@ -209,7 +206,7 @@ def test_workers_start_when_stderr_is_not_a_real_file(
         "from tuiapp.services.quality import scan_quality\n"
         f"store = open_store({str(home.database)!r})\n"
         f"report = scan_quality(store, {dataset.id}, workers=2)\n"
-        "print(report['examples'], report['duplicates']['groups'])\n"
+        "print(report.examples, report.duplicates.groups)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

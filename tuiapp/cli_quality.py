@@ -104,20 +104,19 @@ def cmd_quality(store: Store, args: argparse.Namespace) -> int:
     dataset = resolve_dataset(store, args.dataset)
     report = scan_quality(store, dataset.id, args.threshold)
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(json.dumps(report.to_dict(), indent=2))
         return 0
-    dup = report["duplicates"]
-    prompts = report["system_prompts"]
+    dup, found = report.duplicates, report.consistency
     print(
-        f"{dataset.name}: {report['examples']:,} examples\n"
-        f"duplicates: {dup['groups']:,} groups, {dup['exact_to_drop']:,} exact and "
-        f"{dup['near_to_drop']:,} near copies to drop (threshold {args.threshold})\n"
-        f"personal data: {', '.join(f'{k} {n}' for k, n in report['pii'].items()) or 'none'}\n"
-        f"system prompts: {len(prompts)} variant(s)\n"
-        f"labels: {', '.join(f'{k} {n}' for k, n in report['labels'].items()) or 'not labels'}\n"
-        f"languages: {', '.join(f'{k} {n}' for k, n in report['languages'].items())}\n"
-        f"long answers: {report['answer_lengths']['long']:,} · empty turns: "
-        f"{report['empty_turns']:,} · refusals: {report['refusals']:,}"
+        f"{dataset.name}: {report.examples:,} examples\n"
+        f"duplicates: {dup.groups:,} groups, {dup.exact_to_drop:,} exact and "
+        f"{dup.near_to_drop:,} near copies to drop (threshold {args.threshold})\n"
+        f"personal data: {', '.join(f'{k} {n}' for k, n in report.pii.items()) or 'none'}\n"
+        f"system prompts: {len(found.system_prompts)} variant(s)\n"
+        f"labels: {', '.join(f'{k} {n}' for k, n in found.labels.items()) or 'not labels'}\n"
+        f"languages: {', '.join(f'{k} {n}' for k, n in found.languages.items())}\n"
+        f"long answers: {found.answer_lengths.long:,} · empty turns: "
+        f"{found.empty_turns:,} · refusals: {found.refusals:,}"
     )
     return 0
 

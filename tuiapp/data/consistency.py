@@ -14,6 +14,13 @@ from typing import Any
 
 from tuiapp.data.examine import content_text, conversation
 from tuiapp.data.language import detect_language
+from tuiapp.data.quality_report import (
+    AnswerLengths,
+    ConsistencySummary,
+    Histogram,
+    ItemKey,
+    SystemPrompt,
+)
 from tuiapp.data.split import MAX_LABEL_WORDS, MAX_LABELS, looks_like_labels, normalize_answer
 
 REFUSAL = re.compile(
@@ -138,12 +145,12 @@ class Consistency:
         self._idx.extend(other._idx)
         self._lengths.extend(other._lengths)
 
-    def finish(self) -> dict[str, Any]:
+    def finish(self) -> ConsistencySummary:
         """Add the label and length items; return the summary a report shows."""
         labels = self._labels or {}
         if looks_like_labels({k: len(v) for k, v in labels.items()}, self.examples):
             for label, members in labels.items():
-                self.items[f"label:{label}"] = members
+                self.items[str(ItemKey("label", label))] = members
         lengths = sorted(self._lengths)
         low = high = None
         if len(lengths) >= 8:
@@ -156,32 +163,33 @@ class Consistency:
                 elif n < low:
                     self.items["length:short"].append(idx)
         ranked = sorted(self.system_prompts.items(), key=lambda kv: -kv[1][1])
-        return {
-            "system_prompts": [
-                {"key": k, "text": text[:500], "count": n, "none": k == NO_SYSTEM}
+        keys = [ItemKey.parse(k) for k in self.items]
+        return ConsistencySummary(
+            system_prompts=[
+                SystemPrompt(key=k, text=text[:500], count=n, none=k == NO_SYSTEM)
                 for k, (text, n) in ranked
             ],
-            "labels": {k[6:]: len(v) for k, v in self.items.items() if k.startswith("label:")},
-            "languages": dict(self.languages.most_common()),
-            "answer_lengths": {
-                "low": low,
-                "high": high,
-                "long": len(self.items.get("length:long", [])),
-                "short": len(self.items.get("length:short", [])),
-                "values": _histogram(lengths),
-            },
-            "empty_turns": len(self.items.get("empty_turn", [])),
-            "refusals": len(self.items.get("refusal", [])),
-        }
+            labels={k.value: len(self.items[str(k)]) for k in keys if k.family == "label"},
+            languages=dict(self.languages.most_common()),
+            answer_lengths=AnswerLengths(
+                low=low,
+                high=high,
+                long=len(self.items.get("length:long", [])),
+                short=len(self.items.get("length:short", [])),
+                values=_histogram(lengths),
+            ),
+            empty_turns=len(self.items.get("empty_turn", [])),
+            refusals=len(self.items.get("refusal", [])),
+        )
 
 
-def _histogram(values: list[int], bins: int = 30) -> dict[str, list[Any]]:
+def _histogram(values: list[int], bins: int = 30) -> Histogram:
     """Bin edges and counts of sorted values (a report stores these, not a million ints)."""
     if not values:
-        return {"edges": [], "counts": []}
+        return Histogram()
     lo, hi = values[0], values[-1]
     width = max(1, -(-(hi - lo + 1) // bins))  # whole tokens per bin, at least one
     counts = [0] * ((hi - lo) // width + 1)
     for v in values:
         counts[(v - lo) // width] += 1
-    return {"edges": [lo + i * width for i in range(len(counts) + 1)], "counts": counts}
+    return Histogram([lo + i * width for i in range(len(counts) + 1)], counts)

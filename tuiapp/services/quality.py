@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import overload
 
 import orjson
 
@@ -28,6 +28,7 @@ from tuiapp.data.dedup import (
 )
 from tuiapp.data.examine import Examined, examine_text
 from tuiapp.data.quality import comparable_text, parse_example, pii_kinds, scan_ranges
+from tuiapp.data.quality_report import DuplicateSummary, ItemKey, QualityReport
 from tuiapp.data.redaction import Located, find_in_example, redact_example
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.store import Store, open_store
@@ -119,7 +120,7 @@ def scan_range(job: tuple[str, int, int, int]) -> RangeScan:
                 continue
             consistency.add(row.idx, observe(obj), row.n_assistant_tokens)
             for kind in {located.finding.kind for located in find_in_example(obj)}:
-                pii[f"pii:{kind}"].append(row.idx)
+                pii[str(ItemKey("pii", kind))].append(row.idx)
     finally:
         store.close()
     return RangeScan(consistency, dict(pii), Fingerprints.of(texts, len(texts)))
@@ -151,7 +152,7 @@ def scan_quality(
     threshold: float = DEFAULT_THRESHOLD,
     progress: Callable[[str, int, int], None] | None = None,
     workers: int | None = None,
-) -> dict[str, Any]:
+) -> QualityReport:
     """Scan every example (edits applied), store the results and return the report.
 
     Big datasets are read in ranges by worker processes (spawned, not forked: the TUI has
@@ -193,21 +194,21 @@ def scan_quality(
     members = group_members(texts, groups)
     items["duplicate:exact"] = [m.idx for m in members if m.exact and not m.keep]
     items["duplicate:near"] = [m.idx for m in members if not m.exact and not m.keep]
-    report = {
-        "examples": total,
-        "threshold": threshold,
-        "duplicates": {
-            "groups": len(groups),
-            "exact_groups": sum(g.exact for g in groups),
-            "near_groups": sum(not g.exact for g in groups),
-            "to_drop": sum(len(g.drop) for g in groups),
-            "exact_to_drop": len(items["duplicate:exact"]),
-            "near_to_drop": len(items["duplicate:near"]),
-        },
-        "pii": {key[4:]: len(found) for key, found in sorted(pii.items())},
-        **summary,
-    }
-    save_scan(store, dataset_id, threshold, report, items, members)
+    report = QualityReport(
+        examples=total,
+        threshold=threshold,
+        duplicates=DuplicateSummary(
+            groups=len(groups),
+            exact_groups=sum(g.exact for g in groups),
+            near_groups=sum(not g.exact for g in groups),
+            to_drop=sum(len(g.drop) for g in groups),
+            exact_to_drop=len(items["duplicate:exact"]),
+            near_to_drop=len(items["duplicate:near"]),
+        ),
+        pii={ItemKey.parse(key).value: len(found) for key, found in sorted(pii.items())},
+        consistency=summary,
+    )
+    save_scan(store, dataset_id, threshold, report.to_dict(), items, members)
     return report
 
 
