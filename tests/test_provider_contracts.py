@@ -19,6 +19,7 @@ import pytest
 from tests.contract_checks import BODY_CHECKS, TOKEN, WATCHED
 from tests.provider_fakes import AzureFake, Fake, OpenAIFake, Stub, ok
 from tests.provider_fakes_vendors import MistralFake, TogetherFake
+from tests.waiting import wait_until
 from tuiapp.paths import AppPaths
 from tuiapp.providers import openai_provider
 from tuiapp.providers.adapter import LOCAL, Connection, find, names
@@ -95,10 +96,8 @@ def local_backend(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) ->
             training_file=file.id,
             hyperparameters={"n_epochs": 1, "batch_size": 5},
         )
-        deadline = time.monotonic() + 120
-        while client.fine_tuning.jobs.retrieve(job.id).status != "succeeded":
-            assert time.monotonic() < deadline, "the local job did not finish"
-            time.sleep(0.2)
+        done = lambda: client.fine_tuning.jobs.retrieve(job.id).status == "succeeded"  # noqa: E731
+        wait_until(done, "the local job to succeed", timeout=120, interval=0.2)
         yield url, job.id
 
 
@@ -155,7 +154,8 @@ async def uploaded(subject: Subject) -> str:
 
 
 async def wait_status(provider: Provider, job_id: str, *wanted: str) -> None:
-    """Wait until the real backend reports one of these statuses."""
+    """Wait until the real backend reports one of these statuses (an async poll: the client
+    is async, which tests/waiting.py's wait_until is not)."""
     import asyncio
 
     deadline = time.monotonic() + 60
