@@ -1,43 +1,39 @@
-"""Review a dataset: page through examples and accept, reject, flag, edit, note or tag them."""
+"""Review a dataset: page through examples and accept, reject, flag, edit, note or tag them.
+The screen composes the list (filters), the conversation, the quality actions and the file
+work (import, export), each a widget that owns its state; they tell the screen by messages."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-from pathlib import Path
-
-import orjson
 from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Footer, Label
-from textual.worker import get_current_worker
 
 from screens.edit_example import EditExampleScreen
 from screens.prompt import PromptScreen
+from screens.review_example import ReviewedExample
+from screens.review_files import DatasetFiles
+from screens.review_list import ReviewList
 from screens.review_quality import QualityActions
 from tuiapp.redact import redact
-from tuiapp.services.export import export_accepted
-from tuiapp.services.importer import ImportProgress, run_import
+from tuiapp.services.importer import ImportProgress
 from tuiapp.services.quality import apply_edit, recheck
-from tuiapp.store.datasets import finish_import, get_dataset, record_failure
+from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import (
+    DUPLICATES,
     ExampleFilter,
     count_examples,
     get_example,
-    rows_at,
     status_counts,
 )
 from tuiapp.store.records import Example
 from tuiapp.store.review import set_note, set_status, set_tags, undo_last
-from tuiapp.widgets.conversation import ExampleView, render_example
 from tuiapp.widgets.example_list import ExampleList
 from tuiapp.workspace import workspace_of
 
-FIRST_PAINT_PAUSE = 0.25  # seconds the import waits after its first batch
 IMPORT_FAILED_HELP = (
     "What to do: fix that line (or the file), then press i on the datasets screen (F2) to "
     "import again, or d there to delete the dataset. The examples imported so far can be "
@@ -45,14 +41,7 @@ IMPORT_FAILED_HELP = (
 )
 
 
-@dataclass
-class ImportProgressed(Message):
-    """The import worker committed another batch."""
-
-    progress: ImportProgress
-
-
-class ReviewScreen(QualityActions):
+class ReviewScreen(Screen[None]):
     """The review list beside the selected example."""
 
     CSS_PATH = "review.tcss"
@@ -97,58 +86,46 @@ class ReviewScreen(QualityActions):
         super().__init__()
         self._initial_problem = problem
         self.dataset = get_dataset(workspace_of(self.app).store, dataset_id)
-        self.flt = ExampleFilter()
         self.counts: dict[str, int] = {}
-        self.total = 0
-        self.example: Example | None = None
+        self.examples = ReviewList(dataset_id, id="review-list")
+        self.conversation = ReviewedExample(dataset_id, id="review-example")
+        self.quality = QualityActions(dataset_id)
+        self.files = DatasetFiles(dataset_id)
+
+    @property
+    def total(self) -> int:
+        """Examples in the dataset so far."""
+        return self.examples.total
 
     def compose(self) -> ComposeResult:
         """Status line, list beside example, footer."""
         yield Label("", id="review-status")
         with Horizontal(id="review-body"):
-            yield ExampleList(self._fetch_rows, id="review-list")
-            yield ExampleView(id="review-example")
+            yield self.examples
+            yield self.conversation
+        yield self.quality
+        yield self.files
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Show what is stored at once; import the rest in a worker."""
         self.title = self.dataset.name
-        self.total = count_examples(workspace_of(self.app).store, self.dataset.id)
         self.counts = status_counts(workspace_of(self.app).store, self.dataset.id)
-        example_list = self.query_one(ExampleList)
-        example_list.set_rows(self.total)
-        example_list.focus()
+        self.examples.total = count_examples(workspace_of(self.app).store, self.dataset.id)
+        self.examples.set_rows(self.total)
+        self.examples.focus()
         if self.dataset.import_state == "importing":
-            self.import_examples()
+            self.files.import_examples()
         elif self.dataset.import_state == "failed":
             self._import_failed()
         if self._initial_problem:
             self.filter_by_problem(self._initial_problem)
         self._update_status()
 
-    # --- data ---------------------------------------------------------------------------
-    def _fetch_rows(self, positions):  # type: ignore[no-untyped-def]
-        """Rows for the list, read from the store."""
-        return rows_at(workspace_of(self.app).store, self.dataset.id, positions)
-
-    @work(thread=True, exclusive=True, group="import")
-    def import_examples(self) -> None:
-        """Import (or resume) the file on a connection of its own."""
-        worker = get_current_worker()
-        store = workspace_of(self.app).store.reopen()
-        try:
-            for i, progress in enumerate(
-                run_import(store, self.dataset.id, lambda: worker.is_cancelled)
-            ):
-                self.post_message(ImportProgressed(progress))
-                if i == 0:  # give the GIL to the UI while it paints the first page
-                    time.sleep(FIRST_PAINT_PAUSE)
-        except Exception as err:  # stored on the dataset and shown; never fatal to the app
-            if get_dataset(store, self.dataset.id).import_state != "failed":
-                finish_import(store, self.dataset.id, [], f"{type(err).__name__}: {err}")
-            self.app.call_from_thread(self._import_failed)
-        finally:
-            store.close()
+    # --- the import -----------------------------------------------------------------------
+    def on_dataset_files_import_failed(self, message: DatasetFiles.ImportFailed) -> None:
+        """The import stopped: say why."""
+        self._import_failed()
 
     def _import_failed(self) -> None:
         """Say what failed, where and what to do (the stored error names the file and line)."""
@@ -164,20 +141,18 @@ class ReviewScreen(QualityActions):
         if self.total == 0:
             self._show(None)
 
-    def on_import_progressed(self, message: ImportProgressed) -> None:
+    def on_dataset_files_import_progressed(self, message: DatasetFiles.ImportProgressed) -> None:
         """Grow the list as batches land."""
         progress = message.progress
         self.counts["pending"] = self.counts.get("pending", 0) + progress.examples - self.total
-        self.total = progress.examples
-        if self.flt.is_empty:
-            self.query_one(ExampleList).grow(self.total)
+        self.examples.show_total(progress.examples)
         if progress.done:
             self.dataset = get_dataset(workspace_of(self.app).store, self.dataset.id)
             problems = [p.describe() for p in self.dataset.file_problems]
             if problems:
                 self.notify("\n".join(problems), title="File problems", severity="warning")
-            elif self.flt.is_empty is False:
-                self.apply_filter(self.flt)
+            elif self.examples.flt.is_empty is False:
+                self.examples.apply_filter(self.examples.flt)
         self._update_status(progress)
 
     def _update_status(self, progress: ImportProgress | None = None) -> None:
@@ -191,8 +166,8 @@ class ReviewScreen(QualityActions):
             f"[red]✗ {self.counts.get('rejected', 0):,}[/]",
             f"[yellow]⚑ {self.counts.get('flagged', 0):,}[/]",
         ]
-        if not self.flt.is_empty:
-            parts.append(f"filter {self.flt.describe()}: {self.query_one(ExampleList).count:,}")
+        if not self.examples.flt.is_empty:
+            parts.append(f"filter {self.examples.flt.describe()}: {self.examples.count:,}")
         if self.dataset.import_state == "failed":
             parts.append(f"[red]import failed: {escape(redact(self.dataset.import_error))}[/]")
         if progress is not None and not progress.done:
@@ -201,6 +176,11 @@ class ReviewScreen(QualityActions):
         self.query_one("#review-status", Label).update(" · ".join(parts))
 
     # --- showing the current example ----------------------------------------------------
+    @property
+    def example(self) -> Example | None:
+        """The example shown (the conversation's)."""
+        return self.conversation.example
+
     def on_example_list_highlighted(self, message: ExampleList.Highlighted) -> None:
         """Show the example under the cursor (unless an action already did)."""
         if self.example is None or self.example.idx != message.idx:
@@ -208,34 +188,25 @@ class ReviewScreen(QualityActions):
 
     def _current(self) -> Example | None:
         """The example under the cursor, read now: keys may outrun the Highlighted messages."""
-        idx = self.query_one(ExampleList).current_idx
+        idx = self.examples.current_idx
         if self.example is None or self.example.idx != idx:
             self._show(idx)
         return self.example
 
     def _show(self, idx: int | None) -> None:
-        """Load and render one example."""
-        view = self.query_one(ExampleView)
-        self.example = (
-            None if idx is None else get_example(workspace_of(self.app).store, self.dataset.id, idx)
-        )
-        if self.example is None:
-            if self.dataset.import_state == "failed" and not self.total:
-                error = redact(self.dataset.import_error)
-                view.show(f"Import failed: {error}\n\n{IMPORT_FAILED_HELP}")
-            else:
-                view.show("No examples here." if self.total else "Importing…")
+        """Load and render one example, or say why there is none."""
+        if self.conversation.load(idx) is not None:
             return
-        try:
-            obj = orjson.loads(self.example.text)
-        except orjson.JSONDecodeError:
-            obj = None
-        view.show(render_example(self.example, obj, self.quality_lines(self.example, obj)))
+        if self.dataset.import_state == "failed" and not self.total:
+            error = redact(self.dataset.import_error)
+            self.conversation.show(f"Import failed: {error}\n\n{IMPORT_FAILED_HELP}")
+        else:
+            self.conversation.show("No examples here." if self.total else "Importing…")
 
     def _refresh_current(self) -> None:
         """Re-read the current example after it changed."""
         if self.example is not None:
-            self.query_one(ExampleList).forget(self.example.idx)
+            self.examples.forget(self.example.idx)
             self._show(self.example.idx)
 
     # --- decisions ----------------------------------------------------------------------
@@ -251,7 +222,7 @@ class ReviewScreen(QualityActions):
         self._refresh_current()
         self._update_status()
         if new in ("accepted", "rejected"):
-            self.query_one(ExampleList).action_cursor_down()
+            self.examples.action_cursor_down()
             self._current()
 
     def action_undo(self) -> None:
@@ -265,15 +236,14 @@ class ReviewScreen(QualityActions):
             for each in changed:  # the restored texts need their checks and PII again
                 restored = get_example(workspace_of(self.app).store, self.dataset.id, each)
                 if restored is not None:
-                    recheck(workspace_of(self.app).store, restored, self._examine)
+                    recheck(workspace_of(self.app).store, restored, self.quality.examine)
         example = get_example(workspace_of(self.app).store, self.dataset.id, idx)
         self.counts = status_counts(workspace_of(self.app).store, self.dataset.id)
-        example_list = self.query_one(ExampleList)
         for each in changed:
-            example_list.forget(each)
-        position = example_list.position_of(idx)
+            self.examples.forget(each)
+        position = self.examples.position_of(idx)
         if position is not None:
-            example_list.cursor = position
+            self.examples.cursor = position
         self._show(idx)
         self._update_status()
         what = f"{len(changed)} {field} changes" if len(changed) > 1 else f"the {field} change"
@@ -291,7 +261,7 @@ class ReviewScreen(QualityActions):
         )
         if text is None:
             return
-        result = self._examine(text, example.line)
+        result = self.quality.examine(text, example.line)
         apply_edit(workspace_of(self.app).store, example, result)
         self._refresh_current()
         errors = sum(p.severity == 2 for p in result.problems)
@@ -332,53 +302,97 @@ class ReviewScreen(QualityActions):
             set_tags(workspace_of(self.app).store, example, tags.split(","))
             self._refresh_current()
 
+    # --- the list: moving and filtering -------------------------------------------------
+    def action_next_problem(self) -> None:
+        """Next example with a problem."""
+        self.examples.jump_to_problem(backwards=False)
+
+    def action_previous_problem(self) -> None:
+        """Previous example with a problem."""
+        self.examples.jump_to_problem(backwards=True)
+
+    def action_search(self) -> None:
+        """Filter by text in the example, its edit or its note."""
+        self.examples.search()
+
+    def action_filter_status(self) -> None:
+        """Filter by review status."""
+        self.examples.filter_status(self.counts)
+
+    def action_filter_problem(self) -> None:
+        """Filter by problem kind (or any error / any warning)."""
+        self.examples.filter_problem()
+
+    def filter_by_problem(self, choice: str) -> None:
+        """Apply a problem filter: a kind, `sev:N`, or '' for none."""
+        self.examples.filter_by_problem(choice)
+
+    def action_clear_filter(self) -> None:
+        """Show every example again."""
+        self.examples.apply_filter(ExampleFilter())
+
+    def on_review_list_filtered(self, message: ReviewList.Filtered) -> None:
+        """Say in the status line what the list shows now."""
+        self._update_status()
+
+    # --- quality --------------------------------------------------------------------------
+    def action_quality(self) -> None:
+        """Open the quality report; choosing a row shows its examples here."""
+        self.quality.open_report()
+
+    def action_duplicates(self) -> None:
+        """Show the duplicate groups one after another (scanning first if needed)."""
+        self.quality.show_duplicates()
+
+    def on_quality_actions_filter_wanted(self, message: QualityActions.FilterWanted) -> None:
+        """Show in the list the examples chosen in the quality report."""
+        self.examples.apply_filter(message.flt)
+
+    def action_keep_one(self) -> None:
+        """Keep the example under the cursor and reject the rest of its duplicate group."""
+        example = self._current()
+        members = None if example is None else self.quality.keep_one(example)
+        if members is None:
+            return
+        self.counts = status_counts(workspace_of(self.app).store, self.dataset.id)
+        rows = [self.examples.position_of(idx) for idx in members]
+        for idx in members:
+            self.examples.forget(idx)
+        self._refresh_current()
+        self._update_status()
+        shown = [r for r in rows if r is not None]
+        on_groups = self.examples.flt.item == DUPLICATES
+        if on_groups and shown and max(shown) + 1 < self.examples.count:
+            self.examples.cursor = max(shown) + 1  # on to the next group
+
+    def action_redact(self) -> None:
+        """Replace personal data in this example (one finding or all) by placeholders."""
+        example = self._current()
+        if example is not None:
+            self.quality.redact(example)
+
+    def on_quality_actions_redacted(self, message: QualityActions.Redacted) -> None:
+        """Show the example with its placeholders."""
+        self._refresh_current()
+
     # --- other screens ------------------------------------------------------------------
+    def action_versions(self) -> None:
+        """Frozen versions of this dataset: freeze, diff, sample, export."""
+        workspace_of(self.app).nav.versions(self.dataset.id)
+
     @work
     async def action_report(self) -> None:
         """Open the dataset report; choosing a problem kind there filters this list."""
         if kind := await workspace_of(self.app).nav.report(self.dataset.id):
             self.filter_by_problem(kind)
 
-    @work
-    async def action_export(self) -> None:
+    def action_export(self) -> None:
         """Export accepted examples as JSONL."""
-        source = Path(self.dataset.path)
-        default = str(source.with_name(source.stem + ".accepted.jsonl"))
-
-        path = await self.app.push_screen_wait(PromptScreen("Export accepted examples to", default))
-        if path:
-            self._export(Path(path).expanduser())
-
-    @work(thread=True, group="export")
-    def _export(self, path: Path) -> None:
-        """Write the export off the event loop."""
-        store = workspace_of(self.app).store.reopen()
-        try:
-            result = export_accepted(store, self.dataset.id, path)
-            record_failure(store, self.dataset.id, None)
-        except Exception as err:  # stored on the dataset and shown; never fatal to the app
-            why = err.strerror if isinstance(err, OSError) else f"{type(err).__name__}: {err}"
-            text = redact(f"export to {path} failed: {why or err}")
-            record_failure(store, self.dataset.id, text)
-            self.app.call_from_thread(
-                self.notify,
-                f"{text}\nWhat to do: choose another folder, or fix what the message names.",
-                title="Export failed",
-                severity="error",
-                markup=False,
-            )
-            return
-        finally:
-            store.close()
-        text = f"{result.written:,} examples written to {result.path}"
-        if result.skipped_invalid:
-            lines = ", ".join(map(str, result.skipped_invalid[:5]))
-            text += f"; {len(result.skipped_invalid)} accepted with errors left out (lines {lines})"
-        self.app.call_from_thread(self.notify, text, title="Exported")
+        self.files.export()
 
     def action_back(self) -> None:
         """Leave the review (every decision is already stored)."""
-        if not self.flt.is_empty:
+        if not self.examples.flt.is_empty:
             self.action_clear_filter()
             return
         self.dismiss(None)

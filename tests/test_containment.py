@@ -276,7 +276,7 @@ async def test_a_failed_export_is_stored_and_said(
     def broken_export(*args: Any) -> Any:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr("screens.review.export_accepted", broken_export)
+    monkeypatch.setattr("screens.review_files.export_accepted", broken_export)
     app = make_app(home, open_path=good_file)
     async with app.run_test(size=(120, 30)) as pilot:
         store = open_store(home.database)
