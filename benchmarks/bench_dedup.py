@@ -47,7 +47,7 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     texts, planted = make_texts(n)
     t0 = time.perf_counter()
-    exact = {}
+    exact: dict[bytes, int] = {}
     for i, text in enumerate(texts):
         exact.setdefault(exact_key(text), i)
     t_exact = time.perf_counter() - t0

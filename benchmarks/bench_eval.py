@@ -91,7 +91,9 @@ async def throughput(folder: Path) -> None:
     results = {}
     for concurrency in (1, 16):
         client = openai.AsyncOpenAI(
-            base_url="http://stub/v1", api_key="x", http_client=httpx.AsyncClient(transport=stub())
+            base_url="http://stub/v1",
+            api_key="x",
+            http_client=httpx.AsyncClient(transport=stub()),  # type: ignore[arg-type]  # httpx2 stubs
         )
         provider = OpenAIProvider("stub", client, LOCAL_CAPABILITIES)
         run = start_run(store, version.id, "stub", "stub")

@@ -111,7 +111,9 @@ async def poll_requests(url: str, remote_id: str, root: Path) -> dict[str, int]:
     """Requests per poll: first poll, then a poll after 5 new events; ours and naive."""
     counter = Counter()
     client = openai.AsyncOpenAI(
-        base_url=url, api_key="x", http_client=httpx.AsyncClient(transport=counter)
+        base_url=url,
+        api_key="x",
+        http_client=httpx.AsyncClient(transport=counter),  # type: ignore[arg-type]  # httpx2 stubs
     )
     provider = OpenAIProvider("local", client, LOCAL_CAPABILITIES)
     first = await provider.new_events(remote_id, None)
@@ -199,7 +201,7 @@ async def main_async() -> None:
                 f"   baseline, listing every event each poll: {counts['naive_poll']} requests "
                 f"for {counts['naive_events']:,} events, every poll"
             )
-            figures: dict[str, Any] = {}
+            figures: dict[int, Any] = {}
             for jobs in (0, 20):
                 figures[jobs] = await watching(Path(tmp) / f"home{jobs}", url, root, jobs)
     print("3. the TUI watching 20 unfinished jobs on the local backend (10 s)")

@@ -22,8 +22,9 @@ from typing import Any
 
 import openai
 import platformdirs
+from openai.types.fine_tuning.job_create_params import Hyperparameters
 
-from tests.local_support import running_server
+from tests.local_support import event_data, running_server
 from tuiapp.local.model_store import DEFAULT_BASE, pull_default
 
 QUESTIONS = [
@@ -146,7 +147,7 @@ def plain_loop_seconds_per_step(
     return (time.perf_counter() - t0) / steps
 
 
-def run_job(client: openai.OpenAI, file_id: str, hyper: dict[str, Any]) -> dict[str, Any]:
+def run_job(client: openai.OpenAI, file_id: str, hyper: Hyperparameters) -> dict[str, Any]:
     """Create a job, wait for it; times and the metrics events."""
     t0 = time.perf_counter()
     job = client.fine_tuning.jobs.create(
@@ -165,7 +166,7 @@ def run_job(client: openai.OpenAI, file_id: str, hyper: dict[str, Any]) -> dict[
     events = [
         e for e in client.fine_tuning.jobs.list_events(job.id, limit=100) if e.type == "metrics"
     ]
-    stamps = sorted((e.data["step"], e.created_at) for e in events)
+    stamps = sorted((event_data(e)["step"], e.created_at) for e in events)
     per_step = (stamps[-1][1] - stamps[0][1]) / max(1, len(stamps) - 1)
     return {
         "job": job,

@@ -6,6 +6,7 @@ import argparse
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 SYSTEMS = [
     "You are a helpful assistant.",
@@ -84,7 +85,7 @@ def sentence(rng: random.Random, lo: int, hi: int) -> str:
 
 def example(rng: random.Random) -> dict:
     """One valid chat example: maybe a system prompt, 1-3 turns, sometimes a tool call."""
-    messages = []
+    messages: list[dict[str, Any]] = []
     if rng.random() < 0.8:
         messages.append({"role": "system", "content": rng.choice(SYSTEMS)})
     if rng.random() < 0.1:

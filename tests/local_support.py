@@ -70,6 +70,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def event_data(event: Any) -> dict[str, Any]:
+    """A job event's data object (the SDK types it as `object`; ours are JSON objects)."""
+    assert isinstance(event.data, dict), event
+    return event.data
+
+
 @contextmanager
 def running_server(root: Path, api_key: str | None = None) -> Iterator[tuple[str, Any]]:
     """The real server (uvicorn, loopback) in a thread: yields (base_url, the LocalAPI)."""

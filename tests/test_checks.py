@@ -177,7 +177,7 @@ def test_empty_content_is_a_warning() -> None:
 
 
 def test_content_parts() -> None:
-    parts = {
+    parts: dict[str, Any] = {
         "messages": [
             {
                 "role": "user",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable
 
 from screens.choice import ChoiceScreen
 from screens.datasets import DatasetsScreen
@@ -94,7 +95,7 @@ async def test_a_failed_import_reopens_shows_the_error_and_can_be_deleted(
         await pilot.press("y")
         await pilot.pause()
         assert list_datasets(store) == []
-        assert app.screen.query_one("#datasets-table").row_count == 0
+        assert app.screen.query_one("#datasets-table", DataTable).row_count == 0
         assert store.conn.execute("SELECT COUNT(*) FROM examples").fetchone()[0] == 0
         store.close()
 
@@ -175,7 +176,13 @@ def test_deleting_a_dataset_removes_every_row_of_it(
     dataset = open_dataset(store, good_file)
     list(run_import(store, dataset.id))
     freeze_all(store, dataset.id)
-    tables = ("examples", "example_problems", "review_log", "quality_scans", "quality_items")
+    tables: tuple[str, ...] = (
+        "examples",
+        "example_problems",
+        "review_log",
+        "quality_scans",
+        "quality_items",
+    )
     tables += ("duplicate_members", "dataset_versions")
 
     def rows(table: str, dataset_id: int) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable, Input
 
 from screens.experiments import ExperimentsScreen
 from screens.playground import PlaygroundScreen
@@ -52,7 +53,7 @@ async def test_experiments_sort_compare_and_export(
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ExperimentsScreen) and len(screen.rows) == 1
-        row = screen.query_one("#experiments-table").get_row_at(0)
+        row = screen.query_one("#experiments-table", DataTable).get_row_at(0)
         assert "0.9000" in row and "ft:SmolLM2:local::1" in row
         await pilot.press("o")  # job_id ascending
         assert not screen.descending
@@ -61,7 +62,7 @@ async def test_experiments_sort_compare_and_export(
         await pilot.press("x")
         await pilot.pause()
         target = tmp_path / "runs.md"
-        app.screen.query_one("#prompt-input").value = str(target)
+        app.screen.query_one("#prompt-input", Input).value = str(target)
         await pilot.press("enter")
         await pilot.pause()
     table = target.read_text().splitlines()
@@ -78,10 +79,10 @@ async def test_playground_streams_two_models_and_saves_the_session(
         screen = PlaygroundScreen()
         app.push_screen(screen)
         await pilot.pause()
-        screen.query_one("#model-left").value = "tiny-llama"
-        screen.query_one("#model-right").value = "tiny-llama"
-        screen.query_one("#max_tokens").value = "6"
-        screen.query_one("#temperature").value = "0"
+        screen.query_one("#model-left", Input).value = "tiny-llama"
+        screen.query_one("#model-right", Input).value = "tiny-llama"
+        screen.query_one("#max_tokens", Input).value = "6"
+        screen.query_one("#temperature", Input).value = "0"
         screen.query_one("#message").focus()
         await pilot.press(*"hello there", "enter")
         await until(
@@ -95,7 +96,7 @@ async def test_playground_streams_two_models_and_saves_the_session(
         assert [len(p.history) for p in screen.panes] == [2, 2]  # user + assistant each
         await pilot.press("ctrl+s")
         await pilot.pause()
-        app.screen.query_one("#prompt-input").value = "greeting"
+        app.screen.query_one("#prompt-input", Input).value = "greeting"
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("ctrl+n")  # a new chat empties both panes
@@ -144,7 +145,7 @@ async def test_evaluate_screen_runs_both_models_and_shows_items(
         )
         scores = plain(screen.query_one("#evaluate-scores"))
         assert "fine-tuned" in scores and "base" in scores and "holdout perplexity" in scores
-        table = screen.query_one("#evaluate-items")
+        table = screen.query_one("#evaluate-items", DataTable)
         assert table.row_count == version.counts["holdout"]
         await pilot.press("enter")
         await pilot.pause()
@@ -179,9 +180,9 @@ async def test_playground_says_when_the_provider_is_slow(
         screen = PlaygroundScreen()
         app.push_screen(screen)
         await pilot.pause()
-        screen.query_one("#model-left").value = "tiny-llama"
-        screen.query_one("#model-right").value = "tiny-llama"
-        screen.query_one("#max_tokens").value = "3"
+        screen.query_one("#model-left", Input).value = "tiny-llama"
+        screen.query_one("#model-right", Input).value = "tiny-llama"
+        screen.query_one("#max_tokens", Input).value = "3"
         screen.query_one("#message").focus()
         await pilot.press(*"hello", "enter")
         await until(

@@ -96,7 +96,8 @@ def provider_for(url: str, transport: httpx.AsyncBaseTransport | None = None) ->
     client = openai.AsyncOpenAI(
         base_url=url,
         api_key="local",
-        http_client=httpx.AsyncClient(transport=transport) if transport else None,
+        # the SDK's stubs name httpx2's client; an httpx client is what the app passes too
+        http_client=httpx.AsyncClient(transport=transport) if transport else None,  # type: ignore[arg-type]
     )
     return OpenAIProvider("local", client, LOCAL_CAPABILITIES)
 
@@ -211,7 +212,7 @@ async def test_errors_say_what_to_do() -> None:
             base_url="http://test/v1",
             api_key="k",
             max_retries=0,
-            http_client=httpx.AsyncClient(transport=transport),
+            http_client=httpx.AsyncClient(transport=transport),  # type: ignore[arg-type]
         )
         return OpenAIProvider("openai", client)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable, Input
 
 from screens.job import JobScreen
 from screens.new_job import NewJobScreen
@@ -28,6 +29,7 @@ from tuiapp.store.jobs import (
     list_jobs,
     update_job,
 )
+from tuiapp.widgets.loss_chart import LossChart
 
 
 async def test_the_form_starts_a_job_and_the_screen_follows_it(
@@ -50,7 +52,7 @@ async def test_the_form_starts_a_job_and_the_screen_follows_it(
         form = app.screen
         await until(pilot, lambda: "models:" in plain(form.query_one("#models-hint")), "models")
         assert "1 models: tiny-llama" in plain(form.query_one("#models-hint"))
-        form.query_one("#base_model").value = "tiny-llama"
+        form.query_one("#base_model", Input).value = "tiny-llama"
         await pilot.press("tab", "tab", *"2", "tab", *"8")  # n_epochs 2, batch_size 8
         await pilot.pause()
         estimate = plain(form.query_one("#new-job-estimate"))
@@ -73,7 +75,7 @@ async def test_the_form_starts_a_job_and_the_screen_follows_it(
             "Underfitting",
             "Overfitting",
         )
-        assert len(job_screen.query_one("#job-chart").points) == 10
+        assert len(job_screen.query_one("#job-chart", LossChart).points) == 10
     [job] = list_jobs(open_store(home.database))
     assert job.status == "succeeded" and job.version_id == version.id
     assert job.requested["n_epochs"] == 2 and job.requested["batch_size"] == 8
@@ -170,7 +172,7 @@ async def test_providers_screen_tests_and_picks_without_storing_keys(
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ProvidersScreen)
-        table = screen.query_one("#providers-table")
+        table = screen.query_one("#providers-table", DataTable)
         assert table.get_row("together")[3] == "ready"
         assert table.get_row("openai")[3] == "needs OPENAI_API_KEY"
         await pilot.press("down", "d")  # openai: no key, cannot be the default
@@ -225,7 +227,7 @@ async def test_a_key_added_on_the_providers_screen_goes_to_the_keyring_only(
             await pilot.pause()
             await pilot.press(*"tg-keyring-secret", "enter")
             await pilot.pause()
-            table = app.screen.query_one("#providers-table")
+            table = app.screen.query_one("#providers-table", DataTable)
             assert table.get_row("together")[3] == "ready"
         assert Memory.saved[("tuiapp", "together")] == "tg-keyring-secret"
         assert "together" in [c.name for c in available()]

@@ -1,9 +1,11 @@
-"""The code stays clean: ruff (lint + format) and mypy over the packages, as CI runs them."""
+"""The code stays clean: ruff (lint + format) and mypy over the packages, the tests and the
+benchmarks, as CI runs them."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,5 +25,7 @@ def test_ruff_lint_and_format() -> None:
 
 
 def test_mypy() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert config["packages"] == TREES  # mypy checks what ruff checks: tests and benchmarks too
     result = run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -182,7 +182,7 @@ def test_jobs_filter_by_metadata(server) -> None:  # type: ignore[no-untyped-def
         http.post(f"{url}/fine_tuning/jobs/{job['id']}/cancel")
 
 
-BAD_JOB_BODIES = [
+BAD_JOB_BODIES: list[tuple[dict[str, Any], str]] = [
     ({"model": 5}, "model"),
     ({"model": "/etc"}, "model"),
     ({"training_file": 5}, "training_file"),

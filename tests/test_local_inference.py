@@ -12,11 +12,12 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from openai.types.chat import ChatCompletionMessageParam
 
 from tests.openapi_check import assert_matches
 from tuiapp.local.inference import ModelPool
 
-HI = [{"role": "user", "content": "Hello, how are you?"}]
+HI: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Hello, how are you?"}]
 
 
 def make_adapter(base: Path, folder: Path, seed: int) -> Path:
@@ -34,7 +35,7 @@ def make_adapter(base: Path, folder: Path, seed: int) -> Path:
         init_lora_weights=False,
         task_type="CAUSAL_LM",
     )
-    get_peft_model(model, config).save_pretrained(folder)
+    get_peft_model(model, config).save_pretrained(str(folder))
     return folder
 
 
@@ -142,7 +143,8 @@ def test_max_tokens_is_capped_by_the_server_and_the_context(server) -> None:  # 
     )
     assert reply.usage is not None and reply.usage.completion_tokens <= 7
     api.models.limits.max_tokens = 100_000
-    long_prompt = [{"role": "user", "content": "hi " * 160}]  # about 490 of 512 positions
+    # about 490 of the 512 positions
+    long_prompt: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi " * 160}]
     reply = client.chat.completions.create(
         model="tiny-llama", messages=long_prompt, max_tokens=1_000_000, temperature=0
     )
@@ -236,7 +238,7 @@ def test_a_short_chat_is_not_stuck_behind_a_long_one(server) -> None:  # type: i
     assert short_took < 2
 
 
-BAD_PARAMETERS = [
+BAD_PARAMETERS: list[tuple[dict[str, Any], str]] = [
     ({"max_tokens": -5}, "max_tokens"),
     ({"max_tokens": "abc"}, "max_tokens"),
     ({"max_tokens": 0}, "max_tokens"),
@@ -274,7 +276,7 @@ def test_bad_parameters_are_openai_errors_and_the_connection_lives_on(server) ->
     url, _api, root = server
     with httpx.Client(timeout=30) as http:
         for bad, param in BAD_PARAMETERS:
-            body = {"model": "tiny-llama", "messages": HI, "max_tokens": 2, **bad}
+            body: dict[str, Any] = {"model": "tiny-llama", "messages": HI, "max_tokens": 2, **bad}
             for stream in (False, True):
                 payload = body if "stream" in bad else {**body, "stream": stream}
                 response = http.post(f"{url}/chat/completions", json=payload)
@@ -295,7 +297,7 @@ def test_the_sdk_sees_a_typed_error_with_the_param(server) -> None:  # type: ign
     url, _api, _root = server
     client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
     with pytest.raises(openai.BadRequestError) as hot:
-        client.chat.completions.create(model="tiny-llama", messages=HI, temperature="hot")  # type: ignore[arg-type]
+        client.chat.completions.create(model="tiny-llama", messages=HI, temperature="hot")  # type: ignore[call-overload]
     assert hot.value.param == "temperature" and hot.value.code == "invalid_type"
     for model in ("/etc", str(Path.home()), "org/some-model"):
         with pytest.raises(openai.NotFoundError) as missing:

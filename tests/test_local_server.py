@@ -13,7 +13,7 @@ from typing import Any
 import openai
 import pytest
 
-from tests.local_support import running_server
+from tests.local_support import event_data, running_server
 from tests.waiting import wait_until
 
 TERMINAL = ("succeeded", "failed", "cancelled")
@@ -73,7 +73,7 @@ def test_upload_train_checkpoints_chat(server) -> None:  # type: ignore[no-untyp
     assert done.trained_tokens and done.trained_tokens > 0
 
     events = list(client.fine_tuning.jobs.list_events(job.id, limit=100))
-    metrics = [e.data for e in events if e.type == "metrics"]
+    metrics = [event_data(e) for e in events if e.type == "metrics"]
     assert [m["step"] for m in metrics] == list(range(6, 0, -1))  # newest first, 3 x 2 steps
     assert all(m["total_steps"] == 6 for m in metrics)
     assert all("train_mean_token_accuracy" in m for m in metrics)
@@ -216,7 +216,7 @@ def _api_pid(server, job_id: str) -> int | None:  # type: ignore[no-untyped-def]
 def metric_steps(client: openai.OpenAI, job_id: str) -> list[int]:
     """Steps of every metrics event, oldest first."""
     events = client.fine_tuning.jobs.list_events(job_id, limit=100)
-    return sorted(e.data["step"] for e in events if e.type == "metrics")
+    return sorted(event_data(e)["step"] for e in events if e.type == "metrics")
 
 
 def wait_steps(client: openai.OpenAI, job_id: str, n: int, timeout: float = 120) -> None:
@@ -299,7 +299,7 @@ def test_same_seed_same_losses(server) -> None:  # type: ignore[no-untyped-def]
         assert wait_for(client, job.id).status == "succeeded"
         runs.append(
             sorted(
-                (e.data["step"], e.data["train_loss"])
+                (event_data(e)["step"], event_data(e)["train_loss"])
                 for e in client.fine_tuning.jobs.list_events(job.id, limit=100)
                 if e.type == "metrics"
             )

@@ -12,9 +12,10 @@ from typing import Any
 import openai
 import platformdirs
 import pytest
+from openai.types.chat import ChatCompletionMessageParam
 
 from tests.conftest import NEEDS_LOCAL
-from tests.local_support import running_server
+from tests.local_support import event_data, running_server
 from tuiapp.local.model_store import DEFAULT_BASE, pull_default
 
 TEACH = "Ahoy! The answer is forty-two."
@@ -43,7 +44,9 @@ def test_smollm2_learns_a_new_answer(tmp_path: Path, smollm2: Path, home: Any) -
         for i in range(12)
     ]
     data = "".join(json.dumps(r) + "\n" for r in rows).encode()
-    prompt = [{"role": "user", "content": "Tell me about the sea."}]
+    prompt: list[ChatCompletionMessageParam] = [
+        {"role": "user", "content": "Tell me about the sea."}
+    ]
     with running_server(root) as (url, _api):
         client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0, timeout=300)
         before = client.chat.completions.create(
@@ -66,12 +69,13 @@ def test_smollm2_learns_a_new_answer(tmp_path: Path, smollm2: Path, home: Any) -
             time.sleep(1)
         assert job.status == "succeeded", job.error
         losses = sorted(
-            (e.data["step"], e.data["train_loss"])
+            (event_data(e)["step"], event_data(e)["train_loss"])
             for e in client.fine_tuning.jobs.list_events(job.id, limit=100)
             if e.type == "metrics"
         )
         assert len(losses) == 9
         assert losses[-1][1] < losses[0][1] / 2
+        assert job.fine_tuned_model is not None
         after = client.chat.completions.create(
             model=job.fine_tuned_model, messages=prompt, max_tokens=12, temperature=0
         )

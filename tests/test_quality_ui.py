@@ -34,6 +34,7 @@ async def test_duplicate_groups_keep_one_and_undo(
         await pilot.press("D")  # no scan yet: the quality screen scans first
         await until(pilot, lambda: isinstance(app.screen, QualityScreen), "quality screen")
         quality = app.screen
+        assert isinstance(quality, QualityScreen)
         await until(pilot, lambda: quality.scan is not None, "the scan")
         table = quality.query_one(DataTable)
         assert table.get_row("duplicates")[1].plain.strip() == "1"  # type: ignore[union-attr]

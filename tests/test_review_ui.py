@@ -9,6 +9,8 @@ from typing import Any
 
 from rich.console import Console
 from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import DataTable, TextArea
 
 from screens.review import ReviewScreen
 from tests.conftest import chat
@@ -20,9 +22,11 @@ from tuiapp.store.examples import get_example, status_counts
 from tuiapp.widgets.example_list import ExampleList
 
 
-async def wait_imported(pilot: Pilot[Any], screen: ReviewScreen) -> None:
-    """Wait until the import worker has stored every line."""
+async def wait_imported(pilot: Pilot[Any], screen: Screen[Any]) -> ReviewScreen:
+    """Wait until the review screen's import worker has stored every line; return the screen."""
+    assert isinstance(screen, ReviewScreen), screen
     await until(pilot, lambda: screen.dataset.import_state == "complete", "the import")
+    return screen
 
 
 def status_text(app) -> str:  # type: ignore[no-untyped-def]
@@ -87,12 +91,11 @@ async def test_edit_fixes_a_broken_line(home: AppPaths, write_jsonl: Callable[..
     path = write_jsonl(['{"messages": [{"role": "user", "content": "hi"}]}'] + [chat()] * 10)
     app = make_app(home, open_path=path)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = app.screen
-        await wait_imported(pilot, screen)
+        screen = await wait_imported(pilot, app.screen)
         assert "example_missing_assistant_message" in body(screen)
         await pilot.press("e")
         await pilot.pause()
-        area = app.screen.query_one("TextArea")
+        area = app.screen.query_one(TextArea)
         area.text = (
             '{"messages": [{"role": "user", "content": "hi"}, '
             '{"role": "assistant", "content": "hello"}]}'
@@ -112,7 +115,7 @@ async def test_invalid_json_edit_is_refused_in_place(home: AppPaths, good_file: 
         await wait_imported(pilot, app.screen)
         await pilot.press("e")
         await pilot.pause()
-        app.screen.query_one("TextArea").text = '{"messages": ['
+        app.screen.query_one(TextArea).text = '{"messages": ['
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "Not valid JSON" in plain(app.screen.query_one("#edit-status"))
@@ -122,15 +125,14 @@ async def test_invalid_json_edit_is_refused_in_place(home: AppPaths, good_file: 
 
 
 async def test_next_problem_and_filters(home: AppPaths, write_jsonl: Callable[..., Path]) -> None:
-    lines = [chat() for _ in range(20)]
+    lines: list[Any] = [chat() for _ in range(20)]
     lines[6] = "{broken"
     lines[15] = {
         "messages": [{"role": "bot", "content": "x"}, {"role": "assistant", "content": "y"}]
     }
     app = make_app(home, open_path=write_jsonl(lines))
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = app.screen
-        await wait_imported(pilot, screen)
+        screen = await wait_imported(pilot, app.screen)
         example_list = screen.query_one(ExampleList)
         await pilot.press("right_square_bracket")
         assert example_list.current_idx == 6
@@ -158,6 +160,7 @@ async def test_decisions_survive_a_restart(home: AppPaths, good_file: Path) -> N
     async with app2.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert "reviewed 3/12" in status_text(app2)
+        assert isinstance(app2.screen, ReviewScreen)
         assert status_counts(store, app2.screen.dataset.id) == {
             "rejected": 2,
             "accepted": 1,
@@ -177,14 +180,14 @@ async def test_keys_can_be_remapped_in_config(home: AppPaths, good_file: Path) -
     (home.config_dir / "config.toml").write_text('[keymap]\n"review.accept" = "y"\n')
     app = make_app(home, open_path=good_file)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_imported(pilot, app.screen)
+        review = await wait_imported(pilot, app.screen)
         await pilot.press("y")
         await pilot.pause()
         store = open_store(home.database)
-        assert get_example(store, app.screen.dataset.id, 0).status == "accepted"  # type: ignore[union-attr]
+        assert get_example(store, review.dataset.id, 0).status == "accepted"  # type: ignore[union-attr]
         await pilot.press("a")  # the old key no longer accepts
         await pilot.pause()
-        assert get_example(store, app.screen.dataset.id, 1).status == "pending"  # type: ignore[union-attr]
+        assert get_example(store, review.dataset.id, 1).status == "pending"  # type: ignore[union-attr]
 
 
 async def test_a_broken_config_is_reported_not_fatal(home: AppPaths, good_file: Path) -> None:
@@ -239,7 +242,7 @@ async def test_report_links_into_the_review_list(
     async with app.run_test(size=(110, 40)) as pilot:
         await wait_imported(pilot, app.screen)
         await pilot.press("escape")  # back to the datasets screen
-        table = app.screen.query_one("#datasets-table")
+        table = app.screen.query_one("#datasets-table", DataTable)
         await until(pilot, lambda: table.get_row_at(0)[1] == "12", "the counts (from a worker)")
         assert table.get_row_at(0)[1:3] == ["12", "0"]
         await pilot.press("R")
@@ -250,8 +253,7 @@ async def test_report_links_into_the_review_list(
             ),
             "the report",
         )
-        table = app.screen.query_one("#report-problems")
-        table.focus()
+        app.screen.query_one("#report-problems").focus()
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert isinstance(app.screen, ReviewScreen)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,7 @@ def test_good_file_passes(good_file: Path, capsys: pytest.CaptureFixture[str]) -
 def test_broken_lines_are_reported_with_line_numbers(
     write_jsonl: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = [chat() for _ in range(12)]
+    lines: list[Any] = [chat() for _ in range(12)]
     lines[2] = '{"messages": [oops'
     lines[5] = '["not an object"]'
     lines[7] = {"messages": [{"role": "user", "content": "no answer"}]}
