@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def server(tmp_path: Path, tiny_model: Path, home: AppPaths):  # type: ignore[no-untyped-def]
+def server(tmp_path: Path, tiny_model: Path, home: AppPaths) -> Iterator[tuple[str, Any, Path]]:
     """The real local server on a free loopback port, its base model the tiny Llama:
     yields (base_url, the LocalAPI, the state folder)."""
     import shutil

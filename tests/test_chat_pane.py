@@ -11,6 +11,7 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.widgets import Label, RichLog
 
+from tests.waiting import until
 from tuiapp.providers.base import ProviderError
 from tuiapp.widgets.chat_pane import ChatPane
 
@@ -75,12 +76,8 @@ def text_of(app: PaneApp, selector: str) -> str:
 
 
 async def settle(pilot: Any, check: Any, what: str) -> None:
-    """Wait (at most 5 s) until `check()` holds; fail saying what never happened."""
-    for _ in range(250):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
+    """Wait (at most 5 s, in short steps) until `check()` holds; fail saying what never happened."""
+    await until(pilot, check, what, timeout=5, interval=0.02)
 
 
 async def test_a_pane_streams_its_answer_into_its_log_and_history() -> None:

@@ -240,8 +240,8 @@ async def test_together_and_mistral_carry_the_token_in_the_suffix_and_adopt_by_i
     from tuiapp.providers.base import JobRequest
     from tuiapp.services.job_create import create_once
 
-    together = pytest.importorskip("together")
-    mistralai = pytest.importorskip("mistralai")
+    together = pytest.importorskip("together", reason="the Together SDK (dev extra)")
+    mistralai = pytest.importorskip("mistralai", reason="the Mistral SDK (dev extra)")
     from tuiapp.providers.mistral_provider import MistralProvider
     from tuiapp.providers.together_provider import TogetherProvider
 
@@ -332,8 +332,8 @@ async def test_every_adapter_says_which_timeout_ran_out(home: AppPaths) -> None:
     from tuiapp.config import ConfigError, load_config
     from tuiapp.providers.base import Timeouts
 
-    together = pytest.importorskip("together")
-    mistralai = pytest.importorskip("mistralai")
+    together = pytest.importorskip("together", reason="the Together SDK (dev extra)")
+    mistralai = pytest.importorskip("mistralai", reason="the Mistral SDK (dev extra)")
     from tuiapp.providers.mistral_provider import MistralProvider
     from tuiapp.providers.together_provider import TogetherProvider
 

@@ -40,7 +40,7 @@ def make_adapter(base: Path, folder: Path, seed: int) -> Path:
 
 
 @pytest.fixture
-def adapters(server, tmp_path: Path) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def adapters(server: tuple[str, Any, Path], tmp_path: Path) -> tuple[str, str]:
     """Two fine-tuned models of the tiny base, served as the trainer would publish them."""
     _url, api, root = server
     names = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from tuiapp.local.hyperparams import (
 
 
 @pytest.fixture(scope="module")
-def tokenizer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The tiny model's ChatML tokenizer."""
     pytest.importorskip("torch", reason=NEEDS_LOCAL)
     from transformers import AutoTokenizer
