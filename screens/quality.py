@@ -76,8 +76,9 @@ def report_rows(report: QualityReport, tags: dict[str, int]) -> list[Row]:
         for k, n in found.languages.items()
     ]
     rows += [
-        ("turns", "empty_turn", "empty or blank turns", found.empty_turns, ""),
-        ("turns", "refusal", "refusals", found.refusals, f"{100 * found.refusals / total:.1f}%"),
+        (section.title, f.item, f.label, f.count, f.detail)
+        for section in found.sections
+        for f in section.findings
     ]
     rows += [("tags", str(ItemKey("tag", t)), t, n, "") for t, n in tags.items()]
     return rows

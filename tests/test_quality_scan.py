@@ -7,13 +7,16 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import orjson
+import pytest
 
 from tests.conftest import chat
 from tests.test_store_and_import import imported
-from tuiapp.data.consistency import observe
+from tuiapp.data.check_turns import has_refusal
 from tuiapp.data.language import detect_language
+from tuiapp.data.quality_checks import Finding, item_positions, register, unregister
 from tuiapp.data.quality_report import DuplicateSummary, QualityReport
 from tuiapp.data.redaction import find_in_example, redact_example
 from tuiapp.paths import AppPaths
@@ -140,8 +143,8 @@ def test_language_and_refusal_detection() -> None:
     assert detect_language("Der Hund ist nicht in dem Haus, und das ist gut so") == "de"
     assert detect_language("Привет, как дела? Всё хорошо, спасибо большое") == "cyrillic"
     assert detect_language("ok") == "unknown"
-    seen = observe(chat("help", "As an AI language model, I cannot do that."))
-    assert seen.refusal and not observe(chat("help", "Sorry for the wait! Here it is.")).refusal
+    assert has_refusal(chat("help", "As an AI language model, I cannot do that."))
+    assert not has_refusal(chat("help", "Sorry for the wait! Here it is."))
 
 
 def test_tag_counts_and_tag_filter(home: AppPaths, good_file: Path) -> None:
@@ -211,3 +214,56 @@ def test_workers_start_when_stderr_is_not_a_real_file(
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["20", "1"]
+
+
+class ShoutingCheck:
+    """A check from outside the app: answers written in capitals."""
+
+    name = "shouting"
+    title = "shouting"
+
+    def __init__(self) -> None:
+        self.items = item_positions()
+
+    def add(self, idx: int, obj: Any) -> None:
+        answers = (
+            [m.get("content", "") for m in obj.get("messages", [])] if isinstance(obj, dict) else []
+        )
+        if any(isinstance(a, str) and len(a) > 3 and a.isupper() for a in answers):
+            self.items["shouting"].append(idx)
+
+    def merge(self, other: ShoutingCheck) -> None:
+        for key, members in other.items.items():
+            self.items[key].extend(members)
+
+    def finish(self, examples: int) -> list[Finding]:
+        return [Finding("shouting", "answers in capitals", len(self.items["shouting"]))]
+
+
+def test_a_new_check_is_one_class_and_its_registration(
+    home: AppPaths, write_jsonl: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from screens.quality import report_rows
+    from tuiapp.cli import main
+
+    register(ShoutingCheck)
+    try:
+        rows = [
+            chat(f"Question {i}?", "NO WAY, NEVER." if i in (2, 7) else "ok") for i in range(12)
+        ]
+        path = write_jsonl(rows)
+        store, dataset = imported(home, path)
+        for workers in (1, 2):  # the check runs in worker processes too
+            report = scan_quality(store, dataset.id, workers=workers)
+            section = next(s for s in report.consistency.sections if s.name == "shouting")
+            assert section.findings == [Finding("shouting", "answers in capitals", 2)]
+            assert list(filtered_positions(store, dataset.id, ExampleFilter(item="shouting"))) == [
+                2,
+                7,
+            ]
+        assert ("shouting", "shouting", "answers in capitals", 2, "") in report_rows(report, {})
+        assert QualityReport.from_dict(report.to_dict()) == report
+        assert main(["quality", str(dataset.id)]) == 0
+        assert "shouting: answers in capitals 2" in capsys.readouterr().out
+    finally:
+        unregister("shouting")

@@ -115,9 +115,10 @@ def cmd_quality(store: Store, args: argparse.Namespace) -> int:
         f"system prompts: {len(found.system_prompts)} variant(s)\n"
         f"labels: {', '.join(f'{k} {n}' for k, n in found.labels.items()) or 'not labels'}\n"
         f"languages: {', '.join(f'{k} {n}' for k, n in found.languages.items())}\n"
-        f"long answers: {found.answer_lengths.long:,} · empty turns: "
-        f"{found.empty_turns:,} · refusals: {found.refusals:,}"
+        f"long answers: {found.answer_lengths.long:,}"
     )
+    for section in found.sections:
+        print(f"{section.title}: " + ", ".join(f"{f.label} {f.count:,}" for f in section.findings))
     return 0
 
 

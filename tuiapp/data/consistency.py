@@ -1,12 +1,12 @@
 """Consistency and balance of a dataset, the checklist fine-tuning guides give: one system
-prompt or many, answer lengths that stand out, labels and their balance, the language mix,
-empty turns and refusals. Each finding is an *item* (e.g. `refusal`, `lang:fr`) that names
+prompt or many, answer lengths that stand out, labels and their balance, the language mix, and
+every registered check (`tuiapp.data.quality_checks`: empty turns and refusals are one). Each
+finding is an *item* (e.g. `refusal`, `lang:fr`) that names
 the examples it holds, so a report can link every line to its examples."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -14,6 +14,7 @@ from typing import Any
 
 from tuiapp.data.examine import content_text, conversation
 from tuiapp.data.language import detect_language
+from tuiapp.data.quality_checks import CheckSection, new_checks
 from tuiapp.data.quality_report import (
     AnswerLengths,
     ConsistencySummary,
@@ -23,12 +24,6 @@ from tuiapp.data.quality_report import (
 )
 from tuiapp.data.split import MAX_LABEL_WORDS, MAX_LABELS, looks_like_labels, normalize_answer
 
-REFUSAL = re.compile(
-    r"\b(?:I'?m sorry,? but I (?:can(?:no|')t|won'?t|am unable)|I (?:can(?:no|')t|won'?t|am "
-    r"unable to) (?:help|assist|provide|do|comply)|I'?m (?:not able|unable) to (?:help|assist)"
-    r"|As an AI(?: language model)?,? I)",
-    re.IGNORECASE,
-)
 OUTLIER_IQR = 3.0  # answer lengths beyond Q1 - 3 IQR or Q3 + 3 IQR stand out
 NO_SYSTEM = "none"
 
@@ -45,8 +40,6 @@ class Observed:
     system: str | None  # the system prompt text, None when there is none
     answer: str  # the last assistant answer
     language: str
-    empty_turn: bool
-    refusal: bool
 
 
 def observe(obj: Any) -> Observed:
@@ -63,12 +56,6 @@ def observe(obj: Any) -> Observed:
         None,
     )
     answers = [content_text(m.get("content")) for m in messages if m.get("role") == "assistant"]
-    empty = any(
-        not content_text(m.get("content")).strip()
-        and not m.get("tool_calls")
-        and not m.get("function_call")
-        for m in messages
-    )
     spoken = " ".join(
         content_text(m.get("content")) for m in messages if m.get("role") in ("user", "assistant")
     )
@@ -76,8 +63,6 @@ def observe(obj: Any) -> Observed:
         system=system,
         answer=answers[-1] if answers else "",
         language=detect_language(spoken),
-        empty_turn=empty,
-        refusal=any(REFUSAL.search(a) for a in answers),
     )
 
 
@@ -103,20 +88,19 @@ class Consistency:
     _idx: array[int] = field(default_factory=_positions)  # every example seen, and beside it
     _lengths: array[int] = field(default_factory=_positions)  # its assistant tokens
     examples: int = 0
+    checks: list[Any] = field(default_factory=new_checks)  # the registered QualityChecks
 
-    def add(self, idx: int, seen: Observed, assistant_tokens: int) -> None:
-        """Count one example."""
+    def add(self, idx: int, obj: Any, seen: Observed, assistant_tokens: int) -> None:
+        """Count one example (`obj`, its parsed JSON, goes to the registered checks)."""
         self.examples += 1
+        for check in self.checks:
+            check.add(idx, obj)
         key = NO_SYSTEM if seen.system is None else system_key(seen.system)
         text, n = self.system_prompts.get(key, (seen.system or "", 0))
         self.system_prompts[key] = (text, n + 1)
         self.items[f"system:{key}"].append(idx)
         self.languages[seen.language] += 1
         self.items[f"lang:{seen.language}"].append(idx)
-        if seen.empty_turn:
-            self.items["empty_turn"].append(idx)
-        if seen.refusal:
-            self.items["refusal"].append(idx)
         self._idx.append(idx)
         self._lengths.append(assistant_tokens)
         if self._labels is not None:
@@ -129,6 +113,8 @@ class Consistency:
     def merge(self, other: Consistency) -> None:
         """Add what another Consistency counted over the examples that follow these."""
         self.examples += other.examples
+        for mine, theirs in zip(self.checks, other.checks, strict=True):
+            mine.merge(theirs)
         for key, members in other.items.items():
             self.items[key].extend(members)
         for key, (text, n) in other.system_prompts.items():
@@ -178,9 +164,18 @@ class Consistency:
                 short=len(self.items.get("length:short", [])),
                 values=_histogram(lengths),
             ),
-            empty_turns=len(self.items.get("empty_turn", [])),
-            refusals=len(self.items.get("refusal", [])),
+            sections=self._finish_checks(),
         )
+
+    def _finish_checks(self) -> list[CheckSection]:
+        """Each registered check's findings; its items join the report's."""
+        sections = []
+        for check in self.checks:
+            findings = check.finish(self.examples)
+            for key, members in check.items.items():
+                self.items[key] = members
+            sections.append(CheckSection(check.name, check.title, findings))
+        return sections
 
 
 def _histogram(values: list[int], bins: int = 30) -> Histogram:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from tuiapp.data.quality_checks import CheckSection, Finding
+
 
 @dataclass(frozen=True)
 class ItemKey:
@@ -76,8 +78,7 @@ class ConsistencySummary:
     labels: dict[str, int] = field(default_factory=dict)
     languages: dict[str, int] = field(default_factory=dict)
     answer_lengths: AnswerLengths = field(default_factory=AnswerLengths)
-    empty_turns: int = 0
-    refusals: int = 0
+    sections: list[CheckSection] = field(default_factory=list)  # the registered checks
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,7 @@ class QualityReport:
             labels=dict(data.get("labels") or {}),
             languages=dict(data.get("languages") or {}),
             answer_lengths=AnswerLengths(values=values, **lengths),
-            empty_turns=int(data.get("empty_turns") or 0),
-            refusals=int(data.get("refusals") or 0),
+            sections=[_section(d) for d in data.get("sections") or []] or _legacy_turns(data),
         )
         return cls(
             examples=int(data.get("examples") or 0),
@@ -121,3 +121,27 @@ class QualityReport:
             pii=dict(data.get("pii") or {}),
             consistency=consistency,
         )
+
+
+def _section(data: dict[str, Any]) -> CheckSection:
+    """A stored check section."""
+    findings = [Finding(**f) for f in data.get("findings") or []]
+    return CheckSection(str(data.get("name")), str(data.get("title")), findings)
+
+
+def _legacy_turns(data: dict[str, Any]) -> list[CheckSection]:
+    """The turns section of a report stored before checks had sections of their own."""
+    if "empty_turns" not in data and "refusals" not in data:
+        return []
+    examples = max(1, int(data.get("examples") or 0))
+    refusals = int(data.get("refusals") or 0)
+    return [
+        CheckSection(
+            "turns",
+            "turns",
+            [
+                Finding("empty_turn", "empty or blank turns", int(data.get("empty_turns") or 0)),
+                Finding("refusal", "refusals", refusals, f"{refusals / examples:.1%}"),
+            ],
+        )
+    ]

@@ -28,6 +28,7 @@ from tuiapp.data.dedup import (
 )
 from tuiapp.data.examine import Examined, examine_text
 from tuiapp.data.quality import comparable_text, parse_example, pii_kinds, scan_ranges
+from tuiapp.data.quality_checks import new_checks, registered
 from tuiapp.data.quality_report import DuplicateSummary, ItemKey, QualityReport
 from tuiapp.data.redaction import Located, find_in_example, redact_example
 from tuiapp.data.tokens import TokenCounter
@@ -104,12 +105,13 @@ def _positions() -> array[int]:
     return array("q")
 
 
-def scan_range(job: tuple[str, int, int, int]) -> RangeScan:
+def scan_range(job: tuple[str, int, int, int, tuple[str, ...]]) -> RangeScan:
     """Consistency, personal data and fingerprints of the examples with start <= idx < stop
-    (run in this process or a worker; opens its own connection)."""
-    db_path, dataset_id, start, stop = job
+    (run in this process or a worker; opens its own connection; `checks` names the registered
+    quality checks, so a worker runs the same ones)."""
+    db_path, dataset_id, start, stop, checks = job
     store = open_store(db_path)
-    consistency = Consistency()
+    consistency = Consistency(checks=new_checks(checks))
     pii: dict[str, array[int]] = defaultdict(_positions)
     texts: list[str] = []
     try:
@@ -118,7 +120,7 @@ def scan_range(job: tuple[str, int, int, int]) -> RangeScan:
             texts.append(comparable_text(obj, row.text))
             if not isinstance(obj, dict):
                 continue
-            consistency.add(row.idx, observe(obj), row.n_assistant_tokens)
+            consistency.add(row.idx, obj, observe(obj), row.n_assistant_tokens)
             for kind in {located.finding.kind for located in find_in_example(obj)}:
                 pii[str(ItemKey("pii", kind))].append(row.idx)
     finally:
@@ -160,11 +162,12 @@ def scan_quality(
     texts = StoredTexts(store, dataset_id)
     total = len(texts)
     workers = workers or (min(os.cpu_count() or 1, MAX_WORKERS) if total >= PARALLEL_MIN else 1)
+    checks = registered()
     jobs = [
-        (str(store.path), dataset_id, start, stop)
+        (str(store.path), dataset_id, start, stop, checks)
         for start, stop in scan_ranges(total, workers * 4 if workers > 1 else 1)
     ]
-    consistency = Consistency()
+    consistency = Consistency(checks=new_checks(checks))
     pii: dict[str, array[int]] = defaultdict(_positions)
     prints = Fingerprints.empty(total)  # each range's part is copied in, then dropped
 
