@@ -254,4 +254,16 @@ MIGRATIONS: list[str] = [
     ALTER TABLE datasets ADD COLUMN previous_id INTEGER;
     CREATE INDEX datasets_content ON datasets(content_sha256);
     """,
+    # 8: the source record of a converted example (Alpaca, ShareGPT, a JSON array...), as read,
+    # and where it was (`record 3`, `line 3`); the example itself is the converted OpenAI JSON
+    """
+    CREATE TABLE example_sources (
+        dataset_id INTEGER NOT NULL,
+        idx INTEGER NOT NULL,
+        source_format TEXT NOT NULL,
+        location TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (dataset_id, idx)
+    );
+    """,
 ]

@@ -1,0 +1,130 @@
+"""Stream the elements of a top-level JSON array without loading the whole file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tuiapp.data.jsonl import MAX_LINE_BYTES
+
+_CHUNK = 1024 * 1024
+_WS = " \t\r\n"
+_DECODER = json.JSONDecoder()
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayElement:
+    """One element of the array: its 1-based index, the line it starts on, its text and value
+    (`error` set, and `value` None, when it does not parse)."""
+
+    index: int
+    line: int
+    text: str
+    value: Any = None
+    error: str | None = None
+
+
+def is_json_array(path: str | Path) -> bool:
+    """True when the file's first non-blank character (after a BOM) is `[`."""
+    with open(path, "rb") as handle:
+        head = handle.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
+    return head.startswith(b"[")
+
+
+def iter_array(path: str | Path) -> Iterator[ArrayElement]:
+    """Yield the array's elements one by one; memory holds about one chunk plus one element.
+    An element that does not parse ends the stream with one error element."""
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        reader = _Reader(handle)
+        pos = reader.skip_ws(0)
+        if reader.char(pos) == "\ufeff":
+            pos = reader.skip_ws(pos + 1)
+        pos = reader.skip_ws(pos + 1)  # past the `[`
+        index = 0
+        while True:
+            char = reader.char(pos)
+            if char in ("]", ""):
+                return
+            if char == "," and index:
+                pos = reader.skip_ws(pos + 1)
+            index += 1
+            line = reader.line_at(pos)
+            element = reader.decode(pos, index, line)
+            yield element
+            if element.error is not None:
+                return
+            pos = reader.skip_ws(reader.end)
+
+
+class _Reader:
+    """A sliding text window over the file, decoded with the C JSON scanner."""
+
+    def __init__(self, handle: Any) -> None:
+        """Start at the beginning of an open text file."""
+        self.handle = handle
+        self.buf = ""
+        self.base = 0  # file position (in characters) of buf[0]
+        self.lines = 1  # line number of buf[0]
+        self.eof = False
+        self.end = 0
+
+    def _more(self, size: int = _CHUNK) -> bool:
+        """Append text from the file; False at end of file."""
+        if self.eof:
+            return False
+        data = self.handle.read(size)
+        if not data:
+            self.eof = True
+            return False
+        self.buf += data
+        return True
+
+    def _drop_before(self, pos: int) -> None:
+        """Forget the text before absolute position pos (already consumed)."""
+        cut = pos - self.base
+        if cut > _CHUNK:
+            self.lines += self.buf.count("\n", 0, cut)
+            self.buf = self.buf[cut:]
+            self.base = pos
+
+    def char(self, pos: int) -> str:
+        """The character at absolute position pos, '' at end of file."""
+        while pos - self.base >= len(self.buf):
+            if not self._more():
+                return ""
+        return self.buf[pos - self.base]
+
+    def skip_ws(self, pos: int) -> int:
+        """The first position at or after pos that is not whitespace."""
+        while (char := self.char(pos)) and char in _WS:
+            pos += 1
+        return pos
+
+    def line_at(self, pos: int) -> int:
+        """The 1-based line number of absolute position pos (pos is in the window)."""
+        self._drop_before(pos)
+        return self.lines + self.buf.count("\n", 0, pos - self.base)
+
+    def decode(self, pos: int, index: int, line: int) -> ArrayElement:
+        """Decode the element at pos, reading more (doubling) until it is complete."""
+        size = _CHUNK
+        while True:
+            start = pos - self.base
+            try:
+                value, end = _DECODER.raw_decode(self.buf, start)
+            except json.JSONDecodeError as err:
+                too_big = len(self.buf) - start > MAX_LINE_BYTES
+                if too_big or not self._more(size):
+                    text = self.buf[start : start + 1024]
+                    at = self.lines + self.buf.count("\n", 0, err.pos)
+                    why = "over 64 MiB" if too_big else f"{err.msg} at line {at}"
+                    return ArrayElement(index, line, text, None, why)
+                size *= 2
+                continue
+            if end == len(self.buf) and not self.eof and self._more():
+                continue  # a number may go on past the window
+            self.end = self.base + end
+            return ArrayElement(index, line, self.buf[start:end], value)

@@ -1,0 +1,89 @@
+"""Which format a file holds, from its first records, and each format's converter."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tuiapp.data.checks import detect_format
+from tuiapp.data.formats.alpaca import from_alpaca, is_alpaca
+from tuiapp.data.formats.array import is_json_array, iter_array
+from tuiapp.data.formats.convert import Converted
+from tuiapp.data.formats.llamafactory import from_llamafactory, is_llamafactory
+from tuiapp.data.formats.sharegpt import from_sharegpt, is_sharegpt
+from tuiapp.data.jsonl import read_lines
+
+SNIFF_RECORDS = 20
+NATIVE = ("chat", "preference")  # OpenAI's own: stored as read
+CONVERTERS: dict[str, Callable[[dict[str, Any]], Converted]] = {
+    "alpaca": from_alpaca,
+    "sharegpt": from_sharegpt,
+    "llamafactory": from_llamafactory,
+}
+FORMATS = (*NATIVE, *CONVERTERS)
+
+
+class UnknownFormat(ValueError):
+    """A `--format` name tuiapp does not know."""
+
+
+def record_format(record: Any) -> str | None:
+    """The format one parsed record is in, None for a value that is not an object."""
+    if not isinstance(record, dict):
+        return None
+    if is_llamafactory(record):
+        return "llamafactory"
+    if is_sharegpt(record):
+        return "sharegpt"
+    if is_alpaca(record):
+        return "alpaca"
+    return detect_format(record)
+
+
+def first_records(path: str | Path, n: int = SNIFF_RECORDS) -> list[Any]:
+    """The first n records that parse, from a JSON array or a JSONL file."""
+    if is_json_array(path):
+        return [e.value for e in islice(iter_array(path), n) if e.error is None]
+    records = []
+    for raw in islice(read_lines(path), n * 5):
+        try:
+            records.append(orjson.loads(raw.data))
+        except orjson.JSONDecodeError:
+            continue
+        if len(records) >= n:
+            break
+    return records
+
+
+def sniff(path: str | Path) -> str:
+    """The format most of the first records are in (`chat` when nothing parses)."""
+    seen = Counter(f for r in first_records(path) if (f := record_format(r)) is not None)
+    return seen.most_common(1)[0][0] if seen else "chat"
+
+
+def checked_format(name: str) -> str:
+    """`name` if it is a format tuiapp reads, else UnknownFormat naming the ones it does."""
+    if name not in FORMATS:
+        raise UnknownFormat(f"unknown format {name!r}: use one of {', '.join(FORMATS)}")
+    return name
+
+
+def target_format(path: str | Path, source: str) -> str:
+    """What the file's examples become: `chat` or `preference` (from its first record)."""
+    if source in NATIVE:
+        return source
+    convert = CONVERTERS[source]
+    for record in first_records(path, 5):
+        if isinstance(record, dict):
+            return detect_format(convert(record).example)
+    return "chat"
+
+
+def needs_conversion(path: str | Path, source: str) -> bool:
+    """False only for OpenAI JSONL, which the line reader takes as it is."""
+    return source not in NATIVE or is_json_array(path)
