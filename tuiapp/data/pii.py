@@ -1,15 +1,22 @@
 """Personal data and secrets in text: emails, phone numbers, card numbers (Luhn-checked),
 IBANs (mod-97-checked), US SSNs, IP addresses, street addresses (house number, names, street
-suffix), API keys and high-entropy tokens; with spans, so they can be highlighted and replaced
-by typed placeholders."""
+suffix), API keys (gitleaks' provider formats) and high-entropy tokens judged with their
+context (never a URL, path, UUID, hash or data URL); with spans, so they can be highlighted and
+replaced by typed placeholders. A finding with a caveat (inside a URL, a fictional 555 phone
+number) is shown but not redacted unless the user picks it."""
 
 from __future__ import annotations
 
 import ipaddress
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass
+
+from tuiapp.data.entropy import entropy
+from tuiapp.data.pii_context import Context
+from tuiapp.data.secret_rules import provider_keys
+
+IN_URL = "inside a URL"
+FICTIONAL = "fictional 555 number"
 
 
 @dataclass(frozen=True, order=True)
@@ -20,6 +27,7 @@ class Finding:
     end: int
     kind: str
     text: str
+    caveat: str = ""  # why redact-all leaves it unless picked ("" when it is certain)
 
     @property
     def placeholder(self) -> str:
@@ -74,56 +82,75 @@ def iban_ok(text: str) -> bool:
     return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
 
 
-def entropy(text: str) -> float:
-    """Shannon entropy in bits per character."""
-    counts = Counter(text)
-    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
-
-
 def find_pii(text: str) -> list[Finding]:
     """Every finding in the text, in order, without overlaps (the first kind found wins)."""
     found: list[Finding] = []
     taken: list[tuple[int, int]] = []
+    context = Context(text) if ("/" in text or "." in text or ":" in text) else None
 
-    def add(m: re.Match[str], kind: str) -> None:
-        if any(m.start() < e and s < m.end() for s, e in taken):
+    def add(start: int, end: int, kind: str, caveat: str = "") -> None:
+        if any(start < e and s < end for s, e in taken):
             return
-        taken.append((m.start(), m.end()))
-        found.append(Finding(m.start(), m.end(), kind, m.group()))
+        taken.append((start, end))
+        if context is not None and not caveat and context.in_url(start, end):
+            caveat = IN_URL
+        found.append(Finding(start, end, kind, text[start:end], caveat))
 
+    for start, end, _rule in provider_keys(text):
+        add(start, end, "api_key")
     for m in _API_KEY.finditer(text):
-        add(m, "api_key")
+        add(m.start(), m.end(), "api_key")
     if "@" in text:
         for m in _EMAIL.finditer(text):
-            add(m, "email")
+            add(m.start(), m.end(), "email")
     if not _DIGIT.search(text):  # every other kind holds a digit: most text stops here
         return sorted(found)
     for m in _IBAN.finditer(text):
         if iban_ok(m.group()):
-            add(m, "iban")
+            add(m.start(), m.end(), "iban")
     for m in _CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group())
         if 13 <= len(digits) <= 19 and luhn_ok(digits) and len(set(digits)) > 1:
-            add(m, "credit_card")
+            add(m.start(), m.end(), "credit_card")
     for m in _STREET.finditer(text):
-        add(m, "street_address")
+        add(m.start(), m.end(), "street_address")
     for m in _SSN.finditer(text):
-        add(m, "ssn")
+        add(m.start(), m.end(), "ssn")
     for m in _IPV4.finditer(text):
         if _is_ip(m.group()) and not _VERSION_CONTEXT.search(text[: m.start()]):
-            add(m, "ip_address")
+            add(m.start(), m.end(), "ip_address")
     for m in _PHONE.finditer(text):
-        if sum(c.isdigit() for c in m.group()) >= 9:
-            add(m, "phone")
+        digits = re.sub(r"\D", "", m.group())
+        if len(digits) >= 9:
+            add(m.start(), m.end(), "phone", FICTIONAL if _fictional(digits) else "")
     for m in _TOKEN.finditer(text):
-        token = m.group()
-        if (
-            entropy(token) > 4.0
-            and any(c.isdigit() for c in token)
-            and any(c.isalpha() for c in token)
+        if _random_looking(m.group()) and not (
+            context is not None and context.ordinary_at(m.start(), m.end())
         ):
-            add(m, "secret")
+            add(m.start(), m.end(), "secret")
     return sorted(found)
+
+
+def _fictional(digits: str) -> bool:
+    """A North American number with 555 as exchange or area code: films and examples use
+    them (555-01xx are reserved for fiction, area code 555 is not in service), never a person."""
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    if len(digits) == 7:
+        return digits[:3] == "555"
+    return len(digits) == 10 and "555" in (digits[:3], digits[3:6])
+
+
+def _random_looking(token: str) -> bool:
+    """A long token with letters and digits mixed in one run, like a key (not words joined by
+    `_` or `-`, nor a hex hash: those have their own checks)."""
+    if entropy(token) <= 4.0:
+        return False
+    runs = re.split(r"[_\-+/=.]+", token)
+    return any(
+        len(run) >= 16 and any(c.isdigit() for c in run) and any(c.isalpha() for c in run)
+        for run in runs
+    )
 
 
 def _is_ip(text: str) -> bool:

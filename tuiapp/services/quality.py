@@ -9,10 +9,10 @@ import os
 import sys
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import overload
+from typing import Any, overload
 
 import orjson
 
@@ -30,7 +30,7 @@ from tuiapp.data.examine import Examined, examine_text
 from tuiapp.data.quality import comparable_text, parse_example, pii_kinds, scan_ranges
 from tuiapp.data.quality_checks import new_checks, registered
 from tuiapp.data.quality_report import DuplicateSummary, ItemKey, QualityReport
-from tuiapp.data.redaction import Located, find_in_example, redact_example
+from tuiapp.data.redaction import Located, RedactionPlan, find_in_example, redact_example
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.store import Store, open_store
 from tuiapp.store.example_reads import (
@@ -243,13 +243,14 @@ def redact_stored(
     examine: Examiner,
     only: Located | None = None,
     batch: int | None = None,
+    keep: Callable[[Located], bool] | None = None,
 ) -> Examined | None:
-    """Replace personal data in an example (all of it, or just `only`) as an edit that keeps
-    the original line; its PII items follow. None when there was nothing to replace."""
+    """Replace personal data in an example (all of it, just `only`, or what `keep` chooses) as
+    an edit that keeps the original line; its PII items follow. None when nothing changed."""
     obj = parse_example(example.text)
     if not isinstance(obj, dict):
         return None
-    redacted = redact_example(obj, only)
+    redacted = redact_example(obj, only, keep)
     if redacted == obj:
         return None
     result = examine(orjson.dumps(redacted).decode(), example.line)
@@ -257,17 +258,53 @@ def redact_stored(
     return result
 
 
-def redact_dataset(store: Store, dataset: Dataset) -> int:
-    """Redact every example the scan found personal data in (the items follow each edit, so
-    they are current); one undo takes it all back. Rejected examples are left as they are.
-    Returns how many examples changed."""
-    examine = examiner(dataset)
-    batch = new_batch(store)
-    changed = 0
-    for idx in pii_positions(store, dataset.id):
+def _redactable(
+    store: Store, dataset: Dataset, positions: Iterable[int] | None
+) -> Iterator[tuple[Example, dict[str, Any]]]:
+    """Examples the scan found personal data in (or those at `positions`), not rejected."""
+    for idx in pii_positions(store, dataset.id) if positions is None else positions:
         example = get_example(store, dataset.id, idx)
         if example is None or example.status == "rejected":
             continue
-        if redact_stored(store, example, examine, batch=batch):
-            changed += 1
+        obj = parse_example(example.text)
+        if isinstance(obj, dict):
+            yield example, obj
+
+
+def plan_redaction(
+    store: Store, dataset: Dataset, positions: Iterable[int] | None = None
+) -> RedactionPlan:
+    """What redaction would change, per kind, with examples; rejected examples are left out."""
+    plan = RedactionPlan()
+    for example, obj in _redactable(store, dataset, positions):
+        plan.add(example.idx, example.line, obj)
+    return plan
+
+
+def apply_redaction(
+    store: Store,
+    dataset: Dataset,
+    plan: RedactionPlan,
+    groups: set[str],
+    skip: set[str] | frozenset[str] = frozenset(),
+) -> int:
+    """Replace the planned findings of the picked groups, less the skipped items, as one batch
+    of edits (one undo takes it all back). Returns how many examples changed."""
+    chosen = plan.chosen(groups, skip)
+    positions = sorted({int(key.split(":", 1)[0]) for key in chosen})
+    examine = examiner(dataset)
+    batch = new_batch(store)
+    changed = 0
+    for example, _obj in _redactable(store, dataset, positions):
+        def keep(located: Located, idx: int = example.idx) -> bool:
+            return located.key(idx) in chosen
+
+        changed += redact_stored(store, example, examine, batch=batch, keep=keep) is not None
     return changed
+
+
+def redact_dataset(store: Store, dataset: Dataset) -> int:
+    """Redact what the plan picks by default (findings with a caveat, inside a URL or a
+    fictional 555 number, stay); one undo takes it all back. Returns how many changed."""
+    plan = plan_redaction(store, dataset)
+    return apply_redaction(store, dataset, plan, plan.default_groups())
