@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tuiapp.data.check_parts import MAX_IMAGES, check_call, check_parts, check_tool_calls
+from tuiapp.data.check_preference import check_pair
+from tuiapp.data.check_tools import check_tool_use
 from tuiapp.data.limits import MAX_DEPTH, dotted, short, too_deep
 from tuiapp.data.tokens import forbidden_token_in
 from tuiapp.problems import Problem
@@ -59,6 +61,7 @@ def _check_chat(obj: dict[str, Any], line: int) -> list[Problem]:
     if not isinstance(messages, list) or not messages:
         return [*problems, Problem("missing_messages_list", line, "messages")]
     problems += _check_messages(messages, line, "messages")
+    problems += check_tool_use(obj, messages, line, "messages")
     if not any(isinstance(m, dict) and m.get("role") == "assistant" for m in messages):
         problems.append(Problem("example_missing_assistant_message", line, "messages"))
     return problems
@@ -91,6 +94,7 @@ def _check_preference(obj: dict[str, Any], line: int) -> list[Problem]:
             problems.append(Problem("missing_messages_list", line, "input.messages"))
         else:
             problems += _check_messages(messages, line, "input.messages")
+            problems += check_tool_use(inp, messages, line, "input.messages")
     for key in ("preferred_output", "non_preferred_output"):
         if key not in obj:
             continue
@@ -104,7 +108,8 @@ def _check_preference(obj: dict[str, Any], line: int) -> list[Problem]:
             problems.append(Problem("invalid_preference_output", line, key))
         else:
             problems += _check_messages(output, line, key)
-    return problems
+            problems += check_tool_use(inp if isinstance(inp, dict) else {}, output, line, key)
+    return problems + check_pair(obj, line)
 
 
 def _check_messages(messages: list[Any], line: int, base: str) -> list[Problem]:

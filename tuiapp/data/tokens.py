@@ -69,6 +69,8 @@ FORBIDDEN_TOKENS = (
 TOKENS_PER_MESSAGE = 3  # the cookbook's num_tokens_from_messages constants
 TOKENS_PER_NAME = 1
 REPLY_PRIMING = 3
+# what an assistant turn is billed for as output: its text and the calls it makes
+_BILLED_ASSISTANT_KEYS = frozenset({"content", "tool_calls", "function_call"})
 
 
 @cache
@@ -163,7 +165,8 @@ class TokenCounter:
         return self.value(content)
 
     def conversation(self, messages: list[Any]) -> tuple[int, int]:
-        """(prompt tokens, assistant content tokens) of a conversation, in one pass.
+        """(prompt tokens, assistant tokens) of a conversation, in one pass; an assistant turn's
+        tool calls (as JSON, arguments included) count as assistant tokens, as the API bills them.
 
         Prompt tokens follow the cookbook: 3 per message, +1 per name, +3 reply priming."""
         cache = self._cache  # this loop runs for every message of every file: keep it tight
@@ -188,7 +191,7 @@ class TokenCounter:
                 total += n
                 if key == "name":
                     total += TOKENS_PER_NAME
-                elif key == "content" and is_assistant:
+                elif is_assistant and key in _BILLED_ASSISTANT_KEYS:
                     assistant += n
         return total, assistant
 
@@ -197,7 +200,7 @@ class TokenCounter:
         return self.conversation(messages)[0]
 
     def assistant(self, messages: list[Any]) -> int:
-        """Tokens of assistant message content (what the model learns to write)."""
+        """Tokens of assistant messages: content and tool calls (what the model learns to write)."""
         return self.conversation(messages)[1]
 
 

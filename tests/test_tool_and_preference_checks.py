@@ -1,0 +1,207 @@
+"""Tool calls checked against their tools' schemas, and preference pairs checked for meaning,
+on records of LLaMA-Factory's glaive_toolcall_en_demo.json and dpo_en_demo.json converted by
+hand to OpenAI's chat and preference JSONL (tests/fixtures)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tuiapp.cli import main
+from tuiapp.data.tokens import TokenCounter
+from tuiapp.paths import AppPaths
+
+FIXTURES = Path(__file__).parent / "fixtures"
+Example = dict[str, Any]
+
+
+def rows(name: str) -> list[Example]:
+    """The fixture's examples (line n of the file is rows[n - 1])."""
+    return [json.loads(line) for line in (FIXTURES / name).read_text().splitlines()]
+
+
+def tool_rows() -> list[Example]:
+    """Five glaive tool-calling conversations (search_recipes, calculate_area, ...)."""
+    return rows("glaive_toolcall_openai.jsonl")
+
+
+def pair_rows() -> list[Example]:
+    """Three dpo_en_demo pairs."""
+    return rows("dpo_en_openai.jsonl")
+
+
+def validate(
+    tmp_path: Path, examples: list[Example], capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, dict[str, Any]]:
+    """Write the examples (repeated to the API's minimum of 10) and run `tuiapp validate`:
+    (exit status, text output, --json report)."""
+    path = tmp_path / "data.jsonl"
+    padded = examples * (10 // len(examples) + 1)
+    path.write_text("".join(json.dumps(e) + "\n" for e in padded))
+    status = main(["validate", str(path)])
+    text = capsys.readouterr().out
+    assert main(["validate", str(path), "--json"]) == status
+    return status, text, json.loads(capsys.readouterr().out)
+
+
+def call(example: Example, message: int) -> dict[str, Any]:
+    """The first tool call's function of one message."""
+    function: dict[str, Any] = example["messages"][message]["tool_calls"][0]["function"]
+    return function
+
+
+def test_the_converted_real_files_pass(
+    home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for examples in (tool_rows(), pair_rows()):
+        status, text, report = validate(tmp_path, examples, capsys)
+        assert status == 0 and report["format_errors"] == {}, text
+        assert report["warnings"] == {}
+
+
+def broken_tools() -> list[Example]:
+    """One fault per line, each as seen in the issue."""
+    examples = tool_rows()
+    call(examples[0], 3)["name"] = "order_pizza"  # line 1: tools has only search_recipes
+    args = {"shape": "rectangle", "dimensions": {"length": 5, "width": 3}}
+    call(examples[1], 1)["arguments"] = json.dumps(json.dumps(args))  # line 2: encoded twice
+    call(examples[2], 1)["arguments"] = '{"movie": 12345}'  # line 3: schema wants movie_id
+    call(examples[3], 1)["arguments"] = '{"topics": ["tech"'  # line 4: unterminated
+    call(examples[4], 1)["arguments"] = '{"bill_amount": "100", "tip_percentage": 15}'  # line 5
+    return examples
+
+
+@pytest.mark.parametrize(
+    ("kind", "where"),
+    [
+        ("unknown_tool", "line 1 messages[3].tool_calls[0].function.name: calls 'order_pizza'"),
+        ("double_encoded_arguments", "line 2 messages[1].tool_calls[0].function.arguments:"),
+        (
+            "tool_arguments_invalid",
+            "line 3 messages[1].tool_calls[0].function.arguments.movie_id: "
+            "'movie_id' is a required property",
+        ),
+        ("invalid_tool_calls", "line 4 messages[1].tool_calls[0].function.arguments: `arguments`"),
+    ],
+)
+def test_each_tool_call_fault_is_named_with_its_line_and_field(
+    kind: str, where: str, home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, text, report = validate(tmp_path, broken_tools(), capsys)
+    assert status == 1 and report["rejected"]
+    assert where in text
+    assert report["first_lines"][kind][0] == int(where.split()[1])
+
+
+def test_a_wrong_type_names_the_argument_and_the_type(
+    home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, text, report = validate(tmp_path, broken_tools(), capsys)
+    problems = report["first_problems"]["tool_arguments_invalid"]
+    at_5 = [p for p in problems if p["line"] == 5]
+    assert at_5 == [
+        {
+            "kind": "tool_arguments_invalid",
+            "line": 5,
+            "path": "messages[1].tool_calls[0].function.arguments.bill_amount",
+            "message": "'100' is not of type 'number'",
+        }
+    ]
+    assert report["warnings"] == {"double_encoded_arguments": 3}  # line 2 and its repeats
+
+
+def test_a_tool_result_must_answer_an_earlier_call(
+    home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    examples = tool_rows()
+    examples[1]["messages"][2]["tool_call_id"] = "call_nobody_made"
+    status, text, report = validate(tmp_path, examples, capsys)
+    assert "line 2 messages[2].tool_call_id: no earlier tool call has id 'call_nobody_made'" in text
+    assert report["warnings"]["unknown_tool_call_id"] == 3
+
+
+def test_legacy_functions_are_checked_like_tools(
+    home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    examples = tool_rows()
+    for example in examples:
+        example["functions"] = [t["function"] for t in example.pop("tools")]
+    call(examples[2], 1)["arguments"] = '{"movie_id": 12345}'
+    status, text, _ = validate(tmp_path, examples, capsys)
+    assert status == 1
+    assert "line 3 messages[1].tool_calls[0].function.arguments.movie_id: 12345 is not of" in text
+
+
+def test_tool_call_only_answers_count_as_assistant_tokens() -> None:
+    counter = TokenCounter("o200k_base")
+    example = tool_rows()[2]
+    calling = example["messages"][1]  # an assistant turn with only a tool call
+    assert counter.assistant([calling]) == counter.value(calling["tool_calls"]) > 0
+    final = example["messages"][3]
+    both = counter.assistant([calling, final])
+    assert both == counter.value(calling["tool_calls"]) + counter.text(final["content"])
+
+
+def near_copy(text: str) -> str:
+    """The text with one word changed near its end."""
+    return text[:-10] + "X" + text[-9:]
+
+
+PAIR_FAULTS: list[tuple[str, Callable[[Example], None], str]] = [
+    (
+        "identical_preference_pair",
+        lambda e: e["non_preferred_output"][0].update(
+            content="  " + e["preferred_output"][0]["content"].replace(" ", "\n ") + "\n"
+        ),
+        "line 1 non_preferred_output: the preferred and non-preferred answers are the same text",
+    ),
+    (
+        "near_identical_preference_pair",
+        lambda e: e["non_preferred_output"][0].update(
+            content=near_copy(e["preferred_output"][0]["content"])
+        ),
+        "line 1 non_preferred_output: the answers are 99.9% the same text",
+    ),
+    (
+        "empty_preference_answer",
+        lambda e: e["preferred_output"][0].update(content=" \n "),
+        "line 1 preferred_output[0].content: this answer is empty",
+    ),
+    (
+        "preference_prompt_not_user",
+        lambda e: e["input"]["messages"].append({"role": "assistant", "content": "Sure."}),
+        "line 1 input.messages[1].role: the prompt ends on a assistant turn",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "fault", "where"), PAIR_FAULTS, ids=[f[0] for f in PAIR_FAULTS])
+def test_each_preference_fault_is_named_with_its_line(
+    kind: str,
+    fault: Callable[[Example], None],
+    where: str,
+    home: AppPaths,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    examples = pair_rows()
+    fault(examples[0])
+    status, text, report = validate(tmp_path, examples, capsys)
+    assert where in text
+    assert report["first_lines"][kind][0] == 1
+    errors = kind in ("identical_preference_pair", "empty_preference_answer")
+    assert (status == 1) is errors and (kind in report["format_errors"]) is errors
+
+
+def test_a_pair_that_differs_a_little_more_is_not_near_identical(
+    home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    examples = pair_rows()
+    answer = examples[0]["preferred_output"][0]["content"]
+    examples[0]["non_preferred_output"][0]["content"] = answer[: int(len(answer) * 0.85)]
+    assert validate(tmp_path, copy.deepcopy(examples), capsys)[2]["warnings"] == {}
