@@ -13,13 +13,13 @@ from array import array
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from tuiapp.data.base_models import BaseModel, base_model
-from tuiapp.data.checks import detect_format
-from tuiapp.data.examine import Examined, examine, parse
+from tuiapp.data.examine import Examined, examine
+from tuiapp.data.formats.detect import needs_conversion, sniff, target_format
+from tuiapp.data.formats.records import converted_records, examine_record
 from tuiapp.data.jsonl import FileNotes, line_aligned_ranges, read_lines
 from tuiapp.data.stats import default_epochs, distribution, estimate_cost, histogram
 from tuiapp.data.tokens import TokenCounter, encoding
@@ -38,6 +38,7 @@ class FileSummary:
     path: str
     model: BaseModel
     format: str = "chat"
+    source_format: str = ""  # what the file was converted from (alpaca, sharegpt...), if it was
     examples: int = 0
     lines: int = 0
     format_errors: Counter[str] = field(default_factory=Counter)
@@ -139,6 +140,7 @@ class FileSummary:
             "model": self.model.name,
             "encoding": self.model.encoding,
             "format": self.format,
+            "source_format": self.source_format or self.format,
             "examples": self.examples,
             "valid_examples": self.n_valid,
             "format_errors": dict(sorted(self.format_errors.items())),
@@ -161,12 +163,18 @@ class FileSummary:
 
 
 def sniff_format(path: str | Path) -> str:
-    """The file's format from its first line that parses to an object."""
-    for raw in islice(read_lines(path), 100):
-        _, obj, _ = parse(raw)
-        if isinstance(obj, dict):
-            return detect_format(obj)
-    return "chat"
+    """What the file's examples are (`chat` or `preference`), converted where need be."""
+    return target_format(path, sniff(path))
+
+
+def summarize_converted(path: str, source: str, fmt: str, model: BaseModel) -> FileSummary:
+    """Summarise a file that is converted record by record (numbers are record indexes)."""
+    summary = FileSummary(path, model, fmt, source)
+    counter = TokenCounter(model.encoding)
+    for record in converted_records(path, source):
+        summary.add(examine_record(record, fmt, counter, model.token_limit, preview=False))
+        summary.lines = record.raw.number
+    return summary
 
 
 def summarize_range(job: tuple[str, int, int | None, str, BaseModel]) -> FileSummary:
@@ -199,11 +207,20 @@ def default_workers(path: str | Path) -> int:
 
 
 def validate_file(
-    path: str | Path, model_name: str | None = None, workers: int | None = None
+    path: str | Path,
+    model_name: str | None = None,
+    workers: int | None = None,
+    source_format: str | None = None,
 ) -> FileSummary:
-    """Check and count a whole file; memory stays flat whatever its size."""
+    """Check and count a whole file (converted from `source_format`, else the detected one);
+    memory stays flat whatever its size."""
     model = base_model(model_name)
-    fmt = sniff_format(path)
+    source = source_format or sniff(path)
+    fmt = target_format(path, source)
+    if needs_conversion(path, source):
+        summary = FileSummary(str(path), model, fmt, source)
+        summary.merge(summarize_converted(str(path), source, fmt, model))
+        return summary.finish()
     n_workers = default_workers(path) if workers is None else workers
     summary = FileSummary(str(path), model, fmt)
     if n_workers <= 1:

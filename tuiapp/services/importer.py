@@ -8,9 +8,11 @@ from pathlib import Path
 
 from tuiapp.data.base_models import base_model
 from tuiapp.data.examine import Examined, examine
+from tuiapp.data.formats.detect import needs_conversion, sniff, target_format
+from tuiapp.data.formats.records import converted_records, examine_record
 from tuiapp.data.jsonl import FileNotes, line_ending_problems, read_lines
 from tuiapp.data.tokens import TokenCounter
-from tuiapp.data.validate import MIN_EXAMPLES, sniff_format
+from tuiapp.data.validate import MIN_EXAMPLES
 from tuiapp.problems import Problem
 from tuiapp.services.identity import Identity, identify
 from tuiapp.store import Store
@@ -24,6 +26,7 @@ from tuiapp.store.datasets import (
 from tuiapp.store.example_reads import valid_count
 from tuiapp.store.examples import carry_decisions, count_examples
 from tuiapp.store.records import Dataset
+from tuiapp.store.sources import add_sources, stored_source_format
 
 FIRST_BATCH = 200  # small, so the first page is on screen at once
 BATCH = 5_000
@@ -41,12 +44,17 @@ class ImportProgress:
 
 
 def open_dataset(
-    store: Store, path: str | Path, model: str | None = None, identity: Identity | None = None
+    store: Store,
+    path: str | Path,
+    model: str | None = None,
+    identity: Identity | None = None,
+    source_format: str | None = None,
 ) -> Dataset:
     """The stored dataset with this file's bytes (wherever it was seen), else a new one to
     import; a changed copy of a reviewed file gets the decisions of its unchanged lines
     (see `tuiapp.services.identity` for what changed and what would not carry over). `identity`
-    spares hashing and comparing again when the caller already looked."""
+    spares hashing and comparing again when the caller already looked; `source_format` forces
+    the format the file is read in (else it is detected from the first records)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
@@ -54,15 +62,24 @@ def open_dataset(
     if identity.dataset is not None:
         return identity.dataset
     previous = identity.change.reviewed.id if identity.change else None
-    fmt = sniff_format(path)
+    fmt = target_format(path, source_format or sniff(path))
     return create_dataset(store, path, base_model(model).name, fmt, identity.sha256, previous)
 
 
 def run_import(
-    store: Store, dataset_id: int, cancelled: Callable[[], bool] = lambda: False
+    store: Store,
+    dataset_id: int,
+    cancelled: Callable[[], bool] = lambda: False,
+    source_format: str | None = None,
 ) -> Iterator[ImportProgress]:
-    """Import (or resume importing) a dataset, yielding progress after each committed batch."""
+    """Import (or resume importing) a dataset, yielding progress after each committed batch;
+    a file that is not OpenAI JSONL is converted record by record (`source_format`, else the
+    format it was converted from so far, else the one detected)."""
     dataset = get_dataset(store, dataset_id)
+    source = source_format or stored_source_format(store, dataset_id) or sniff(dataset.path)
+    if needs_conversion(dataset.path, source):
+        yield from _run_converted(store, dataset, source, cancelled)
+        return
     model = base_model(dataset.base_model)
     counter = TokenCounter(model.encoding)
     idx = count_examples(store, dataset_id)
@@ -105,6 +122,46 @@ def run_import(
     problems = _file_problems(store, dataset_id, idx, notes, line_base)
     finish_import(store, dataset_id, problems)
     yield ImportProgress(dataset_id, idx, dataset.file_size, dataset.file_size, done=True)
+
+
+def _run_converted(
+    store: Store, dataset: Dataset, source: str, cancelled: Callable[[], bool]
+) -> Iterator[ImportProgress]:
+    """Import a file record by record through its format's conversion, keeping each source
+    record; a resumed import skips the records already stored."""
+    model = base_model(dataset.base_model)
+    counter = TokenCounter(model.encoding)
+    idx = count_examples(store, dataset.id)
+    batch: list[Examined] = []
+    sources: list[tuple[str, str, str]] = []
+    limit, read, at, last = (FIRST_BATCH if idx == 0 else BATCH), 0, "", dataset.lines
+    size = dataset.file_size
+    try:
+        for record in converted_records(dataset.path, source, skip=idx):
+            if cancelled():
+                return
+            at = record.where
+            batch.append(examine_record(record, dataset.format, counter, model.token_limit))
+            sources.append((source, record.where, record.original))
+            read, last = min(record.read, size), record.raw.number
+            if len(batch) >= limit:
+                add_sources(store, dataset.id, idx, sources)
+                idx = commit_batch(store, dataset.id, idx, batch, last, read)
+                batch, sources, limit = [], [], BATCH
+                yield ImportProgress(dataset.id, idx, read, size)
+        add_sources(store, dataset.id, idx, sources)
+        idx = commit_batch(store, dataset.id, idx, batch, last, size)
+    except OSError as err:
+        finish_import(store, dataset.id, [], error=f"{dataset.path}: {err.strerror or err}")
+        raise
+    except Exception as err:  # stored, so that the dataset says why instead of crashing again
+        where = f"{dataset.path}, {at}" if at else dataset.path
+        finish_import(store, dataset.id, [], error=f"{where}: {type(err).__name__}: {err}")
+        raise
+    if (previous := previous_dataset(store, dataset.id)) is not None:
+        carry_decisions(store, dataset.id, previous)
+    finish_import(store, dataset.id, _file_problems(store, dataset.id, idx, FileNotes(), 0))
+    yield ImportProgress(dataset.id, idx, size, size, done=True)
 
 
 def _file_problems(

@@ -39,3 +39,11 @@ def example_source(store: Store, dataset_id: int, idx: int) -> ExampleSource | N
         [dataset_id, idx],
     ).fetchone()
     return ExampleSource(row[0], row[1], row[2]) if row else None
+
+
+def stored_source_format(store: Store, dataset_id: int) -> str | None:
+    """The format a dataset's examples were converted from, None before any (or if none was)."""
+    row = store.conn.execute(
+        "SELECT source_format FROM example_sources WHERE dataset_id = ? LIMIT 1", [dataset_id]
+    ).fetchone()
+    return str(row[0]) if row else None

@@ -25,6 +25,7 @@ class ArrayElement:
     text: str
     value: Any = None
     error: str | None = None
+    end: int = 0  # characters read up to the end of this element (for progress)
 
 
 def is_json_array(path: str | Path) -> bool:
@@ -121,10 +122,10 @@ class _Reader:
                     text = self.buf[start : start + 1024]
                     at = self.lines + self.buf.count("\n", 0, err.pos)
                     why = "over 64 MiB" if too_big else f"{err.msg} at line {at}"
-                    return ArrayElement(index, line, text, None, why)
+                    return ArrayElement(index, line, text, None, why, self.base + len(self.buf))
                 size *= 2
                 continue
             if end == len(self.buf) and not self.eof and self._more():
                 continue  # a number may go on past the window
             self.end = self.base + end
-            return ArrayElement(index, line, self.buf[start:end], value)
+            return ArrayElement(index, line, self.buf[start:end], value, None, self.end)

@@ -25,6 +25,7 @@ class SourceRecord:
     original: str
     where: str
     problems: list[Problem]
+    read: int = 0  # how far into the file (bytes, characters for an array) the record ends
 
 
 def converted_records(path: str | Path, source: str, skip: int = 0) -> Iterator[SourceRecord]:
@@ -32,12 +33,15 @@ def converted_records(path: str | Path, source: str, skip: int = 0) -> Iterator[
     `skip` records are read but not converted (resuming an import)."""
     convert = CONVERTERS.get(source)
     if is_json_array(path):
-        items = ((e.index, e.text, e.value, e.error) for e in iter_array(path))
+        items = ((e.index, e.text, e.value, e.error, e.end) for e in iter_array(path))
         label = "record"
     else:
-        items = ((raw.number, raw.data, None, None) for raw in read_lines(path))  # type: ignore[misc]
+        items = (  # type: ignore[assignment]
+            (raw.number, raw.data, None, None, raw.offset + len(raw.data) + 1)
+            for raw in read_lines(path)
+        )
         label = "line"
-    for number, text, value, error in items:
+    for number, text, value, error, read in items:
         if number <= skip:
             continue
         data = text.encode("utf-8") if isinstance(text, str) else text
@@ -58,7 +62,8 @@ def converted_records(path: str | Path, source: str, skip: int = 0) -> Iterator[
             ]
         elif value is not None or label == "record":
             data = orjson.dumps(value)
-        yield SourceRecord(RawLine(number, data, 0), original, f"{label} {number}", problems)
+        raw = RawLine(number, data, 0)
+        yield SourceRecord(raw, original, f"{label} {number}", problems, read)
 
 
 def examine_record(
