@@ -108,6 +108,7 @@ class ReportScreen(Screen[str | None]):
         self.query_one("#report-roles", Static).update(
             f"messages by role: {roles or '-'}\nassistant turns per example: {turns or '-'}"
             f"\nwith a system prompt: {share:.0f}%"
+            + (f"\n{report.length_bias_line}" if report.length_bias_line else "")
         )
         costs = self.query_one("#report-costs", DataTable)
         costs.clear(columns=True)

@@ -15,6 +15,9 @@ import pytest
 from tuiapp.cli import main
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.paths import AppPaths
+from tuiapp.services.importer import open_dataset, run_import
+from tuiapp.services.report import dataset_report
+from tuiapp.store import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 Example = dict[str, Any]
@@ -205,3 +208,40 @@ def test_a_pair_that_differs_a_little_more_is_not_near_identical(
     answer = examples[0]["preferred_output"][0]["content"]
     examples[0]["non_preferred_output"][0]["content"] = answer[: int(len(answer) * 0.85)]
     assert validate(tmp_path, copy.deepcopy(examples), capsys)[2]["warnings"] == {}
+
+
+def test_the_report_shows_the_length_bias_of_the_pairs(home: AppPaths, tmp_path: Path) -> None:
+    examples = pair_rows()
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in examples * 4))
+    store = open_store(home.database)
+    dataset = open_dataset(store, path)
+    for _ in run_import(store, dataset.id):
+        pass
+    report = dataset_report(store, dataset.id)
+    store.close()
+    counter = TokenCounter("o200k_base")
+    diffs = [
+        counter.text(e["preferred_output"][0]["content"])
+        - counter.text(e["non_preferred_output"][0]["content"])
+        for e in examples
+    ]
+    longer = sum(d > 0 for d in diffs)
+    assert report.pair_diffs == diffs * 4
+    mean = sum(diffs) / 3
+    assert report.length_bias_line == (
+        f"length bias: preferred answer longer in {4 * longer} of 12 pairs "
+        f"({longer / 3:.0%}), mean difference {mean:+,.1f} tokens"
+    )
+
+
+def test_a_chat_report_has_no_length_bias(home: AppPaths, tmp_path: Path) -> None:
+    path = tmp_path / "chat.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in tool_rows() * 2))
+    store = open_store(home.database)
+    dataset = open_dataset(store, path)
+    for _ in run_import(store, dataset.id):
+        pass
+    report = dataset_report(store, dataset.id)
+    store.close()
+    assert report.usable == 10 and report.pair_diffs == [] and report.length_bias_line == ""

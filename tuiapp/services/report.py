@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 import orjson
 
 from tuiapp.data.base_models import base_model, known_models
+from tuiapp.data.check_preference import length_bias
 from tuiapp.data.examine import conversation
 from tuiapp.data.stats import CostEstimate, Distribution, distribution, estimate_cost
+from tuiapp.data.tokens import TokenCounter
 from tuiapp.problems import Severity
 from tuiapp.store import Store
 from tuiapp.store.example_reads import iter_report_rows
@@ -30,6 +32,31 @@ class DatasetReport:
     assistant_turns: Counter[int] = field(default_factory=Counter)
     with_system: int = 0
     costs: list[CostEstimate] = field(default_factory=list)
+    pair_diffs: list[int] = field(default_factory=list)  # preferred - non-preferred tokens
+
+    @property
+    def preferred_longer(self) -> float | None:
+        """Share of preference pairs whose preferred answer is longer (None: no pairs)."""
+        if not self.pair_diffs:
+            return None
+        return sum(d > 0 for d in self.pair_diffs) / len(self.pair_diffs)
+
+    @property
+    def mean_pair_diff(self) -> float | None:
+        """Mean tokens the preferred answer has over the non-preferred one (None: no pairs)."""
+        return sum(self.pair_diffs) / len(self.pair_diffs) if self.pair_diffs else None
+
+    @property
+    def length_bias_line(self) -> str:
+        """The length bias of the pairs in one line ("" for chat data)."""
+        if self.preferred_longer is None or self.mean_pair_diff is None:
+            return ""
+        longer = sum(d > 0 for d in self.pair_diffs)
+        return (
+            f"length bias: preferred answer longer in {longer:,} of {len(self.pair_diffs):,} "
+            f"pairs ({self.preferred_longer:.0%}), mean difference {self.mean_pair_diff:+,.1f} "
+            "tokens"
+        )
 
     @property
     def token_stats(self) -> Distribution:
@@ -47,6 +74,7 @@ def dataset_report(store: Store, dataset_id: int, model: str | None = None) -> D
     report = DatasetReport(
         statuses=status_counts(store, dataset_id), problems=problem_counts(store, dataset_id)
     )
+    counter = TokenCounter(base_model(model).encoding)
     for row in iter_report_rows(store, dataset_id):
         report.examples += 1
         if row.severity >= Severity.ERROR or row.status == "rejected":
@@ -54,7 +82,11 @@ def dataset_report(store: Store, dataset_id: int, model: str | None = None) -> D
         report.usable += 1
         report.tokens.append(row.n_tokens)
         report.assistant_tokens.append(row.n_assistant_tokens)
-        messages = conversation(orjson.loads(row.text))
+        obj = orjson.loads(row.text)
+        messages = conversation(obj)
+        diff = length_bias(obj, counter)
+        if diff is not None:
+            report.pair_diffs.append(diff)
         roles = [m.get("role") for m in messages if isinstance(m, dict)]
         report.roles.update(str(r) for r in roles)
         report.assistant_turns[roles.count("assistant")] += 1
