@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tuiapp import cli_jobs, cli_quality
+from tuiapp import cli_import, cli_jobs, cli_quality
 from tuiapp.cli_errors import (
     EXIT_REJECTED,
     EXIT_UNREADABLE,
@@ -24,6 +24,7 @@ from tuiapp.paths import app_paths
 from tuiapp.problems import KINDS, Problem
 
 COMMANDS = (
+    "import",
     "validate",
     "export",
     "datasets",
@@ -79,6 +80,7 @@ def _command_parser() -> argparse.ArgumentParser:
     datasets = sub.add_parser("datasets", help="list imported datasets")
     datasets.add_argument("--json", action="store_true")
     datasets.add_argument("--home")
+    cli_import.add_parser(sub)
     cli_quality.add_parsers(sub)
     cli_jobs.add_parsers(sub)
     local = sub.add_parser("local", help="the embedded fine-tuning backend")
@@ -126,6 +128,7 @@ def _dispatch(args_list: list[str]) -> int:
     if any(a in COMMANDS for a in args_list[:3]):
         args = _command_parser().parse_args(args_list)
         handlers = {
+            "import": cli_import.cmd_import,
             "validate": cmd_validate,
             "export": cmd_export,
             "datasets": cmd_datasets,

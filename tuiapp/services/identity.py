@@ -120,7 +120,10 @@ def reviewed_dataset(store: Store, path: str | Path) -> Dataset:
             f"(pass --accept-changes if decisions would be lost), or name the reviewed data by "
             f"its id: {change.reviewed.id}"
         )
-    raise NotReviewed(f"{path} has not been imported: open it first with `tuiapp {path}`")
+    raise NotReviewed(
+        f"{path} has not been imported: run `tuiapp import {path}` "
+        f"(or open it with `tuiapp {path}`)"
+    )
 
 
 def lossy_open_warning(database: str | Path, path: str | Path) -> str | None:

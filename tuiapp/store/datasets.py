@@ -210,6 +210,7 @@ def _delete_examples(store: Store, dataset_id: int) -> None:
     """Drop a dataset's examples and everything computed from them (inside a transaction)."""
     for table in (
         "examples",
+        "example_sources",
         "example_problems",
         "review_log",
         "quality_items",
@@ -246,3 +247,9 @@ def delete_dataset(store: Store, dataset_id: int) -> None:
         store.conn.execute(
             "DELETE FROM blobs WHERE hash NOT IN (SELECT hash FROM version_examples)"
         )
+
+
+def rename_dataset(store: Store, dataset_id: int, name: str) -> None:
+    """Give a dataset the name lists show (the file's name until then)."""
+    with store.conn:
+        store.conn.execute("UPDATE datasets SET name = ? WHERE id = ?", [name, dataset_id])

@@ -66,6 +66,26 @@ def sniff(path: str | Path) -> str:
     return seen.most_common(1)[0][0] if seen else "chat"
 
 
+KNOWN_KEYS = frozenset(
+    {"messages", "input", "preferred_output", "conversations", "instruction", "chosen_messages"}
+)
+
+
+def unknown_format(path: str | Path) -> str | None:
+    """What was seen when none of the first records is in a known format, else None."""
+    records = first_records(path)
+    if any(isinstance(r, dict) and KNOWN_KEYS & r.keys() for r in records):
+        return None
+    if not records:
+        return "no record parses as JSON"
+    keys = sorted({k for r in records if isinstance(r, dict) for k in r})
+    kinds = sorted({type(r).__name__ for r in records if not isinstance(r, dict)})
+    seen = [f"keys {', '.join(keys[:12])}"] if keys else []
+    return "no known format: the first records have " + "; ".join(
+        seen + ([f"values of type {', '.join(kinds)}"] if kinds else [])
+    )
+
+
 def checked_format(name: str) -> str:
     """`name` if it is a format tuiapp reads, else UnknownFormat naming the ones it does."""
     if name not in FORMATS:

@@ -1,0 +1,120 @@
+"""`tuiapp import FILE`: import a dataset in any known format, with progress and a summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tuiapp.cli_errors import EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNREADABLE, say, unreadable
+from tuiapp.data.base_models import DEFAULT_MODEL
+from tuiapp.paths import app_paths
+from tuiapp.problems import KINDS, Severity
+
+
+def add_parser(sub: Any) -> None:
+    """Register `import` on the subcommand parser."""
+    from tuiapp.data.formats.detect import FORMATS
+
+    cmd = sub.add_parser(
+        "import",
+        help="import a dataset: OpenAI JSONL, JSON arrays, Alpaca, ShareGPT, LLaMA-Factory",
+    )
+    cmd.add_argument("file", type=Path)
+    cmd.add_argument("--format", choices=FORMATS, help="read the file as this (default: detect)")
+    cmd.add_argument("--name", help="the dataset's name (default: the file's name)")
+    cmd.add_argument("--model", default=DEFAULT_MODEL, help="base model (token limit)")
+    cmd.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    cmd.add_argument("--home")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import FILE: 0 with no example in error, 1 when some are (or too few are valid),
+    2 when the file cannot be read."""
+    from tuiapp.data.formats.detect import FORMATS, sniff, unknown_format
+    from tuiapp.services.importer import open_dataset, run_import
+    from tuiapp.store import open_store
+    from tuiapp.store.datasets import get_dataset, rename_dataset
+
+    if why := unreadable(args.file):
+        say(f"{args.file}: {why}")
+        return EXIT_UNREADABLE
+    if not args.format and (seen := unknown_format(args.file)):
+        names = ", ".join(FORMATS)
+        say(f"{args.file}: {seen}. Nothing was imported; name its format with --format ({names})")
+        return EXIT_REJECTED
+    source = args.format or sniff(args.file)
+    store = open_store(app_paths(args.home).ensure().database)
+    try:
+        dataset = open_dataset(store, args.file, args.model, source_format=source)
+        if dataset.import_state != "complete":
+            for step in run_import(store, dataset.id, source_format=source):
+                _progress(args.file, step.examples, step.bytes_read, step.file_size, step.done)
+        if args.name:
+            rename_dataset(store, dataset.id, args.name)
+        summary = _summary(store, get_dataset(store, dataset.id).id, source)
+    except OSError as err:
+        say(f"{args.file}: {err.strerror or err}")
+        return EXIT_UNREADABLE
+    finally:
+        store.close()
+    print(json.dumps(summary, indent=2) if args.json else _human(summary))
+    return EXIT_REJECTED if summary["rejected"] else EXIT_ACCEPTED
+
+
+def _progress(path: Path, examples: int, done_bytes: int, size: int, done: bool) -> None:
+    """One progress line on stderr (rewritten in place on a terminal)."""
+    share = f"{100 * done_bytes / size:.0f}%" if size else "100%"
+    line = f"importing {path}: {examples:,} examples ({share})"
+    if sys.stderr.isatty():
+        print(f"\r{line}", end="\n" if done else "", file=sys.stderr, flush=True)
+    else:
+        print(line, file=sys.stderr)
+
+
+def _summary(store: Any, dataset_id: int, source: str) -> dict[str, Any]:
+    """What the import gave: counts, formats, problems by kind and severity."""
+    from tuiapp.store.datasets import get_dataset
+    from tuiapp.store.example_reads import valid_count
+    from tuiapp.store.examples import count_examples, problem_counts
+
+    dataset = get_dataset(store, dataset_id)
+    counts = problem_counts(store, dataset_id)
+    errors = {k: n for k, n in counts.items() if _severity(k) is Severity.ERROR}
+    warnings = {k: n for k, n in counts.items() if k not in errors}
+    file_errors = [p for p in dataset.file_problems if p.severity is Severity.ERROR]
+    return {
+        "dataset": dataset.id,
+        "name": dataset.name,
+        "file": dataset.path,
+        "format": source,
+        "examples_as": dataset.format,
+        "examples": count_examples(store, dataset_id),
+        "valid_examples": valid_count(store, dataset_id),
+        "errors": dict(sorted(errors.items())),
+        "warnings": dict(sorted(warnings.items())),
+        "file_problems": [p.to_dict() for p in dataset.file_problems],
+        "state": dataset.import_state,
+        "rejected": bool(errors or file_errors or dataset.import_state != "complete"),
+    }
+
+
+def _severity(kind: str) -> Severity:
+    """How bad a problem kind is (unknown kinds count as errors)."""
+    return KINDS.get(kind, (Severity.ERROR, ""))[0]
+
+
+def _human(s: dict[str, Any]) -> str:
+    """The summary for people."""
+    out = [
+        f"dataset {s['dataset']} ({s['name']}): {s['examples']:,} examples from {s['file']}, "
+        f"read as {s['format']} -> OpenAI {s['examples_as']}; {s['valid_examples']:,} valid"
+    ]
+    for title, counts in (("errors", s["errors"]), ("warnings", s["warnings"])):
+        if counts:
+            out.append(f"{title}: " + ", ".join(f"{k} {n:,}" for k, n in counts.items()))
+    out += [f"file: {p['message'] or p['kind']}" for p in s["file_problems"]]
+    out.append(f"review it with `tuiapp {s['file']}`; quality with `tuiapp quality {s['dataset']}`")
+    return "\n".join(out)
