@@ -3,6 +3,7 @@ personal data still in it)."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -11,7 +12,9 @@ from textual.widgets import Button, Label, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Ask a question; y/Enter on Yes returns True, n/Escape returns False."""
+    """Ask a question; y/Enter on Yes returns True, n/Escape returns False. A str body is
+    markup (escape what the user wrote in it); a Text body shows literally, brackets and
+    placeholders such as [EMAIL] included."""
 
     CSS_PATH = "confirm.tcss"
     BINDINGS = [
@@ -19,7 +22,7 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
-    def __init__(self, title: str, body: str, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(self, title: str, body: str | Text, yes: str = "Yes", no: str = "No") -> None:
         super().__init__()
         self._title, self._body, self._yes, self._no = title, body, yes, no
 

@@ -3,6 +3,8 @@ row names a set of examples; Enter goes back to the review showing exactly those
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.markup import escape
 from rich.text import Text
 from textual import work
@@ -13,12 +15,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, ProgressBar
 from textual.worker import get_current_worker
 
-from screens.confirm import ConfirmScreen
 from screens.prompt import PromptScreen
 from tuiapp.data.dedup import DEFAULT_THRESHOLD
 from tuiapp.data.quality_report import ItemKey, QualityReport
+from tuiapp.data.redaction import RedactionChoice, RedactionPlan
 from tuiapp.redact import redact
-from tuiapp.services.quality import redact_dataset, scan_quality
+from tuiapp.services.quality import apply_redaction, plan_redaction, scan_quality
 from tuiapp.store.datasets import get_dataset, record_failure
 from tuiapp.store.examples import DUPLICATES
 from tuiapp.store.quality import Scan, changed_since_scan, load_scan, tag_counts
@@ -271,32 +273,40 @@ class QualityScreen(Screen[str | None]):
         self.threshold = value
         self.action_rescan()
 
-    @work
+    @work(exclusive=True, group="redact")
     async def action_redact_all(self) -> None:
-        """Replace every finding of personal data by a placeholder, after confirmation."""
+        """List what redaction would change, per kind, let the user pick kinds and skip items,
+        then apply the choice as one undoable batch and rescan."""
         if self.scan is None:
             return
-        n = QualityReport.from_dict(self.scan.report).pii_total
-        if not n:
+        plan = await asyncio.to_thread(self._plan)
+        if not plan.groups:
             self.notify("No personal data found in the last scan.")
             return
+        examples = len({item.idx for group in plan.groups.values() for item in group.items})
+        title = f"Redact personal data: {plan.total:,} finding(s) in {examples:,} example(s)"
+        choice = await workspace_of(self.app).nav.redact_plan(title, plan)
+        if choice is None:
+            return
+        if not plan.chosen(set(choice.groups), choice.skip):
+            self.notify("Nothing picked: nothing changed.")
+            return
+        self._redact_all(plan, choice)
 
-        yes = await self.app.push_screen_wait(
-            ConfirmScreen(
-                "Redact all personal data?",
-                f"About {n:,} example(s) get an edit that replaces each finding with a typed "
-                "placeholder such as [EMAIL]. Originals are kept; u in the review undoes it.",
-            )
-        )
-        if yes:
-            self._redact_all()
+    def _plan(self) -> RedactionPlan:
+        """The redaction plan, on a connection of its own (run in a thread)."""
+        store = workspace_of(self.app).store.reopen()
+        try:
+            return plan_redaction(store, self.dataset)
+        finally:
+            store.close()
 
     @work(thread=True, exclusive=True, group="scan")
-    def _redact_all(self) -> None:
+    def _redact_all(self, plan: RedactionPlan, choice: RedactionChoice) -> None:
         """Redact on a connection of its own, then rescan."""
         store = workspace_of(self.app).store.reopen()
         try:
-            changed = redact_dataset(store, self.dataset)
+            changed = apply_redaction(store, self.dataset, plan, set(choice.groups), choice.skip)
         except Exception as err:  # stored on the dataset and shown, like a failed scan
             text = redact(f"redaction failed: {type(err).__name__}: {err}")
             record_failure(store, self.dataset.id, text)
@@ -304,7 +314,9 @@ class QualityScreen(Screen[str | None]):
             return
         finally:
             store.close()
-        self.app.call_from_thread(self.notify, f"Redacted {changed:,} example(s).")
+        self.app.call_from_thread(
+            self.notify, f"Redacted {changed:,} example(s) as one batch (u in the review undoes)."
+        )
         self.app.call_from_thread(self.action_rescan)
 
     def action_back(self) -> None:

@@ -15,9 +15,11 @@ from screens.playground import PlaygroundScreen
 from screens.providers import ProvidersScreen
 from screens.quality import QualityScreen
 from screens.rating import RatingScreen
+from screens.redact_plan import RedactPlanScreen
 from screens.report import ReportScreen
 from screens.review import ReviewScreen
 from screens.versions import VersionsScreen
+from tuiapp.data.redaction import RedactionChoice, RedactionPlan
 
 
 class Navigator:
@@ -73,3 +75,7 @@ class Navigator:
     async def rate(self, run_a: int, run_b: int, rater: str) -> None:
         """Rate two evaluation runs' answers blind; returns when the rater leaves."""
         await self._app.push_screen_wait(RatingScreen(run_a, run_b, rater))
+
+    async def redact_plan(self, title: str, plan: RedactionPlan) -> RedactionChoice | None:
+        """Show what redaction would change; the kinds picked and items skipped, if applied."""
+        return await self._app.push_screen_wait(RedactPlanScreen(title, plan))

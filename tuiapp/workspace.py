@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from tuiapp.config import Config
+from tuiapp.data.redaction import RedactionChoice, RedactionPlan
 from tuiapp.paths import AppPaths
 from tuiapp.providers.registry import Providers
 from tuiapp.services.job_watch import Polled
@@ -58,6 +59,9 @@ class Navigation(Protocol):
 
     async def rate(self, run_a: int, run_b: int, rater: str) -> None:
         """Rate two evaluation runs' answers blind; returns when the rater leaves."""
+
+    async def redact_plan(self, title: str, plan: RedactionPlan) -> RedactionChoice | None:
+        """Show what redaction would change; the kinds picked and items skipped, if applied."""
 
 
 @dataclass

@@ -123,6 +123,14 @@ class PlanGroup:
         return len({item.idx for item in self.items})
 
 
+@dataclass(frozen=True)
+class RedactionChoice:
+    """What the user picked in a plan: the groups to redact and the single items to skip."""
+
+    groups: frozenset[str]
+    skip: frozenset[str] = frozenset()
+
+
 @dataclass
 class RedactionPlan:
     """What redaction would change, per group, in reading order."""
@@ -138,6 +146,11 @@ class RedactionPlan:
             group = self.groups.setdefault(name, PlanGroup(name, f.kind, f.caveat))
             before, after = snippet(texts[(located.message, located.part)], f)
             group.items.append(PlanItem(idx, line, located, before, after))
+
+    @property
+    def total(self) -> int:
+        """How many replacements the plan lists, picked or not."""
+        return sum(len(group.items) for group in self.groups.values())
 
     def default_groups(self) -> set[str]:
         """The groups picked when the user changes nothing."""
