@@ -56,6 +56,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "invalid_tool_schema": (Severity.WARNING, "a tool's `parameters` is not a valid JSON Schema"),
     "near_identical_preference_pair": (Severity.WARNING, "the two answers are nearly the same"),
     "preference_prompt_not_user": (Severity.WARNING, "the prompt does not end on a user turn"),
+    "lossy_conversion": (Severity.WARNING, "part of the record has no OpenAI form: left out"),
     "empty_content": (Severity.WARNING, "a message's content is empty or only whitespace"),
     "bom": (Severity.WARNING, "the file starts with a UTF-8 byte-order mark"),
     "blank_line": (Severity.WARNING, "a blank line (skipped)"),

@@ -68,7 +68,8 @@ class _Reader:
         self.handle = handle
         self.buf = ""
         self.base = 0  # file position (in characters) of buf[0]
-        self.lines = 1  # line number of buf[0]
+        self.line_pos = 0  # a position whose line number is known...
+        self.line_no = 1  # ...and that number
         self.eof = False
         self.end = 0
 
@@ -87,7 +88,6 @@ class _Reader:
         """Forget the text before absolute position pos (already consumed)."""
         cut = pos - self.base
         if cut > _CHUNK:
-            self.lines += self.buf.count("\n", 0, cut)
             self.buf = self.buf[cut:]
             self.base = pos
 
@@ -105,9 +105,12 @@ class _Reader:
         return pos
 
     def line_at(self, pos: int) -> int:
-        """The 1-based line number of absolute position pos (pos is in the window)."""
+        """The 1-based line number of absolute position pos (at or after the last one asked),
+        counting only the text since then."""
+        self.line_no += self.buf.count("\n", self.line_pos - self.base, pos - self.base)
+        self.line_pos = pos
         self._drop_before(pos)
-        return self.lines + self.buf.count("\n", 0, pos - self.base)
+        return self.line_no
 
     def decode(self, pos: int, index: int, line: int) -> ArrayElement:
         """Decode the element at pos, reading more (doubling) until it is complete."""
@@ -120,7 +123,7 @@ class _Reader:
                 too_big = len(self.buf) - start > MAX_LINE_BYTES
                 if too_big or not self._more(size):
                     text = self.buf[start : start + 1024]
-                    at = self.lines + self.buf.count("\n", 0, err.pos)
+                    at = self.line_no + self.buf.count("\n", start, err.pos)
                     why = "over 64 MiB" if too_big else f"{err.msg} at line {at}"
                     return ArrayElement(index, line, text, None, why, self.base + len(self.buf))
                 size *= 2
