@@ -22,6 +22,7 @@ class ExampleFilter:
     status: str | None = None
     kind: str | None = None
     min_severity: int | None = None
+    max_severity: int | None = None  # 1: no errors (the "accept every clean example" filter)
     text: str | None = None
     item: str | None = None  # a quality item such as `pii:email`, or DUPLICATES
     tag: str | None = None
@@ -40,6 +41,8 @@ class ExampleFilter:
             parts.append(f"problem={self.kind}")
         if self.min_severity is not None:
             parts.append(["ok", "warnings", "errors"][self.min_severity] + "+")
+        if self.max_severity is not None:
+            parts.append(["no problems", "no errors", "any severity"][self.max_severity])
         if self.text:
             parts.append(f"text~{self.text!r}")
         if self.item:
@@ -111,27 +114,30 @@ def problem_counts(store: Store, dataset_id: int) -> dict[str, int]:
     return {kind: n for kind, n in rows}
 
 
-def filtered_positions(store: Store, dataset_id: int, flt: ExampleFilter) -> array:
-    """The idx of every example that passes the filter, in order (compact for 1M rows).
+def filter_sql(
+    dataset_id: int, flt: ExampleFilter, column: str = "e.idx"
+) -> tuple[str, list[object]]:
+    """A SELECT of `column` over the examples (alias `e`) that pass the filter, with its
+    parameters: what the list shows, and what a bulk decision changes (in SQL, not in Python).
 
-    The DUPLICATES item lists duplicate groups one after another instead: not in idx order."""
-    if flt.item == DUPLICATES:
-        return duplicate_positions(store, dataset_id)
+    The DUPLICATES item selects every member of a duplicate group (in idx order here)."""
     joins: list[str] = []
     join_params: list[object] = []
     where = ["e.dataset_id = ?"]
     params: list[object] = [dataset_id]
+    if flt.item == DUPLICATES:
+        joins.append("JOIN duplicate_members d ON d.dataset_id = e.dataset_id AND d.idx = e.idx")
+    elif flt.item:
+        joins.append(
+            "JOIN quality_items q ON q.dataset_id = e.dataset_id AND q.idx = e.idx AND q.item = ?"
+        )
+        join_params.append(flt.item)
     if flt.kind:
         joins.append(
             "JOIN example_problems p "
             "ON p.dataset_id = e.dataset_id AND p.idx = e.idx AND p.kind = ?"
         )
         join_params.append(flt.kind)
-    if flt.item:
-        joins.append(
-            "JOIN quality_items q ON q.dataset_id = e.dataset_id AND q.idx = e.idx AND q.item = ?"
-        )
-        join_params.append(flt.item)
     if flt.tag:
         where.append("EXISTS (SELECT 1 FROM json_each(e.tags) WHERE value = ?)")
         params.append(flt.tag)
@@ -141,15 +147,27 @@ def filtered_positions(store: Store, dataset_id: int, flt: ExampleFilter) -> arr
     if flt.min_severity is not None:
         where.append("e.severity >= ?")
         params.append(flt.min_severity)
+    if flt.max_severity is not None:
+        where.append("e.severity <= ?")
+        params.append(flt.max_severity)
     if flt.text:
         where.append("(e.original LIKE ? OR e.edited LIKE ? OR e.note LIKE ?)")
         like = f"%{flt.text}%"
         params += [like, like, like]
-    query = (
-        f"SELECT e.idx FROM examples e {' '.join(joins)} WHERE {' AND '.join(where)} ORDER BY e.idx"
-    )
-    params = join_params + params
-    return array("q", (row[0] for row in store.conn.execute(query, params)))
+    query = f"SELECT {column} FROM examples e {' '.join(joins)} WHERE {' AND '.join(where)}"
+    return query, join_params + params
+
+
+def filtered_positions(store: Store, dataset_id: int, flt: ExampleFilter) -> array:
+    """The idx of every example that passes the filter, in order (compact for 1M rows).
+
+    The DUPLICATES item alone lists duplicate groups one after another instead: not in idx
+    order."""
+    if flt == ExampleFilter(item=DUPLICATES):
+        return duplicate_positions(store, dataset_id)
+    query, params = filter_sql(dataset_id, flt)
+    rows = store.conn.execute(query + " ORDER BY e.idx", params)
+    return array("q", (row[0] for row in rows))
 
 
 def rows_at(store: Store, dataset_id: int, positions: Iterable[int]) -> dict[int, ExampleRow]:
