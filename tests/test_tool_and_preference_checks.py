@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from tuiapp.cli import main
+from tuiapp.data.check_tools import fast_check, schema_problems
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.paths import AppPaths
 from tuiapp.services.importer import open_dataset, run_import
@@ -245,3 +247,63 @@ def test_a_chat_report_has_no_length_bias(home: AppPaths, tmp_path: Path) -> Non
     report = dataset_report(store, dataset.id)
     store.close()
     assert report.usable == 10 and report.pair_diffs == [] and report.length_bias_line == ""
+
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "n": {"type": "integer"},
+        "x": {"type": ["number", "null"]},
+        "unit": {"type": "string", "enum": ["c", "f"]},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "flag": {"enum": [1, "yes"]},
+        "pct": {"type": "number", "minimum": 0, "maximum": 100},
+        "code": {"type": "string", "minLength": 2, "maxLength": 3},
+        "few": {"type": "array", "minItems": 1, "maxItems": 2},
+        "only": {"type": "object", "properties": {"a": {}}, "additionalProperties": False},
+    },
+    "required": ["n"],
+}
+VALUES = [
+    {"n": 1},
+    {"n": True},
+    {"n": 1.0},
+    {"n": 1, "x": None},
+    {"n": 1, "x": False},
+    {"n": 1, "unit": "k"},
+    {"n": 1, "tags": ["a", 2]},
+    {"n": 1, "flag": True},
+    {"n": 1, "flag": 1.0},
+    {"x": 2.5},
+    {"n": 1, "pct": 100.0, "code": "ab", "few": [1, 2], "only": {"a": [1]}},
+    {"n": 1, "pct": -1},
+    {"n": 1, "pct": True},
+    {"n": 1, "code": "abcd"},
+    {"n": 1, "few": []},
+    {"n": 1, "only": {"b": 1}},
+    [],
+    "n",
+]
+
+
+@pytest.mark.parametrize("value", VALUES, ids=[json.dumps(v) for v in VALUES])
+def test_the_quick_schema_test_never_passes_what_jsonschema_fails(value: Any) -> None:
+    quick = fast_check(SCHEMA)
+    assert quick is not None
+    valid = Draft202012Validator(SCHEMA).is_valid(value)
+    assert not quick(value) or valid
+    assert (schema_problems(SCHEMA, value, 1, "a") == []) is valid
+
+
+def test_keywords_beyond_the_quick_test_are_checked_by_jsonschema(
+    home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    examples = tool_rows()
+    tip = examples[4]["tools"][0]["function"]["parameters"]["properties"]["tip_percentage"]
+    tip["exclusiveMinimum"] = 0
+    assert fast_check(examples[4]["tools"][0]["function"]["parameters"]) is None
+    call(examples[4], 1)["arguments"] = '{"bill_amount": 100, "tip_percentage": -15}'
+    status, text, _ = validate(tmp_path, examples, capsys)
+    assert status == 1
+    where = "line 5 messages[1].tool_calls[0].function.arguments.tip_percentage"
+    assert f"{where}: -15 is less than or equal to the minimum of 0" in text

@@ -3,6 +3,7 @@ arguments are JSON (once, not twice) and valid under that tool's `parameters` JS
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -86,8 +87,102 @@ def check_one_call(call: Any, tools: dict[str, Any] | None, line: int, where: st
     return schema_problems(schema, value, line, path)
 
 
+_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: type(v) is str,
+    "boolean": lambda v: type(v) is bool,
+    "null": lambda v: v is None,
+    "array": lambda v: type(v) is list,
+    "object": lambda v: type(v) is dict,
+    "number": lambda v: type(v) in (int, float),
+    "integer": lambda v: type(v) is int,  # stricter than JSON Schema (1.0): jsonschema decides
+}
+_ANNOTATIONS = frozenset({"description", "title", "default", "examples"})
+_NUMBER = (int, float)  # bool is not a number in JSON Schema, and type() is never bool here
+_BOUNDS: dict[str, tuple[tuple[type, ...], Callable[[Any, Any], bool]]] = {
+    "minimum": (_NUMBER, lambda v, b: v >= b),
+    "maximum": (_NUMBER, lambda v, b: v <= b),
+    "minLength": ((str,), lambda v, b: len(v) >= b),
+    "maxLength": ((str,), lambda v, b: len(v) <= b),
+    "minItems": ((list,), lambda v, b: len(v) >= b),
+    "maxItems": ((list,), lambda v, b: len(v) <= b),
+}
+_FAST_KEYWORDS = (
+    _ANNOTATIONS
+    | _BOUNDS.keys()
+    | {"type", "properties", "required", "items", "enum", "additionalProperties"}
+)
+
+
+def _bounded(
+    types: tuple[type, ...], within: Callable[[Any, Any], bool], bound: Any
+) -> Callable[[Any], bool]:
+    """A test that a value of those types is within the bound (other values pass)."""
+    return lambda v: type(v) not in types or within(v, bound)
+
+
+def fast_check(schema: Any) -> Callable[[Any], bool] | None:
+    """A quick test for the plain schemas tools use (type, properties, required, items, enum,
+    bounds, additionalProperties false); None for any other keyword. It never passes what
+    jsonschema fails: a False only means "ask jsonschema", which names the errors (if any)."""
+    if not isinstance(schema, dict) or not schema.keys() <= _FAST_KEYWORDS:
+        return None
+    tests: list[Callable[[Any], bool]] = []
+    kind = schema.get("type")
+    if kind is not None:
+        names = [kind] if isinstance(kind, str) else kind
+        if not isinstance(names, list) or not all(
+            isinstance(n, str) and n in _TYPES for n in names
+        ):
+            return None
+        checks = [_TYPES[n] for n in names]
+        tests.append(lambda v: any(c(v) for c in checks))
+    if "enum" in schema:
+        enum = schema["enum"]
+        if not isinstance(enum, list):
+            return None
+        tests.append(lambda v: any(type(v) is type(e) and v == e for e in enum))
+    properties = schema.get("properties", {})
+    required = schema.get("required", [])
+    if not isinstance(properties, dict) or not isinstance(required, list):
+        return None
+    subs: dict[str, Callable[[Any], bool]] = {}
+    for name, sub in properties.items():
+        test = fast_check(sub)
+        if test is None:
+            return None
+        subs[name] = test
+    if subs or required:
+        tests.append(
+            lambda v: (
+                type(v) is not dict
+                or (
+                    all(r in v for r in required)
+                    and all(t(v[k]) for k, t in subs.items() if k in v)
+                )
+            )
+        )
+    for key, (types, within) in _BOUNDS.items():
+        if key in schema:
+            bound = schema[key]
+            if type(bound) not in _NUMBER:
+                return None
+            tests.append(_bounded(types, within, bound))
+    extra = schema.get("additionalProperties", True)
+    if extra is not True:
+        if extra is not False:
+            return None
+        tests.append(lambda v: type(v) is not dict or v.keys() <= subs.keys())
+    if "items" in schema:
+        item = fast_check(schema["items"])
+        if item is None:
+            return None
+        tests.append(lambda v: type(v) is not list or all(item(x) for x in v))
+    return lambda v: all(t(v) for t in tests)
+
+
 def _validator(schema: dict[str, Any]) -> Any:
-    """The compiled validator of a schema (None for a schema that is itself invalid)."""
+    """(quick test or None, compiled validator) of a schema; None for a schema that is itself
+    invalid."""
     try:
         key = orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:
@@ -97,7 +192,7 @@ def _validator(schema: dict[str, Any]) -> Any:
     cls = validators.validator_for(schema)
     try:
         cls.check_schema(schema)
-        compiled: Any = cls(schema)
+        compiled: Any = (fast_check(schema), cls(schema))
     except schema_errors.SchemaError:
         compiled = None
     if len(_VALIDATORS) >= _VALIDATORS_MAX:
@@ -108,10 +203,13 @@ def _validator(schema: dict[str, Any]) -> Any:
 
 def schema_problems(schema: dict[str, Any], value: Any, line: int, path: str) -> list[Problem]:
     """Where `value` breaks `schema`, each as a field path below `path`."""
-    validator = _validator(schema)
-    if validator is None:
+    compiled = _validator(schema)
+    if compiled is None:
         return [Problem("invalid_tool_schema", line, path, "the tool's `parameters` is not a "
                         "valid JSON Schema: its calls cannot be checked")]  # fmt: skip
+    quick, validator = compiled
+    if quick is not None and quick(value):
+        return []  # the common case, without jsonschema's per-keyword descent
     problems: list[Problem] = []
     required_seen: dict[str, int] = {}  # jsonschema reports each missing property in order
     for error in validator.iter_errors(value):
