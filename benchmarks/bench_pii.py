@@ -2,6 +2,12 @@
 look like PII but are not (order numbers failing Luhn, version strings, bad IBANs, ...).
 Baseline in the same run: a naive detector (a bare email regex and any run of 9+ digits).
 
+Second set, real-looking technical text: URLs, code, file paths, UUIDs, hex hashes, base64 data
+URLs, version strings, fictional 555 phone numbers and plain numbers, with provider keys and
+random secrets planted. It counts what redact-all would change by default (findings with a
+caveat are left) and how many ordinary tokens it would corrupt; the baseline is the secret
+detector before context (entropy alone).
+
 Usage: python -m benchmarks.bench_pii [N]   (default 20,000 sentences)
 """
 
@@ -13,7 +19,8 @@ import sys
 import time
 from collections import Counter
 
-from tuiapp.data.pii import find_pii, luhn_ok
+from tuiapp.data.entropy import entropy
+from tuiapp.data.pii import find_pii, luhn_ok, redact
 
 FILLER = "please check the account details we discussed and confirm by friday".split()  # noqa: SIM905
 
@@ -110,6 +117,139 @@ def score(data: list[tuple[str, list[str]]], detect) -> tuple[Counter, Counter, 
     return tp, fp, fn, time.perf_counter() - t0
 
 
+HEX = "0123456789abcdef"
+B62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _run(r: random.Random, alphabet: str, n: int) -> str:
+    """n random characters of an alphabet."""
+    return "".join(r.choice(alphabet) for _ in range(n))
+
+
+def _slug(r: random.Random) -> str:
+    """A URL slug of words with a hex suffix, like a blog permalink."""
+    words = r.sample("how to fine tune small models with lora adapters fast".split(), 4)  # noqa: SIM905
+    return "-".join(words) + "-" + _run(r, HEX, 16)
+
+
+ORDINARY = {
+    "url": lambda r: (
+        f"https://time.com/{r.randrange(2000, 2026)}/{r.randrange(1, 13):02d}/"
+        f"{r.randrange(1, 29):02d}/{_slug(r)}/"
+    ),
+    "url_query": lambda r: f"https://www.example.org/search?q=lora&sig={_run(r, B62, 40)}",
+    "path": lambda r: (
+        f"/home/ann/runs/{_run(r, HEX, 8)}/checkpoint-{r.randrange(999)}/"
+        f"adapter_{_run(r, B62, 32)}.safetensors"
+    ),
+    "windows_path": lambda r: f"C:\\Users\\ann\\cache\\{_run(r, B62, 36)}.bin",
+    "uuid": lambda r: "-".join(_run(r, HEX, n) for n in (8, 4, 4, 4, 12)),
+    "md5": lambda r: _run(r, HEX, 32),
+    "sha1": lambda r: _run(r, HEX, 40),
+    "sha256": lambda r: "sha256:" + _run(r, HEX, 64),
+    "data_url": lambda r: "data:image/png;base64," + _run(r, B62 + "+/", 120) + "==",
+    "version": lambda r: f"torch=={r.randrange(3)}.{r.randrange(20)}.{r.randrange(9)}",
+    "code": lambda r: f"model.load_state_dict(torch.load('ckpt_{r.randrange(99)}.pt'))",
+    "number": lambda r: f"{r.randrange(1, 99_999):,} tokens in {r.randrange(2, 60)} s",
+}
+FICTIONAL = [
+    lambda r: f"(555) {r.randrange(100, 999)}-{r.randrange(1000, 9999)}",
+    lambda r: f"555-01{r.randrange(10, 99)}",
+    lambda r: f"+1 212-555-{r.randrange(1000, 9999)}",
+]
+KEYS = [
+    lambda r: "ghp_" + _run(r, B62, 36),
+    lambda r: "sk_live_" + _run(r, B62, 24),
+    lambda r: "AKIA" + _run(r, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
+    lambda r: "hf_" + _run(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ", 34),
+    lambda r: (
+        "xoxb-"
+        + _run(r, "0123456789", 12)
+        + "-"
+        + _run(r, "0123456789", 12)
+        + "-"
+        + _run(r, B62, 24)
+    ),
+]
+TECH = "see the run at then compare with and the answer is in".split()  # noqa: SIM905
+
+
+def make_technical(n: int, seed: int = 1) -> list[tuple[str, list[str], list[str]]]:
+    """(text, planted labels, ordinary tokens that must survive redaction) per sentence."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        words = rng.sample(TECH, 5)
+        labels: list[str] = []
+        keep: list[str] = []
+        for _ in range(rng.choice([1, 2, 3])):
+            token = ORDINARY[rng.choice(list(ORDINARY))](rng)
+            words.insert(rng.randrange(len(words) + 1), token)
+            keep.append(token)
+        if rng.random() < 0.2:
+            token = rng.choice(FICTIONAL)(rng)
+            words.insert(rng.randrange(len(words) + 1), f"call {token}")
+            keep.append(token)
+        roll = rng.random()
+        if roll < 0.15:
+            words.insert(rng.randrange(len(words) + 1), rng.choice(KEYS)(rng))
+            labels.append("api_key")
+        elif roll < 0.3:
+            words.insert(rng.randrange(len(words) + 1), _run(rng, B62, 40))
+            labels.append("secret")
+        out.append((" ".join(words), labels, keep))
+    return out
+
+
+_OLD_TOKEN = re.compile(r"\b[A-Za-z0-9_\-+/=]{32,}\b")
+
+
+def old_secrets(text: str) -> list[str]:
+    """The secret detector before context: any 32+ character token with entropy over 4 bits."""
+    return [
+        "secret"
+        for m in _OLD_TOKEN.finditer(text)
+        if entropy(m.group()) > 4.0
+        and any(c.isdigit() for c in m.group())
+        and any(c.isalpha() for c in m.group())
+    ]
+
+
+def technical(n: int) -> None:
+    """Precision and recall on technical text, and the ordinary tokens redaction corrupts."""
+    data = make_technical(n)
+    pairs = [(text, labels) for text, labels, _ in data]
+    tp, fp, fn, seconds = score(pairs, lambda t: [f.kind for f in find_pii(t) if not f.caveat])
+    caveated = sum(1 for text, _ in pairs for f in find_pii(text) if f.caveat)
+    print(
+        f"technical text: {n:,} sentences with URLs, paths, UUIDs, hashes, data URLs, code, "
+        f"versions, numbers; {sum(len(labels) for _, labels in pairs):,} planted keys/secrets; "
+        f"{seconds:.2f} s"
+    )
+    for kind in sorted(set(tp) | set(fp) | set(fn)):
+        p = tp[kind] / max(1, tp[kind] + fp[kind])
+        r = tp[kind] / max(1, tp[kind] + fn[kind])
+        print(f"  {kind:<14} precision {p:.3f}  recall {r:.3f}  (fp {fp[kind]}, fn {fn[kind]})")
+    corrupted: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for text, _labels, keep in data:
+        out = redact(text, [f for f in find_pii(text) if not f.caveat])
+        for token in keep:
+            total["kept"] += 1
+            corrupted["kept"] += token not in out
+    print(
+        f"  ordinary tokens (URLs, paths, hashes, UUIDs, data URLs, fictional phones) "
+        f"corrupted by redact-all: {corrupted['kept']} of {total['kept']:,}; "
+        f"left as caveated findings: {caveated:,}"
+    )
+    otp, ofp, ofn, _ = score(pairs, lambda t: old_secrets(t))
+    print(
+        f"baseline (secret by entropy alone): precision "
+        f"{otp['secret'] / max(1, otp['secret'] + ofp['secret']):.3f} "
+        f"({ofp['secret']:,} false secrets)"
+    )
+
+
 def main() -> None:
     """Print per-kind precision and recall for tuiapp and the baseline."""
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
@@ -136,6 +276,7 @@ def main() -> None:
         f"baseline (email regex + 9+ digit runs): flags {flagged:,} items, "
         f"{decoy_hits:,} clean-or-decoy sentences flagged, cannot tell kinds apart"
     )
+    technical(n // 4)
 
 
 if __name__ == "__main__":

@@ -86,13 +86,20 @@ def find_pii(text: str) -> list[Finding]:
     """Every finding in the text, in order, without overlaps (the first kind found wins)."""
     found: list[Finding] = []
     taken: list[tuple[int, int]] = []
-    context = Context(text) if ("/" in text or "." in text or ":" in text) else None
+    contexts: list[Context] = []
+
+    def context() -> Context:  # built on first need: most texts have no finding at all
+        if not contexts:
+            contexts.append(Context(text))
+        return contexts[0]
 
     def add(start: int, end: int, kind: str, caveat: str = "") -> None:
         if any(start < e and s < end for s, e in taken):
             return
+        if kind not in ("email", "api_key") and context().in_blob(start, end):
+            return
         taken.append((start, end))
-        if context is not None and not caveat and context.in_url(start, end):
+        if not caveat and context().in_url(start, end):
             caveat = IN_URL
         found.append(Finding(start, end, kind, text[start:end], caveat))
 
@@ -124,9 +131,7 @@ def find_pii(text: str) -> list[Finding]:
         if len(digits) >= 9:
             add(m.start(), m.end(), "phone", FICTIONAL if _fictional(digits) else "")
     for m in _TOKEN.finditer(text):
-        if _random_looking(m.group()) and not (
-            context is not None and context.ordinary_at(m.start(), m.end())
-        ):
+        if _random_looking(m.group()) and not context().ordinary_at(m.start(), m.end()):
             add(m.start(), m.end(), "secret")
     return sorted(found)
 

@@ -29,20 +29,27 @@ class Context:
     """The spans of URLs and other ordinary content in one text, for quick lookups."""
 
     def __init__(self, text: str) -> None:
-        self.urls = _spans(_URL, text, trim=True)
-        ordinary = [*self.urls, *_spans(_DATA_URL, text), *_spans(_PATH, text)]
-        ordinary += _spans(_UUID, text) + _spans(_VERSION, text)
-        ordinary += [
+        slash = "/" in text or "\\" in text  # no URL, path or data URL without one
+        self.urls = _spans(_URL, text, trim=True) if slash or "www." in text else []
+        self.blobs = _spans(_DATA_URL, text) if "data:" in text else []
+        self.blobs += _spans(_UUID, text) if "-" in text else []
+        self.blobs += [
             (m.start(), m.end())
             for m in _HASH.finditer(text)
             if len(m.group().rsplit(":", 1)[-1].rsplit("-", 1)[-1]) in HASH_LENGTHS
         ]
+        ordinary = [*self.urls, *self.blobs, *_spans(_VERSION, text)]
+        ordinary += _spans(_PATH, text) if slash else []
         self.ordinary = sorted(ordinary)
         self._starts = [s for s, _ in self.ordinary]
 
     def in_url(self, start: int, end: int) -> bool:
         """Whether the span overlaps a URL."""
         return any(start < e and s < end for s, e in self.urls)
+
+    def in_blob(self, start: int, end: int) -> bool:
+        """Whether the span lies inside a hash, UUID or data URL (digits there are no number)."""
+        return any(s <= start and end <= e for s, e in self.blobs)
 
     def ordinary_at(self, start: int, end: int) -> bool:
         """Whether the span overlaps a URL, path, UUID, hash, data URL or version string."""

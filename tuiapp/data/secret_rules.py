@@ -1,5 +1,6 @@
 """Known provider key formats (a vendored subset of gitleaks' default rules, with their
-licence, in secret_rules.toml): each match is a secret with high precision."""
+licence, in secret_rules.toml): each match is a secret with high precision. As in gitleaks,
+a rule's regex runs only on text that holds one of its keywords."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class KeyRule:
     Shannon entropy the key must have, as gitleaks checks it."""
 
     id: str
+    keywords: tuple[str, ...]  # lower case; the regex runs only where one occurs
     pattern: re.Pattern[str]
     min_entropy: float
 
@@ -30,14 +32,31 @@ def key_rules() -> tuple[KeyRule, ...]:
     """The vendored rules, compiled once."""
     data = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
     return tuple(
-        KeyRule(r["id"], re.compile(r["regex"]), float(r.get("entropy", 0.0)))
+        KeyRule(
+            r["id"],
+            tuple(k.lower() for k in r.get("keywords", ())),
+            re.compile(r["regex"]),
+            float(r.get("entropy", 0.0)),
+        )
         for r in data["rules"]
     )
 
 
+@cache
+def _keywords() -> tuple[str, ...]:
+    """Every rule's keywords, once each (substring tests beat one alternation regex here)."""
+    return tuple(sorted({k for rule in key_rules() for k in rule.keywords}))
+
+
 def provider_keys(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, rule id) of every provider key in the text."""
+    lower = text.lower()
+    present = {k for k in _keywords() if k in lower}
+    if not present:
+        return
     for rule in key_rules():
+        if rule.keywords and present.isdisjoint(rule.keywords):
+            continue
         for m in rule.pattern.finditer(text):
             group = 1 if m.re.groups and m.group(1) is not None else 0
             if entropy(m.group(group)) >= rule.min_entropy:
