@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 from tuiapp.data.jsonl import MAX_LINE_BYTES
 
 _CHUNK = 1024 * 1024
-_WS = " \t\r\n"
+_WS = re.compile(r"[ \t\r\n]*")
 _DECODER = json.JSONDecoder()
 
 
@@ -100,9 +101,11 @@ class _Reader:
 
     def skip_ws(self, pos: int) -> int:
         """The first position at or after pos that is not whitespace."""
-        while (char := self.char(pos)) and char in _WS:
-            pos += 1
-        return pos
+        while True:
+            end = _WS.match(self.buf, pos - self.base).end()  # type: ignore[union-attr]
+            if end < len(self.buf) or not self._more():
+                return self.base + end
+            pos = self.base + end
 
     def line_at(self, pos: int) -> int:
         """The 1-based line number of absolute position pos (at or after the last one asked),

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from tuiapp.data.examine import Examined, examine
 from tuiapp.data.formats.array import is_json_array, iter_array
+from tuiapp.data.formats.convert import Converted
 from tuiapp.data.formats.detect import CONVERTERS
 from tuiapp.data.jsonl import RawLine, read_lines
 from tuiapp.data.tokens import TokenCounter
@@ -33,37 +35,48 @@ def converted_records(path: str | Path, source: str, skip: int = 0) -> Iterator[
     `skip` records are read but not converted (resuming an import)."""
     convert = CONVERTERS.get(source)
     if is_json_array(path):
-        items = ((e.index, e.text, e.value, e.error, e.end) for e in iter_array(path))
-        label = "record"
-    else:
-        items = (  # type: ignore[assignment]
-            (raw.number, raw.data, None, None, raw.offset + len(raw.data) + 1)
-            for raw in read_lines(path)
-        )
-        label = "line"
-    for number, text, value, error, read in items:
-        if number <= skip:
+        for e in iter_array(path):
+            if e.index > skip:
+                yield _record(e.index, "record", e.text, e.value, e.error, e.end, convert)
+        return
+    for raw in read_lines(path):
+        if raw.number <= skip:
             continue
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        if label == "line":
-            try:
-                value = orjson.loads(data)
-            except orjson.JSONDecodeError:
-                value = None
-        original = data.decode("utf-8", "replace")
-        problems: list[Problem] = []
-        if error is not None:
+        try:
+            value, error = orjson.loads(raw.data), None
+        except orjson.JSONDecodeError:
+            value, error = None, ""
+        text = raw.data.decode("utf-8", "replace")
+        read = raw.offset + len(raw.data) + 1
+        yield _record(raw.number, "line", text, value, error, read, convert, raw.data)
+
+
+def _record(
+    number: int,
+    label: str,
+    text: str,
+    value: Any,
+    error: str | None,
+    read: int,
+    convert: Callable[[dict[str, Any]], Converted] | None,
+    data: bytes | None = None,
+) -> SourceRecord:
+    """One record converted: the JSON line to examine, with the conversion's problems (an
+    `error` of "" leaves the line's own parse error to the checks)."""
+    problems: list[Problem] = []
+    if error is not None:
+        if error:
             problems.append(Problem("invalid_json", number, "", f"record {number}: {error}"))
-        elif convert is not None and isinstance(value, dict):
-            converted = convert(value)
-            data = orjson.dumps(converted.example)
-            problems += [
-                Problem(_note_kind(n), number, "", n) for n in dict.fromkeys(converted.notes)
-            ]
-        elif value is not None or label == "record":
-            data = orjson.dumps(value)
-        raw = RawLine(number, data, 0)
-        yield SourceRecord(raw, original, f"{label} {number}", problems, read)
+        line = data if data is not None else text.encode("utf-8")
+    elif convert is not None and isinstance(value, dict):
+        converted = convert(value)
+        line = orjson.dumps(converted.example)
+        if converted.notes:
+            notes = dict.fromkeys(converted.notes)
+            problems += [Problem(_note_kind(n), number, "", n) for n in notes]
+    else:
+        line = orjson.dumps(value)
+    return SourceRecord(RawLine(number, line, 0), text, f"{label} {number}", problems, read)
 
 
 def examine_record(
