@@ -14,13 +14,14 @@ from textual.widgets import Footer, Label
 
 from screens.edit_example import EditExampleScreen
 from screens.prompt import PromptScreen
+from screens.review_bulk import CLEAN, ERRORS, BulkDecisions
 from screens.review_example import ReviewedExample
 from screens.review_files import DatasetFiles
 from screens.review_list import ReviewList
 from screens.review_quality import QualityActions
 from tuiapp.redact import redact
 from tuiapp.services.importer import ImportProgress
-from tuiapp.services.quality import apply_edit, recheck
+from tuiapp.services.quality import apply_edit, apply_redaction, plan_redaction, recheck
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import (
     DUPLICATES,
@@ -40,6 +41,8 @@ IMPORT_FAILED_HELP = (
     "reviewed here."
 )
 
+BULK_REFRESH = 500  # undoing more rows than this re-reads the list instead of each row
+
 
 class ReviewScreen(Screen[None]):
     """The review list beside the selected example."""
@@ -49,6 +52,29 @@ class ReviewScreen(Screen[None]):
         Binding("a", "decide('accepted')", "Accept", id="review.accept"),
         Binding("r", "decide('rejected')", "Reject", id="review.reject"),
         Binding("f", "decide('flagged')", "Flag", id="review.flag"),
+        Binding(
+            "A", "decide_shown('accepted')", "Accept shown", show=False, id="review.accept_shown"
+        ),
+        Binding(
+            "X", "decide_shown('rejected')", "Reject shown", show=False, id="review.reject_shown"
+        ),
+        Binding("F", "decide_shown('flagged')", "Flag shown", show=False, id="review.flag_shown"),
+        Binding(
+            "C",
+            "decide_all('accepted', 'clean')",
+            "Accept clean",
+            tooltip="Accept every example without errors",
+            show=False,
+            id="review.accept_clean",
+        ),
+        Binding(
+            "E",
+            "decide_all('rejected', 'errors')",
+            "Reject errors",
+            tooltip="Reject every example with errors",
+            show=False,
+            id="review.reject_errors",
+        ),
         Binding("u", "undo", "Undo", id="review.undo"),
         Binding("e", "edit", "Edit", id="review.edit"),
         Binding("n", "note", "Note", id="review.note"),
@@ -91,6 +117,7 @@ class ReviewScreen(Screen[None]):
         self.conversation = ReviewedExample(dataset_id, id="review-example")
         self.quality = QualityActions(dataset_id)
         self.files = DatasetFiles(dataset_id)
+        self.bulk = BulkDecisions(dataset_id)
 
     @property
     def total(self) -> int:
@@ -105,6 +132,7 @@ class ReviewScreen(Screen[None]):
             yield self.conversation
         yield self.quality
         yield self.files
+        yield self.bulk
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -152,7 +180,7 @@ class ReviewScreen(Screen[None]):
             if problems:
                 self.notify("\n".join(problems), title="File problems", severity="warning")
             elif self.examples.flt.is_empty is False:
-                self.examples.apply_filter(self.examples.flt)
+                self.examples.apply_filter(self.examples.flt, reread=True)
         self._update_status(progress)
 
     def _update_status(self, progress: ImportProgress | None = None) -> None:
@@ -211,19 +239,39 @@ class ReviewScreen(Screen[None]):
 
     # --- decisions ----------------------------------------------------------------------
     def action_decide(self, status: str) -> None:
-        """Accept, reject or flag (pressing the same key again resets to pending)."""
+        """Accept, reject or flag and move on (again on the same example: it stays; `u` undoes)."""
         example = self._current()
         if example is None:
             return
-        new = "pending" if example.status == status else status
-        set_status(workspace_of(self.app).store, example, new)
-        self.counts[example.status] = self.counts.get(example.status, 0) - 1
-        self.counts[new] = self.counts.get(new, 0) + 1
+        if example.status != status:
+            set_status(workspace_of(self.app).store, example, status)
+            self.counts[example.status] = self.counts.get(example.status, 0) - 1
+            self.counts[status] = self.counts.get(status, 0) + 1
+            self._refresh_current()
+            self._update_status()
+        self.examples.action_cursor_down()
+        self._current()
+
+    def action_decide_shown(self, status: str) -> None:
+        """Accept, reject or flag every example the current filter shows (asks first)."""
+        flt = self.examples.flt
+        self.bulk.decide(
+            status, flt, "in the dataset" if flt.is_empty else f"shown ({flt.describe()})"
+        )
+
+    def action_decide_all(self, status: str, which: str) -> None:
+        """Accept every example without errors, or reject every one with errors (asks first)."""
+        clean = which == "clean"
+        self.bulk.decide(
+            status, CLEAN if clean else ERRORS, "without errors" if clean else "with errors"
+        )
+
+    def on_bulk_decisions_decided(self, message: BulkDecisions.Decided) -> None:
+        """Many examples changed: count again and read the list again."""
+        self.counts = status_counts(workspace_of(self.app).store, self.dataset.id)
+        self.examples.apply_filter(self.examples.flt, reread=True)  # a status filter may drop some
         self._refresh_current()
         self._update_status()
-        if new in ("accepted", "rejected"):
-            self.examples.action_cursor_down()
-            self._current()
 
     def action_undo(self) -> None:
         """Take back the last decision, note, tag or edit."""
@@ -239,8 +287,11 @@ class ReviewScreen(Screen[None]):
                     recheck(workspace_of(self.app).store, restored, self.quality.examine)
         example = get_example(workspace_of(self.app).store, self.dataset.id, idx)
         self.counts = status_counts(workspace_of(self.app).store, self.dataset.id)
-        for each in changed:
-            self.examples.forget(each)
+        if len(changed) > BULK_REFRESH:  # a bulk batch: read the list again, not row by row
+            self.examples.apply_filter(self.examples.flt, reread=True)
+        else:
+            for each in changed:
+                self.examples.forget(each)
         position = self.examples.position_of(idx)
         if position is not None:
             self.examples.cursor = position
@@ -365,11 +416,26 @@ class ReviewScreen(Screen[None]):
         if on_groups and shown and max(shown) + 1 < self.examples.count:
             self.examples.cursor = max(shown) + 1  # on to the next group
 
-    def action_redact(self) -> None:
-        """Replace personal data in this example (one finding or all) by placeholders."""
+    @work(group="redact")
+    async def action_redact(self) -> None:
+        """Redact personal data in this example: the plan dialog lists each finding by kind
+        (those with a caveat, in a URL or a fictional number, start unpicked); the choice is
+        applied as one undoable edit that keeps the original."""
         example = self._current()
-        if example is not None:
-            self.quality.redact(example)
+        if example is None:
+            return
+        store = workspace_of(self.app).store
+        plan = plan_redaction(store, self.dataset, [example.idx])
+        if not plan.groups:
+            self.notify("No personal data found in this example.")
+            return
+        title = f"Redact in line {example.line}: {plan.total} finding(s)"
+        choice = await workspace_of(self.app).nav.redact_plan(title, plan)
+        if choice is None:
+            return
+        if apply_redaction(store, self.dataset, plan, set(choice.groups), choice.skip):
+            self._refresh_current()
+            self.notify("Redacted as an edit; the original is kept (u undoes).")
 
     def on_quality_actions_redacted(self, message: QualityActions.Redacted) -> None:
         """Show the example with its placeholders."""

@@ -31,6 +31,7 @@ class RowsFiltered(Message):
 
     flt: ExampleFilter
     positions: array | None
+    keep_idx: int | None  # stay on this example (a re-read); None: open on the first match
 
 
 class ReviewList(ExampleList):
@@ -59,21 +60,23 @@ class ReviewList(ExampleList):
             self.grow(total)
 
     # --- filtering ----------------------------------------------------------------------
-    def apply_filter(self, flt: ExampleFilter) -> None:
-        """Show only the examples that pass the filter."""
+    def apply_filter(self, flt: ExampleFilter, reread: bool = False) -> None:
+        """Show only the examples that pass the filter, from the first match (`reread`: the
+        same filter after the rows changed, staying on the current example)."""
         self.flt = flt
         if flt.is_empty:
             self.set_rows(self.total, None, self.current_idx)
             self.post_message(self.Filtered(flt))
             return
-        self._find_rows(flt)
+        self._find_rows(flt, self.current_idx if reread else None)
 
     @work(thread=True, exclusive=True, group="filter")
-    def _find_rows(self, flt: ExampleFilter) -> None:
+    def _find_rows(self, flt: ExampleFilter, keep_idx: int | None) -> None:
         """Query the filtered positions off the event loop (a search may scan every row)."""
         store = workspace_of(self.app).store.reopen()
         try:
-            self.post_message(RowsFiltered(flt, filtered_positions(store, self.dataset_id, flt)))
+            positions = filtered_positions(store, self.dataset_id, flt)
+            self.post_message(RowsFiltered(flt, positions, keep_idx))
         finally:
             store.close()
 
@@ -82,7 +85,9 @@ class ReviewList(ExampleList):
         message.stop()
         if message.flt != self.flt:
             return
-        self.set_rows(0, message.positions, self.current_idx)
+        self.set_rows(0, message.positions, message.keep_idx)
+        if message.keep_idx is None or self.current_idx != message.keep_idx:
+            self.cursor = 0  # a filtered view opens on its first match
         if message.positions is not None and not len(message.positions):
             self.notify(f"No example matches {self.flt.describe()}.", severity="warning")
         self.post_message(self.Filtered(self.flt))

@@ -60,7 +60,7 @@ def test_review_screen(snap_compare, home: AppPaths, write_jsonl: Callable[..., 
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await wait_imported(pilot)
-        await pilot.press("a", "r", "j", "f")
+        await pilot.press("a", "r", "j", "f", "k")  # f moves on: back to the flagged one
         await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)

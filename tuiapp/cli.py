@@ -29,6 +29,7 @@ COMMANDS = (
     "export",
     "datasets",
     "quality",
+    "review",
     "freeze",
     "versions",
     "version-export",
@@ -189,7 +190,11 @@ def _human_report(report: dict, file_problems: list) -> str:  # type: ignore[typ
                 first = report.get("first_problems", {}).get(kind)
                 if first:  # where the first one is, and what exactly
                     out.append(f"      {Problem.from_dict(first[0]).describe()}")
-    for name in ("token_stats", "assistant_token_stats"):
+    out.append(
+        f"num examples missing system message: {report['n_missing_system']:,} · "
+        f"missing user message: {report['n_missing_user']:,}"
+    )
+    for name in ("num_messages_per_example", "token_stats", "assistant_token_stats"):
         s = report[name]
         out.append(
             f"{name.replace('_', ' '):<22} min {s['min']:,} · p5 {s['p5']:,.0f} · "
