@@ -9,6 +9,7 @@ from textual.widgets import DataTable
 
 from screens.confirm import ConfirmScreen
 from screens.quality import QualityScreen
+from screens.redact_plan import RedactPlanScreen
 from screens.review import ReviewScreen
 from screens.versions import VersionsScreen
 from tests.test_quality_scan import quality_file
@@ -70,18 +71,20 @@ async def test_personal_data_is_highlighted_and_redacted_as_an_edit(
         await pilot.pause()
         shown = body(review)
         assert "personal data: email (assistant), phone (assistant)" in shown
-        await pilot.press("z")
-        await pilot.pause()
-        await pilot.press("down", "enter")  # the first single finding: the email
-        await pilot.pause()
+        await pilot.press("z")  # the plan: email picked, the fictional 555 number not
+        await until(pilot, lambda: isinstance(app.screen, RedactPlanScreen), "the plan")
+        await pilot.press("a")
+        await until(pilot, lambda: app.screen is review, "back in the review")
         store = open_store(home.database)
         example = get_example(store, review.dataset.id, 3)
         assert example is not None and example.edited is not None
         assert "[EMAIL]" in example.edited and "+1 415 555 0134" in example.edited
         assert "refunds@example.com" in example.original  # the original is kept
         assert "personal data: phone (assistant)" in body(review)
-        await pilot.press("z", "enter")  # 'all' redacts what is left
-        await pilot.pause()
+        await pilot.press("z")
+        await until(pilot, lambda: isinstance(app.screen, RedactPlanScreen), "the plan")
+        await pilot.press("space", "a")  # pick the fictional number too
+        await until(pilot, lambda: app.screen is review, "back in the review")
         example = get_example(store, review.dataset.id, 3)
         assert example is not None and "[PHONE]" in (example.edited or "")
         assert "personal data" not in body(review)

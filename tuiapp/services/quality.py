@@ -261,10 +261,11 @@ def redact_stored(
 def _redactable(
     store: Store, dataset: Dataset, positions: Iterable[int] | None
 ) -> Iterator[tuple[Example, dict[str, Any]]]:
-    """Examples the scan found personal data in (or those at `positions`), not rejected."""
+    """Examples the scan found personal data in, not rejected (or those at `positions`, as
+    they are: the user chose them)."""
     for idx in pii_positions(store, dataset.id) if positions is None else positions:
         example = get_example(store, dataset.id, idx)
-        if example is None or example.status == "rejected":
+        if example is None or (positions is None and example.status == "rejected"):
             continue
         obj = parse_example(example.text)
         if isinstance(obj, dict):
@@ -274,7 +275,8 @@ def _redactable(
 def plan_redaction(
     store: Store, dataset: Dataset, positions: Iterable[int] | None = None
 ) -> RedactionPlan:
-    """What redaction would change, per kind, with examples; rejected examples are left out."""
+    """What redaction would change, per kind, with examples: in every example the scan found
+    personal data in (rejected ones left out), or in those at `positions`."""
     plan = RedactionPlan()
     for example, obj in _redactable(store, dataset, positions):
         plan.add(example.idx, example.line, obj)
