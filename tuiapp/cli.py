@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tuiapp import cli_import, cli_jobs, cli_quality
+from tuiapp import cli_import, cli_jobs, cli_quality, cli_redact
 from tuiapp.cli_errors import (
     EXIT_REJECTED,
     EXIT_UNREADABLE,
@@ -34,6 +34,7 @@ COMMANDS = (
     "versions",
     "version-export",
     "leakage",
+    "redact",
     "train",
     "jobs",
     "watch",
@@ -83,6 +84,7 @@ def _command_parser() -> argparse.ArgumentParser:
     datasets.add_argument("--home")
     cli_import.add_parser(sub)
     cli_quality.add_parsers(sub)
+    cli_redact.add_parsers(sub)
     cli_jobs.add_parsers(sub)
     local = sub.add_parser("local", help="the embedded fine-tuning backend")
     local_sub = local.add_subparsers(dest="local_command", required=True)
@@ -134,6 +136,7 @@ def _dispatch(args_list: list[str]) -> int:
             "export": cmd_export,
             "datasets": cmd_datasets,
             "local": cmd_local,
+            "redact": cli_redact.run,
         }
         if args.command in ("train", "jobs", "watch", "eval", "experiments"):
             return cli_jobs.run(args)
@@ -197,7 +200,7 @@ def _human_report(report: dict, file_problems: list) -> str:  # type: ignore[typ
     for name in ("num_messages_per_example", "token_stats", "assistant_token_stats"):
         s = report[name]
         out.append(
-            f"{name.replace('_', ' '):<22} min {s['min']:,} · p5 {s['p5']:,.0f} · "
+            f"{name.replace('_', ' '):<25} min {s['min']:,} · p5 {s['p5']:,.0f} · "
             f"median {s['median']:,.0f} · mean {s['mean']:,.0f} · p95 {s['p95']:,.0f} · "
             f"max {s['max']:,}"
         )

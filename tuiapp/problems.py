@@ -91,9 +91,13 @@ class Problem:
         return cls(data["kind"], int(data["line"]), data.get("path", ""), data.get("message", ""))
 
     def describe(self) -> str:
-        """One line for people: `line 12 messages[2].role: unknown role 'bot'`."""
+        """One line for people: `line 12 messages[2].role: unknown role 'bot'` (a file-level
+        problem, line 0, is its message alone)."""
+        what = self.message or KINDS.get(self.kind, (0, self.kind))[1]
+        if self.line <= 0 and not self.path:  # a problem of the whole file, not of a line
+            return what
         where = f"line {self.line}" + (f" {self.path}" if self.path else "")
-        return f"{where}: {self.message or KINDS.get(self.kind, (0, self.kind))[1]}"
+        return f"{where}: {what}"
 
 
 def worst(problems: list[Problem]) -> Severity:

@@ -28,6 +28,8 @@ class Examined:
     n_assistant_tokens: int = 0
     n_messages: int = 0
     preview: str = ""
+    has_system: bool = False  # the cookbook's statistics: a system (or developer) message
+    has_user: bool = False
 
     @property
     def severity(self) -> Severity:
@@ -80,6 +82,9 @@ def examine(
     if isinstance(obj, dict) and not any(p.kind == "too_deep" for p in result.problems):
         messages = conversation(obj)
         result.n_messages = len(messages)
+        roles = [m.get("role") for m in messages if type(m) is dict]  # any JSON value
+        result.has_system = "system" in roles or "developer" in roles
+        result.has_user = "user" in roles
         n_tokens, result.n_assistant_tokens = counter.conversation(messages)
         result.n_tokens = n_tokens + _tool_tokens(obj, counter)
         if with_preview:

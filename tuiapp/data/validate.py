@@ -53,10 +53,18 @@ class FileSummary:
     cr_lines: int = 0
     blank_lines: list[int] = field(default_factory=list)
     file_problems: list[Problem] = field(default_factory=list)
+    # the cookbook notebook's statistics, over every example that is an object, as it counts
+    n_missing_system: int = 0
+    n_missing_user: int = 0
+    n_messages: array = field(default_factory=lambda: array("l"))
 
     def add(self, result: Examined) -> None:
         """Fold one examined line into the summary."""
         self.examples += 1
+        if isinstance(result.obj, dict):
+            self.n_missing_system += not result.has_system
+            self.n_missing_user += not result.has_user
+            self.n_messages.append(result.n_messages)
         kinds: dict[str, Problem] = {}
         for p in result.problems:
             kinds.setdefault(p.kind, p)
@@ -93,6 +101,9 @@ class FileSummary:
         self.assistant_tokens += part.assistant_tokens
         self.n_too_long += part.n_too_long
         self.n_valid += part.n_valid
+        self.n_missing_system += part.n_missing_system
+        self.n_missing_user += part.n_missing_user
+        self.n_messages += part.n_messages
         self.crlf_lines += part.crlf_lines
         self.cr_lines += part.cr_lines
         self.blank_lines += [n + shift for n in part.blank_lines]
@@ -150,6 +161,9 @@ class FileSummary:
                 kind: [p.to_dict() for p in problems]
                 for kind, problems in self.first_problems.items()
             },
+            "n_missing_system": self.n_missing_system,
+            "n_missing_user": self.n_missing_user,
+            "num_messages_per_example": distribution(self.n_messages).to_dict(),
             "token_stats": distribution(self.tokens).to_dict(),
             "assistant_token_stats": distribution(self.assistant_tokens).to_dict(),
             "token_histogram": histogram(self.tokens),
