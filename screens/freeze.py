@@ -1,4 +1,5 @@
-"""The form that freezes a dataset version: its name, the holdout share and the split seed."""
+"""The form that freezes a dataset version: what it takes (the accepted examples, or every
+one not rejected), its name, the holdout share and the split seed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label
+from textual.widgets import Checkbox, Input, Label
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class FreezeRequest:
     name: str
     fraction: float
     seed: int
+    include: str = "accepted"  # or "not_rejected": pending and flagged examples too
 
 
 class FreezeScreen(ModalScreen[FreezeRequest | None]):
@@ -34,16 +36,22 @@ class FreezeScreen(ModalScreen[FreezeRequest | None]):
         self._defaults = (name, fraction, seed)
 
     def compose(self) -> ComposeResult:
-        """Three labelled inputs."""
+        """Three labelled inputs and what to take."""
         name, fraction, seed = self._defaults
         with Vertical(id="freeze-box"):
-            yield Label("Freeze the accepted examples as a version", id="freeze-title")
+            yield Label("Freeze a version of the dataset", id="freeze-title")
             yield Label("name")
             yield Input(name, id="freeze-name", compact=True)
             yield Label("holdout % (10-20 is usual)")
             yield Input(f"{100 * fraction:g}", id="freeze-holdout", type="number", compact=True)
             yield Label("split seed (same seed, same split)")
             yield Input(str(seed), id="freeze-seed", type="integer", compact=True)
+            yield Checkbox(
+                "take pending and flagged examples too (all but rejected)",
+                False,
+                id="freeze-include",
+                compact=True,
+            )
             yield Label("", id="freeze-error")
             yield Label("Tab moves · Enter plans · Esc cancels", id="freeze-hint")
 
@@ -67,7 +75,9 @@ class FreezeScreen(ModalScreen[FreezeRequest | None]):
         elif not 0 < percent < 50:
             error.update("[red]holdout % must be above 0 and under 50[/]")
         else:
-            self.dismiss(FreezeRequest(name, percent / 100, seed))
+            wide = self.query_one("#freeze-include", Checkbox).value
+            include = "not_rejected" if wide else "accepted"
+            self.dismiss(FreezeRequest(name, percent / 100, seed, include))
 
     def action_cancel(self) -> None:
         """Close without freezing."""

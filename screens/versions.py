@@ -36,6 +36,9 @@ def describe_plan(plan: Plan) -> str:
         f"content hash {plan.content_hash[:12]}"
         + (f" · seed {plan.seed}" if plan.seed is not None else ""),
     ]
+    if plan.kind == "freeze":
+        wide = plan.report.get("include") == "not_rejected"
+        lines.append(f"takes {'every example not rejected' if wide else 'the accepted examples'}")
     if plan.report.get("stratified"):
         lines.append("split stratified by label")
     lines += [f"[yellow]! {w}[/]" for w in plan.warnings]
@@ -155,7 +158,9 @@ class VersionsScreen(Screen[None]):
         """Plan off the event loop (duplicates and leakage read every accepted example)."""
         store = workspace_of(self.app).store.reopen()
         try:
-            plan = plan_freeze(store, self.dataset.id, request.fraction, request.seed)
+            plan = plan_freeze(
+                store, self.dataset.id, request.fraction, request.seed, include=request.include
+            )
         except ValueError as err:
             self.app.call_from_thread(self.notify, str(err), severity="error")
             return

@@ -46,11 +46,19 @@ def add_parsers(sub: Any) -> None:
     quality.add_argument("--threshold", type=float, default=0.7, help="near-duplicate Jaccard")
     quality.add_argument("--json", action="store_true")
     quality.add_argument("--home")
-    freeze = sub.add_parser("freeze", help="freeze the accepted examples as a version")
+    freeze = sub.add_parser(
+        "freeze", help="freeze the accepted examples (or --include) as a version"
+    )
     freeze.add_argument("dataset")
     freeze.add_argument("--name", help="version name (default v<N>)")
     freeze.add_argument("--holdout", type=float, default=0.15, help="holdout share, 0-0.5")
     freeze.add_argument("--seed", type=int, default=0)
+    freeze.add_argument(
+        "--include",
+        choices=["accepted", "not-rejected"],
+        default="accepted",
+        help="what to freeze: the accepted examples, or every one not rejected (pending, flagged)",
+    )
     freeze.add_argument(
         "--allow-pii", action="store_true", help="freeze even if personal data remains"
     )
@@ -145,7 +153,8 @@ def cmd_freeze(store: Store, args: argparse.Namespace) -> int:
     from tuiapp.store.versions import list_versions
 
     dataset = resolve_dataset(store, args.dataset)
-    plan = plan_freeze(store, dataset.id, args.holdout, args.seed)
+    include = args.include.replace("-", "_")
+    plan = plan_freeze(store, dataset.id, args.holdout, args.seed, include=include)
     for warning in plan.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if plan.existing is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from math import ceil
 from typing import Any
 
 import orjson
@@ -24,10 +25,11 @@ from tuiapp.data.split import (
     normalize_answer,
     stratified_sample,
 )
+from tuiapp.data.validate import MIN_EXAMPLES
 from tuiapp.problems import Severity
 from tuiapp.store import Store
 from tuiapp.store.example_reads import tokens_by_id
-from tuiapp.store.examples import iter_examples
+from tuiapp.store.examples import iter_examples, status_counts
 from tuiapp.store.quality import load_scan
 from tuiapp.store.versions import (
     SPLITS,
@@ -42,6 +44,8 @@ from tuiapp.store.versions import (
 )
 
 DEFAULT_HOLDOUT = 0.15
+# what a freeze takes: the accepted examples (default), or every one not rejected
+INCLUDES = {"accepted": ("accepted",), "not_rejected": ("accepted", "pending", "flagged")}
 
 
 @dataclass
@@ -112,12 +116,22 @@ def plan_freeze(
     fraction: float = DEFAULT_HOLDOUT,
     seed: int = 0,
     threshold: float = DEFAULT_THRESHOLD,
+    include: str = "accepted",
 ) -> Plan:
-    """Plan a version of the accepted examples (edits applied; those still in error are left
-    out): split seeded and stratified by label, near-duplicate groups on one side, and any
-    remaining cross-split pair (a chain of near-duplicates) moved to the training side."""
+    """Plan a version of the accepted examples (`include="not_rejected"`: pending and flagged
+    ones too), edits applied, those still in error left out: split seeded and stratified by
+    label, near-duplicate groups on one side, and any remaining cross-split pair (a chain of
+    near-duplicates) moved to the training side. The plan says what it left out and why."""
+    if include not in INCLUDES:
+        raise ValueError(f"include must be one of {', '.join(INCLUDES)}, not {include!r}")
+    taken = INCLUDES[include]
+    by_status = status_counts(store, dataset_id)
+    left_out = {s: n for s, n in by_status.items() if s not in taken and n}
     ids, lines, texts, objs, tokens, excluded = [], [], [], {}, {}, []
-    for example in iter_examples(store, dataset_id, status="accepted"):
+    statuses = [None] if include == "not_rejected" else ["accepted"]
+    for example in (e for status in statuses for e in iter_examples(store, dataset_id, status)):
+        if example.status not in taken:
+            continue
         if example.severity is Severity.ERROR:
             excluded.append(example.line)
             continue
@@ -127,8 +141,14 @@ def plan_freeze(
         texts.append(orjson.dumps(obj).decode())
         objs[example.id] = obj
         tokens[example.id] = example.n_tokens
+    if excluded:
+        left_out["in error"] = len(excluded)
     if not ids:
-        raise ValueError("no accepted examples without errors to freeze: accept some first")
+        what = "accepted" if include == "accepted" else "not rejected"
+        raise ValueError(
+            f"no {what} examples without errors to freeze ({describe_left_out(left_out)}): "
+            + ("accept some first" if include == "accepted" else "fix or accept some first")
+        )
     compare = [conversation_text(objs[i]) for i in ids]
     labels = detect_labels([_last_answer(objs[i]) for i in ids])
     groups = find_duplicates(compare, threshold)
@@ -141,18 +161,11 @@ def plan_freeze(
         holdout = [i for i in holdout if i not in moved]
     entries = [VersionEntry("train", ids[i], lines[i], texts[i]) for i in train]
     entries += [VersionEntry("holdout", ids[i], lines[i], texts[i]) for i in holdout]
-    warnings = []
-    target = round(fraction * len(ids))
-    if not holdout:
-        warnings.append(
-            "the holdout is empty: near-duplicate groups cover the data (see the duplicates view)"
-        )
-    elif len(holdout) < target / 2:
-        warnings.append(f"the holdout has {len(holdout)} examples, under half the {target} asked")
+    warnings = freeze_warnings(len(ids), fraction, len(holdout), len(groups), len(train))
     if moved:
         warnings.append(f"{len(moved)} holdout examples moved to train: near-copies in train")
-    if excluded:
-        warnings.append(f"{len(excluded)} accepted examples left out: they still have errors")
+    if left_out:
+        warnings.append(f"left out: {describe_left_out(left_out)}")
     label_counts = (
         _label_sides(
             [(labels[i], "train") for i in train] + [(labels[i], "holdout") for i in holdout]
@@ -177,12 +190,47 @@ def plan_freeze(
             "leaks_moved_to_train": len(moved),
             "leaks": 0,
             "excluded_error_lines": excluded,
+            "include": include,
+            "left_out": left_out,
             "threshold": threshold,
             "quality": scan.report if scan else None,
         },
         warnings=warnings,
     )
     return _finish(store, plan, tokens, objs)
+
+
+def describe_left_out(left_out: dict[str, int]) -> str:
+    """`202 pending, 3 rejected, 1 in error` (or `nothing left out`)."""
+    parts = [f"{n:,} {why}" for why, n in left_out.items() if n]
+    return ", ".join(parts) or "nothing left out"
+
+
+def freeze_warnings(
+    examples: int, fraction: float, holdout: int, groups: int, train: int
+) -> list[str]:
+    """What is wrong with a split's sizes, with the true reason."""
+    warnings = []
+    target = round(fraction * examples)
+    if train < MIN_EXAMPLES:
+        warnings.append(
+            f"{train} training examples: the fine-tuning API needs at least {MIN_EXAMPLES}"
+        )
+    if not holdout and target == 0:
+        warnings.append(
+            f"the holdout is empty: {fraction:.0%} of {examples} examples rounds to none "
+            f"(freeze at least {ceil(0.5 / fraction)} for one holdout example)"
+        )
+    elif not holdout and groups:
+        warnings.append(
+            f"the holdout is empty: {groups} near-duplicate groups cover the data "
+            "(see the duplicates view)"
+        )
+    elif not holdout:
+        warnings.append("the holdout is empty")
+    elif holdout < target / 2:
+        warnings.append(f"the holdout has {holdout} examples, under half the {target} asked")
+    return warnings
 
 
 def plan_sample(store: Store, version_id: int, size: int, seed: int = 0) -> Plan:
