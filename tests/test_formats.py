@@ -241,3 +241,27 @@ def test_quality_on_a_file_never_imported_says_how(
     """The hint names the command that imports."""
     assert main(["quality", str(LF / "alpaca_en_demo.json")]) == 2
     assert f"tuiapp import {LF / 'alpaca_en_demo.json'}" in capsys.readouterr().err
+
+
+def test_a_stopped_array_import_resumes_at_the_next_record(home: AppPaths, tmp_path: Path) -> None:
+    """Stopped after the first batch, the import goes on from the next record: every record
+    once, each with its own source record."""
+    from tuiapp.services.importer import open_dataset, run_import
+    from tuiapp.store.examples import count_examples
+
+    rows = [{"instruction": f"Say {i}", "input": "", "output": f"{i}"} for i in range(500)]
+    path = tmp_path / "alpaca.json"
+    path.write_text(json.dumps(rows, indent=1))
+    store = open_store(home.database)
+    dataset = open_dataset(store, path, source_format="alpaca")
+    steps = run_import(store, dataset.id)
+    first = next(steps)
+    steps.close()  # the app quit after one batch
+    assert 0 < first.examples < 500 and count_examples(store, dataset.id) == first.examples
+    *_, last = run_import(store, dataset.id)
+    assert last.done and count_examples(store, dataset.id) == 500
+    store.close()
+    for idx in (0, first.examples, 499):
+        example, original = _example(home, dataset.id, idx)
+        assert example["messages"][0]["content"] == f"Say {idx}"
+        assert json.loads(original) == rows[idx]
