@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from rich.text import Text
 from textual.widgets import SelectionList, Static
 
@@ -114,3 +115,27 @@ async def test_placeholders_and_brackets_render_literally_in_dialogs(
         app.push_screen(ConfirmScreen("Redact?", Text("a placeholder such as [EMAIL]. Kept.")))
         await pilot.pause()
         assert "such as [EMAIL]. Kept." in plain(app.screen.query_one("#confirm-body", Static))
+
+
+def test_cli_redact_lists_the_plan_then_applies_the_picked_kinds(
+    home: AppPaths, write_jsonl: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tuiapp.cli import main
+
+    path = pii_file(write_jsonl)
+    assert main(["import", str(path)]) == 1  # 1: fewer than the 10 examples the API needs
+    capsys.readouterr()
+    assert main(["redact", str(path), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "redact email: 1 in 1 example(s)" in out
+    assert "keep   phone (fictional 555 number): 1 in 1 example(s)" in out
+    assert "-> Mail [EMAIL] please" in out
+    assert "dry run: 5 replacement(s) would be made; nothing changed" in out
+    assert edited(home, 1, 0) is None
+    assert main(["redact", str(path), "--kinds", "ssn,phone"]) == 0
+    assert "redacted 4 finding(s) in 3 example(s) as one batch" in capsys.readouterr().out
+    assert edited(home, 1, 0) is None  # email not picked
+    row = edited(home, 1, 1) or ""
+    assert URL in row and "[SSN]" in row and "Call [PHONE] or (555) 123-4567." in row
+    assert main(["redact", str(path), "--kinds", "mail"]) == 2
+    assert "unknown kind(s): mail" in capsys.readouterr().err

@@ -15,6 +15,17 @@ from tuiapp.data.entropy import entropy
 from tuiapp.data.pii_context import Context
 from tuiapp.data.secret_rules import provider_keys
 
+KINDS = (
+    "email",
+    "phone",
+    "credit_card",
+    "iban",
+    "ssn",
+    "ip_address",
+    "street_address",
+    "api_key",
+    "secret",
+)
 IN_URL = "inside a URL"
 FICTIONAL = "fictional 555 number"
 
