@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from tuiapp.cli import main
 from tuiapp.data.check_tools import fast_check, schema_problems
 from tuiapp.data.tokens import TokenCounter
+from tuiapp.data.validate import validate_file
 from tuiapp.paths import AppPaths
 from tuiapp.services.importer import open_dataset, run_import
 from tuiapp.services.report import dataset_report
@@ -307,3 +308,37 @@ def test_keywords_beyond_the_quick_test_are_checked_by_jsonschema(
     assert status == 1
     where = "line 5 messages[1].tool_calls[0].function.arguments.tip_percentage"
     assert f"{where}: -15 is less than or equal to the minimum of 0" in text
+
+
+def test_the_cookbook_statistics_count_missing_system_and_user_messages(
+    home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    examples = tool_rows()  # glaive has no system prompts: every example lacks one
+    examples[0]["messages"].insert(0, {"role": "system", "content": "You can call tools."})
+    examples[1]["messages"] = [m for m in examples[1]["messages"] if m["role"] != "user"]
+    status, text, report = validate(tmp_path, examples, capsys)  # 5 examples, 3 times
+    assert (report["n_missing_system"], report["n_missing_user"]) == (12, 3)
+    messages = sorted(len(e["messages"]) for e in examples * 3)
+    stats = report["num_messages_per_example"]
+    assert (stats["count"], stats["min"], stats["max"]) == (15, messages[0], messages[-1])
+    assert "num examples missing system message: 12 · missing user message: 3" in text
+    assert f"num messages per example  min {messages[0]} · " in text
+
+
+def test_the_statistics_do_not_depend_on_the_number_of_workers(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in tool_rows() * 40))
+    one, four = validate_file(path, workers=1).to_json(), validate_file(path, workers=4).to_json()
+    for key in ("n_missing_system", "n_missing_user", "num_messages_per_example"):
+        assert one[key] == four[key]
+    assert one["n_missing_system"] == 200
+
+
+def test_a_file_level_problem_has_no_line_0(
+    home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "few.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in tool_rows()))
+    assert main(["validate", str(path)]) == 1
+    text = capsys.readouterr().out
+    assert "file: 5 valid, the API needs 10\n" in text and "line 0" not in text
