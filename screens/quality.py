@@ -21,6 +21,7 @@ from tuiapp.data.quality_report import ItemKey, QualityReport
 from tuiapp.data.redaction import RedactionChoice, RedactionPlan
 from tuiapp.redact import redact
 from tuiapp.services.quality import apply_redaction, plan_redaction, scan_quality
+from tuiapp.services.quality_now import current_report
 from tuiapp.store.datasets import get_dataset, record_failure
 from tuiapp.store.examples import DUPLICATES
 from tuiapp.store.quality import Scan, changed_since_scan, load_scan, tag_counts
@@ -105,7 +106,7 @@ class QualityScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         """Title, progress, table and chart."""
-        yield Label(f"[b]Data quality[/b] · {self.dataset.name}", id="quality-title")
+        yield Label(f"[b]Data quality[/b] · {escape(self.dataset.name)}", id="quality-title")
         yield Label("", id="quality-summary")
         yield ProgressBar(id="quality-progress", show_eta=False)
         with Horizontal(id="quality-body"):
@@ -178,9 +179,9 @@ class QualityScreen(Screen[str | None]):
         self.show()
 
     def show(self) -> None:
-        """Fill the table and chart from the scan."""
+        """Fill the table and chart from the scan (duplicate groups resolved since: not counted)."""
         assert self.scan is not None
-        report = QualityReport.from_dict(self.scan.report)
+        report = current_report(workspace_of(self.app).store, self.dataset.id, self.scan)
         self.query_one("#quality-progress").display = False
         self.query_one("#quality-body").display = True
         dup = report.duplicates
