@@ -20,7 +20,7 @@ from tuiapp.data.quality_checks import Finding, item_positions, register, unregi
 from tuiapp.data.quality_report import DuplicateSummary, QualityReport
 from tuiapp.data.redaction import find_in_example, redact_example
 from tuiapp.paths import AppPaths
-from tuiapp.services.quality import scan_quality
+from tuiapp.services.quality import examiner, scan_quality
 from tuiapp.store.examples import DUPLICATES, ExampleFilter, filtered_positions, get_example
 from tuiapp.store.quality import (
     changed_since_scan,
@@ -29,7 +29,7 @@ from tuiapp.store.quality import (
     load_scan,
     tag_counts,
 )
-from tuiapp.store.review import keep_only, set_status, set_tags, undo_last
+from tuiapp.store.review import keep_only, save_edit, set_status, set_tags, undo_last
 
 LONG = "Our refund policy allows returns within thirty days of delivery for any unused item"
 
@@ -94,6 +94,10 @@ def test_scan_links_every_finding_to_its_examples(
     assert scan is not None and changed_since_scan(store, dataset.id, scan) == 0
     time.sleep(1.1)  # timestamps have one-second resolution
     set_status(store, get_example(store, dataset.id, 0), "accepted")  # type: ignore[arg-type]
+    assert changed_since_scan(store, dataset.id, scan) == 0  # a decision changes no finding
+    edited = get_example(store, dataset.id, 0)
+    assert edited is not None
+    save_edit(store, edited, examiner(dataset)(edited.text.replace("0", "zero"), 1))
     assert changed_since_scan(store, dataset.id, scan) == 1
 
 

@@ -79,12 +79,41 @@ def load_scan(store: Store, dataset_id: int) -> Scan | None:
 
 
 def changed_since_scan(store: Store, dataset_id: int, scan: Scan) -> int:
-    """Examples edited or decided on after the scan (its findings may be out of date)."""
+    """Examples whose text was edited (or redacted) after the scan: its findings may be out of
+    date for them. Decisions, notes and tags change no finding, so they do not count."""
     row = store.conn.execute(
-        "SELECT COUNT(*) FROM examples WHERE dataset_id = ? AND updated_at > ?",
+        "SELECT COUNT(DISTINCT example_id) FROM review_log "
+        "WHERE dataset_id = ? AND field = 'edited' AND at > ?",
         [dataset_id, scan.scanned_at],
     ).fetchone()
     return int(row[0])
+
+
+@dataclass(frozen=True)
+class OpenDuplicates:
+    """Duplicate groups that review has not resolved yet (two or more copies not rejected)."""
+
+    groups: int
+    exact_groups: int
+    to_drop: int
+    exact_to_drop: int
+    near_to_drop: int
+
+
+def open_duplicates(store: Store, dataset_id: int) -> OpenDuplicates:
+    """The scan's duplicate groups less those whose copies were all rejected (keep one, or
+    rejected by hand): what is still to drop."""
+    row = store.conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(exact_group), 0), COALESCE(SUM(open - 1), 0), "
+        "COALESCE(SUM(exact_open), 0), COALESCE(SUM(near_open), 0) FROM ("
+        "SELECT SUM(e.status != 'rejected') AS open, MIN(d.exact OR d.keep) AS exact_group, "
+        "SUM(e.status != 'rejected' AND NOT d.keep AND d.exact) AS exact_open, "
+        "SUM(e.status != 'rejected' AND NOT d.keep AND NOT d.exact) AS near_open "
+        "FROM duplicate_members d JOIN examples e ON e.dataset_id = d.dataset_id "
+        "AND e.idx = d.idx WHERE d.dataset_id = ? GROUP BY d.grp HAVING open >= 2)",
+        [dataset_id],
+    ).fetchone()
+    return OpenDuplicates(*(int(v) for v in row))
 
 
 def item_counts(store: Store, dataset_id: int) -> dict[str, int]:
