@@ -75,22 +75,21 @@ def set_status_where(store: Store, dataset_id: int, flt: ExampleFilter, status: 
     at any size); returns how many examples changed (those already `status` are left alone)."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
-    query, params = filter_sql(dataset_id, flt, "e.id")
-    at = now()
+    logged = "e.dataset_id, e.id, 'status', e.status, ?, ?, ?"
+    query, params = filter_sql(dataset_id, flt, logged)
     with store.conn:
         batch = new_batch(store)
         changed = store.conn.execute(
             "INSERT INTO review_log(dataset_id, example_id, field, old_value, new_value, at, "
-            "batch) SELECT dataset_id, id, 'status', status, ?, ?, ? FROM examples "
-            f"WHERE dataset_id = ? AND status != ? AND id IN ({query})",
-            [status, at, batch, dataset_id, status, *params],
+            f"batch) {query} AND e.status != ?",
+            [status, now(), batch, *params, status],
         ).rowcount
         with _status_index_rebuilt(store, changed):
             # no updated_at: rows that grow split pages (2x slower); the log says when
             store.conn.execute(
-                "UPDATE examples SET status = ? WHERE dataset_id = ? AND status != ? "
-                "AND id IN (SELECT example_id FROM review_log WHERE batch = ?)",
-                [status, dataset_id, status, batch],
+                "UPDATE examples SET status = ? WHERE id IN "
+                "(SELECT example_id FROM review_log WHERE batch = ?)",
+                [status, batch],
             )
     return int(changed)
 
