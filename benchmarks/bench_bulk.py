@@ -47,8 +47,8 @@ def row(i: int) -> Row:
     if i % 50 == 0:
         return Row(i + 1, "{not json", [Problem("invalid_json", i + 1)])
     text = (
-        '{"messages": [{"role": "user", "content": "question %d"}, '
-        '{"role": "assistant", "content": "answer %d"}]}' % (i, i)
+        f'{{"messages": [{{"role": "user", "content": "question {i}"}}, '
+        f'{{"role": "assistant", "content": "answer {i}"}}]}}'
     )
     return Row(i + 1, text)
 

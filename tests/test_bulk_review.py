@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Label
 
 from tests.conftest import chat
 from tests.test_review_ui import status_text, wait_imported
@@ -37,7 +38,7 @@ async def test_bulk_accept_over_a_search_then_one_undo(
         assert "filter text~'Question 1': 11" in status_text(app)
         await pilot.press("A")
         await pilot.pause(0.2)
-        assert "Accept 11 examples?" in str(app.screen.query_one("#confirm-title").content)
+        assert "Accept 11 examples?" in str(app.screen.query_one("#confirm-title", Label).content)
         await pilot.press("y")
         await pilot.pause(0.3)
         assert "✓ 11" in status_text(app) and "reviewed 11/30" in status_text(app)
