@@ -437,10 +437,6 @@ class ReviewScreen(Screen[None]):
             self._refresh_current()
             self.notify("Redacted as an edit; the original is kept (u undoes).")
 
-    def on_quality_actions_redacted(self, message: QualityActions.Redacted) -> None:
-        """Show the example with its placeholders."""
-        self._refresh_current()
-
     # --- other screens ------------------------------------------------------------------
     def action_versions(self) -> None:
         """Frozen versions of this dataset: freeze, diff, sample, export."""

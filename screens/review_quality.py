@@ -7,16 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import orjson
 from textual import work
 from textual.message import Message
 from textual.widget import Widget
 
-from screens.choice import ChoiceScreen
 from tuiapp.data.examine import Examined
 from tuiapp.data.quality_report import ItemKey
-from tuiapp.data.redaction import find_in_example
-from tuiapp.services.quality import examiner, redact_stored
+from tuiapp.services.quality import examiner
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import DUPLICATES, ExampleFilter, get_example
 from tuiapp.store.quality import duplicate_group, load_scan
@@ -35,12 +32,6 @@ class QualityActions(Widget):
         """The user chose a set of examples (in the quality report) to see in the list."""
 
         flt: ExampleFilter
-
-    @dataclass
-    class Redacted(Message):
-        """An example's personal data was replaced (stored as an edit)."""
-
-        example: Example
 
     def __init__(self, dataset_id: int) -> None:
         super().__init__()
@@ -84,26 +75,3 @@ class QualityActions(Widget):
         keep_only(store, example, [o for o in others if o and o.idx != example.idx])
         self.notify(f"Kept line {example.line}; rejected {len(others) - 1} (u undoes).")
         return [m.idx for m in group.members]
-
-    @work
-    async def redact(self, example: Example) -> None:
-        """Replace personal data in an example (one finding or all) by placeholders."""
-        try:
-            found = find_in_example(orjson.loads(example.text))
-        except orjson.JSONDecodeError:
-            found = []
-        if not found:
-            self.notify("No personal data found in this example.")
-            return
-        choices = [("all", f"all {len(found)} finding(s)")]
-        choices += [(str(i), f.describe()) for i, f in enumerate(found)]
-
-        choice = await self.app.push_screen_wait(
-            ChoiceScreen(f"Redact in line {example.line}", choices)
-        )
-        if choice is None:
-            return
-        only = None if choice == "all" else found[int(choice)]
-        if redact_stored(workspace_of(self.app).store, example, self.examine, only) is not None:
-            self.post_message(self.Redacted(example))
-            self.notify("Redacted as an edit; the original is kept (u undoes).")

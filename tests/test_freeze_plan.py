@@ -98,3 +98,15 @@ def test_cli_freeze_include_not_rejected(
     captured = capsys.readouterr()
     assert "train 25, holdout 4" in captured.out
     assert "warning: left out: 1 rejected" in captured.err
+
+
+def test_a_fictional_555_number_does_not_count_as_personal_data(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    lines = [chat(words(i), words(i + 1000)) for i in range(12)]
+    lines[3] = chat("Call the shop", "Ring (555) 123-4567 before noon.")
+    lines[4] = chat("Call my aunt", "Her number is (415) 867-5309.")
+    assert main(["import", str(write_jsonl(lines))]) in (0, 1)
+    decide(home, "accepted")
+    plan = plan_freeze(open_store(home.database), 1)
+    assert plan.pii_examples == 1 and dict(plan.pii_kinds) == {"phone": 1}  # the real one only

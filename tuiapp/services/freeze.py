@@ -17,6 +17,7 @@ import orjson
 
 from tuiapp.data.dedup import DEFAULT_THRESHOLD, conversation_text, find_duplicates
 from tuiapp.data.examine import content_text, conversation
+from tuiapp.data.pii import FICTIONAL
 from tuiapp.data.redaction import find_in_example
 from tuiapp.data.split import (
     detect_labels,
@@ -97,7 +98,11 @@ def _finish(store: Store, plan: Plan, tokens: dict[int, int], objs: dict[int, An
         plan.counts[f"{split}_tokens"] = sum(tokens[e.example_id] for e in chosen)
     pii_examples = 0
     for entry in plan.entries:
-        kinds = {located.finding.kind for located in find_in_example(objs[entry.example_id])}
+        kinds = {  # a fictional 555 number is nobody's: it does not hold a version back
+            located.finding.kind
+            for located in find_in_example(objs[entry.example_id])
+            if located.finding.caveat != FICTIONAL
+        }
         pii_examples += bool(kinds)
         plan.pii_kinds.update(kinds)
     plan.report["pii_examples"] = pii_examples

@@ -298,6 +298,7 @@ def apply_redaction(
     batch = new_batch(store)
     changed = 0
     for example, _obj in _redactable(store, dataset, positions):
+
         def keep(located: Located, idx: int = example.idx) -> bool:
             return located.key(idx) in chosen
 
