@@ -47,7 +47,7 @@ class FreezeScreen(ModalScreen[FreezeRequest | None]):
             yield Label("split seed (same seed, same split)")
             yield Input(str(seed), id="freeze-seed", type="integer", compact=True)
             yield Checkbox(
-                "take pending and flagged examples too (all but rejected)",
+                "pending and flagged too (all but rejected)",
                 False,
                 id="freeze-include",
                 compact=True,
