@@ -108,3 +108,28 @@ def test_a_trainer_that_keeps_dying_fails_with_the_reason(server, monkeypatch) -
     assert len(killed) == 3  # the first run and two restarts
     assert failed.error is not None and failed.error.code == "training_error"
     assert "ended unexpectedly 3 times (killed by signal 9)" in failed.error.message
+
+
+def test_a_trainer_stopped_before_its_handler_still_says_paused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    from tuiapp.local.runner import JobRunner
+    from tuiapp.local.state import open_state
+
+    state = open_state(tmp_path / "local")
+    state.execute(
+        "INSERT INTO jobs(id, created_at, model, status, resume_step) "
+        "VALUES ('ftjob-x', 0, 'tiny-llama', 'paused', 0)"
+    )
+    proc = subprocess.Popen(["sleep", "30"])
+    proc.terminate()  # SIGTERM before any handler: the default action ends it, nothing said
+    proc.wait()
+    state.set_job("ftjob-x", pid=proc.pid)
+    runner = JobRunner(state)
+    runner.procs["ftjob-x"] = proc
+    runner._reap()
+    runner._reap()  # said once
+    said = [r["message"] for r in state.rows("SELECT message FROM events WHERE job_id = 'ftjob-x'")]
+    assert said == ["Job paused at step 0"]
+    job = state.job("ftjob-x")
+    assert job is not None and job["status"] == "paused" and job["pid"] is None

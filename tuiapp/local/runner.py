@@ -196,6 +196,17 @@ class JobRunner:
                     else "it is gone"
                 )
                 self._restart(job, why)
+            elif job["status"] == "paused":
+                self._say_paused(job)
+
+    def _say_paused(self, job: dict[str, Any]) -> None:
+        """A paused trainer that ended before it could say so (a pause during its start-up,
+        or one killed after the grace time) still gets its "paused at step" event."""
+        last = self.state.one(
+            "SELECT message FROM events WHERE job_id = ? ORDER BY seq DESC LIMIT 1", (job["id"],)
+        )
+        if last is None or not str(last["message"]).startswith("Job paused at step"):
+            self.state.add_event(job["id"], f"Job paused at step {int(job['resume_step'] or 0)}")
 
     def stop(self, job_id: str, status: str) -> None:
         """Cancel or pause: set the status first (the trainer reads it), then SIGTERM. A
