@@ -265,3 +265,30 @@ def test_a_stopped_array_import_resumes_at_the_next_record(home: AppPaths, tmp_p
         example, original = _example(home, dataset.id, idx)
         assert example["messages"][0]["content"] == f"Say {idx}"
         assert json.loads(original) == rows[idx]
+
+
+def test_delete_asks_first_and_keeps_the_file(
+    home: Any, write_jsonl: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import chat
+    from tuiapp.cli import main
+    from tuiapp.store import open_store
+    from tuiapp.store.datasets import list_datasets
+
+    path = write_jsonl([chat(f"Q {i}?", f"A {i}.") for i in range(12)])
+    assert main(["import", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["delete", "1"]) == 1  # no terminal to ask on: kept
+    assert "pass --yes" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    assert main(["delete", "1"]) == 1
+    assert "kept dataset 1" in capsys.readouterr().out
+    monkeypatch.setattr("builtins.input", lambda prompt: "y")
+    assert main(["delete", str(path)]) == 0
+    assert "deleted dataset 1" in capsys.readouterr().out
+    assert path.is_file()
+    store = open_store(home.database)
+    assert list_datasets(store) == []
+    store.close()
+    assert main(["delete", "1", "--yes"]) == 2  # gone

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tuiapp import cli_import, cli_jobs, cli_quality, cli_redact
+from tuiapp import cli_delete, cli_import, cli_jobs, cli_quality, cli_redact
 from tuiapp.cli_errors import (
     EXIT_REJECTED,
     EXIT_UNREADABLE,
@@ -28,6 +28,7 @@ COMMANDS = (
     "validate",
     "export",
     "datasets",
+    "delete",
     "quality",
     "review",
     "freeze",
@@ -83,6 +84,7 @@ def _command_parser() -> argparse.ArgumentParser:
     datasets.add_argument("--json", action="store_true")
     datasets.add_argument("--home")
     cli_import.add_parser(sub)
+    cli_delete.add_parser(sub)
     cli_quality.add_parsers(sub)
     cli_redact.add_parsers(sub)
     cli_jobs.add_parsers(sub)
@@ -135,6 +137,7 @@ def _dispatch(args_list: list[str]) -> int:
             "validate": cmd_validate,
             "export": cmd_export,
             "datasets": cmd_datasets,
+            "delete": cli_delete.cmd_delete,
             "local": cmd_local,
             "redact": cli_redact.run,
         }
