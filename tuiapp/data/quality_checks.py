@@ -8,6 +8,7 @@ entry point names a check class)."""
 
 from __future__ import annotations
 
+import functools
 import sys
 from array import array
 from collections import defaultdict
@@ -79,8 +80,9 @@ def register(cls: CheckType) -> CheckType:
     return cls
 
 
+@functools.cache
 def _plugins() -> None:
-    """Register the checks third-party packages declare as entry points."""
+    """Register the checks third-party packages declare as entry points (once a process)."""
     for point in entry_points(group=ENTRY_POINT_GROUP):
         try:
             register(point.load())

@@ -228,16 +228,20 @@ async def _sse(
     """Server-sent events in OpenAI's chunk format, ending with `data: [DONE]`; an error after
     the headers went out is an `error` event, then `[DONE]`."""
 
-    def chunk(delta: dict[str, Any], finish: str | None) -> str:
+    def data(choices: list[dict[str, Any]], **extra: Any) -> str:
         body = {
             "id": reply.id,
             "object": "chat.completion.chunk",
             "created": reply.created,
             "model": reply.model,
             "system_fingerprint": "local",
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+            "choices": choices,
+            **extra,
         }
         return f"data: {json.dumps(body)}\n\n"
+
+    def chunk(delta: dict[str, Any], finish: str | None) -> str:
+        return data([{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}])
 
     try:
         yield chunk({"role": "assistant", "content": ""}, None)
@@ -252,16 +256,7 @@ async def _sse(
                 break
             yield chunk({}, event.finish_reason)
             if include_usage:
-                body = {
-                    "id": reply.id,
-                    "object": "chat.completion.chunk",
-                    "created": reply.created,
-                    "model": reply.model,
-                    "system_fingerprint": "local",
-                    "choices": [],
-                    "usage": _usage(event),
-                }
-                yield f"data: {json.dumps(body)}\n\n"
+                yield data([], usage=_usage(event))
             break
         yield "data: [DONE]\n\n"
     finally:  # the client went away (or we are done): the engine drops the row

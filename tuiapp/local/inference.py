@@ -7,6 +7,7 @@ adapter (peft's mixed-adapter batches), the base rows none."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,16 +79,9 @@ class ModelPool:
         tokenizer = AutoTokenizer.from_pretrained(base_path)
         model = AutoModelForCausalLM.from_pretrained(base_path, dtype=torch.float32)
         model.eval()
-        holder: dict[str, LoadedBase] = {}
-        engine = Engine(
-            model,
-            tokenizer,
-            eos_ids(model, tokenizer),
-            max_batch=self.max_batch,
-            load_adapter=lambda name: self._load_adapter(holder["base"], name),
-        )
+        engine = Engine(model, tokenizer, eos_ids(model, tokenizer), max_batch=self.max_batch)
         loaded = LoadedBase(model, tokenizer, engine, context_length(model, tokenizer))
-        holder["base"] = loaded
+        engine.load_adapter = functools.partial(self._load_adapter, loaded)
         return loaded
 
     @staticmethod

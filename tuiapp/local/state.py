@@ -34,9 +34,9 @@ CREATE TABLE IF NOT EXISTS models (
     job_id TEXT, deleted INTEGER DEFAULT 0);
 """
 
-MIGRATIONS = (  # columns added after the first release, applied once to older state folders
-    "ALTER TABLE jobs ADD COLUMN restarts INTEGER DEFAULT 0",
-)
+ADDED_JOB_COLUMNS = {  # columns added after the first release, applied once to older folders
+    "restarts": "INTEGER DEFAULT 0",
+}
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 
@@ -130,8 +130,8 @@ def open_state(root: str | Path) -> LocalState:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.executescript(SCHEMA)
     columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
-    for statement in MIGRATIONS:
-        if statement.split()[5] not in columns:
+    for name, declaration in ADDED_JOB_COLUMNS.items():
+        if name not in columns:
             with contextlib.suppress(sqlite3.OperationalError), conn:  # another process won
-                conn.execute(statement)
+                conn.execute(f"ALTER TABLE jobs ADD COLUMN {name} {declaration}")
     return LocalState(root, conn)
