@@ -69,6 +69,23 @@ async def test_experiments_sort_compare_and_export(
     assert table[0].startswith("| job_id |") and "ft:SmolLM2:local::1" in table[2]
 
 
+async def ask_the_playground(
+    app: Any, pilot: Any, message: str, max_tokens: int, temperature: float | None = None
+) -> PlaygroundScreen:
+    """Open the playground with the tiny model in both panes and send one message."""
+    screen = PlaygroundScreen()
+    app.push_screen(screen)
+    await pilot.pause()
+    screen.query_one("#model-left", Input).value = "tiny-llama"
+    screen.query_one("#model-right", Input).value = "tiny-llama"
+    screen.query_one("#max_tokens", Input).value = str(max_tokens)
+    if temperature is not None:
+        screen.query_one("#temperature", Input).value = f"{temperature:g}"
+    screen.query_one("#message").focus()
+    await pilot.press(*message, "enter")
+    return screen
+
+
 async def test_playground_streams_two_models_and_saves_the_session(
     home: AppPaths, server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -76,15 +93,7 @@ async def test_playground_streams_two_models_and_saves_the_session(
     monkeypatch.setenv("TUIAPP_LOCAL_URL", url)
     app = make_app(home)
     async with app.run_test(size=(110, 34)) as pilot:
-        screen = PlaygroundScreen()
-        app.push_screen(screen)
-        await pilot.pause()
-        screen.query_one("#model-left", Input).value = "tiny-llama"
-        screen.query_one("#model-right", Input).value = "tiny-llama"
-        screen.query_one("#max_tokens", Input).value = "6"
-        screen.query_one("#temperature", Input).value = "0"
-        screen.query_one("#message").focus()
-        await pilot.press(*"hello there", "enter")
+        screen = await ask_the_playground(app, pilot, "hello there", max_tokens=6, temperature=0)
         await until(
             pilot,
             lambda: all(
@@ -177,14 +186,7 @@ async def test_playground_says_when_the_provider_is_slow(
     monkeypatch.setattr(engine, "_forward", slow_prefill)
     app = make_app(home)
     async with app.run_test(size=(110, 34)) as pilot:
-        screen = PlaygroundScreen()
-        app.push_screen(screen)
-        await pilot.pause()
-        screen.query_one("#model-left", Input).value = "tiny-llama"
-        screen.query_one("#model-right", Input).value = "tiny-llama"
-        screen.query_one("#max_tokens", Input).value = "3"
-        screen.query_one("#message").focus()
-        await pilot.press(*"hello", "enter")
+        screen = await ask_the_playground(app, pilot, "hello", max_tokens=3)
         await until(
             pilot,
             lambda: "waiting for local" in plain(screen.query_one("#head-left")),
