@@ -200,13 +200,10 @@ class JobRunner:
                 self._say_paused(job)
 
     def _say_paused(self, job: dict[str, Any]) -> None:
-        """A paused trainer that ended before it could say so (a pause during its start-up,
-        or one killed after the grace time) still gets its "paused at step" event."""
-        last = self.state.one(
-            "SELECT message FROM events WHERE job_id = ? ORDER BY seq DESC LIMIT 1", (job["id"],)
-        )
-        if last is None or not str(last["message"]).startswith("Job paused at step"):
-            self.state.add_event(job["id"], f"Job paused at step {int(job['resume_step'] or 0)}")
+        """A paused job's trainer has ended: say at which step it will resume (the one it
+        saved, whether it stopped after a step, during its start-up or was killed)."""
+        saved = self.state.job(job["id"]) or job  # read after the end: its last save counts
+        self.state.add_event(job["id"], f"Job paused at step {int(saved['resume_step'] or 0)}")
 
     def stop(self, job_id: str, status: str) -> None:
         """Cancel or pause: set the status first (the trainer reads it), then SIGTERM. A

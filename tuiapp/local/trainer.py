@@ -290,15 +290,13 @@ class Trainer:
         return int(saved["step"])
 
     def _stopped(self, model: Any, optimizer: Any, step: int) -> None:
-        """SIGTERM: save where we are unless the job was cancelled, then stop. A pause says
-        so; any other SIGTERM (a shutdown) leaves the job running, so the runner resumes it
-        from this step."""
+        """SIGTERM: save where we are unless the job was cancelled, then stop. The runner says
+        where a paused job stopped; any other SIGTERM (a shutdown) leaves the job running, so
+        the runner resumes it from this step."""
         job = self.state.job(self.job_id) or {}
         if job.get("status") != "cancelled":
             self._save_resume(model, optimizer, step)
-        if job.get("status") == "paused":
-            self.state.add_event(self.job_id, f"Job paused at step {step}")
-        raise Stop
+        raise Stop  # the runner says "Job paused at step N" once this process has ended
 
     def _checkpoint(
         self, model: Any, optimizer: Any, step: int, epoch: int, valid: list[Tokenized], pad_id: int
