@@ -257,7 +257,7 @@ class Engine:
         """Add a token to a row; the finish reason if the row is done, else None."""
         sampling = row.request.sampling
         if token in self.eos_ids:
-            self._flush(row, final=True)
+            self._flush(row)
             return "stop"
         row.ids.append(token)
         row.next_token = token
@@ -277,14 +277,14 @@ class Engine:
             row.request.emit(Piece(text[len(row.sent) : ready]))
             row.sent = text[:ready]
         if len(row.ids) >= sampling.max_new_tokens:
-            self._flush(row, final=True)
+            self._flush(row)
             return "length"
         return None
 
-    def _flush(self, row: _Row, final: bool) -> None:
+    def _flush(self, row: _Row) -> None:
         """Emit text held back for stop strings once the row ends without one."""
         text = self.tokenizer.decode(row.ids, skip_special_tokens=True)
-        if final and len(text) > len(row.sent):
+        if len(text) > len(row.sent):
             row.request.emit(Piece(text[len(row.sent) :]))
             row.sent = text
 
