@@ -274,3 +274,11 @@ def test_a_new_check_is_one_class_and_its_registration(
         assert "shouting: answers in capitals 2" in capsys.readouterr().out
     finally:
         unregister("shouting")
+
+
+def test_a_report_stored_before_check_sections_reads_with_its_turns() -> None:
+    old = {"examples": 10, "threshold": 0.7, "empty_turns": 1, "refusals": 2, "pii": {}}
+    turns = QualityReport.from_dict(old).consistency.sections
+    assert [(s.name, [(f.item, f.count, f.detail) for f in s.findings]) for s in turns] == [
+        ("turns", [("empty_turn", 1, ""), ("refusal", 2, "20.0%")])
+    ]

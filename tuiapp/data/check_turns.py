@@ -66,9 +66,13 @@ class TurnsCheck:
 
     def finish(self, examples: int) -> list[Finding]:
         """Both lines, even when empty (a clean dataset says 0)."""
-        empty, refusals = len(self.items["empty_turn"]), len(self.items["refusal"])
-        share = f"{refusals / max(1, examples):.1%}"
-        return [
-            Finding("empty_turn", "empty or blank turns", empty),
-            Finding("refusal", "refusals", refusals, share),
-        ]
+        return turn_findings(len(self.items["empty_turn"]), len(self.items["refusal"]), examples)
+
+
+def turn_findings(empty: int, refusals: int, examples: int) -> list[Finding]:
+    """The section's two lines from its counts (also for reports stored before sections)."""
+    share = f"{refusals / max(1, examples):.1%}"
+    return [
+        Finding("empty_turn", "empty or blank turns", empty),
+        Finding("refusal", "refusals", refusals, share),
+    ]

@@ -131,17 +131,10 @@ def _section(data: dict[str, Any]) -> CheckSection:
 
 def _legacy_turns(data: dict[str, Any]) -> list[CheckSection]:
     """The turns section of a report stored before checks had sections of their own."""
+    from tuiapp.data.check_turns import TurnsCheck, turn_findings
+
     if "empty_turns" not in data and "refusals" not in data:
         return []
-    examples = max(1, int(data.get("examples") or 0))
-    refusals = int(data.get("refusals") or 0)
-    return [
-        CheckSection(
-            "turns",
-            "turns",
-            [
-                Finding("empty_turn", "empty or blank turns", int(data.get("empty_turns") or 0)),
-                Finding("refusal", "refusals", refusals, f"{refusals / examples:.1%}"),
-            ],
-        )
-    ]
+    counts = (int(data.get("empty_turns") or 0), int(data.get("refusals") or 0))
+    findings = turn_findings(*counts, int(data.get("examples") or 0))
+    return [CheckSection(TurnsCheck.name, TurnsCheck.title, findings)]
