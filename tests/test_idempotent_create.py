@@ -18,6 +18,7 @@ from tests.conftest import chat
 from tests.fault_proxy import MODEL, FakeOpenAI, FaultyProxy, job_object, serving
 from tests.test_store_and_import import imported
 from tests.test_versions import accept_all
+from tests.waiting import wait_until
 from tuiapp.paths import AppPaths
 from tuiapp.providers.base import TOKEN_METADATA_KEY, ProviderError
 from tuiapp.providers.openai_provider import OpenAIProvider
@@ -180,9 +181,7 @@ def test_kill_9_mid_create_leaves_a_row_with_the_token_that_the_next_watch_adopt
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
-    while not fake.jobs and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: fake.jobs, "the job on the server", timeout=30, interval=0.05)
     app.kill()  # kill -9 while the answer is on its way
     app.wait()
     [(remote_id, remote)] = fake.jobs.items()
