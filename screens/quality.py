@@ -20,7 +20,8 @@ from tuiapp.data.dedup import DEFAULT_THRESHOLD
 from tuiapp.data.quality_report import ItemKey, QualityReport
 from tuiapp.data.redaction import RedactionChoice, RedactionPlan
 from tuiapp.redact import redact
-from tuiapp.services.quality import apply_redaction, plan_redaction, scan_quality
+from tuiapp.services.edits import apply_redaction, plan_redaction
+from tuiapp.services.quality import scan_quality
 from tuiapp.services.quality_now import current_report
 from tuiapp.store.datasets import get_dataset, record_failure
 from tuiapp.store.examples import DUPLICATES

@@ -20,8 +20,8 @@ from screens.review_files import DatasetFiles
 from screens.review_list import ReviewList
 from screens.review_quality import QualityActions
 from tuiapp.redact import redact
+from tuiapp.services.edits import apply_edit, apply_redaction, plan_redaction, recheck
 from tuiapp.services.importer import ImportProgress
-from tuiapp.services.quality import apply_edit, apply_redaction, plan_redaction, recheck
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import (
     DUPLICATES,

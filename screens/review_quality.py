@@ -13,7 +13,7 @@ from textual.widget import Widget
 
 from tuiapp.data.examine import Examined
 from tuiapp.data.quality_report import ItemKey
-from tuiapp.services.quality import examiner
+from tuiapp.services.edits import examiner
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import DUPLICATES, ExampleFilter, get_example
 from tuiapp.store.quality import duplicate_group, load_scan

@@ -20,7 +20,8 @@ from tuiapp.data.quality_checks import Finding, item_positions, register, unregi
 from tuiapp.data.quality_report import DuplicateSummary, QualityReport
 from tuiapp.data.redaction import find_in_example, redact_example
 from tuiapp.paths import AppPaths
-from tuiapp.services.quality import examiner, scan_quality
+from tuiapp.services.edits import examiner
+from tuiapp.services.quality import scan_quality
 from tuiapp.store.examples import DUPLICATES, ExampleFilter, filtered_positions, get_example
 from tuiapp.store.quality import (
     changed_since_scan,
@@ -164,7 +165,7 @@ def test_tag_counts_and_tag_filter(home: AppPaths, good_file: Path) -> None:
 def test_redact_the_whole_dataset_and_undo_it_at_once(
     home: AppPaths, write_jsonl: Callable[..., Path]
 ) -> None:
-    from tuiapp.services.quality import redact_dataset
+    from tuiapp.services.edits import redact_dataset
 
     store, dataset = imported(home, quality_file(write_jsonl))
     scan_quality(store, dataset.id)

@@ -14,7 +14,8 @@ from tests.test_store_and_import import imported
 from tests.waiting import until
 from tuiapp.app import make_app
 from tuiapp.paths import AppPaths
-from tuiapp.services.quality import examiner, scan_quality
+from tuiapp.services.edits import examiner
+from tuiapp.services.quality import scan_quality
 from tuiapp.services.quality_now import current_report
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import ExampleFilter, get_example

@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
 def _redact(store: Store, args: argparse.Namespace) -> int:
     """The command itself."""
     from tuiapp.data.pii import KINDS
-    from tuiapp.services.quality import apply_redaction, plan_redaction, scan_quality
+    from tuiapp.services.edits import apply_redaction, plan_redaction
+    from tuiapp.services.quality import scan_quality
     from tuiapp.store.quality import load_scan
 
     dataset = resolve_dataset(store, args.dataset)
