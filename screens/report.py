@@ -112,11 +112,18 @@ class ReportScreen(Screen[str | None]):
         )
         costs = self.query_one("#report-costs", DataTable)
         costs.clear(columns=True)
-        costs.add_columns("base model", "epochs", "tokens/epoch", "billed tokens", "cost (USD)")
+        costs.add_columns(
+            "base model", "epochs", "tokens/epoch", "billed tokens", "cost (USD)", "counted with"
+        )
         for c in report.costs:
             usd = "unknown" if c.usd is None else f"${c.usd:,.2f}"
             costs.add_row(
-                c.model, str(c.n_epochs), f"{c.tokens_per_epoch:,}", f"{c.billing_tokens:,}", usd
+                c.model,
+                str(c.n_epochs),
+                f"{c.tokens_per_epoch:,}",
+                f"{c.billing_tokens:,}",
+                usd,
+                c.counted_with,
             )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

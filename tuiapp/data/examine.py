@@ -132,6 +132,13 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def token_counts(obj: dict[str, Any], counter: TokenCounter) -> tuple[int, int]:
+    """(tokens, assistant tokens) of an example as `examine` counts them: its conversation,
+    tool definitions and a preference pair's rejected answer (recounts with another encoding)."""
+    n_tokens, n_assistant = counter.conversation(conversation(obj))
+    return n_tokens + _tool_tokens(obj, counter), n_assistant
+
+
 def _tool_tokens(obj: dict[str, Any], counter: TokenCounter) -> int:
     """Tokens of tool/function definitions and the rejected DPO answer, which the API bills too."""
     total = 0

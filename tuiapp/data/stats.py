@@ -89,14 +89,22 @@ class CostEstimate:
     tokens_per_epoch: int  # each example capped at the model's token limit
     billing_tokens: int
     usd: float | None  # None when the price is unknown
+    counted_with: str = ""  # the tokenizer the counts come from; "(estimate)" when not its own
 
 
 def estimate_cost(
-    token_counts: Sequence[int], model: BaseModel, n_epochs: int | None = None
+    token_counts: Sequence[int],
+    model: BaseModel,
+    n_epochs: int | None = None,
+    counted_with: str | None = None,
 ) -> CostEstimate:
-    """Billing tokens (tokens x epochs, each example capped at the limit) and price."""
+    """Billing tokens (tokens x epochs, each example capped at the limit) and price;
+    `counted_with` names the tokenizer (default: the model's encoding, marked estimate when
+    it is not the model's own)."""
     epochs = n_epochs or default_epochs(len(token_counts))
     per_epoch = sum(min(model.token_limit, n) for n in token_counts)
     billing = per_epoch * epochs
     usd = None if model.price_per_million is None else billing * model.price_per_million / 1e6
-    return CostEstimate(model.name, epochs, per_epoch, billing, usd)
+    if counted_with is None:
+        counted_with = model.encoding if model.exact else f"{model.encoding} (estimate)"
+    return CostEstimate(model.name, epochs, per_epoch, billing, usd, counted_with)

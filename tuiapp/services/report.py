@@ -9,11 +9,12 @@ import orjson
 
 from tuiapp.data.base_models import base_model, known_models
 from tuiapp.data.check_preference import length_bias
-from tuiapp.data.examine import conversation
+from tuiapp.data.examine import conversation, token_counts
 from tuiapp.data.stats import CostEstimate, Distribution, distribution, estimate_cost
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.problems import Severity
 from tuiapp.store import Store
+from tuiapp.store.datasets import get_dataset
 from tuiapp.store.example_reads import iter_report_rows
 from tuiapp.store.examples import problem_counts, status_counts
 
@@ -75,6 +76,11 @@ def dataset_report(store: Store, dataset_id: int, model: str | None = None) -> D
         statuses=status_counts(store, dataset_id), problems=problem_counts(store, dataset_id)
     )
     counter = TokenCounter(base_model(model).encoding)
+    models = [base_model(name) for name in _cost_models(model)]
+    # the stored counts are in the dataset's encoding; every other model's is counted here
+    stored = base_model(get_dataset(store, dataset_id).base_model).encoding
+    recount = {m.encoding: TokenCounter(m.encoding) for m in models if m.encoding != stored}
+    per_encoding: dict[str, list[int]] = {name: [] for name in recount}
     for row in iter_report_rows(store, dataset_id):
         report.examples += 1
         if row.severity >= Severity.ERROR or row.status == "rejected":
@@ -83,6 +89,8 @@ def dataset_report(store: Store, dataset_id: int, model: str | None = None) -> D
         report.tokens.append(row.n_tokens)
         report.assistant_tokens.append(row.n_assistant_tokens)
         obj = orjson.loads(row.text)
+        for name, other in recount.items():
+            per_encoding[name].append(token_counts(obj, other)[0])
         messages = conversation(obj)
         diff = length_bias(obj, counter)
         if diff is not None:
@@ -91,11 +99,16 @@ def dataset_report(store: Store, dataset_id: int, model: str | None = None) -> D
         report.roles.update(str(r) for r in roles)
         report.assistant_turns[roles.count("assistant")] += 1
         report.with_system += "system" in roles or "developer" in roles
+    per_encoding[stored] = report.tokens
+    report.costs = [estimate_cost(per_encoding[m.encoding], m) for m in models]
+    return report
+
+
+def _cost_models(model: str | None) -> list[str]:
+    """The cost table's rows: the dataset's model, then every priced model of the table."""
     names = [model] if model else []
-    names += [
+    return names + [
         m
         for m in known_models()
         if base_model(m).price_per_million and not (model or "").startswith(m)
     ]
-    report.costs = [estimate_cost(report.tokens, base_model(name)) for name in names]
-    return report
