@@ -1,6 +1,6 @@
 """Edits of stored examples: checked and counted again the way the dataset's import did, with
 their personal-data items kept current; redaction (one example, a plan over many, or every
-certain finding) as an edit that keeps the original."""
+certain finding) and swapping a preference pair, as edits that keep the original."""
 
 from __future__ import annotations
 
@@ -40,6 +40,22 @@ def recheck(store: Store, example: Example, examine: Examiner) -> None:
     """After an example's text changed (edit, undo): its problems, counts and PII items."""
     store_checks(store, example, examine(example.text, example.line))
     replace_pii_items(store, example.dataset_id, example.idx, pii_kinds(example.text))
+
+
+def swap_preference(store: Store, example: Example, examine: Examiner) -> Examined | None:
+    """Swap a preference example's preferred and non-preferred outputs, as an edit that keeps
+    the original (`u` undoes it). None when the example is not a preference pair."""
+    obj = parse_example(example.text)
+    if not isinstance(obj, dict) or not {"preferred_output", "non_preferred_output"} <= set(obj):
+        return None
+    swapped = {
+        **obj,
+        "preferred_output": obj["non_preferred_output"],
+        "non_preferred_output": obj["preferred_output"],
+    }
+    result = examine(orjson.dumps(swapped).decode(), example.line)
+    apply_edit(store, example, result)
+    return result
 
 
 def redact_stored(

@@ -6,14 +6,18 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich import box
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.table import Table
 from rich.text import Text
 from textual.events import Resize
 from textual.widgets import RichLog
 
+from tuiapp.data.checks import detect_format
 from tuiapp.data.examine import content_text, conversation
 from tuiapp.data.limits import short, too_deep
 from tuiapp.data.pii import find_pii
+from tuiapp.data.word_diff import MAX_WORDS, WordDiff, word_diff
 from tuiapp.problems import Severity
 from tuiapp.store.records import Example
 
@@ -26,6 +30,10 @@ ROLE_STYLES = {
     "tool": "bold yellow",
     "function": "bold yellow",
 }
+PREFERRED_STYLE = "bold green"
+NON_PREFERRED_STYLE = "bold red"
+ONLY_PREFERRED = "reverse green"  # words the other answer does not have
+ONLY_NON_PREFERRED = "reverse red"
 
 
 def _clip(text: str) -> str:
@@ -55,8 +63,21 @@ def render_message(message: Any) -> Text:
         weight = message["weight"]
         title.append(f"  weight {weight}", style="bold" if weight == 0 else "dim")
     body = Text(_clip(_content_text(message.get("content"))))
+    _mark_pii(body)
+    if message.get("tool_call_id"):
+        title.append(f"  ← {message['tool_call_id']}", style="dim")
+    lines = [title, *([body] if body.plain else []), *_call_lines(message)]
+    return Text("\n").join(lines) + Text("\n")
+
+
+def _mark_pii(body: Text) -> None:
+    """Highlight the personal data in a message's text."""
     for finding in find_pii(body.plain):
         body.stylize("bold reverse red", finding.start, finding.end)
+
+
+def _call_lines(message: dict[str, Any]) -> list[Text]:
+    """A message's tool calls (and legacy function call), one line each."""
     calls: list[Text] = []
     calls_given = message.get("tool_calls")
     for call in calls_given if isinstance(calls_given, list) else []:
@@ -69,19 +90,77 @@ def render_message(message: Any) -> Text:
     if isinstance(message.get("function_call"), dict):
         fc = message["function_call"]
         calls.append(Text(f"→ {fc.get('name')}({fc.get('arguments')})", style="yellow"))
-    if message.get("tool_call_id"):
-        title.append(f"  ← {message['tool_call_id']}", style="dim")
-    lines = [title, *([body] if body.plain else []), *calls]
-    return Text("\n").join(lines) + Text("\n")
+    return calls
+
+
+def _answer(outputs: Any) -> tuple[str, list[Text]]:
+    """One side of a preference pair: its messages' text joined, and its tool-call lines."""
+    messages = [m for m in outputs if isinstance(m, dict)] if isinstance(outputs, list) else []
+    text = "\n\n".join(t for m in messages if (t := _content_text(m.get("content"))))
+    return _clip(text), [line for m in messages for line in _call_lines(m)]
+
+
+class PreferencePair:
+    """The two answers of a preference example, labelled, the words only one of them has
+    highlighted: side by side where the width allows, stacked where it does not."""
+
+    SIDE_BY_SIDE = 60  # narrower than this, two columns of text are too thin to read
+
+    def __init__(self, preferred: Any, non_preferred: Any) -> None:
+        (text_a, self.calls_a), (text_b, self.calls_b) = _answer(preferred), _answer(non_preferred)
+        self.diff: WordDiff = word_diff(text_a, text_b)
+        self.body_a, self.body_b = Text(text_a), Text(text_b)
+        for body, spans, style in (
+            (self.body_a, self.diff.only_a, ONLY_PREFERRED),
+            (self.body_b, self.diff.only_b, ONLY_NON_PREFERRED),
+        ):
+            for start, end in spans:
+                body.stylize(style, start, end)
+            _mark_pii(body)
+
+    def summary(self) -> Text:
+        """One line: how many words only each side has, how alike the two are."""
+        d = self.diff
+        if not self.body_a.plain and not self.body_b.plain:
+            return Text("word diff: neither answer has text", style="bold red")
+        if not d.words_only_a and not d.words_only_b:
+            return Text("word diff: the two answers are the same word for word", style="bold red")
+        line = Text("word diff: ", style="bold")
+        line.append(f"{d.words_only_a:,} words only in preferred", style=ONLY_PREFERRED)
+        line.append(" · ")
+        line.append(f"{d.words_only_b:,} only in non-preferred", style=ONLY_NON_PREFERRED)
+        if d.cut:
+            line.append(f" (the first {MAX_WORDS:,} words compared)")
+        return line
+
+    def _sides(self) -> tuple[Group, Group]:
+        """Each side's text and tool calls."""
+        return Group(self.body_a, *self.calls_a), Group(self.body_b, *self.calls_b)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """The summary, then the two answers in columns (wide) or one above the other."""
+        yield self.summary()
+        side_a, side_b = self._sides()
+        label_a = Text("▌ preferred", style=PREFERRED_STYLE)
+        label_b = Text("▌ non-preferred", style=NON_PREFERRED_STYLE)
+        if options.max_width >= self.SIDE_BY_SIDE:
+            table = Table(box=box.MINIMAL, expand=True, show_edge=False, pad_edge=False)
+            table.add_column(label_a, ratio=1)
+            table.add_column(label_b, ratio=1)
+            table.add_row(side_a, side_b)
+            yield table
+        else:
+            yield Group(label_a, side_a, Text(), label_b, side_b)
 
 
 def render_example(
-    example: Example, obj: Any, notes: Sequence[RenderableType] = ()
+    example: Example, obj: Any, notes: Sequence[RenderableType] = (), where: str = ""
 ) -> RenderableType:
-    """The whole example: header, notes (duplicate group, personal data), problems, then the
-    conversation (or the raw line) with personal data highlighted."""
+    """The whole example: header (`where` it came from, else its line), notes (duplicate
+    group, personal data), problems, then the conversation (or the raw line) with personal
+    data highlighted; a preference pair's two answers side by side with their word diff."""
     header = Text()
-    header.append(f"line {example.line}", style="bold")
+    header.append(where or f"line {example.line}", style="bold")
     header.append(
         f"  {example.status}",
         style={"accepted": "green", "rejected": "red", "flagged": "yellow"}.get(
@@ -120,12 +199,12 @@ def render_example(
         fns = [t.get("function") for t in tools if isinstance(t, dict)]
         names = [fn.get("name") for fn in fns if isinstance(fn, dict)]
         parts.append(Text("tools: " + ", ".join(str(n) for n in names), style="yellow"))
-    messages = conversation(obj)
-    rejected = obj.get("non_preferred_output")
-    parts += [render_message(m) for m in messages]
-    if isinstance(rejected, list):
-        parts.append(Text("non-preferred output:", style="bold red"))
-        parts += [render_message(m) for m in rejected]
+    if detect_format(obj) == "preference":
+        prompt = holder.get("messages") if holder is not obj else None
+        parts += [render_message(m) for m in (prompt if isinstance(prompt, list) else [])]
+        parts.append(PreferencePair(obj.get("preferred_output"), obj.get("non_preferred_output")))
+        return Group(*parts)
+    parts += [render_message(m) for m in conversation(obj)]
     return Group(*parts)
 
 
