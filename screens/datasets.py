@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from rich.markup import escape
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -13,6 +12,7 @@ from textual.widgets import DataTable, Footer, Label
 
 from screens.choice import ChoiceScreen
 from screens.confirm import ConfirmScreen
+from screens.open_file import OpenFileScreen
 from screens.prompt import PromptScreen
 from tuiapp.redact import redact
 from tuiapp.store.datasets import (
@@ -20,13 +20,20 @@ from tuiapp.store.datasets import (
     get_dataset,
     last_failure,
     list_datasets,
+    recent_files,
+    rename_dataset,
     restart_import,
 )
 from tuiapp.store.examples import count_examples, status_counts
 from tuiapp.widgets.tables import cursor_key
 from tuiapp.workspace import workspace_of
 
-NO_DATASETS = "No datasets yet. Press o to open a chat-format JSONL file."
+NO_DATASETS = (
+    "No datasets yet. Press t to try the demo: 90 pirate-voiced answers to capital-city\n"
+    "questions, small enough to review, freeze and train on the local backend in minutes.\n"
+    "Or press o to open a file of your own (JSONL, JSON, CSV, Parquet): Tab completes the\n"
+    "path, ctrl+b browses the folders, the files opened before are listed."
+)
 FAILED_HELP = (
     "What to do: fix what the message names, then i imports again (resume or start over); "
     "Enter reviews what was imported; d deletes the dataset."
@@ -35,8 +42,8 @@ RETRY_HELP = "What to do: open it (Enter) and run that step again; d deletes the
 
 
 class DatasetsScreen(Screen[None]):
-    """A table of datasets; Enter reviews one, `o` opens a new file, `i` imports one again,
-    `d` deletes one."""
+    """A table of datasets; Enter reviews one, `o` opens a new file, `t` imports the demo,
+    `i` imports one again, `n` renames one, `d` deletes one."""
 
     CSS_PATH = "datasets.tcss"
     BINDINGS = [
@@ -46,7 +53,9 @@ class DatasetsScreen(Screen[None]):
         Binding("v", "versions", "Versions", id="datasets.versions"),
         Binding("i", "reimport", "Import again", id="datasets.reimport"),
         Binding("d", "delete", "Delete", id="datasets.delete"),
-        Binding("q", "app.quit", "Quit", show=False, id="datasets.quit"),
+        Binding("n", "rename", "Rename", id="datasets.rename"),
+        Binding("t", "demo", "Try the demo", id="datasets.demo"),
+        Binding("q", "app.quit_hint", "Back", show=False, id="datasets.quit"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -125,6 +134,12 @@ class DatasetsScreen(Screen[None]):
         key = cursor_key(self.query_one(DataTable))
         return int(key) if key else None
 
+    def _select(self, dataset_id: int) -> None:
+        """Put the cursor on a dataset's row."""
+        table = self.query_one(DataTable)
+        if str(dataset_id) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(dataset_id)))
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a row reviews it."""
         event.stop()
@@ -148,12 +163,60 @@ class DatasetsScreen(Screen[None]):
 
     @work
     async def action_open_file(self) -> None:
-        """Ask for a file path and open it."""
-        path = await self.app.push_screen_wait(
-            PromptScreen("Open a chat-format JSONL file", "", placeholder="path/to/train.jsonl")
+        """Ask for a file (Tab completes, ctrl+b browses, recent files offered) and open it."""
+        recent = recent_files(workspace_of(self.app).store)
+        path = await self.app.push_screen_wait(OpenFileScreen(recent))
+        if path is not None:
+            workspace_of(self.app).nav.open_file(path)
+
+    @work(thread=True, exclusive=True, group="demo")
+    def action_demo(self) -> None:
+        """Import the demo dataset (once: later presses reuse it) and review it."""
+        from tuiapp.demo import DEMO_NAME, import_demo
+
+        self.app.call_from_thread(self.notify, f"Importing {DEMO_NAME} ...", timeout=3)
+        store = workspace_of(self.app).store.reopen()
+        try:
+            done = import_demo(store)
+        except OSError as err:
+            self.app.call_from_thread(
+                self.notify, str(err), title="Demo not imported", severity="error", markup=False
+            )
+            return
+        finally:
+            store.close()
+        self.app.call_from_thread(self._demo_ready, done.dataset.id, done.examples, done.created)
+
+    def _demo_ready(self, dataset_id: int, examples: int, created: bool) -> None:
+        """Show the demo's row and open its review."""
+        how = "imported" if created else "already imported"
+        self.notify(
+            f"Demo dataset {how}: {examples} examples. C accepts the clean ones, V freezes.",
+            title="Demo",
         )
-        if path:
-            workspace_of(self.app).nav.open_file(Path(path.strip()).expanduser())
+        self.reload()
+        workspace_of(self.app).nav.review(dataset_id)
+
+    @work
+    async def action_rename(self) -> None:
+        """Give the selected dataset a new name."""
+        dataset_id = self._selected()
+        if dataset_id is None:
+            return
+        dataset = get_dataset(workspace_of(self.app).store, dataset_id)
+        name = await self.app.push_screen_wait(
+            PromptScreen(
+                f"Rename {escape(dataset.name)}", dataset.name, hint="Enter renames · Esc keeps"
+            )
+        )
+        if name is None or name.strip() == dataset.name:
+            return
+        if not name.strip():
+            self.notify("A dataset needs a name.", title="Not renamed", severity="warning")
+            return
+        rename_dataset(workspace_of(self.app).store, dataset_id, name.strip())
+        self.reload()
+        self._select(dataset_id)
 
     def action_versions(self) -> None:
         """Frozen versions of the selected dataset."""

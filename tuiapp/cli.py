@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tuiapp import cli_delete, cli_import, cli_jobs, cli_local, cli_quality, cli_redact
+from tuiapp import cli_delete, cli_demo, cli_import, cli_jobs, cli_local, cli_quality, cli_redact
 from tuiapp.cli_errors import (
     EXIT_REJECTED,
     EXIT_UNREADABLE,
@@ -24,6 +24,7 @@ from tuiapp.paths import app_paths
 from tuiapp.problems import KINDS, Problem
 
 COMMANDS = (
+    "demo",
     "import",
     "validate",
     "export",
@@ -84,6 +85,7 @@ def _command_parser() -> argparse.ArgumentParser:
     datasets.add_argument("--json", action="store_true")
     datasets.add_argument("--home")
     cli_import.add_parser(sub)
+    cli_demo.add_parsers(sub)
     cli_delete.add_parser(sub)
     cli_quality.add_parsers(sub)
     cli_redact.add_parsers(sub)
@@ -114,6 +116,7 @@ def _dispatch(args_list: list[str]) -> int:
         args = _command_parser().parse_args(args_list)
         handlers = {
             "import": cli_import.cmd_import,
+            "demo": cli_demo.cmd_demo,
             "validate": cmd_validate,
             "export": cmd_export,
             "datasets": cmd_datasets,

@@ -253,3 +253,15 @@ def rename_dataset(store: Store, dataset_id: int, name: str) -> None:
     """Give a dataset the name lists show (the file's name until then)."""
     with store.conn:
         store.conn.execute("UPDATE datasets SET name = ? WHERE id = ?", [name, dataset_id])
+
+
+def recent_files(store: Store, limit: int = 8) -> list[str]:
+    """The files datasets were last imported from, the newest first (each once)."""
+    return [
+        row["path"]
+        for row in store.rows(
+            "SELECT path, MAX(id) AS newest FROM datasets GROUP BY path ORDER BY newest DESC "
+            "LIMIT ?",
+            [limit],
+        )
+    ]
