@@ -1,29 +1,74 @@
 """A plain-words verdict on a job's curves: learning well, overfitting, underfitting,
-diverging, or a validation loss too good to be true (leakage)."""
+diverging, or a validation loss too good to be true (leakage, or something else when the
+version's leakage check found nothing). The curves are smoothed with an exponential moving
+average whose span grows as the batch shrinks (batch-1 losses are noisy), and the verdict is
+re-read after every step with hysteresis: a new state is shown only once it has held for
+`hold_for(window)` evaluations in a row, so noise does not flip it back and forth."""
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from tuiapp.store.jobs import MetricPoint
+from tuiapp.store.jobs import Job, MetricPoint
 
-MIN_POINTS = 5
-RISE = 1.10  # validation loss 10% above its best
+RISE = 1.10  # smoothed validation loss 10% above its best
 FLAT = 0.10  # training loss fell by less than 10%
 HIGH_LOSS = 1.0  # ... and stays above this (mean token cross-entropy)
 TOO_GOOD = 0.6  # validation loss under 60% of training loss
+EXAMPLES_PER_WINDOW = 32  # a smoothing window sees at least this many training examples
+MIN_WINDOW, MAX_WINDOW = 5, 64
+UNKNOWN_BATCH = 4  # what the window assumes when the batch size is not known
 
 
 @dataclass(frozen=True)
 class Diagnosis:
     """What the curves say, in words a person can act on."""
 
-    verdict: str  # waiting | learning | overfitting | underfitting | diverging | leakage
+    verdict: (
+        str  # waiting | learning | overfitting | underfitting | diverging | leakage | low-valid
+    )
     title: str
     detail: str
     best_step: int | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the curves alone do not tell: the batch size and what the version's split found."""
+
+    batch_size: int | None = None
+    leakage_clean: bool | None = None  # True: the leakage check of the version found nothing
+    holdout_examples: int | None = None
+
+    @classmethod
+    def of(cls, job: Job, report: dict[str, Any] | None, counts: dict[str, Any] | None) -> Context:
+        """From a job (resolved batch size, else the requested one) and its version's report."""
+        batch = job.hyperparameters.get("batch_size", job.requested.get("batch_size"))
+        leaks = (report or {}).get("leaks")
+        holdout = (counts or {}).get("holdout")
+        return cls(
+            batch_size=int(batch) if isinstance(batch, int | float) and batch >= 1 else None,
+            leakage_clean=leaks == 0 if isinstance(leaks, int) else None,
+            holdout_examples=holdout if isinstance(holdout, int) else None,
+        )
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The smoothed numbers at one evaluation (a prefix of the curve)."""
+
+    start: float
+    end: float
+    steps: int
+    best: tuple[int, float] | None = None  # smoothed validation minimum (step, loss)
+    last: tuple[int, float] | None = None  # latest smoothed validation (step, loss)
+    train_at_best: float | None = None
+    recent_valid: float | None = None  # mean of the last three smoothed validation values
+    rise: float = RISE  # how far above its best validation must be to count as a rise
 
 
 def smooth(values: Sequence[float], window: int) -> list[float]:
@@ -37,72 +82,225 @@ def smooth(values: Sequence[float], window: int) -> list[float]:
     return out
 
 
-def _validation(points: Sequence[MetricPoint]) -> list[tuple[int, float]]:
-    """(step, loss) of validation measurements: the full pass when there is one."""
+def ema(values: Sequence[float], span: int) -> list[float | None]:
+    """Exponential moving average seeded with the mean of the first `span` values; None before
+    that. Causal: the average of a prefix is the prefix of the average, so a value once shown
+    never changes as more steps arrive."""
+    alpha = 2.0 / (span + 1)
+    out: list[float | None] = [None] * min(len(values), span - 1)
+    if len(values) < span:
+        return out
+    current = sum(values[:span]) / span
+    out.append(current)
+    for value in values[span:]:
+        current = alpha * value + (1 - alpha) * current
+        out.append(current)
+    return out
+
+
+def window_for(batch_size: int | None) -> int:
+    """Smoothing span in steps: enough steps to see EXAMPLES_PER_WINDOW examples."""
+    batch = batch_size or UNKNOWN_BATCH
+    return max(MIN_WINDOW, min(MAX_WINDOW, math.ceil(EXAMPLES_PER_WINDOW / batch)))
+
+
+def hold_for(window: int) -> int:
+    """Consecutive evaluations a new state must hold before it is shown."""
+    return max(3, window)
+
+
+def _validation(points: Sequence[MetricPoint]) -> tuple[list[tuple[int, float]], bool]:
+    """(step, loss) of validation measurements (the full pass when there is one), and whether
+    they are full passes (exact) rather than a sampled batch (noisy)."""
     full = [(p.step, p.full_valid_loss) for p in points if p.full_valid_loss is not None]
     sampled = [(p.step, p.valid_loss) for p in points if p.valid_loss is not None]
-    return full if len(full) >= 3 else sampled  # type: ignore[return-value]
+    return (full, True) if len(full) >= 3 else (sampled, False)  # type: ignore[return-value]
 
 
-def diagnose(points: Sequence[MetricPoint], finished: bool = False) -> Diagnosis:
-    """Read the curves."""
+def _raw(reading: Reading) -> str:
+    """The state these numbers alone would show."""
+    if reading.end > reading.start * 1.5:
+        return "diverging"
+    best, last, at_best = reading.best, reading.last, reading.train_at_best
+    if (
+        best is not None
+        and last is not None
+        and at_best is not None
+        and last[1] > best[1] * reading.rise
+        and reading.end < at_best
+        and last[0] > best[0]
+    ):
+        return "overfitting"
+    if reading.recent_valid is not None and reading.recent_valid < TOO_GOOD * reading.end:
+        return "leakage"
+    drop = (reading.start - reading.end) / reading.start if reading.start else 0.0
+    if drop < FLAT and reading.end > HIGH_LOSS:
+        return "underfitting"
+    return "learning"
+
+
+def _readings(points: Sequence[MetricPoint], window: int) -> list[Reading]:
+    """One reading after each training step from the second full window on."""
     train = [(p.step, p.train_loss) for p in points if p.train_loss is not None]
-    if len(train) < MIN_POINTS:
-        return Diagnosis("waiting", "Too early to tell", "A verdict needs a few more steps.")
-    losses = [loss for _, loss in train]
+    train_ema = ema([loss for _, loss in train], window)  # type: ignore[misc]
+    steps = [s for s, _ in train]
+    valid, exact = _validation(points)
+    span = 1 if exact else max(3, round(window * len(valid) / max(1, len(train))))
+    valid_ema = ema([v for _, v in valid], span) if valid else []
+    smoothed_valid = [(s, v) for (s, _), v in zip(valid, valid_ema, strict=True) if v is not None]
+    # the noise of one sampled validation value, from consecutive log-ratios (exact: none)
+    jumps = [0.0] + [
+        math.log(b / a) ** 2 if a > 0 and b > 0 else 0.0
+        for (_, a), (_, b) in zip(valid, valid[1:], strict=False)
+    ]
+    shrink = math.sqrt((2 / (span + 1)) / (2 - 2 / (span + 1)))  # EMA std / sample std
+    start = train_ema[window - 1] if len(train_ema) >= window else None
+    out: list[Reading] = []
+    i = j = 0
+    best, squares = None, 0.0
+    for m in range(2 * window, len(train) + 1):
+        end = train_ema[m - 1]
+        assert start is not None and end is not None
+        while i < len(valid) and valid[i][0] <= steps[m - 1]:
+            squares += jumps[i]
+            i += 1
+        while j < len(smoothed_valid) and smoothed_valid[j][0] <= steps[m - 1]:
+            if best is None or smoothed_valid[j][1] < best[1]:
+                best = smoothed_valid[j]
+            j += 1
+        sigma = 0.0 if exact or i < 2 else math.sqrt(squares / (i - 1) / 2)
+        last = smoothed_valid[j - 1] if j >= 3 else None
+        at_best = None
+        if best is not None and last is not None:
+            k = max(window, bisect_left(steps, best[0]) + 1)  # the train step at (or after) it
+            at_best = train_ema[min(k, m) - 1]
+        recent = [v for _, v in smoothed_valid[max(0, j - 3) : j]] if j >= 3 else []
+        out.append(
+            Reading(
+                start,
+                end,
+                m,
+                best if j >= 3 else None,
+                last,
+                at_best,
+                sum(recent) / len(recent) if recent else None,
+                max(RISE, math.exp(3 * sigma * shrink)),  # a 3-sigma rise, 10% at least
+            )
+        )
+    return out
+
+
+def verdict_history(
+    points: Sequence[MetricPoint], finished: bool = False, context: Context | None = None
+) -> tuple[list[str], Reading | None, int]:
+    """The shown state after each evaluation (with hysteresis), the last reading and the
+    window used: what `diagnose` reads its verdict from."""
+    context = context or Context()
+    n_train = sum(1 for p in points if p.train_loss is not None)
+    window = window_for(context.batch_size)
+    if finished and n_train < 2 * window:  # the job is over: judge on what it has
+        window = max(2, n_train // 2)
+    readings = _readings(points, window)
+    shown: list[str] = []
+    held, candidate, run = "", "", 0
+    for reading in readings:
+        raw = _raw(reading)
+        if not held:
+            held = raw
+        elif raw == held:
+            candidate, run = "", 0
+        else:
+            run = run + 1 if raw == candidate else 1
+            candidate = raw
+            if run >= hold_for(window):
+                held, candidate, run = raw, "", 0
+        shown.append(held)
+    return shown, readings[-1] if readings else None, window
+
+
+def diagnose(
+    points: Sequence[MetricPoint], finished: bool = False, context: Context | None = None
+) -> Diagnosis:
+    """Read the curves."""
+    context = context or Context()
+    losses = [p.train_loss for p in points if p.train_loss is not None]
     if any(math.isnan(x) or math.isinf(x) for x in losses):
         return Diagnosis(
             "diverging",
             "Training diverged",
             "The loss became NaN or infinite: lower learning_rate_multiplier and try again.",
         )
-    window = max(1, len(losses) // 10)
-    smoothed = smooth(losses, window)
-    start, end = smoothed[window - 1], smoothed[-1]  # the first full window, the last
-    valid = _validation(points)
-    if end > start * 1.5:
+    shown, reading, window = verdict_history(points, finished, context)
+    if reading is None:
+        need = 2 * window_for(context.batch_size)
+        batch = f"batch size {context.batch_size}" if context.batch_size else "batch size unknown"
+        return Diagnosis(
+            "waiting",
+            "Not enough data yet",
+            f"A verdict needs {need} training steps ({batch}: the loss is smoothed over "
+            f"{need // 2} steps); {len(losses)} so far.",
+        )
+    return _describe(shown[-1], reading, finished, context)
+
+
+def _describe(state: str, r: Reading, finished: bool, context: Context) -> Diagnosis:
+    """The words for a state, from the latest reading."""
+    if state == "diverging":
         return Diagnosis(
             "diverging",
             "Training loss is rising",
-            f"Smoothed training loss went from {start:.3f} to {end:.3f}: the learning rate is "
+            f"Smoothed training loss went from {r.start:.3f} to {r.end:.3f}: the learning rate is "
             "probably too high; lower learning_rate_multiplier.",
         )
-    if len(valid) >= 3:
-        best_step, best = min(valid, key=lambda sv: sv[1])
-        last_step, last = valid[-1]
-        train_at_best = next(
-            (t for s, t in zip([s for s, _ in train], smoothed, strict=True) if s >= best_step), end
+    if state == "overfitting" and r.best is not None and r.last is not None:
+        return Diagnosis(
+            "overfitting",
+            "Overfitting",
+            f"Smoothed validation loss was lowest ({r.best[1]:.3f}) at step {r.best[0]} and is "
+            f"{r.last[1]:.3f} now while training loss keeps falling: the model is memorising. "
+            "Use fewer epochs (or the checkpoint nearest that step), or add more varied data.",
+            r.best[0],
         )
-        if last > best * RISE and end < train_at_best and last_step > best_step:
-            return Diagnosis(
-                "overfitting",
-                "Overfitting",
-                f"Validation loss was lowest ({best:.3f}) at step {best_step} and has risen to "
-                f"{last:.3f} while training loss keeps falling: the model is memorising. Use "
-                "fewer epochs (or the checkpoint nearest that step), or add more varied data.",
-                best_step,
-            )
-        recent = [v for _, v in valid[-3:]]
-        if sum(recent) / len(recent) < TOO_GOOD * end:
-            return Diagnosis(
-                "leakage",
-                "Validation loss suspiciously low",
-                f"Validation loss ({sum(recent) / len(recent):.3f}) is far below training loss "
-                f"({end:.3f}). The holdout may contain copies of training examples, or be much "
-                "easier: run the leakage check on the version.",
-            )
-    drop = (start - end) / start if start else 0.0
-    if drop < FLAT and end > HIGH_LOSS and (finished or len(losses) >= 20):
+    if state == "leakage" and r.recent_valid is not None:
+        return _too_good(r.recent_valid, r.end, context)
+    drop = (r.start - r.end) / r.start if r.start else 0.0
+    if state == "underfitting":
         return Diagnosis(
             "underfitting",
             "Underfitting",
-            f"Training loss is flat and high ({start:.3f} -> {end:.3f}): the model is not "
+            f"Training loss is flat and high ({r.start:.3f} -> {r.end:.3f}): the model is not "
             "learning much. Try more epochs, a higher learning_rate_multiplier, or more (and "
             "more consistent) examples.",
         )
-    validation = f"; validation {valid[-1][1]:.3f}" if valid else ""
+    validation = f"; validation {r.last[1]:.3f}" if r.last else ""
     return Diagnosis(
         "learning",
         "Learning" if not finished else "Learned",
-        f"Training loss fell {100 * drop:.0f}% ({start:.3f} -> {end:.3f}){validation}.",
+        f"Smoothed training loss fell {100 * drop:.0f}% ({r.start:.3f} -> {r.end:.3f})"
+        f"{validation}.",
+    )
+
+
+def _too_good(valid: float, train: float, context: Context) -> Diagnosis:
+    """Validation far below training: leakage, unless the version's check ruled it out."""
+    head = f"Validation loss ({valid:.3f}) is far below training loss ({train:.3f})."
+    if context.leakage_clean:
+        few = (
+            f" ({context.holdout_examples} in this holdout)"
+            if context.holdout_examples is not None
+            else ""
+        )
+        return Diagnosis(
+            "low-valid",
+            "Validation far below training",
+            f"{head} The version's leakage check found no copies of training examples in the "
+            "holdout, so look elsewhere: dropout or other regularisation active in training but "
+            "off when validating, a holdout easier than the training data, or too few "
+            f"validation examples{few} for the number to mean much.",
+        )
+    return Diagnosis(
+        "leakage",
+        "Validation loss suspiciously low",
+        f"{head} The holdout may contain copies of training examples, or be much easier: run "
+        "the leakage check on the version.",
     )
