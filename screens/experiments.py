@@ -80,6 +80,7 @@ class ExperimentsScreen(Screen[None]):
         Binding("e", "evaluate", "Evaluate", id="experiments.evaluate"),
         Binding("g", "playground", "Playground", id="experiments.playground"),
         Binding("x", "export", "Export", id="experiments.export"),
+        Binding("q", "app.quit_hint", "Back", show=False, id="experiments.quit"),
     ]
 
     def __init__(self) -> None:

@@ -45,7 +45,7 @@ class JobsScreen(Screen[None]):
         Binding("enter", "open_job", "Open", id="jobs.open"),
         Binding("n", "new_job", "New job", id="jobs.new"),
         Binding("P", "providers", "Providers", id="jobs.providers"),
-        Binding("q", "app.quit", "Quit", show=False, id="jobs.quit"),
+        Binding("q", "app.quit_hint", "Back", show=False, id="jobs.quit"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -40,9 +40,9 @@ class TuiApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("f1", "show_help_panel", "Keys", id="app.keys"),
-        Binding("f2", "switch_mode('datasets')", "Datasets", id="app.datasets"),
-        Binding("f3", "switch_mode('jobs')", "Jobs", id="app.jobs"),
-        Binding("f4", "switch_mode('experiments')", "Experiments", id="app.experiments"),
+        Binding("f2", "mode('datasets')", "Datasets", id="app.datasets"),
+        Binding("f3", "mode('jobs')", "Jobs", id="app.jobs"),
+        Binding("f4", "mode('experiments')", "Experiments", id="app.experiments"),
     ]
 
     def __init__(
@@ -225,6 +225,19 @@ class TuiApp(App[None]):
         self._exit_renderables.clear()
         self._exit_renderables.append(f"tuiapp: {line}")
         self._return_code = EXIT_CRASH
+
+    async def action_mode(self, mode: str) -> None:
+        """F2/F3/F4: another mode opens where it was left (a running evaluation goes on);
+        the mode already shown goes back to its list."""
+        if self.current_mode != mode:
+            await self.switch_mode(mode)
+            return
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+
+    def action_quit_hint(self) -> None:
+        """q on a list has nothing to go back to: say how to quit instead of quitting."""
+        self.notify("q goes back; on a list there is nothing to go back to. ctrl+q quits.")
 
     def action_show_help_panel(self) -> None:
         """Toggle the panel that lists every key of the focused screen."""
