@@ -20,9 +20,11 @@ def add_parser(sub: Any) -> None:
 
     cmd = sub.add_parser(
         "import",
-        help="import a dataset: OpenAI JSONL, JSON arrays, Alpaca, ShareGPT, LLaMA-Factory",
+        help="import a dataset: OpenAI JSONL, JSON arrays, Alpaca, ShareGPT, LLaMA-Factory, "
+        "CSV, Parquet, a Hugging Face dataset folder",
     )
-    cmd.add_argument("file", type=Path)
+    cmd.add_argument("file", type=Path, help="a file, or a folder saved with save_to_disk")
+    cmd.add_argument("--split", help="the split of a DatasetDict folder (default: train)")
     cmd.add_argument("--format", choices=FORMATS, help="read the file as this (default: detect)")
     cmd.add_argument("--name", help="the dataset's name (default: the file's name)")
     cmd.add_argument("--model", default=DEFAULT_MODEL, help="base model (token limit)")
@@ -34,10 +36,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Import FILE: 0 with no example in error, 1 when some are (or too few are valid),
     2 when the file cannot be read."""
     from tuiapp.data.formats.detect import FORMATS, sniff, unknown_format
+    from tuiapp.data.formats.tables import TABLES, table_problem
     from tuiapp.services.importer import open_dataset, run_import
     from tuiapp.store import open_store
     from tuiapp.store.datasets import get_dataset, rename_dataset
 
+    folder_name = None
+    if args.file.is_dir():
+        if (data := _dataset_folder(args.file, args.split)) is None:
+            return EXIT_UNREADABLE
+        split = f"/{data.parent.name}" if data.parent != args.file else ""
+        folder_name, args.file = f"{args.file.name}{split}", data
     if why := unreadable(args.file):
         say(f"{args.file}: {why}")
         return EXIT_UNREADABLE
@@ -45,11 +54,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         names = ", ".join(FORMATS)
         say(f"{args.file}: {seen}. Nothing was imported; name its format with --format ({names})")
         return EXIT_REJECTED
+    if args.format in TABLES and (seen := table_problem(args.file, args.format)):
+        say(f"{args.file}: {seen}. Nothing was imported")
+        return EXIT_REJECTED
     source = args.format or sniff(args.file)
     store = open_store(app_paths(args.home).ensure().database)
     try:
         dataset = open_dataset(store, args.file, args.model, source_format=source)
         if dataset.import_state != "complete":
+            if folder_name and not args.name:
+                rename_dataset(store, dataset.id, folder_name)
             for step in run_import(store, dataset.id, source_format=source):
                 _progress(args.file, step.examples, step.bytes_read, step.file_size, step.done)
         if args.name:
@@ -62,6 +76,22 @@ def cmd_import(args: argparse.Namespace) -> int:
         store.close()
     print(json.dumps(summary, indent=2) if args.json else _human(summary))
     return EXIT_REJECTED if summary["rejected"] else EXIT_ACCEPTED
+
+
+def _dataset_folder(folder: Path, split: str | None) -> Path | None:
+    """The file to import for the split of a save_to_disk folder (saying which split on
+    stderr), or None after saying why the folder is not one."""
+    from tuiapp.data.formats.arrow_file import BadFolder, resolve_folder
+
+    try:
+        choice = resolve_folder(folder, split)
+    except (BadFolder, OSError, ValueError) as err:
+        say(str(err))
+        return None
+    if choice.split is not None:
+        others = ", ".join(s for s in choice.splits if s != choice.split) or "none"
+        print(f"{folder}: importing split {choice.split!r} (others: {others})", file=sys.stderr)
+    return choice.path
 
 
 def _progress(path: Path, examples: int, done_bytes: int, size: int, done: bool) -> None:

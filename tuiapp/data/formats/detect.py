@@ -16,6 +16,7 @@ from tuiapp.data.formats.array import is_json_array, iter_array
 from tuiapp.data.formats.convert import Converted
 from tuiapp.data.formats.llamafactory import from_llamafactory, is_llamafactory
 from tuiapp.data.formats.sharegpt import from_sharegpt, is_sharegpt
+from tuiapp.data.formats.tables import TABLES, first_examples, table_kind, table_problem
 from tuiapp.data.jsonl import read_lines
 
 SNIFF_RECORDS = 20
@@ -25,7 +26,7 @@ CONVERTERS: dict[str, Callable[[dict[str, Any]], Converted]] = {
     "sharegpt": from_sharegpt,
     "llamafactory": from_llamafactory,
 }
-FORMATS = (*NATIVE, *CONVERTERS)
+FORMATS = (*NATIVE, *CONVERTERS, *TABLES)
 
 
 class UnknownFormat(ValueError):
@@ -61,7 +62,10 @@ def first_records(path: str | Path, n: int = SNIFF_RECORDS) -> list[Any]:
 
 
 def sniff(path: str | Path) -> str:
-    """The format most of the first records are in (`chat` when nothing parses)."""
+    """The table kind its name says (CSV, Parquet, Arrow), else the format most of the first
+    records are in (`chat` when nothing parses)."""
+    if kind := table_kind(path):
+        return kind
     seen = Counter(f for r in first_records(path) if (f := record_format(r)) is not None)
     return seen.most_common(1)[0][0] if seen else "chat"
 
@@ -72,7 +76,10 @@ KNOWN_KEYS = frozenset(
 
 
 def unknown_format(path: str | Path) -> str | None:
-    """What was seen when none of the first records is in a known format, else None."""
+    """What was seen when none of the first records is in a known format (or a table's columns
+    map to nothing, or pyarrow is missing for it), else None."""
+    if kind := table_kind(path):
+        return table_problem(path, kind)
     records = first_records(path)
     if any(isinstance(r, dict) and KNOWN_KEYS & r.keys() for r in records):
         return None
@@ -97,6 +104,8 @@ def target_format(path: str | Path, source: str) -> str:
     """What the file's examples become: `chat` or `preference` (from its first record)."""
     if source in NATIVE:
         return source
+    if source in TABLES:
+        return next((detect_format(e) for e in first_examples(path, source, 1)), "chat")
     convert = CONVERTERS[source]
     for record in first_records(path, 5):
         if isinstance(record, dict):
@@ -106,4 +115,4 @@ def target_format(path: str | Path, source: str) -> str:
 
 def needs_conversion(path: str | Path, source: str) -> bool:
     """False only for OpenAI JSONL, which the line reader takes as it is."""
-    return source not in NATIVE or is_json_array(path)
+    return source not in NATIVE or table_kind(path) is not None or is_json_array(path)

@@ -13,6 +13,7 @@ from tuiapp.data.examine import Examined, examine
 from tuiapp.data.formats.array import is_json_array, iter_array
 from tuiapp.data.formats.convert import Converted
 from tuiapp.data.formats.detect import CONVERTERS
+from tuiapp.data.formats.tables import TABLES, iter_table_records
 from tuiapp.data.jsonl import RawLine, read_lines
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.problems import Problem
@@ -33,6 +34,15 @@ class SourceRecord:
 def converted_records(path: str | Path, source: str, skip: int = 0) -> Iterator[SourceRecord]:
     """Every record of the file converted from `source` (JSON array or JSONL); the first
     `skip` records are read but not converted (resuming an import)."""
+    if source in TABLES:
+        size = Path(path).stat().st_size
+        for t in iter_table_records(path, source):
+            if t.index > skip:
+                line, problems = _line(t.index, t.converted)
+                yield SourceRecord(
+                    RawLine(t.index, line, 0), t.original, t.where, problems, int(size * t.share)
+                )
+        return
     convert = CONVERTERS.get(source)
     if is_json_array(path):
         for e in iter_array(path):
@@ -69,14 +79,17 @@ def _record(
             problems.append(Problem("invalid_json", number, "", f"record {number}: {error}"))
         line = data if data is not None else text.encode("utf-8")
     elif convert is not None and isinstance(value, dict):
-        converted = convert(value)
-        line = orjson.dumps(converted.example)
-        if converted.notes:
-            notes = dict.fromkeys(converted.notes)
-            problems += [Problem(_note_kind(n), number, "", n) for n in notes]
+        line, problems = _line(number, convert(value))
     else:
         line = orjson.dumps(value)
     return SourceRecord(RawLine(number, line, 0), text, f"{label} {number}", problems, read)
+
+
+def _line(number: int, converted: Converted) -> tuple[bytes, list[Problem]]:
+    """A converted record's JSON line and its notes as problems (each note once)."""
+    notes = dict.fromkeys(converted.notes)
+    line = orjson.dumps(converted.example, default=str)
+    return line, [Problem(_note_kind(n), number, "", n) for n in notes]
 
 
 def examine_record(
