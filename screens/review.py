@@ -12,15 +12,14 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
-from screens.edit_example import EditExampleScreen
-from screens.prompt import PromptScreen
 from screens.review_bulk import CLEAN, ERRORS, BulkDecisions
+from screens.review_changes import ExampleChanges
 from screens.review_example import ReviewedExample
 from screens.review_files import DatasetFiles
 from screens.review_list import ReviewList
 from screens.review_quality import QualityActions
 from tuiapp.redact import redact
-from tuiapp.services.edits import apply_edit, apply_redaction, plan_redaction, recheck
+from tuiapp.services.edits import recheck
 from tuiapp.services.importer import ImportProgress
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import (
@@ -31,7 +30,7 @@ from tuiapp.store.examples import (
     status_counts,
 )
 from tuiapp.store.records import Example
-from tuiapp.store.review import set_note, set_status, set_tags, undo_last
+from tuiapp.store.review import set_status, undo_last
 from tuiapp.widgets.example_list import ExampleList
 from tuiapp.workspace import workspace_of
 
@@ -79,6 +78,8 @@ class ReviewScreen(Screen[None]):
         Binding("e", "edit", "Edit", id="review.edit"),
         Binding("n", "note", "Note", id="review.note"),
         Binding("t", "tag", "Tag", id="review.tag"),
+        Binding("w", "swap", "Swap pair", show=False, id="review.swap"),
+        Binding("o", "source", "Original", show=False, id="review.source"),
         Binding(
             "right_square_bracket",
             "next_problem",
@@ -118,6 +119,7 @@ class ReviewScreen(Screen[None]):
         self.quality = QualityActions(dataset_id)
         self.files = DatasetFiles(dataset_id)
         self.bulk = BulkDecisions(dataset_id)
+        self.changes = ExampleChanges(dataset_id, self.quality.examine)
 
     @property
     def total(self) -> int:
@@ -133,6 +135,7 @@ class ReviewScreen(Screen[None]):
         yield self.quality
         yield self.files
         yield self.bulk
+        yield self.changes
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -300,58 +303,34 @@ class ReviewScreen(Screen[None]):
         what = f"{len(changed)} {field} changes" if len(changed) > 1 else f"the {field} change"
         self.notify(f"Undid {what} (line {example.line if example else '?'}).")
 
-    @work
-    async def action_edit(self) -> None:
+    def action_edit(self) -> None:
         """Edit the example as JSON; the original line is kept."""
-        example = self._current()
-        if example is None:
-            return
+        if example := self._current():
+            self.changes.edit(example)
 
-        text = await self.app.push_screen_wait(
-            EditExampleScreen(example.text, f"Edit line {example.line}")
-        )
-        if text is None:
-            return
-        result = self.quality.examine(text, example.line)
-        apply_edit(workspace_of(self.app).store, example, result)
-        self._refresh_current()
-        errors = sum(p.severity == 2 for p in result.problems)
-        self.notify(
-            f"Saved. {errors} error(s) left." if errors else "Saved: no errors.",
-            severity="warning" if errors else "information",
-        )
-
-    @work
-    async def action_note(self) -> None:
+    def action_note(self) -> None:
         """Write a note on the example."""
-        example = self._current()
-        if example is None:
-            return
+        if example := self._current():
+            self.changes.note(example)
 
-        note = await self.app.push_screen_wait(
-            PromptScreen(f"Note for line {example.line}", example.note)
-        )
-        if note is not None:
-            set_note(workspace_of(self.app).store, example, note.strip())
-            self._refresh_current()
-
-    @work
-    async def action_tag(self) -> None:
+    def action_tag(self) -> None:
         """Set the example's tags (comma-separated)."""
-        example = self._current()
-        if example is None:
-            return
+        if example := self._current():
+            self.changes.tag(example)
 
-        tags = await self.app.push_screen_wait(
-            PromptScreen(
-                f"Tags for line {example.line}",
-                ", ".join(example.tags),
-                hint="Comma-separated · Enter to save · Esc to cancel",
-            )
-        )
-        if tags is not None:
-            set_tags(workspace_of(self.app).store, example, tags.split(","))
-            self._refresh_current()
+    def action_swap(self) -> None:
+        """Swap a preference pair's answers, as an edit that keeps the original."""
+        if example := self._current():
+            self.changes.swap(example)
+
+    def on_example_changes_changed(self, message: ExampleChanges.Changed) -> None:
+        """The example's text, note or tags changed: show it again."""
+        self._refresh_current()
+
+    def action_source(self) -> None:
+        """Show the record a converted example came from, or the conversation again."""
+        if self._current() and not self.conversation.toggle_source():
+            self.notify("This example was stored as the file has it: no other record.")
 
     # --- the list: moving and filtering -------------------------------------------------
     def action_next_problem(self) -> None:
@@ -416,26 +395,10 @@ class ReviewScreen(Screen[None]):
         if on_groups and shown and max(shown) + 1 < self.examples.count:
             self.examples.cursor = max(shown) + 1  # on to the next group
 
-    @work(group="redact")
-    async def action_redact(self) -> None:
-        """Redact personal data in this example: the plan dialog lists each finding by kind
-        (those with a caveat, in a URL or a fictional number, start unpicked); the choice is
-        applied as one undoable edit that keeps the original."""
-        example = self._current()
-        if example is None:
-            return
-        store = workspace_of(self.app).store
-        plan = plan_redaction(store, self.dataset, [example.idx])
-        if not plan.groups:
-            self.notify("No personal data found in this example.")
-            return
-        title = f"Redact in line {example.line}: {plan.total} finding(s)"
-        choice = await workspace_of(self.app).nav.redact_plan(title, plan)
-        if choice is None:
-            return
-        if apply_redaction(store, self.dataset, plan, set(choice.groups), choice.skip):
-            self._refresh_current()
-            self.notify("Redacted as an edit; the original is kept (u undoes).")
+    def action_redact(self) -> None:
+        """Redact personal data in this example (the plan dialog picks what), as an edit."""
+        if example := self._current():
+            self.changes.redact(example)
 
     # --- other screens ------------------------------------------------------------------
     def action_versions(self) -> None:
