@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from screens.clipboard import copy_value
 from screens.prompt import PromptScreen
 from tuiapp.evals.experiments import Experiment, to_csv, to_markdown
 from tuiapp.services.experiments import experiments
@@ -80,6 +81,7 @@ class ExperimentsScreen(Screen[None]):
         Binding("e", "evaluate", "Evaluate", id="experiments.evaluate"),
         Binding("g", "playground", "Playground", id="experiments.playground"),
         Binding("x", "export", "Export", id="experiments.export"),
+        Binding("y", "copy_model_id", "Copy model id", id="experiments.copy"),
         Binding("q", "app.quit_hint", "Back", show=False, id="experiments.quit"),
     ]
 
@@ -137,6 +139,11 @@ class ExperimentsScreen(Screen[None]):
         """The row under the cursor."""
         key = cursor_key(self.query_one(DataTable))
         return next((r for r in self.rows if str(r.job_id) == key), None)
+
+    def action_copy_model_id(self) -> None:
+        """Copy the selected experiment's fine-tuned model id (the table cuts it)."""
+        row = self._selected()
+        copy_value(self.app, row.model_id if row else None, "fine-tuned model id")
 
     def action_sort(self) -> None:
         """Cycle the sort column (descending, then ascending)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,9 +10,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from screens.choice import ChoiceScreen
+from screens.clipboard import copy_value
 from tuiapp.services.job_watch import Polled
 from tuiapp.store import Store
-from tuiapp.store.jobs import Job, latest_metrics, list_jobs
+from tuiapp.store.jobs import Job, get_job, latest_metrics, list_jobs
 from tuiapp.store.versions import list_versions
 from tuiapp.widgets.tables import cursor_key
 from tuiapp.workspace import workspace_of
@@ -45,6 +47,7 @@ class JobsScreen(Screen[None]):
         Binding("enter", "open_job", "Open", id="jobs.open"),
         Binding("n", "new_job", "New job", id="jobs.new"),
         Binding("P", "providers", "Providers", id="jobs.providers"),
+        Binding("y", "copy_model_id", "Copy model id", id="jobs.copy"),
         Binding("q", "app.quit_hint", "Back", show=False, id="jobs.quit"),
     ]
 
@@ -53,6 +56,7 @@ class JobsScreen(Screen[None]):
         yield Label("[b]tuiapp[/b] · jobs", id="jobs-title")
         yield DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="jobs-hint")
+        yield Label("", id="jobs-detail")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -95,6 +99,23 @@ class JobsScreen(Screen[None]):
         """The job id under the cursor."""
         key = cursor_key(self.query_one(DataTable))
         return int(key) if key else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The selected job's whole model id, which the table cuts at 80 columns."""
+        job_id = self._selected()
+        job = get_job(workspace_of(self.app).store, job_id) if job_id is not None else None
+        detail = ""
+        if job is not None:
+            detail = f"job {job.id} · {job.provider} · {job.base_model}"
+            if job.fine_tuned_model:
+                detail += f" -> {job.fine_tuned_model}  (y copies it)"
+        self.query_one("#jobs-detail", Label).update(escape(detail))
+
+    def action_copy_model_id(self) -> None:
+        """Copy the selected job's fine-tuned model id."""
+        job_id = self._selected()
+        job = get_job(workspace_of(self.app).store, job_id) if job_id is not None else None
+        copy_value(self.app, job.fine_tuned_model if job else None, "fine-tuned model id")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter opens the job."""
