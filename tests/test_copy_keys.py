@@ -44,7 +44,12 @@ async def test_y_copies_the_whole_model_id_on_jobs_and_experiments(home: AppPath
         assert app._driver is not None
         written: list[str] = []
         write = app._driver.write
-        app._driver.write = lambda data: (written.append(data), write(data))[1]  # type: ignore[method-assign]
+
+        def recording_write(data: str) -> None:
+            written.append(data)
+            write(data)
+
+        app._driver.write = recording_write  # type: ignore[method-assign]
         for key, screen_type in (("f3", JobsScreen), ("f4", ExperimentsScreen)):
             await pilot.press(key)
             await until(pilot, lambda t=screen_type: isinstance(app.screen, t), key)  # type: ignore[misc]
