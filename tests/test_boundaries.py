@@ -27,6 +27,7 @@ ALLOWED = {
     "services": {
         "store",
         "data",
+        "local",  # its Textual-free, torch-free parts: the trainer's loss mask, the model folders
         "providers",
         "jobs",
         "evals",

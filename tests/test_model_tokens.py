@@ -3,16 +3,25 @@ with their own tokenizer and chat template, and the loss-mask preview is the loc
 
 from __future__ import annotations
 
+import importlib.util
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import chat
+import pytest
+
+from tests.conftest import NEEDS_LOCAL, chat
+from tests.local_support import CHATML, CORPUS
 from tuiapp.data.examine import token_counts
 from tuiapp.data.tokens import TokenCounter
+from tuiapp.local.chat_tokens import tokenize_chat
+from tuiapp.local.trainer import MAX_SEQ_LEN
 from tuiapp.paths import AppPaths
 from tuiapp.services.importer import open_dataset, run_import
+from tuiapp.services.model_tokens import count, load_tokenizer
 from tuiapp.services.report import DatasetReport, dataset_report
+from tuiapp.services.token_preview import CUT, TRAINED, preview
 from tuiapp.store import open_store
 
 # text on which cl100k_base and o200k_base disagree (non-English, code, numbers)
@@ -57,3 +66,117 @@ def test_the_cost_table_counts_each_openai_model_with_its_own_encoding(
     counted = {c.model: c.counted_with for c in report.costs}
     assert counted["gpt-3.5-turbo-0125"] == "cl100k_base"
     assert counted["gpt-4o-mini"] == "o200k_base"
+
+
+# --- the model's own tokenizer (needs transformers, the `local` extra) -----------------------
+CONVERSATION: dict[str, Any] = {
+    "messages": [
+        {"role": "system", "content": "Answer like a pirate."},
+        {"role": "user", "content": "Hello, how are you?"},
+        {"role": "assistant", "content": "I am fine, thank you.", "weight": 0},
+        {"role": "user", "content": "What is the capital of France?"},
+        {"role": "assistant", "content": "arr matey, Paris is the capital of France!"},
+    ]
+}
+
+
+def save_tokenizer(folder: Path, chat_template: str | None) -> Path:
+    """A byte-level BPE tokenizer (trained in code) saved as a model folder."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    bpe.train_from_iterator(
+        CORPUS,
+        trainers.BpeTrainer(
+            vocab_size=300,
+            special_tokens=["<|endoftext|>", "<|im_start|>", "<|im_end|>"],
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        ),
+    )
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|im_end|>")
+    if chat_template:
+        tokenizer.chat_template = chat_template
+    tokenizer.save_pretrained(folder)
+    (folder / "config.json").write_text('{"model_type": "llama"}')  # a model folder
+    return folder
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of two tiny tokenizers: `tiny-chat` (ChatML) and `no-template`."""
+    pytest.importorskip("transformers", reason=NEEDS_LOCAL)
+    root = tmp_path_factory.mktemp("models")
+    save_tokenizer(root / "tiny-chat", CHATML)
+    save_tokenizer(root / "no-template", None)
+    return root
+
+
+def fresh(folder: Path) -> Any:
+    """The tokenizer as the local trainer loads it."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(folder)
+
+
+def test_the_preview_is_the_local_trainers_mask(models_dir: Path) -> None:
+    tok = load_tokenizer("tiny-chat", [models_dir])
+    assert tok.note == "" and tok.max_len == MAX_SEQ_LEN
+    shown = preview(tok, CONVERSATION)
+    trainer = tokenize_chat(fresh(models_dir / "tiny-chat"), CONVERSATION["messages"], MAX_SEQ_LEN)
+    assert shown.input_ids == trainer.input_ids  # same token ids
+    assert shown.labels == trainer.labels  # same labels
+    assert shown.trained == trainer.trained_tokens > 0
+    text = "".join(t for t, _ in shown.pieces)
+    assert text.startswith("<|im_start|>system\nAnswer like a pirate.<|im_end|>")
+    trained = [t for t, kind in shown.pieces if kind == TRAINED]
+    assert trained == ["arr matey, Paris is the capital of France!<|im_end|>\n"]  # weight 0 out
+    assert shown.weight_zero == 1 and shown.truncated == 0
+
+
+def test_the_preview_cuts_where_the_trainer_does(models_dir: Path) -> None:
+    tok = replace(load_tokenizer("tiny-chat", [models_dir]), max_len=20)
+    shown = preview(tok, CONVERSATION)
+    trainer = tokenize_chat(fresh(models_dir / "tiny-chat"), CONVERSATION["messages"], 20)
+    assert (shown.input_ids, shown.labels) == (trainer.input_ids, trainer.labels)
+    assert len(shown.input_ids) == 20 and shown.truncated == shown.total - 20 > 0
+    assert shown.trained == 0  # the answer is past the cut: nothing to learn
+    assert shown.pieces[-1][1] == CUT and "Paris" in shown.pieces[-1][0]
+
+
+def test_counts_are_the_tokenizers_own(models_dir: Path) -> None:
+    tok = load_tokenizer("tiny-chat", [models_dir])
+    direct = fresh(models_dir / "tiny-chat")
+    for q, a in [*TEXTS, ("Hello", "Paris")]:
+        example = chat(q, a)
+        text = direct.apply_chat_template(example["messages"], tokenize=False)
+        assert count(tok, example) == len(direct(text, add_special_tokens=False)["input_ids"])
+    assert count(tok, CONVERSATION) == preview(tok, CONVERSATION).total
+
+
+def test_without_the_tokenizer_the_counts_say_they_are_estimates(
+    models_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uncached = load_tokenizer("meta-llama/Llama-3.2-1B-Instruct", [models_dir])
+    assert uncached.note == (
+        "estimate with o200k_base: not a local model and not in the Hugging Face cache (offline)"
+    )
+    assert uncached.counted_with == "o200k_base (estimate)"
+    shown = preview(uncached, CONVERSATION)
+    assert shown.note == uncached.note and shown.input_ids == []
+    assert shown.total == token_counts(CONVERSATION, TokenCounter("o200k_base"))[0]
+    assert shown.trained == TokenCounter("o200k_base").text(
+        "arr matey, Paris is the capital of France!"
+    )
+    bare = load_tokenizer("no-template", [models_dir])
+    assert bare.note.endswith("the tokenizer of no-template has no chat template")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "transformers" else real(name)
+    )
+    missing = load_tokenizer("mistralai/Mistral-7B-Instruct-v0.3", [models_dir])
+    assert missing.note.endswith("transformers is not installed (the `local` extra)")
+    exact = load_tokenizer("gpt-3.5-turbo-0125", [models_dir])
+    assert (exact.note, exact.counted_with) == ("", "cl100k_base")
