@@ -17,6 +17,7 @@ from textual.worker import get_current_worker
 
 from screens.prompt import PromptScreen
 from tuiapp.data.dedup import DEFAULT_THRESHOLD
+from tuiapp.data.language import language_label
 from tuiapp.data.quality_report import ItemKey, QualityReport
 from tuiapp.data.redaction import RedactionChoice, RedactionPlan
 from tuiapp.redact import redact
@@ -34,7 +35,6 @@ class ScanCancelled(Exception):
     """Raised in the scan's progress callback once the screen has been left."""
 
 
-LANGUAGE_NAMES = {"latin": "other, Latin script", "unknown": "too short to tell"}
 Row = tuple[str, str, str, int, str]  # section, item (filter), label, examples, detail
 
 
@@ -73,7 +73,7 @@ def report_rows(report: QualityReport, tags: dict[str, int]) -> list[Row]:
         (
             "languages",
             str(ItemKey("lang", k)),
-            LANGUAGE_NAMES.get(k, k),
+            language_label(k),
             n,
             f"{100 * n / total:.1f}%",
         )

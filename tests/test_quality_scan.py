@@ -146,7 +146,7 @@ def test_language_and_refusal_detection() -> None:
     assert detect_language("The cat is on the mat and it is happy with that") == "en"
     assert detect_language("Le chat est sur le tapis et il est content de la vie") == "fr"
     assert detect_language("Der Hund ist nicht in dem Haus, und das ist gut so") == "de"
-    assert detect_language("Привет, как дела? Всё хорошо, спасибо большое") == "cyrillic"
+    assert detect_language("Привет, как дела? Всё хорошо, спасибо большое") == "ru"
     assert detect_language("ok") == "unknown"
     assert has_refusal(chat("help", "As an AI language model, I cannot do that."))
     assert not has_refusal(chat("help", "Sorry for the wait! Here it is."))

@@ -11,6 +11,7 @@ from typing import Any
 
 from tuiapp.cli_errors import describe_os_error, say
 from tuiapp.cli_review import add_review_parser, cmd_review
+from tuiapp.data.language import language_mix
 from tuiapp.paths import app_paths
 from tuiapp.store import Store, open_store
 from tuiapp.store.records import Dataset
@@ -125,7 +126,7 @@ def cmd_quality(store: Store, args: argparse.Namespace) -> int:
         f"personal data: {', '.join(f'{k} {n}' for k, n in report.pii.items()) or 'none'}\n"
         f"system prompts: {len(found.system_prompts)} variant(s)\n"
         f"labels: {', '.join(f'{k} {n}' for k, n in found.labels.items()) or 'not labels'}\n"
-        f"languages: {', '.join(f'{k} {n}' for k, n in found.languages.items())}\n"
+        f"languages: {', '.join(language_mix(found.languages, report.examples))}\n"
         f"long answers: {found.answer_lengths.long:,}"
     )
     for section in found.sections:

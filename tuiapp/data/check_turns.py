@@ -1,21 +1,14 @@
-"""Turns a model should not learn from: empty or blank turns, and refusals ("I'm sorry, but I
-can't..."), which teach a fine-tuned model to refuse."""
+"""Turns a model should not learn from: empty or blank turns, and answers that open by refusing
+("I'm sorry, but I can't..."), which teach a fine-tuned model to refuse."""
 
 from __future__ import annotations
 
-import re
 from array import array
 from typing import Any, ClassVar
 
 from tuiapp.data.examine import content_text, conversation
 from tuiapp.data.quality_checks import Finding, item_positions, register
-
-REFUSAL = re.compile(
-    r"\b(?:I'?m sorry,? but I (?:can(?:no|')t|won'?t|am unable)|I (?:can(?:no|')t|won'?t|am "
-    r"unable to) (?:help|assist|provide|do|comply)|I'?m (?:not able|unable) to (?:help|assist)"
-    r"|As an AI(?: language model)?,? I)",
-    re.IGNORECASE,
-)
+from tuiapp.data.refusals import is_refusal
 
 
 def _messages(obj: Any) -> list[dict[str, Any]]:
@@ -34,9 +27,9 @@ def has_empty_turn(obj: Any) -> bool:
 
 
 def has_refusal(obj: Any) -> bool:
-    """An assistant answer that refuses."""
+    """An assistant answer that opens by refusing (`tuiapp.data.refusals`)."""
     return any(
-        REFUSAL.search(content_text(m.get("content")))
+        is_refusal(content_text(m.get("content")))
         for m in _messages(obj)
         if m.get("role") == "assistant"
     )
