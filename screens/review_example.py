@@ -12,6 +12,7 @@ from rich.console import Group, RenderableType
 from rich.json import JSON
 from rich.text import Text
 
+from tuiapp.data.checks import detect_format
 from tuiapp.data.redaction import find_in_example
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.example_reads import lines_at
@@ -70,7 +71,18 @@ class ReviewedExample(ExampleView):
             obj = orjson.loads(example.text)
         except orjson.JSONDecodeError:
             obj = None
-        return render_example(example, obj, self.quality_lines(example, obj), self.where)
+        return render_example(
+            example, obj, self.key_lines(obj) + self.quality_lines(example, obj), self.where
+        )
+
+    def key_lines(self, obj: Any) -> list[Text]:
+        """What the review's own keys can show of this example: its source, its swap."""
+        keys = []
+        if self.source is not None:
+            keys.append(f"o: the original {self.source.source_format} record")
+        if detect_format(obj) == "preference":
+            keys.append("w: swap preferred and non-preferred")
+        return [Text(" · ".join(keys), style="dim")] if keys else []
 
     def render_source(self, example: Example, source: ExampleSource) -> RenderableType:
         """The record as the file held it, pretty-printed, under where it is in the file."""
@@ -84,7 +96,9 @@ class ReviewedExample(ExampleView):
             body = Text(f"{record[:MAX_SHOWN_CHARS]}\n… ({more:,} more characters)")
         else:
             try:
-                body = JSON.from_data(orjson.loads(record), ensure_ascii=False)
+                pretty = JSON.from_data(orjson.loads(record), ensure_ascii=False)
+                pretty.text.no_wrap = False  # long values wrap in the view, not cut off
+                body = pretty
             except orjson.JSONDecodeError:  # a record that does not parse: as the file has it
                 body = Text(record)
         return Group(header, Text(), body)
