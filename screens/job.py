@@ -4,6 +4,7 @@ checkpoints, the event log, and cancel / pause / resume."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import datetime
 
 from textual import work
@@ -14,11 +15,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, RichLog, Static
 
 from screens.confirm import ConfirmScreen
-from tuiapp.jobs.diagnosis import diagnose
+from tuiapp.data.eta import describe, duration
+from tuiapp.jobs.diagnosis import Context, diagnose
 from tuiapp.providers.base import ProviderError
-from tuiapp.services.job_watch import Polled
+from tuiapp.services.job_watch import Polled, job_eta, verdict_context
 from tuiapp.store.jobs import (
     Job,
+    MetricPoint,
     get_job,
     job_checkpoints,
     job_events,
@@ -34,29 +37,24 @@ VERDICT_STYLE = {
     "underfitting": "yellow",
     "diverging": "red",
     "leakage": "red",
+    "low-valid": "yellow",
 }
 
 
-def _duration(seconds: float) -> str:
-    """1h02m, 4m05s, 12s."""
-    seconds = int(max(0, seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return (
-        f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
-    )
-
-
-def progress_line(job: Job, step: int | None, total: int | None, now: float) -> str:
-    """Status, step / total, elapsed and ETA."""
+def progress_line(job: Job, points: Sequence[MetricPoint], now: float) -> str:
+    """Status, step / total, elapsed and the time left (measured; only while running)."""
     started = datetime.fromisoformat(job.created_at).timestamp()
     ended = datetime.fromisoformat(job.finished_at).timestamp() if job.finished_at else now
+    last = points[-1] if points else None
     parts = [f"[b]{job.status}[/b]"]
-    if step is not None:
-        parts.append(f"step {step:,}/{total or '?'}")
-    parts.append(f"elapsed {_duration(ended - started)}")
-    if job.estimated_finish and not job.finished:
-        parts.append(f"ETA {_duration(job.estimated_finish - now)}")
+    if last is not None:
+        parts.append(f"step {last.step:,}/{last.total_steps or '?'}")
+    parts.append(f"elapsed {duration(ended - started)}")
+    eta = job_eta(job, points, now)
+    if eta is not None:
+        parts.append(describe(eta))
+    elif job.status == "running" and job.estimated_finish:
+        parts.append(f"ETA {duration(job.estimated_finish - now)} (provider's estimate)")
     if job.fine_tuned_model:
         parts.append(f"model [b]{job.fine_tuned_model}[/b]")
     if job.error:
@@ -83,6 +81,8 @@ class JobScreen(Screen[None]):
         super().__init__()
         self.job_id = job_id
         self.last_step = -1
+        self.job: Job | None = None
+        self.context = Context()
 
     def compose(self) -> ComposeResult:
         """Header, chart beside diagnosis and checkpoints, events, footer."""
@@ -117,8 +117,18 @@ class JobScreen(Screen[None]):
         for event in events:
             log.write(self._event_line(event))
         self._seen_events = {e["event_id"] for e in events}
+        self.context = verdict_context(store, job)
         self.refresh_summary(job)
         workspace_of(self.app).jobs.subscribe(self, self.on_polled)
+        self.set_interval(1.0, self.show_progress)  # elapsed and ETA tick between polls
+
+    def show_progress(self) -> None:
+        """The progress line now (from what the last poll brought)."""
+        if self.job is not None:
+            points = self.query_one(LossChart).points
+            self.query_one("#job-progress", Static).update(
+                progress_line(self.job, points, time.time())
+            )
 
     @staticmethod
     def _event_line(event: dict[str, object]) -> str:
@@ -130,14 +140,10 @@ class JobScreen(Screen[None]):
 
     def refresh_summary(self, job: Job) -> None:
         """Progress line, diagnosis and checkpoints from the store."""
+        self.job = job
+        self.show_progress()
         chart = self.query_one(LossChart)
-        last = chart.points[-1] if chart.points else None
-        self.query_one("#job-progress", Static).update(
-            progress_line(
-                job, last.step if last else None, last.total_steps if last else None, time.time()
-            )
-        )
-        verdict = diagnose(chart.points, finished=job.finished)
+        verdict = diagnose(chart.points, finished=job.finished, context=self.context)
         style = VERDICT_STYLE.get(verdict.verdict, "")
         self.query_one("#job-diagnosis", Static).update(
             f"[b {style}]{verdict.title}[/]\n{verdict.detail}"

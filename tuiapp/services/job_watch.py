@@ -8,15 +8,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from tuiapp.data.eta import RECENT, Eta, estimate
+from tuiapp.jobs.diagnosis import Context
 from tuiapp.jobs.metrics import parse_result_file, point
 from tuiapp.providers.base import Provider, ProviderError
 from tuiapp.services.job_create import reconcile_pending
 from tuiapp.store import Store
 from tuiapp.store.jobs import (
     Job,
+    MetricPoint,
     add_checkpoints,
     add_events,
     add_metrics,
@@ -24,6 +27,7 @@ from tuiapp.store.jobs import (
     list_jobs,
     update_job,
 )
+from tuiapp.store.versions import get_version
 
 MIN_INTERVAL = 2.0  # seconds between polls of a job that is changing
 MAX_INTERVAL = 30.0  # ... of a quiet job
@@ -42,6 +46,22 @@ class Polled:
 
 
 Connect = Callable[[str], Awaitable[Provider]]
+
+
+def verdict_context(store: Store, job: Job) -> Context:
+    """What the verdict needs beyond the curves: batch size, the version's leakage report."""
+    try:
+        version = get_version(store, job.version_id) if job.version_id else None
+    except KeyError:  # the version was deleted
+        version = None
+    return Context.of(job, version.report if version else None, version.counts if version else None)
+
+
+def job_eta(job: Job, points: Sequence[MetricPoint], now: float) -> Eta | None:
+    """Time left from the job's measured step times (None unless it is running)."""
+    recent = points[-(RECENT + 2) :]  # all the estimate looks at
+    total = next((p.total_steps for p in reversed(recent) if p.total_steps), None)
+    return estimate([(p.step, p.at) for p in recent], total, now, job.status)
 
 
 class Watcher:
