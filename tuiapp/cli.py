@@ -20,6 +20,7 @@ from tuiapp.cli_errors import (
     unreadable,
 )
 from tuiapp.data.base_models import DEFAULT_MODEL
+from tuiapp.data.formats.outward import EXPORT_FORMATS
 from tuiapp.paths import app_paths
 from tuiapp.problems import KINDS, Problem
 
@@ -80,6 +81,12 @@ def _command_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write a dataset's accepted examples as JSONL")
     export.add_argument("dataset", help="dataset id or the path of its source file")
     export.add_argument("out", type=Path)
+    export.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        default="openai",
+        help="openai JSONL (default), alpaca or sharegpt JSON arrays, dpo (preference JSONL)",
+    )
     export.add_argument("--home")
     datasets = sub.add_parser("datasets", help="list imported datasets")
     datasets.add_argument("--json", action="store_true")
@@ -208,7 +215,7 @@ def _human_report(report: dict, file_problems: list) -> str:  # type: ignore[typ
 
 def cmd_export(args: argparse.Namespace) -> int:
     """`tuiapp export DATASET OUT`: accepted examples, edits applied."""
-    from tuiapp.services.export import export_accepted
+    from tuiapp.services.export import NothingToWrite, export_accepted
     from tuiapp.store import open_store
     from tuiapp.store.examples import status_counts
 
@@ -224,7 +231,10 @@ def cmd_export(args: argparse.Namespace) -> int:
                 + "); accept examples in the review (a) first. Nothing was written."
             )
             return EXIT_REJECTED
-        result = export_accepted(store, dataset.id, args.out)
+        result = export_accepted(store, dataset.id, args.out, args.format)
+    except NothingToWrite as err:
+        say(f"{err}. Nothing was written.")
+        return EXIT_REJECTED
     except cli_quality.CliError as err:
         say(err)
         return EXIT_UNREADABLE
@@ -233,13 +243,16 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     finally:
         store.close()
-    print(f"wrote {result.written:,} examples to {result.path}")
+    print(f"wrote {result.written:,} examples to {result.path} ({args.format})")
     if result.skipped_invalid:
         print(
             f"left out {len(result.skipped_invalid)} accepted examples that still have errors "
             f"(lines {', '.join(map(str, result.skipped_invalid[:10]))})",
             file=sys.stderr,
         )
+    for reason, lines in result.inexpressible.items():
+        where = ("line " if len(lines) == 1 else "lines ") + ", ".join(map(str, lines[:10]))
+        say(f"left out {len(lines):,} that {args.format} cannot express: {reason} ({where})")
     return 0
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from tuiapp.data.atomic import atomic_file, atomic_folder, file_sha256, recover_folder
+from tuiapp.data.formats.outward import JSON_ARRAYS, Inexpressible, converter
 from tuiapp.problems import Severity
 from tuiapp.store import Store
 from tuiapp.store.examples import iter_examples
@@ -26,6 +27,10 @@ class ExportMismatch(ValueError):
     """A version folder whose files disagree with its manifest (or with the version)."""
 
 
+class NothingToWrite(ValueError):
+    """No accepted example can be written in the format asked (nothing was written)."""
+
+
 @dataclass(frozen=True)
 class ExportResult:
     """What an export wrote and what it left out."""
@@ -33,23 +38,53 @@ class ExportResult:
     path: Path
     written: int
     skipped_invalid: list[int]  # line numbers of accepted examples that still have errors
+    # why the format asked cannot express an accepted example -> the lines of those examples
+    inexpressible: dict[str, list[int]] = field(default_factory=dict)
+    format: str = "openai"
 
 
-def export_accepted(store: Store, dataset_id: int, out: str | Path) -> ExportResult:
-    """Write accepted examples (edits applied) as one compact JSON object per line.
+def export_accepted(
+    store: Store, dataset_id: int, out: str | Path, fmt: str = "openai"
+) -> ExportResult:
+    """Write accepted examples (edits applied) in `fmt`: OpenAI JSONL (one compact object a
+    line), OpenAI preference JSONL (`dpo`), or an Alpaca / ShareGPT JSON array.
 
     Accepted examples that still have errors are left out and listed, so the file always
-    passes `tuiapp validate`. The file appears only when complete (written, then renamed)."""
+    passes `tuiapp validate`; so are those the format cannot express, by reason. The file
+    appears only when complete (written, then renamed), and not at all when nothing can be
+    written (NothingToWrite)."""
     out = Path(out)
     written, skipped = 0, []
+    inexpressible: dict[str, list[int]] = {}
+    convert, array = converter(fmt), fmt in JSON_ARRAYS
     with atomic_file(out) as handle:
         for example in iter_examples(store, dataset_id, status="accepted"):
             if example.severity is Severity.ERROR:
                 skipped.append(example.line)
                 continue
-            handle.write(orjson.dumps(orjson.loads(example.text)) + b"\n")
+            try:
+                record = convert(orjson.loads(example.text))
+            except Inexpressible as err:
+                inexpressible.setdefault(str(err), []).append(example.line)
+                continue
+            if array:
+                handle.write(b"[\n  " if not written else b",\n  ")
+            handle.write(orjson.dumps(record) + (b"" if array else b"\n"))
             written += 1
-    return ExportResult(out, written, skipped)
+        if not written and inexpressible:
+            why = "; ".join(f"{n} with {r}" for r, n in reason_counts(inexpressible).items())
+            raise NothingToWrite(
+                f"none of the accepted examples can be written as {fmt} ({why})"
+                + (f"; {len(skipped)} still have errors" if skipped else "")
+            )
+        if array:
+            handle.write(b"\n]\n" if written else b"[]\n")
+    return ExportResult(out, written, skipped, inexpressible, fmt)
+
+
+def reason_counts(reasons: dict[str, list[int]]) -> dict[str, int]:
+    """How many examples each reason kept out, most first."""
+    return dict(sorted(((r, len(n)) for r, n in reasons.items()), key=lambda x: -x[1]))
 
 
 def export_version(store: Store, version_id: int, directory: str | Path) -> list[Path]:

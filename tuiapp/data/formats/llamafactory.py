@@ -31,8 +31,9 @@ def from_llamafactory(record: dict[str, Any]) -> Converted:
     input is everything before the chosen answer."""
     notes: list[str] = []
     extra: dict[str, Any] = {}
-    if (tools := record.get("tools")) not in (None, "", []):
-        extra["tools"] = function_tools(tools, notes)
+    tools = record.get("tools")
+    if tools not in (None, "", []) and (parsed := function_tools(tools, notes)) != []:
+        extra["tools"] = parsed  # "[]", LLaMA-Factory's "no tools", gives no key
     if "chosen_messages" in record:
         chosen = _messages(record.get("chosen_messages"), notes)
         rejected = _messages(record.get("rejected_messages"), notes)

@@ -36,8 +36,9 @@ def from_sharegpt(record: dict[str, Any]) -> Converted:
     for turn in record["conversations"]:
         messages.append(_message(turn, calls, notes))
     extra: dict[str, Any] = {}
-    if (tools := record.get("tools")) not in (None, "", []):
-        extra["tools"] = function_tools(tools, notes)
+    tools = record.get("tools")
+    if tools not in (None, "", []) and (parsed := function_tools(tools, notes)) != []:
+        extra["tools"] = parsed  # "[]", LLaMA-Factory's "no tools", gives no key
     if "chosen" in record or "rejected" in record:
         return Converted(
             {
