@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -55,6 +56,7 @@ class ReportScreen(Screen[str | None]):
             yield Static(id="report-roles")
             yield Label("Estimated training cost (auto epochs)", classes="section")
             yield DataTable(id="report-costs", cursor_type="row", zebra_stripes=True)
+            yield Static(id="report-model-note")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -71,7 +73,8 @@ class ReportScreen(Screen[str | None]):
         """Read every example once, off the event loop."""
         store = workspace_of(self.app).store.reopen()
         try:
-            report = dataset_report(store, self.dataset.id, self.dataset.base_model)
+            paths = workspace_of(self.app).paths
+            report = dataset_report(store, self.dataset.id, self.dataset.base_model, paths)
         finally:
             store.close()
         self.app.call_from_thread(self.show, report)
@@ -125,6 +128,9 @@ class ReportScreen(Screen[str | None]):
                 usd,
                 c.counted_with,
             )
+        note = self.query_one("#report-model-note", Static)
+        note.update(escape(report.model_note))
+        note.display = bool(report.model_note)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Back to the review list, filtered to the chosen problem kind."""

@@ -19,7 +19,7 @@ from tuiapp.local.chat_tokens import tokenize_chat
 from tuiapp.local.trainer import MAX_SEQ_LEN
 from tuiapp.paths import AppPaths
 from tuiapp.services.importer import open_dataset, run_import
-from tuiapp.services.model_tokens import count, load_tokenizer
+from tuiapp.services.model_tokens import DatasetCounts, count, load_tokenizer
 from tuiapp.services.report import DatasetReport, dataset_report
 from tuiapp.services.token_preview import CUT, TRAINED, preview
 from tuiapp.store import open_store
@@ -180,3 +180,40 @@ def test_without_the_tokenizer_the_counts_say_they_are_estimates(
     assert missing.note.endswith("transformers is not installed (the `local` extra)")
     exact = load_tokenizer("gpt-3.5-turbo-0125", [models_dir])
     assert (exact.note, exact.counted_with) == ("", "cl100k_base")
+
+
+def test_the_cost_table_counts_an_open_model_with_its_own_tokenizer(
+    models_dir: Path, home: AppPaths, tmp_path: Path
+) -> None:
+    served = home.data_dir / "local" / "models"
+    served.mkdir(parents=True)
+    (served / "tiny-chat").symlink_to(models_dir / "tiny-chat")
+    examples = [chat(q, a) for q, a in TEXTS]
+    report = report_for(home, write_examples(tmp_path / "open.jsonl", examples), "tiny-chat")
+    direct = fresh(models_dir / "tiny-chat")
+    own = [
+        len(direct(direct.apply_chat_template(e["messages"], tokenize=False))["input_ids"])
+        for e in examples
+    ]
+    row = report.costs[0]
+    assert (row.model, row.tokens_per_epoch) == ("tiny-chat", sum(own))
+    assert row.counted_with == "tiny-chat tokenizer + chat template"
+    assert report.model_note == "tiny-chat: counted with its own tokenizer and chat template"
+    assert report.costs[1].counted_with == "o200k_base"  # OpenAI rows keep their encodings
+    uncached = report_for(home, write_examples(tmp_path / "b.jsonl", examples), "meta-llama/X")
+    assert uncached.costs[0].counted_with == "o200k_base (estimate)"
+    assert uncached.model_note == (
+        "meta-llama/X: estimate with o200k_base: not a local model and not in the Hugging Face "
+        "cache (offline)"
+    )
+
+
+def test_a_large_dataset_is_counted_in_part_and_scaled(models_dir: Path) -> None:
+    tok = load_tokenizer("tiny-chat", [models_dir])
+    counts = DatasetCounts(tok, limit=2)
+    for q, a in TEXTS[:2]:
+        counts.add(chat(q, a), 10)
+    ratio = sum(counts.counts) / 20
+    counts.add(chat("anything", "at all"), 100)
+    assert counts.counts[2] == round(100 * ratio)
+    assert counts.note.endswith("the first 2 examples counted, the rest scaled")

@@ -28,7 +28,7 @@ class ModelTokenizer:
     model: str
     tokenizer: Any | None  # a transformers tokenizer with a chat template; None: tiktoken
     source: str  # where the tokenizer was loaded from ("" for tiktoken)
-    encoding: str  # the tiktoken encoding used when there is no tokenizer
+    encoding: str  # the tiktoken encoding of the estimate (used when there is no tokenizer)
     max_len: int  # tokens per example that training keeps
     note: str = ""  # why the counts are an estimate ("" when they are not)
 
@@ -89,7 +89,8 @@ def _load(model: str, dirs: tuple[Path, ...]) -> ModelTokenizer:
         return estimate(f"the tokenizer of {model} has no chat template")
     # a local folder is trained by the local trainer, which keeps MAX_SEQ_LEN tokens
     limit = MAX_SEQ_LEN if folder is not None else info.token_limit
-    return ModelTokenizer(model, tokenizer, str(folder or "Hugging Face cache"), "", limit)
+    source = str(folder or "Hugging Face cache")
+    return ModelTokenizer(model, tokenizer, source, info.encoding, limit)
 
 
 def available_models(paths: AppPaths, first: str | None = None) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import orjson
 
@@ -12,7 +12,9 @@ from tuiapp.data.check_preference import length_bias
 from tuiapp.data.examine import conversation, token_counts
 from tuiapp.data.stats import CostEstimate, Distribution, distribution, estimate_cost
 from tuiapp.data.tokens import TokenCounter
+from tuiapp.paths import AppPaths, app_paths
 from tuiapp.problems import Severity
+from tuiapp.services.model_tokens import DatasetCounts, load_tokenizer, local_model_dirs
 from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.example_reads import iter_report_rows
@@ -34,6 +36,7 @@ class DatasetReport:
     with_system: int = 0
     costs: list[CostEstimate] = field(default_factory=list)
     pair_diffs: list[int] = field(default_factory=list)  # preferred - non-preferred tokens
+    model_note: str = ""  # how an open model's tokens were counted (its own, or an estimate)
 
     @property
     def preferred_longer(self) -> float | None:
@@ -70,8 +73,11 @@ class DatasetReport:
         return distribution(self.assistant_tokens)
 
 
-def dataset_report(store: Store, dataset_id: int, model: str | None = None) -> DatasetReport:
-    """Build the report from the store (reads every example once; run it in a worker)."""
+def dataset_report(
+    store: Store, dataset_id: int, model: str | None = None, paths: AppPaths | None = None
+) -> DatasetReport:
+    """Build the report from the store (reads every example once; run it in a worker); an open
+    `model` is counted with its own tokenizer when it loads (local folders in `paths`)."""
     report = DatasetReport(
         statuses=status_counts(store, dataset_id), problems=problem_counts(store, dataset_id)
     )
@@ -81,6 +87,7 @@ def dataset_report(store: Store, dataset_id: int, model: str | None = None) -> D
     stored = base_model(get_dataset(store, dataset_id).base_model).encoding
     recount = {m.encoding: TokenCounter(m.encoding) for m in models if m.encoding != stored}
     per_encoding: dict[str, list[int]] = {name: [] for name in recount}
+    own, report.model_note = _own_counts(model, paths)
     for row in iter_report_rows(store, dataset_id):
         report.examples += 1
         if row.severity >= Severity.ERROR or row.status == "rejected":
@@ -91,6 +98,9 @@ def dataset_report(store: Store, dataset_id: int, model: str | None = None) -> D
         obj = orjson.loads(row.text)
         for name, other in recount.items():
             per_encoding[name].append(token_counts(obj, other)[0])
+        if own is not None:
+            estimated = per_encoding.get(own.tok.encoding)
+            own.add(obj, estimated[-1] if estimated else row.n_tokens)
         messages = conversation(obj)
         diff = length_bias(obj, counter)
         if diff is not None:
@@ -101,7 +111,21 @@ def dataset_report(store: Store, dataset_id: int, model: str | None = None) -> D
         report.with_system += "system" in roles or "developer" in roles
     per_encoding[stored] = report.tokens
     report.costs = [estimate_cost(per_encoding[m.encoding], m) for m in models]
+    if own is not None and report.costs:
+        limited = replace(models[0], token_limit=own.tok.max_len)
+        report.costs[0] = estimate_cost(own.counts, limited, counted_with=own.tok.counted_with)
+        report.model_note = own.note
     return report
+
+
+def _own_counts(model: str | None, paths: AppPaths | None) -> tuple[DatasetCounts | None, str]:
+    """An open model's own counter, or None and why its counts are estimates."""
+    if not model or base_model(model).exact:
+        return None, ""
+    tok = load_tokenizer(model, local_model_dirs(paths or app_paths()))
+    if tok.tokenizer is None:
+        return None, f"{model}: {tok.note}"
+    return DatasetCounts(tok), ""
 
 
 def _cost_models(model: str | None) -> list[str]:
