@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,7 +13,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Label, ProgressBar, Select, Static
 
+from screens.choice import ChoiceScreen
 from screens.confirm import ConfirmScreen
+from tuiapp.data.job_form import KINDS, NUMBER_FIELDS, FieldError, form_number, form_seed
 from tuiapp.providers.base import Capabilities, ProviderError
 from tuiapp.providers.registry import (
     DEFAULT_SETTING,
@@ -25,8 +28,6 @@ from tuiapp.services.launch import JobPlan, plan_job, start_job
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.versions import get_version
 from tuiapp.workspace import workspace_of
-
-NUMBER_FIELDS = ("n_epochs", "batch_size", "learning_rate_multiplier")
 
 
 def describe(plan: JobPlan) -> str:
@@ -53,6 +54,7 @@ class NewJobScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "start", "Start job", id="new_job.start"),
         Binding("ctrl+l", "prepare_local", "Prepare SmolLM2", id="new_job.prepare_local"),
+        Binding("ctrl+b", "pick_base", "Base models", id="new_job.pick_base"),
         Binding("escape", "back", "Back", id="new_job.back"),
     ]
 
@@ -61,6 +63,8 @@ class NewJobScreen(Screen[None]):
         self.version_id = version_id
         self.plan: JobPlan | None = None
         self.capabilities: Capabilities | None = None
+        self.problem: str | None = None  # what the form says wrong, for the start key
+        self.models: list[str] = []  # the provider's models, for ctrl+b
 
     def compose(self) -> ComposeResult:
         """The form beside the estimate."""
@@ -85,7 +89,6 @@ class NewJobScreen(Screen[None]):
                 )
                 yield Label("base model")
                 yield Input(default_base(provider), id="base_model", compact=True)
-                yield Label("", id="models-hint")
                 yield Label("method")
                 yield Select(
                     [("supervised", "supervised")],
@@ -95,15 +98,16 @@ class NewJobScreen(Screen[None]):
                     compact=True,
                 )
                 for name in NUMBER_FIELDS:
-                    yield Label(f"{name} (auto or a number)")
+                    yield Label(f"{name} (auto or a {KINDS[name]})")
                     yield Input("auto", id=name, compact=True)
                 yield Label("suffix (in the model name)")
                 yield Input("", id="suffix", compact=True, max_length=40)
                 yield Label("seed (empty: the provider picks)")
-                yield Input("", id="seed", type="integer", compact=True)
+                yield Input("", id="seed", compact=True)
                 yield Checkbox("holdout as validation file", True, id="use_holdout", compact=True)
             with Vertical(id="new-job-side"):
                 yield Static("", id="new-job-estimate")
+                yield Label("", id="models-hint")
                 yield ProgressBar(id="new-job-upload", show_eta=False)
                 yield Label("", id="new-job-state")
         yield Footer(compact=True)
@@ -121,27 +125,14 @@ class NewJobScreen(Screen[None]):
         def text(field: str) -> str:
             return self.query_one(f"#{field}", Input).value.strip()
 
-        hyper: dict[str, Any] = {}
-        for name in NUMBER_FIELDS:
-            raw = text(name) or "auto"
-            if raw == "auto":
-                hyper[name] = "auto"
-                continue
-            number = float(raw)  # ValueError: the caller shows it
-            if number <= 0:
-                raise ValueError(f"{name} must be above 0")
-            hyper[name] = (
-                int(number)
-                if number.is_integer() and name != "learning_rate_multiplier"
-                else number
-            )
+        hyper = {name: form_number(name, text(name)) for name in NUMBER_FIELDS}
         return {
             "provider": self.query_one("#provider", Select).value,
             "base": text("base_model"),
             "hyperparameters": hyper,
             "method": self.query_one("#method", Select).value,
             "suffix": text("suffix") or None,
-            "seed": int(text("seed")) if text("seed") else None,
+            "seed": form_seed(text("seed")),
             "use_holdout": self.query_one("#use_holdout", Checkbox).value,
         }
 
@@ -151,14 +142,20 @@ class NewJobScreen(Screen[None]):
     def replan(self) -> None:
         """Recompute the estimate from the form."""
         estimate = self.query_one("#new-job-estimate", Static)
+        for field in self.query("#new-job-form Input"):
+            field.remove_class("-invalid")
         try:
             values = self._values()
-        except ValueError as err:
+        except FieldError as err:
             self.plan = None
-            estimate.update(f"[red]{err}[/]")
+            self.query_one(f"#{err.field}", Input).add_class("-invalid")
+            self.problem = str(err)
+            estimate.update(f"[red]{escape(self.problem)}[/]")
             return
+        self.problem = None
         if not values["base"]:
             self.plan = None
+            self.problem = "name a base model (ctrl+b lists the provider's models)."
             estimate.update("[yellow]Name a base model.[/]")
             return
         self.plan = plan_job(
@@ -193,8 +190,10 @@ class NewJobScreen(Screen[None]):
             hint.update(f"[red]{err.message}[/]\n[dim]{err.hint}[/]")
             return
         self._follow_capabilities(provider.capabilities)
-        shown = ", ".join(m for m in models[:6])
-        text = f"[dim]{len(models)} models: {shown}{' …' if len(models) > 6 else ''}[/]"
+        self.models = list(models)
+        shown = ", ".join(m for m in models[:3])
+        more = f" … (ctrl+b lists all {len(models)})" if len(models) > 3 else ""
+        text = f"[dim]{len(models)} models: {shown}{more}[/]"
         if name == LOCAL and default_base(LOCAL) not in models:
             text += (
                 f"\n[yellow]{default_base(LOCAL)} is not prepared yet: ctrl+l prepares it "
@@ -222,6 +221,18 @@ class NewJobScreen(Screen[None]):
             if not offered:
                 field.value = "auto"
                 field.tooltip = "this provider sets it itself"
+
+    @work
+    async def action_pick_base(self) -> None:
+        """Pick the base model from the provider's whole list."""
+        if not self.models:
+            self.notify("The provider has listed no models yet.", severity="warning")
+            return
+        picked = await self.app.push_screen_wait(
+            ChoiceScreen("Base model", [(m, m) for m in self.models])
+        )
+        if picked:
+            self.query_one("#base_model", Input).value = picked
 
     def action_prepare_local(self) -> None:
         """Download and convert the default local base model."""
@@ -257,7 +268,7 @@ class NewJobScreen(Screen[None]):
         """Confirm (twice when personal data remains), then upload and create."""
         plan = self.plan
         if plan is None:
-            self.notify("Fix the form first.", severity="error")
+            self.notify(f"Fix the form first: {self.problem}", severity="error")
             return
         if self.capabilities is not None and plan.method not in self.capabilities.methods:
             self.notify(f"{plan.provider} does not offer {plan.method}.", severity="error")
