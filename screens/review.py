@@ -105,6 +105,7 @@ class ReviewScreen(Screen[None]):
         Binding("K", "keep_one", "Keep one", id="review.keep_one"),
         Binding("z", "redact", "Redact PII", id="review.redact"),
         Binding("V", "versions", "Versions", id="review.versions"),
+        Binding("T", "token_preview", "Tokens", show=False, id="review.token_preview"),
         Binding("x", "export", "Export", id="review.export"),
         Binding("escape,q", "back", "Back", id="review.back"),
     ]
@@ -119,7 +120,9 @@ class ReviewScreen(Screen[None]):
         self.quality = QualityActions(dataset_id)
         self.files = DatasetFiles(dataset_id)
         self.bulk = BulkDecisions(dataset_id)
-        self.changes = ExampleChanges(dataset_id, self.quality.examine)
+        self.changes = ExampleChanges(
+            dataset_id, self.quality.examine, lambda: self.conversation.label
+        )
 
     @property
     def total(self) -> int:
@@ -288,7 +291,6 @@ class ReviewScreen(Screen[None]):
                 restored = get_example(workspace_of(self.app).store, self.dataset.id, each)
                 if restored is not None:
                     recheck(workspace_of(self.app).store, restored, self.quality.examine)
-        example = get_example(workspace_of(self.app).store, self.dataset.id, idx)
         self.counts = status_counts(workspace_of(self.app).store, self.dataset.id)
         if len(changed) > BULK_REFRESH:  # a bulk batch: read the list again, not row by row
             self.examples.apply_filter(self.examples.flt, reread=True)
@@ -301,7 +303,7 @@ class ReviewScreen(Screen[None]):
         self._show(idx)
         self._update_status()
         what = f"{len(changed)} {field} changes" if len(changed) > 1 else f"the {field} change"
-        self.notify(f"Undid {what} (line {example.line if example else '?'}).")
+        self.notify(f"Undid {what} ({self.conversation.label or '?'}).")
 
     def action_edit(self) -> None:
         """Edit the example as JSON; the original line is kept."""
@@ -401,6 +403,11 @@ class ReviewScreen(Screen[None]):
             self.changes.redact(example)
 
     # --- other screens ------------------------------------------------------------------
+    def action_token_preview(self) -> None:
+        """This example as a base model sees it: its chat template, the trained tokens marked."""
+        if (example := self._current()) is not None:
+            workspace_of(self.app).nav.token_preview(self.dataset.id, example.idx)
+
     def action_versions(self) -> None:
         """Frozen versions of this dataset: freeze, diff, sample, export."""
         workspace_of(self.app).nav.versions(self.dataset.id)

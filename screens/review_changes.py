@@ -4,6 +4,7 @@ the text is an edit that keeps the original (`u` undoes it); each one is told by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import work
@@ -36,16 +37,17 @@ class ExampleChanges(Widget):
 
         idx: int
 
-    def __init__(self, dataset_id: int, examine: Examiner) -> None:
+    def __init__(self, dataset_id: int, examine: Examiner, label: Callable[[], str]) -> None:
         super().__init__()
         self.dataset_id = dataset_id
         self.examine = examine
+        self.label = label  # what the example shown is called: `alpaca.json record 3`, `line 3`
 
     @work
     async def edit(self, example: Example) -> None:
         """Edit the example as JSON; the original line is kept."""
         text = await self.app.push_screen_wait(
-            EditExampleScreen(example.text, f"Edit line {example.line}")
+            EditExampleScreen(example.text, f"Edit {self.label()}")
         )
         if text is None:
             return
@@ -62,7 +64,7 @@ class ExampleChanges(Widget):
     async def note(self, example: Example) -> None:
         """Write a note on the example."""
         note = await self.app.push_screen_wait(
-            PromptScreen(f"Note for line {example.line}", example.note)
+            PromptScreen(f"Note for {self.label()}", example.note)
         )
         if note is not None:
             set_note(workspace_of(self.app).store, example, note.strip())
@@ -73,7 +75,7 @@ class ExampleChanges(Widget):
         """Set the example's tags (comma-separated)."""
         tags = await self.app.push_screen_wait(
             PromptScreen(
-                f"Tags for line {example.line}",
+                f"Tags for {self.label()}",
                 ", ".join(example.tags),
                 hint="Comma-separated · Enter to save · Esc to cancel",
             )
@@ -93,7 +95,7 @@ class ExampleChanges(Widget):
         if not plan.groups:
             self.notify("No personal data found in this example.")
             return
-        title = f"Redact in line {example.line}: {plan.total} finding(s)"
+        title = f"Redact in {self.label()}: {plan.total} finding(s)"
         choice = await workspace_of(self.app).nav.redact_plan(title, plan)
         if choice is None:
             return

@@ -54,6 +54,11 @@ class ReviewedExample(ExampleView):
             self._file_name = Path(path).name
         return f"{self._file_name} {self.source.location}"
 
+    @property
+    def label(self) -> str:
+        """What to call the example shown, in titles and messages: its source or its line."""
+        return self.where or (f"line {self.example.line}" if self.example else "")
+
     def toggle_source(self) -> bool:
         """Show the original record instead of the conversation, or back (the choice stays
         while moving through the list); False when the example was stored as read."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Label
 
 from screens.review import ReviewScreen
 from tests.waiting import until
@@ -57,6 +58,12 @@ async def test_o_toggles_between_the_conversation_and_the_original_record(
         assert "o: the original alpaca record" in shown
         assert "Translate to French.\nthe cat" in shown  # converted: instruction + input
         assert '"instruction"' not in shown
+        await pilot.press("n")  # dialogs name the record too, not a line the file lacks
+        await until(pilot, lambda: pilot.app.screen.query("#prompt-title"), "the note dialog")
+        title = pilot.app.screen.query_one("#prompt-title", Label).content
+        assert str(title) == "Note for alpaca.json record 2"
+        await pilot.press("escape")
+        await pilot.pause()
 
         await pilot.press("o")
         await until(pilot, lambda: "original alpaca record" in view_text(pilot), "the record")
