@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from screens.prompt import PromptScreen
+from tuiapp.data.formats.outward import format_for_path
 from tuiapp.redact import redact
 from tuiapp.services.export import export_accepted
 from tuiapp.services.importer import ImportProgress, run_import
@@ -62,10 +63,12 @@ class DatasetFiles(Widget):
 
     @work
     async def export(self) -> None:
-        """Ask where, then export the accepted examples as JSONL."""
+        """Ask where, then export the accepted examples (the name can ask for another format)."""
         source = Path(get_dataset(workspace_of(self.app).store, self.dataset_id).path)
         default = str(source.with_name(source.stem + ".accepted.jsonl"))
-        path = await self.app.push_screen_wait(PromptScreen("Export accepted examples to", default))
+        hint = "Other formats: end it .alpaca.json, .sharegpt.json, .dpo.jsonl"
+        prompt = PromptScreen("Export accepted examples to", default, hint=hint)
+        path = await self.app.push_screen_wait(prompt)
         if path:
             self._export(Path(path).expanduser())
 
@@ -74,7 +77,7 @@ class DatasetFiles(Widget):
         """Write the export off the event loop."""
         store = workspace_of(self.app).store.reopen()
         try:
-            result = export_accepted(store, self.dataset_id, path)
+            result = export_accepted(store, self.dataset_id, path, format_for_path(path.name))
             record_failure(store, self.dataset_id, None)
         except Exception as err:  # stored on the dataset and shown; never fatal to the app
             why = err.strerror if isinstance(err, OSError) else f"{type(err).__name__}: {err}"
@@ -94,4 +97,6 @@ class DatasetFiles(Widget):
         if result.skipped_invalid:
             lines = ", ".join(map(str, result.skipped_invalid[:5]))
             text += f"; {len(result.skipped_invalid)} accepted with errors left out (lines {lines})"
+        for reason, where in result.inexpressible.items():
+            text += f"; {len(where):,} left out ({result.format} cannot express: {reason})"
         self.app.call_from_thread(self.notify, text, title="Exported")

@@ -189,3 +189,31 @@ def test_csv_round_trip_through_alpaca(
         "output": "0.",
         "system": "Be brief.",
     }
+
+
+async def test_the_review_exports_the_format_its_file_name_asks_for(
+    home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In the review, x with a name ending .sharegpt.json writes LLaMA-Factory's ShareGPT and
+    says so; the dialog tells the user how to ask for a format."""
+    from textual.widgets import Input
+
+    from tests.waiting import until
+    from tuiapp.app import make_app
+
+    path = LF / "glaive_toolcall_en_demo.json"
+    _import_accepted(path, capsys)
+    out = tmp_path / "glaive.sharegpt.json"
+    app = make_app(home, open_path=path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await until(pilot, lambda: bool(app.screen.query(Input)), "the export dialog")
+        assert ".sharegpt.json" in " ".join(str(w.render()) for w in app.screen.query("Static"))
+        app.screen.query_one(Input).value = str(out)
+        await pilot.press("enter")
+        await until(pilot, lambda: any(n.title == "Exported" for n in app._notifications), "it")
+        (note,) = [n for n in app._notifications if n.title == "Exported"]
+    assert f"12 examples written to {out}" in note.message
+    written = json.loads(out.read_text())
+    assert written[0]["conversations"][0]["from"] == "human"

@@ -70,3 +70,10 @@ def converter(fmt: str) -> Callable[[Any], Any]:
         "dpo": as_dpo,
     }
     return table[fmt]
+
+
+def format_for_path(path: str) -> str:
+    """The export format a file name asks for: `x.alpaca.json`, `x.sharegpt.json`,
+    `x.dpo.jsonl`; anything else is OpenAI JSONL."""
+    parts = path.lower().rsplit(".", 2)
+    return parts[-2] if len(parts) == 3 and parts[-2] in EXPORT_FORMATS else "openai"
