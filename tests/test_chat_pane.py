@@ -88,6 +88,7 @@ async def test_a_pane_streams_its_answer_into_its_log_and_history() -> None:
         pane.write_user("hi")
         pane.answer({})
         await settle(pilot, lambda: "tokens" in text_of(app, "#head-left"), "the answer")
+        await settle(pilot, lambda: "Complete" in app.events, "the Complete message at the app")
         assert pane.history[-1] == {"role": "assistant", "content": "Hello!"}
         assert app.provider.seen[0][0] == {"role": "system", "content": "be brief"}
         assert "5 in / 3 out tokens" in text_of(app, "#head-left")
@@ -125,3 +126,33 @@ async def test_a_failing_provider_is_said_in_the_pane() -> None:
         assert "error: rate limited (wait a minute)" in text_of(app, "#log-left")
         assert pane.history == [{"role": "user", "content": "hi"}]
         assert app.events == ["Started", "Failed"]
+
+
+SENTENCE = "Arr, matey! The answer be Lisbon, the grand old port on the river Tagus, says I."
+
+
+async def test_a_narrow_pane_wraps_every_word_and_wraps_again_on_resize() -> None:
+    app = PaneApp(StubProvider())
+    async with app.run_test(size=(40, 20)) as pilot:
+        pane = app.query_one(ChatPane)
+        pane.reset("stub", "tiny", "")
+        pane.write_user(SENTENCE)
+        await pilot.pause()
+        log = app.query_one("#log-left", RichLog)
+        width = log.scrollable_content_region.width
+
+        def words_kept() -> bool:
+            lines = [line.text.rstrip() for line in log.lines]
+            return " ".join(" ".join(lines).split()) == f"you: {SENTENCE}" and all(
+                len(line) <= width for line in lines
+            )
+
+        await settle(pilot, words_kept, "every word, within the pane")
+        await pilot.resize_terminal(100, 20)
+        await settle(
+            pilot,
+            lambda: len(log.lines) == 1,
+            lambda: f"one line: {[x.text for x in log.lines]} {log.scrollable_content_region}",
+        )
+        width = log.scrollable_content_region.width
+        await settle(pilot, words_kept, "every word after the resize")

@@ -95,12 +95,34 @@ class ChatPane(Vertical):
         self.model = ""
         self.history: list[dict[str, str]] = []
         self._turn = 0  # a new chat bumps it: what the old stream still says is dropped
+        self._shown: list[Text] = []  # what the log holds, to wrap again at a new width
+        self._wrapped_at = 0
 
     def compose(self) -> ComposeResult:
         """Head (model, state, counts), the conversation, the answer being streamed."""
         yield Label("", id=f"head-{self.side}", classes="pane-head")
-        yield RichLog(id=f"log-{self.side}", wrap=True, markup=False)
+        # min_width=1: wrap at the pane's real width (the default 78 wraps wider, then crops)
+        yield RichLog(id=f"log-{self.side}", wrap=True, markup=False, min_width=1)
         yield Static("", id=f"live-{self.side}", classes="live")
+
+    def _write(self, text: Text) -> None:
+        """One entry of the conversation, kept so a resize can wrap it again."""
+        self._shown.append(text)
+        self._log.write(text, width=self._log.scrollable_content_region.width or None)
+
+    def on_resize(self) -> None:
+        """Wrap the conversation again at the new width (a log keeps lines wrapped as written),
+        once the log itself has its new size."""
+        self.call_after_refresh(self._wrap_again)
+
+    def _wrap_again(self) -> None:
+        """Write the kept conversation again if the log's width changed."""
+        width = self._log.scrollable_content_region.width
+        if width and width != self._wrapped_at:
+            self._wrapped_at = width
+            self._log.clear()
+            for text in self._shown:
+                self._log.write(text, width=width)
 
     @property
     def _head(self) -> Label:
@@ -121,6 +143,7 @@ class ChatPane(Vertical):
         self.provider, self.model = provider, model
         self.history = [{"role": "system", "content": system}] if system else []
         self._log.clear()
+        self._shown = []
         self._live.update("")
         self._head.update(f"[b]{model or '(no model)'}[/b] · {provider}")
         self.display = bool(model)
@@ -129,12 +152,12 @@ class ChatPane(Vertical):
         """Put a whole conversation in the pane (a holdout example, a saved session)."""
         self.history = [dict(m) for m in history]
         for message in self.history:
-            self._log.write(Text(f"{message['role']}: {message['content']}", style=style))
+            self._write(Text(f"{message['role']}: {message['content']}", style=style))
 
     def write_user(self, text: str) -> None:
         """The user's message, in bold."""
         self.history.append({"role": "user", "content": text})
-        self._log.write(Text(f"you: {text}", style="bold"))
+        self._write(Text(f"you: {text}", style="bold"))
 
     def stop(self) -> None:
         """Stop the answer being streamed (what arrived is kept)."""
@@ -196,7 +219,7 @@ class ChatPane(Vertical):
         if not self._current(message):
             return
         self._live.update("")
-        self._log.write(Text(f"{self.model}: ", style="green") + Text(message.answer))
+        self._write(Text(f"{self.model}: ", style="green") + Text(message.answer))
         self.history.append({"role": "assistant", "content": message.answer})
         ttft = f"first token {message.first * 1000:.0f} ms · " if message.first is not None else ""
         usage = message.usage
@@ -212,5 +235,5 @@ class ChatPane(Vertical):
         if not self._current(message):
             return
         self._live.update("")
-        self._log.write(Text(f"error: {message.error.message} ({message.error.hint})", style="red"))
+        self._write(Text(f"error: {message.error.message} ({message.error.hint})", style="red"))
         self._head.update(f"[b]{self.model}[/b] · failed")
