@@ -29,10 +29,10 @@ from tuiapp.widgets.tables import cursor_key
 from tuiapp.workspace import workspace_of
 
 NO_DATASETS = (
-    "No datasets yet. Press t to try the demo: 90 pirate-voiced answers to capital-city\n"
+    "No datasets yet. Press t to try the demo: 90 pirate-voiced answers to capital-city "
     "questions, small enough to review, freeze and train on the local backend in minutes.\n"
-    "Or press o to open a file of your own (JSONL, JSON, CSV, Parquet): Tab completes the\n"
-    "path, ctrl+b browses the folders, the files opened before are listed."
+    "Or press o to open a file of your own (JSONL, JSON, CSV, Parquet): Tab completes the "
+    "path, ctrl+b browses the folders, and the files opened before are listed."
 )
 FAILED_HELP = (
     "What to do: fix what the message names, then i imports again (resume or start over); "
@@ -54,7 +54,7 @@ class DatasetsScreen(Screen[None]):
         Binding("i", "reimport", "Import again", id="datasets.reimport"),
         Binding("d", "delete", "Delete", id="datasets.delete"),
         Binding("n", "rename", "Rename", id="datasets.rename"),
-        Binding("t", "demo", "Try the demo", id="datasets.demo"),
+        Binding("t", "demo", "Demo", tooltip="Import the demo dataset", id="datasets.demo"),
         Binding("q", "app.quit_hint", "Back", show=False, id="datasets.quit"),
     ]
 
@@ -90,7 +90,17 @@ class DatasetsScreen(Screen[None]):
             )
             table.add_row(ds.name, "…", "…", state, ds.base_model, ds.path, key=str(ds.id))
         self._hint()
+        self.refresh_bindings()
         self.count_examples([ds.id for ds in datasets])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """With no dataset only opening a file and the demo apply (a short footer at 80
+        columns); once there are some, the demo key leaves the footer to them."""
+        if action in ("report", "versions", "reimport", "delete", "rename", "review"):
+            return self.query_one(DataTable).row_count > 0
+        if action == "demo":
+            return self.query_one(DataTable).row_count == 0
+        return True
 
     def _hint(self) -> None:
         """Under the table: what failed on the highlighted dataset and what to do, if anything."""
