@@ -106,6 +106,7 @@ class ReviewScreen(Screen[None]):
         Binding("z", "redact", "Redact PII", id="review.redact"),
         Binding("V", "versions", "Versions", id="review.versions"),
         Binding("T", "token_preview", "Tokens", show=False, id="review.token_preview"),
+        Binding("T", "token_preview", "Tokens", show=False, id="review.token_preview"),
         Binding("x", "export", "Export", id="review.export"),
         Binding("escape,q", "back", "Back", id="review.back"),
     ]
@@ -403,6 +404,11 @@ class ReviewScreen(Screen[None]):
             self.changes.redact(example)
 
     # --- other screens ------------------------------------------------------------------
+    def action_token_preview(self) -> None:
+        """This example as a base model sees it: its chat template, the trained tokens marked."""
+        if (example := self._current()) is not None:
+            workspace_of(self.app).nav.token_preview(self.dataset.id, example.idx)
+
     def action_token_preview(self) -> None:
         """This example as a base model sees it: its chat template, the trained tokens marked."""
         if (example := self._current()) is not None:

@@ -18,6 +18,7 @@ from screens.rating import RatingScreen
 from screens.redact_plan import RedactPlanScreen
 from screens.report import ReportScreen
 from screens.review import ReviewScreen
+from screens.token_preview import TokenPreviewScreen
 from screens.versions import VersionsScreen
 from tuiapp.data.redaction import RedactionChoice, RedactionPlan
 
@@ -79,3 +80,7 @@ class Navigator:
     async def redact_plan(self, title: str, plan: RedactionPlan) -> RedactionChoice | None:
         """Show what redaction would change; the kinds picked and items skipped, if applied."""
         return await self._app.push_screen_wait(RedactPlanScreen(title, plan))
+
+    def token_preview(self, dataset_id: int, idx: int) -> None:
+        """An example as a base model sees it, with the tokens the loss is computed on."""
+        self._app.push_screen(TokenPreviewScreen(dataset_id, idx))

@@ -63,6 +63,9 @@ class Navigation(Protocol):
     async def redact_plan(self, title: str, plan: RedactionPlan) -> RedactionChoice | None:
         """Show what redaction would change; the kinds picked and items skipped, if applied."""
 
+    def token_preview(self, dataset_id: int, idx: int) -> None:
+        """An example as a base model sees it, with the tokens the loss is computed on."""
+
 
 @dataclass
 class Workspace:

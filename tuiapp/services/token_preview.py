@@ -122,7 +122,7 @@ def _estimate_preview(
         pieces.append(("\n\n", PROMPT))
         trained += counter.text(body) if learn else 0
     total = token_counts(obj, counter)[0]
-    note = tok.note or f"{tok.model} publishes no chat template: counted as the API bills it"
+    note = tok.note or f"no chat template published for {tok.model}: counted as the API bills it"
     return TokenPreview(
         tok.model,
         tok.counted_with,
