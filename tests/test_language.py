@@ -34,11 +34,12 @@ def test_the_eight_languages_of_the_issue_are_named(lang: str, text: str) -> Non
     assert detect_language(text) == lang
 
 
-def test_short_or_wordless_text_is_unknown_and_chinese_is_not_japanese() -> None:
+def test_short_text_chinese_without_kana_and_shouted_english() -> None:
     assert detect_language("ok") == "unknown"
     assert detect_language("42 + 17 = 59") == "unknown"
     assert detect_language("过了面包店向左转。") == "zh"  # no kana: Chinese
     assert detect_language("パン屋の先を左に曲がってください。") == "ja"
+    assert detect_language("WHERE IS THE NEAREST TRAIN STATION PLEASE") == "en"  # not "ja"
 
 
 def test_names_for_codes_and_for_labels_older_reports_stored() -> None:

