@@ -4,13 +4,12 @@ work (import, export), each a widget that owns its state; they tell the screen b
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Label
+from textual.widgets import Footer
 
 from screens.review_bulk import CLEAN, ERRORS, BulkDecisions
 from screens.review_changes import ExampleChanges
@@ -18,19 +17,19 @@ from screens.review_example import ReviewedExample
 from screens.review_files import DatasetFiles
 from screens.review_list import ReviewList
 from screens.review_quality import QualityActions
+from screens.review_status import ReviewStatus
 from tuiapp.redact import redact
-from tuiapp.services.edits import recheck
+from tuiapp.services.edits import undo
 from tuiapp.services.importer import ImportProgress
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import (
     DUPLICATES,
     ExampleFilter,
     count_examples,
-    get_example,
     status_counts,
 )
 from tuiapp.store.records import Example
-from tuiapp.store.review import set_status, undo_last
+from tuiapp.store.review import set_status
 from tuiapp.widgets.example_list import ExampleList
 from tuiapp.workspace import workspace_of
 
@@ -106,7 +105,6 @@ class ReviewScreen(Screen[None]):
         Binding("z", "redact", "Redact PII", id="review.redact"),
         Binding("V", "versions", "Versions", id="review.versions"),
         Binding("T", "token_preview", "Tokens", show=False, id="review.token_preview"),
-        Binding("T", "token_preview", "Tokens", show=False, id="review.token_preview"),
         Binding("x", "export", "Export", id="review.export"),
         Binding("escape,q", "back", "Back", id="review.back"),
     ]
@@ -132,7 +130,7 @@ class ReviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Status line, list beside example, footer."""
-        yield Label("", id="review-status")
+        yield ReviewStatus("", id="review-status")
         with Horizontal(id="review-body"):
             yield self.examples
             yield self.conversation
@@ -192,23 +190,9 @@ class ReviewScreen(Screen[None]):
 
     def _update_status(self, progress: ImportProgress | None = None) -> None:
         """Reviewed / total, verdict counts, filter, import progress."""
-        reviewed = self.total - self.counts.get("pending", 0)
-        pct = 100 * reviewed / self.total if self.total else 0
-        parts = [
-            f"[b]{self.dataset.name}[/b]",
-            f"reviewed {reviewed:,}/{self.total:,} ({pct:.0f}%)",
-            f"[green]✓ {self.counts.get('accepted', 0):,}[/]",
-            f"[red]✗ {self.counts.get('rejected', 0):,}[/]",
-            f"[yellow]⚑ {self.counts.get('flagged', 0):,}[/]",
-        ]
-        if not self.examples.flt.is_empty:
-            parts.append(f"filter {self.examples.flt.describe()}: {self.examples.count:,}")
-        if self.dataset.import_state == "failed":
-            parts.append(f"[red]import failed: {escape(redact(self.dataset.import_error))}[/]")
-        if progress is not None and not progress.done:
-            pct_read = 100 * progress.bytes_read / max(1, progress.file_size)
-            parts.append(f"importing {pct_read:.0f}%")
-        self.query_one("#review-status", Label).update(" · ".join(parts))
+        shown = self.examples.count
+        status = self.query_one(ReviewStatus)
+        status.show(self.dataset, self.counts, self.total, self.examples.flt, shown, progress)
 
     # --- showing the current example ----------------------------------------------------
     @property
@@ -282,16 +266,11 @@ class ReviewScreen(Screen[None]):
 
     def action_undo(self) -> None:
         """Take back the last decision, note, tag or edit."""
-        undone = undo_last(workspace_of(self.app).store, self.dataset.id)
+        undone = undo(workspace_of(self.app).store, self.dataset.id, self.quality.examine)
         if undone is None:
             self.notify("Nothing to undo.")
             return
         idx, field, changed = undone
-        if field == "edited":
-            for each in changed:  # the restored texts need their checks and PII again
-                restored = get_example(workspace_of(self.app).store, self.dataset.id, each)
-                if restored is not None:
-                    recheck(workspace_of(self.app).store, restored, self.quality.examine)
         self.counts = status_counts(workspace_of(self.app).store, self.dataset.id)
         if len(changed) > BULK_REFRESH:  # a bulk batch: read the list again, not row by row
             self.examples.apply_filter(self.examples.flt, reread=True)
@@ -404,11 +383,6 @@ class ReviewScreen(Screen[None]):
             self.changes.redact(example)
 
     # --- other screens ------------------------------------------------------------------
-    def action_token_preview(self) -> None:
-        """This example as a base model sees it: its chat template, the trained tokens marked."""
-        if (example := self._current()) is not None:
-            workspace_of(self.app).nav.token_preview(self.dataset.id, example.idx)
-
     def action_token_preview(self) -> None:
         """This example as a base model sees it: its chat template, the trained tokens marked."""
         if (example := self._current()) is not None:
