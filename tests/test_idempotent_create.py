@@ -191,6 +191,7 @@ def test_kill_9_mid_create_leaves_a_row_with_the_token_that_the_next_watch_adopt
     update_job(store, row.id, created_at="2026-01-01T00:00:00+00:00")  # restarted later
     store.close()
     assert main(["watch", "--once"]) == 0
+    assert "validating_files" in capsys.readouterr().out  # --once prints the state
     assert [(j["remote_id"], j["status"]) for j in listed_jobs(capsys)] == [
         (remote_id, "validating_files")
     ]
@@ -221,7 +222,7 @@ def test_rows_left_by_a_killed_app_are_adopted_or_marked_on_the_next_watch(
     for job in (sent, lost):  # written minutes ago: no request of theirs can be under way
         update_job(store, job.id, created_at="2026-01-01T00:00:00+00:00")
     store.close()
-    assert main(["watch", "--once"]) == 0
+    assert main(["watch", "--once"]) == 1  # one of the two is marked failed
     capsys.readouterr()
     store = open_store(home.database)
     adopted, marked = get_job(store, sent.id), get_job(store, lost.id)

@@ -117,7 +117,7 @@ def test_the_key_never_reaches_stdout_or_stderr(
     home: AppPaths, echoing_server: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     add_openai_job(home)
-    assert cli.main(["watch", "--once"]) == 0
+    assert cli.main(["watch", "--once"]) == 2  # the job cannot be followed
     out, err = capsys.readouterr()
     assert "401" in err and MASK in err
     assert "SECRET123" not in out + err

@@ -43,6 +43,9 @@ COMMANDS = (
     "watch",
     "eval",
     "experiments",
+    "cancel",
+    "pause",
+    "resume",
     "local",
 )
 
@@ -131,7 +134,7 @@ def _dispatch(args_list: list[str]) -> int:
             "local": cli_local.cmd_local,
             "redact": cli_redact.run,
         }
-        if args.command in ("train", "jobs", "watch", "eval", "experiments"):
+        if args.command in cli_jobs.COMMANDS:
             return cli_jobs.run(args)
         return handlers.get(args.command, cli_quality.run)(args)
     args = _app_parser().parse_args(args_list)
@@ -286,3 +289,7 @@ def cmd_datasets(args: argparse.Namespace) -> int:
                 f"{r['path']}"
             )
     return 0
+
+
+if __name__ == "__main__":  # python -m tuiapp.cli
+    raise SystemExit(main())

@@ -1,6 +1,7 @@
-"""Command-line jobs: `train` (plan, confirm, upload, create), `jobs` (list), `watch` (the
-watcher, headless), `eval` (a job's model and its base over the holdout) and `experiments`
-(the comparison table), over the same core as the screens."""
+"""Command-line jobs: `train` (plan, confirm, upload, create), `jobs` (list, or one job in
+detail), `eval` (a job's model and its base over the holdout, progress on stderr) and
+`experiments` (the comparison table), over the same core as the screens; `watch`, `cancel`,
+`pause` and `resume` live in cli_job_control and are registered from here."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ import argparse
 import asyncio
 import json
 import sys
+from dataclasses import asdict
 from typing import Any
 
+from tuiapp import cli_job_control, cli_local
 from tuiapp.cli_errors import describe_os_error, say
 from tuiapp.cli_quality import CliError
 from tuiapp.paths import app_paths
 from tuiapp.providers.base import ProviderError
 from tuiapp.redact import redact
 from tuiapp.store import Store, open_store
+
+COMMANDS = ("train", "jobs", "watch", "eval", "experiments", *cli_job_control.CONTROLS)
 
 
 def add_parsers(sub: Any) -> None:
@@ -33,12 +38,11 @@ def add_parsers(sub: Any) -> None:
     train.add_argument("--yes", action="store_true", help="do not ask before paying")
     train.add_argument("--allow-pii", action="store_true", help="upload personal data anyway")
     train.add_argument("--home")
-    jobs = sub.add_parser("jobs", help="list fine-tuning jobs")
+    jobs = sub.add_parser("jobs", help="list fine-tuning jobs, or show one in detail")
+    jobs.add_argument("job", type=int, nargs="?", help="one job id: everything about it")
     jobs.add_argument("--json", action="store_true")
     jobs.add_argument("--home")
-    watch = sub.add_parser("watch", help="poll every unfinished job until all end")
-    watch.add_argument("--once", action="store_true", help="poll each job once and stop")
-    watch.add_argument("--home")
+    cli_job_control.add_parsers(sub)
     evaluate = sub.add_parser("eval", help="evaluate a job's model and its base on the holdout")
     evaluate.add_argument("job", type=int)
     evaluate.add_argument("--concurrency", type=int, default=8)
@@ -48,9 +52,11 @@ def add_parsers(sub: Any) -> None:
     evaluate.add_argument(
         "--labels", help="comma-separated labels: score accuracy and macro-F1 as labels"
     )
+    evaluate.add_argument("--json", action="store_true", help="the runs and scores as JSON")
     evaluate.add_argument("--home")
-    table = sub.add_parser("experiments", help="one row per job, as CSV or Markdown")
+    table = sub.add_parser("experiments", help="one row per job, as CSV, Markdown or JSON")
     table.add_argument("--markdown", action="store_true")
+    table.add_argument("--json", action="store_true")
     table.add_argument("--home")
 
 
@@ -59,11 +65,15 @@ def run(args: argparse.Namespace) -> int:
     paths = app_paths(args.home).ensure()
     store = open_store(paths.database)
     try:
+        if args.command == "jobs" and args.job is not None:
+            return cli_job_control.cmd_job(store, args.job, args.json)
         if args.command == "jobs":
             return cmd_jobs(store, args)
         if args.command == "experiments":
             return cmd_experiments(store, args)
-        commands = {"train": cmd_train, "watch": cmd_watch, "eval": cmd_eval}
+        if args.command in (*cli_job_control.CONTROLS, "watch"):
+            return asyncio.run(cli_job_control.run(store, args, _providers(args)))
+        commands = {"train": cmd_train, "eval": cmd_eval}
         return asyncio.run(commands[args.command](store, args))
     except BrokenPipeError:
         raise  # the reader went away: main ends quietly
@@ -129,6 +139,7 @@ async def cmd_train(store: Store, args: argparse.Namespace) -> int:
             raise CliError("pass --yes to start the job without a question")
         if input("Start this job? [y/N] ").strip().lower() not in ("y", "yes"):
             return 1
+    cli_local.prepare_base_model(provider_name, plan.base_model, args.home)  # first use
     providers = _providers(args)
     try:
         provider = await providers.get(provider_name)
@@ -177,32 +188,6 @@ def cmd_jobs(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-async def cmd_watch(store: Store, args: argparse.Namespace) -> int:
-    """Poll until every job has ended (or once); print what changes."""
-    from tuiapp.services.job_watch import Polled, Watcher
-    from tuiapp.store.jobs import list_jobs
-
-    def report(polled: Polled) -> None:
-        job = polled.job
-        if polled.error:
-            print(redact(f"job {job.id}: {polled.error}"), file=sys.stderr)
-        elif polled.status_changed or polled.new_events:
-            print(f"job {job.id}: {job.status} (+{polled.new_events} events)", flush=True)
-
-    providers = _providers(args)
-    watcher = Watcher(store, providers.get, report)
-    try:
-        if args.once:
-            await watcher.poll_due()
-        else:
-            while list_jobs(store, unfinished=True):
-                await watcher.poll_due()
-                await asyncio.sleep(1.0)
-    finally:
-        await providers.close()
-    return 0
-
-
 async def cmd_eval(store: Store, args: argparse.Namespace) -> int:
     """Run the fine-tuned model (and its base) over the holdout; print the scores."""
     from tuiapp.services.eval_run import run_eval, start_run
@@ -227,10 +212,17 @@ async def cmd_eval(store: Store, args: argparse.Namespace) -> int:
             for model, job_id in models
         ]
         done = await asyncio.gather(
-            *(run_eval(store, provider, run.id, args.concurrency) for run in runs)
+            *(
+                run_eval(store, provider, run.id, args.concurrency, _progress(run.id, run.model))
+                for run in runs
+            )
         )
     finally:
         await providers.close()
+    if getattr(args, "json", False):
+        keys = ("id", "model", "job_id", "status", "scores")
+        print(json.dumps([{k: getattr(run, k) for k in keys} for run in done], indent=2))
+        return 0
     for run in done:
         shown = ", ".join(
             f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in run.scores.items()
@@ -239,11 +231,26 @@ async def cmd_eval(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(run_id: int, model: str):  # type: ignore[no-untyped-def]
+    """Report each answered item on stderr (one line each; overwritten on a terminal)."""
+    tty = sys.stderr.isatty()
+
+    def report(finished: int, total: int) -> None:
+        line = f"eval run {run_id} {model}: {finished}/{total} answered"
+        end = "\n" if not tty or finished == total else ""
+        print(("\r" if tty else "") + redact(line), end=end, file=sys.stderr, flush=True)
+
+    return report
+
+
 def cmd_experiments(store: Store, args: argparse.Namespace) -> int:
     """Print the experiments table."""
     from tuiapp.evals.experiments import to_csv, to_markdown
     from tuiapp.services.experiments import experiments
 
     rows = experiments(store)
+    if getattr(args, "json", False):
+        print(json.dumps([asdict(row) for row in rows], indent=2))
+        return 0
     print(to_markdown(rows) if args.markdown else to_csv(rows), end="")
     return 0

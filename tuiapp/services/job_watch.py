@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from tuiapp.data.eta import RECENT, Eta, estimate
@@ -138,10 +138,12 @@ class Watcher:
         self._interval[job_id] = interval
         self._due[job_id] = time.monotonic() + interval
 
-    async def poll_due(self) -> list[Polled]:
-        """Poll every unfinished job whose turn has come."""
+    async def poll_due(self, job_ids: Collection[int] | None = None) -> list[Polled]:
+        """Poll every unfinished job (of `job_ids`, when given) whose turn has come."""
         results = []
         for job in list_jobs(self.store, unfinished=True):
+            if job_ids is not None and job.id not in job_ids:
+                continue
             if self._due.get(job.id, 0.0) > time.monotonic():
                 continue
             retry_after = None
