@@ -78,6 +78,7 @@ class ExperimentsScreen(Screen[None]):
         Binding("slash", "filter", "Filter", key_display="/", id="experiments.filter"),
         Binding("space", "mark", "Mark", id="experiments.mark"),
         Binding("c", "compare", "Compare 2", id="experiments.compare"),
+        Binding("L", "loss_curves", "Loss curves", id="experiments.loss_curves"),
         Binding("e", "evaluate", "Evaluate", id="experiments.evaluate"),
         Binding("g", "playground", "Playground", id="experiments.playground"),
         Binding("x", "export", "Export", id="experiments.export"),
@@ -115,6 +116,7 @@ class ExperimentsScreen(Screen[None]):
         present.sort(key=lambda r: getattr(r, self.sort_by), reverse=self.descending)
         self.rows = present + missing
         table = self.query_one(DataTable)
+        kept = cursor_key(table)  # marking reloads: the cursor stays on its job
         table.clear(columns=True)
         table.add_columns(
             *(("▼ " if self.descending else "▲ ") + c if c == self.sort_by else c for c in SHOWN)
@@ -126,6 +128,8 @@ class ExperimentsScreen(Screen[None]):
                 *(mark + cell(values[c]) if c == "job_id" else cell(values[c]) for c in SHOWN),
                 key=str(row.job_id),
             )
+        if kept in table.rows:
+            table.move_cursor(row=table.get_row_index(kept))
         self.query_one("#experiments-title", Label).update(
             f"[b]Experiments[/b] · {len(self.rows)} job(s)"
             + (f" · filter {self.text!r}" if self.text else "")
@@ -163,23 +167,30 @@ class ExperimentsScreen(Screen[None]):
             self.reload()
 
     def action_mark(self) -> None:
-        """Mark or unmark a row for comparison (the last two marks count)."""
+        """Mark or unmark a row (compare takes the last two marks, loss curves up to eight)."""
         row = self._selected()
         if row is None:
             return
         if row.job_id in self.marked:
             self.marked.remove(row.job_id)
         else:
-            self.marked = [*self.marked[-1:], row.job_id]
+            self.marked = [*self.marked[-7:], row.job_id]
         self.reload()
 
     def action_compare(self) -> None:
         """The two marked experiments side by side."""
-        chosen = [r for r in self.rows if r.job_id in self.marked]
+        chosen = [r for r in self.rows if r.job_id in self.marked[-2:]]
         if len(chosen) != 2:
             self.notify("Mark two experiments with space first.", severity="warning")
             return
         self.app.push_screen(CompareScreen(*chosen))
+
+    def action_loss_curves(self) -> None:
+        """The marked jobs' loss curves on one chart (the selected job when none is marked)."""
+        row = self._selected()
+        chosen = self.marked or ([row.job_id] if row else [])
+        if chosen:
+            workspace_of(self.app).nav.loss_curves(chosen)
 
     def action_evaluate(self) -> None:
         """Evaluate the job's model against its base model on the holdout."""

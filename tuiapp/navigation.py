@@ -10,6 +10,7 @@ from textual.app import App
 
 from screens.evaluate import EvaluateScreen
 from screens.job import JobScreen
+from screens.loss_overlay import LossOverlayScreen
 from screens.new_job import NewJobScreen
 from screens.playground import PlaygroundScreen
 from screens.providers import ProvidersScreen
@@ -64,6 +65,10 @@ class Navigator:
     def providers(self) -> None:
         """Which providers can be used."""
         self._app.push_screen(ProvidersScreen())
+
+    def loss_curves(self, job_ids: list[int]) -> None:
+        """Several jobs' loss curves overlaid on one chart."""
+        self._app.push_screen(LossOverlayScreen(job_ids))
 
     def evaluate(self, job_id: int) -> None:
         """Evaluate a job's model on its holdout set."""

@@ -51,6 +51,9 @@ class Navigation(Protocol):
     def providers(self) -> None:
         """Which providers can be used."""
 
+    def loss_curves(self, job_ids: list[int]) -> None:
+        """Several jobs' loss curves overlaid on one chart."""
+
     def evaluate(self, job_id: int) -> None:
         """Evaluate a job's model on its holdout set."""
 
