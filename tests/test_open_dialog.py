@@ -55,9 +55,9 @@ async def open_dialog(app: Any, pilot: Any) -> OpenFileScreen:
     """Press o on the datasets screen and return the dialog."""
     await until(pilot, lambda: isinstance(app.screen, DatasetsScreen), "the datasets list")
     await pilot.press("o")
-    return await until(
-        pilot, lambda: app.screen if isinstance(app.screen, OpenFileScreen) else None, "dialog"
-    )
+    await until(pilot, lambda: isinstance(app.screen, OpenFileScreen), "the open dialog")
+    assert isinstance(app.screen, OpenFileScreen)
+    return app.screen
 
 
 async def test_tab_completes_and_cycles_in_the_open_dialog(
@@ -100,10 +100,8 @@ async def test_ctrl_b_browses_and_picking_a_file_imports_it(
     async with app.run_test(size=(120, 35)) as pilot:
         dialog = await open_dialog(app, pilot)
         await pilot.press(*f"{data}/", "ctrl+b")
-        browse = await until(
-            pilot, lambda: app.screen if isinstance(app.screen, BrowseScreen) else None, "tree"
-        )
-        tree = browse.query_one(DirectoryTree)
+        await until(pilot, lambda: isinstance(app.screen, BrowseScreen), "the browser")
+        tree = app.screen.query_one(DirectoryTree)
         await until(pilot, lambda: tree.root.children, "the folder's entries")
         shown = [str(node.label) for node in tree.root.children]
         assert shown == ["more", "table.csv", "train_a.jsonl", "train_b.jsonl"]  # no txt, hidden
@@ -139,5 +137,6 @@ async def test_recent_files_are_listed_and_one_opens_with_enter(
         assert listed == [str(data / "train_b.jsonl"), str(data / "train_a.jsonl")]
         await pilot.press("down", "down", "enter")  # into the list, then the second entry
         await until(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+        assert isinstance(app.screen, ReviewScreen)
         assert Path(app.screen.dataset.path).name == "train_a.jsonl"
         store.close()

