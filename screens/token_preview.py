@@ -20,21 +20,26 @@ from tuiapp.store.examples import get_example
 from tuiapp.workspace import workspace_of
 
 STYLES = {TRAINED: "bold $text-success on $success-muted", CUT: "strike $text-error"}
+LOADING = "Loading the tokenizer (transformers: seconds, the first time)…"
 LEGEND = (
     f"[{STYLES[TRAINED]}]highlighted[/]: the loss is computed on it · plain: prompt"
     f" · [{STYLES[CUT]}]struck[/]: cut off"
 )
 
 
-def marked(shown: TokenPreview) -> str:
-    """The rendered example as markup: trained pieces highlighted, the cut struck through."""
-    out = []
+def marked(shown: TokenPreview) -> tuple[str, str]:
+    """The rendered example as markup, trained pieces highlighted: (what training keeps,
+    what is cut off, struck through; "" when nothing is)."""
+    kept: list[str] = []
+    cut: list[str] = []
     for text, kind in shown.pieces:
-        if kind == CUT:  # one cut: every piece after it is cut too
-            out.append(f"\n[b $text-error]✂ cut at {shown.max_len:,} tokens[/]\n")
         style = STYLES.get(kind)
-        out.append(f"[{style}]{escape(text)}[/]" if style else escape(text))
-    return "".join(out)
+        (cut if kind == CUT else kept).append(
+            f"[{style}]{escape(text)}[/]" if style else escape(text)
+        )
+    if cut:
+        cut.insert(0, f"[b $text-error]✂ cut at {shown.max_len:,} tokens[/]\n")
+    return "".join(kept), "".join(cut)
 
 
 def header(shown: TokenPreview) -> str:
@@ -63,6 +68,7 @@ class TokenPreviewScreen(Screen[None]):
         Binding(
             "M", "switch_model(-1)", "Previous model", show=False, id="token_preview.previous_model"
         ),
+        Binding("c", "to_cut", "To the cut", id="token_preview.to_cut"),
         Binding("escape,q", "back", "Back", id="token_preview.back"),
     ]
 
@@ -77,10 +83,11 @@ class TokenPreviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Title, counts, legend, and the rendered example."""
         yield Label(id="preview-title")
-        yield Static("Loading the tokenizer…", id="preview-header")
+        yield Static(LOADING, id="preview-header")
         yield Static(LEGEND, id="preview-legend")
         with VerticalScroll(id="preview-body"):
             yield Static(id="preview-text")
+            yield Static(id="preview-cut")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -117,7 +124,7 @@ class TokenPreviewScreen(Screen[None]):
             return
         self.current = (self.current + step) % len(self.models)
         self._show_title()
-        self.query_one("#preview-header", Static).update("Loading the tokenizer…")
+        self.query_one("#preview-header", Static).update(LOADING)
         self.compute(self.models[self.current])
 
     @work(thread=True, exclusive=True, group="preview")
@@ -134,7 +141,18 @@ class TokenPreviewScreen(Screen[None]):
         if shown.model != self.models[self.current]:
             return
         self.query_one("#preview-header", Static).update(header(shown))
-        self.query_one("#preview-text", Static).update(marked(shown))
+        kept, cut = marked(shown)
+        self.query_one("#preview-text", Static).update(kept)
+        self.query_one("#preview-cut", Static).update(cut)
+        self.query_one("#preview-cut").display = bool(cut)
+
+    def action_to_cut(self) -> None:
+        """Scroll to where training cuts the example off."""
+        cut = self.query_one("#preview-cut")
+        if cut.display:
+            self.query_one("#preview-body", VerticalScroll).scroll_to_widget(cut, top=True)
+        else:
+            self.notify("Nothing is cut off: the whole example fits the limit.")
 
     def action_back(self) -> None:
         """Back to the review."""

@@ -20,6 +20,7 @@ from tuiapp.app import make_app
 from tuiapp.local.chat_tokens import tokenize_chat
 from tuiapp.local.trainer import MAX_SEQ_LEN
 from tuiapp.paths import AppPaths
+from tuiapp.services import model_tokens
 
 
 def text_of(screen: TokenPreviewScreen, selector: str) -> str:
@@ -58,6 +59,7 @@ async def test_t_opens_the_preview_and_m_switches_the_model(home: AppPaths, tmp_
         assert "counted with tiny-chat tokenizer + chat template" in head
         body = text_of(screen, "#preview-text")
         assert "<|im_start|>assistant\narr matey, Paris is the capital of France!<|im_end|>" in body
+        assert not screen.query_one("#preview-cut").display  # nothing cut off
         await pilot.press("m")  # the available models: tiny-chat only
         await pilot.pause()
         assert "tiny-chat" in str(screen.query_one("#preview-title").render())
@@ -84,3 +86,34 @@ async def test_an_openai_model_is_counted_with_its_encoding_and_says_so(
             "no chat template published for gpt-3.5-turbo-0125: counted as the API bills it" in head
         )
         assert "arr matey, Paris is the capital of France!" in text_of(screen, "#preview-text")
+
+
+async def test_the_cut_at_the_trainers_limit_is_shown(
+    home: AppPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("transformers", reason=NEEDS_LOCAL)
+    monkeypatch.setattr(model_tokens, "MAX_SEQ_LEN", 20)  # as TUIAPP_LOCAL_MAX_SEQ_LEN=20 would
+    served = home.data_dir / "local" / "models"
+    served.mkdir(parents=True)
+    folder = save_tokenizer(served / "tiny-chat", CHATML)
+    path = write_examples(tmp_path / "pirate.jsonl", [CONVERSATION])
+    app = make_app(home, open_path=path, model="tiny-chat")
+    async with app.run_test(size=(80, 24)) as pilot:
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        await until(pilot, lambda: review.dataset.import_state == "complete", "the import")
+        await pilot.press("T")
+        screen = app.screen
+        assert isinstance(screen, TokenPreviewScreen)
+        await until(pilot, lambda: "trained" in text_of(screen, "#preview-header"), "the counts")
+        from transformers import AutoTokenizer
+
+        full = tokenize_chat(AutoTokenizer.from_pretrained(folder), CONVERSATION["messages"], 999)
+        head = text_of(screen, "#preview-header")
+        assert f"{len(full.input_ids)} tokens · 0 trained · limit 20 · " in head
+        assert f"{len(full.input_ids) - 20} truncated" in head
+        assert "nothing to learn: no assistant reply before the cut" in head
+        cut = text_of(screen, "#preview-cut")
+        assert cut.startswith("✂ cut at 20 tokens") and "Paris" in cut
+        await pilot.press("c")  # to the cut: no error, still here
+        assert app.screen is screen

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +54,23 @@ def _folder(model: str, dirs: list[Path]) -> Path | None:
     return served.get(model) or served.get(model.rsplit("/", 1)[-1])
 
 
+_LOADED: dict[tuple[str, tuple[Path, ...]], ModelTokenizer] = {}
+
+
 def load_tokenizer(model: str, dirs: list[Path]) -> ModelTokenizer:
-    """The model's tokenizer (loaded once a process; slow the first time: use a worker)."""
-    return _load(model, tuple(dirs))
+    """The model's tokenizer (kept once loaded; slow the first time: use a worker). A failure
+    is not kept: a model pulled later loads on the next call."""
+    key = (model, tuple(dirs))
+    if (found := _LOADED.get(key)) is not None:
+        return found
+    tok = _load(model, key[1])
+    if tok.tokenizer is not None:
+        _LOADED[key] = tok
+    return tok
 
 
-@lru_cache(maxsize=16)
 def _load(model: str, dirs: tuple[Path, ...]) -> ModelTokenizer:
-    """Load and keep a tokenizer, or say why the counts must be estimated."""
+    """Load a tokenizer, or say why the counts must be estimated."""
     info = base_model(model)
     if info.exact:  # an OpenAI model: its tiktoken encoding is its tokenizer
         return ModelTokenizer(model, None, "", info.encoding, info.token_limit)
