@@ -36,15 +36,25 @@ def test_it_counts_down_between_polls_by_at_most_one_step() -> None:
     assert estimate(marks, 100, now=last + 50, status="running").low == 116.0  # type: ignore[union-attr]
 
 
-def test_varying_steps_give_the_p25_to_p75_range() -> None:
-    at, marks = 1_000.0, []
-    for s in range(1, 42):  # blocks of slow and fast steps, as with uneven batches
-        at += 4.0 if (s // 5) % 2 else 2.0
-        marks.append((s, at))
-    eta = estimate(marks, 101, now=at, status="running")
-    assert eta is not None and eta.ranged
-    assert 2.0 * 60 <= eta.low < 3.0 * 60 < eta.high <= 4.0 * 60
-    assert describe(eta) == f"ETA {duration(eta.low)}-{duration(eta.high)}"
+def with_validation(n: int, every: int = 50) -> list[tuple[int, float | None]]:
+    """1.8 s steps with a 20 s validation pass after every `every` steps, whole seconds."""
+    at, marks = 1_040.0, []
+    for s in range(1, n + 1):
+        at += 1.8 + (20 if s % every == 0 else 0)
+        marks.append((s, float(int(at))))
+    return marks
+
+
+def test_recurring_validation_passes_count_and_widen_the_range() -> None:
+    whole = with_validation(400)
+    for done in (120, 200, 300):
+        marks = whole[:done]
+        last = marks[-1][1]
+        assert last is not None
+        eta = estimate(marks, 400, now=last, status="running")
+        actual = whole[-1][1] - last  # type: ignore[operator]
+        assert eta is not None and eta.ranged and eta.low <= actual <= eta.high, (done, eta)
+        assert describe(eta) == f"ETA {duration(eta.low)}-{duration(eta.high)}"
 
 
 def test_a_pause_in_the_window_does_not_blow_up_the_estimate() -> None:

@@ -1,7 +1,8 @@
-"""Time left for a running job, from the step times it measured: the recent steps only (so
-the model load before the first step and a pause long ago do not count), as a range (the
-25th-75th percentile of the recent seconds per step) when the steps vary, and none at all
-while the job is not running."""
+"""Time left for a running job, from the step times it measured: the mean seconds a step over
+the recent steps (the model load and the first step left out, pauses left out, validation
+passes and checkpoint saves counted, since they recur), shown as a range (the 25th-75th
+percentile of the rates of blocks of steps) when the blocks vary, and none at all while the
+job is not running."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-RECENT = 30  # steps looked back on
-SPAN_SECONDS = 10.0  # each sample spans this long at least (event times are whole seconds)
-NOISY = 0.15  # a spread (p75 - p25) above this share of the median is shown as a range
+RECENT = 200  # steps looked back on
+BLOCK_STEPS, BLOCK_SECONDS = 25, 10.0  # a rate sample covers this many steps and seconds
+MIN_BLOCKS = 4  # rate samples needed for a range
+NOISY = 0.15  # a spread (p75 - p25) above this share of the mean is shown as a range
+PAUSE = 20.0  # a gap this many times the median step (and over a minute) is a pause
 MIN_MARKS = 3  # timed steps needed, the first one not counted
 
 
 @dataclass(frozen=True)
 class Eta:
-    """Seconds left (low and high: the same when steady) and the median seconds a step."""
+    """Seconds left (low and high: the same when steady) and the mean seconds a step."""
 
     low: float
     high: float
@@ -38,18 +41,29 @@ def _quantile(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[below] + (sorted_values[above] - sorted_values[below]) * (at - below)
 
 
-def seconds_per_step(marks: Sequence[tuple[int, float]]) -> list[float]:
-    """Seconds a step over the recent marks, each sample spanning SPAN_SECONDS or more."""
-    recent = list(marks[-(RECENT + 1) :])
-    steps = recent[-1][0] - recent[0][0]
-    if steps <= 0:
+def work_gaps(marks: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
+    """(steps, seconds) between consecutive marks, pauses left out."""
+    gaps = [(b[0] - a[0], b[1] - a[1]) for a, b in zip(marks, marks[1:], strict=False)]
+    gaps = [(steps, seconds) for steps, seconds in gaps if steps > 0]
+    if not gaps:
         return []
-    rough = max(1e-9, (recent[-1][1] - recent[0][1]) / steps)
-    k = max(1, min(len(recent) // 2, math.ceil(SPAN_SECONDS / rough)))
+    median = _quantile(sorted(seconds / steps for steps, seconds in gaps), 0.5)
     return [
-        (recent[j][1] - recent[j - k][1]) / (recent[j][0] - recent[j - k][0])
-        for j in range(k, len(recent))
+        (steps, seconds)
+        for steps, seconds in gaps
+        if seconds <= 60 or seconds <= PAUSE * median * steps
     ]
+
+
+def block_rates(gaps: Sequence[tuple[int, float]]) -> list[float]:
+    """Seconds a step over consecutive blocks of BLOCK_STEPS steps and BLOCK_SECONDS or more."""
+    rates, steps, seconds = [], 0, 0.0
+    for gap_steps, gap_seconds in gaps:
+        steps, seconds = steps + gap_steps, seconds + gap_seconds
+        if steps >= BLOCK_STEPS and seconds >= BLOCK_SECONDS:
+            rates.append(seconds / steps)
+            steps, seconds = 0, 0.0
+    return rates
 
 
 def estimate(
@@ -61,17 +75,23 @@ def estimate(
     timed = sorted({step: at for step, at in marks if at is not None}.items())
     if len(timed) < MIN_MARKS + 1:
         return None
-    samples = sorted(seconds_per_step(timed[1:]))  # the first step carries start-up time
-    if not samples:
+    gaps = work_gaps(timed[1:][-(RECENT + 1) :])  # the first step carries start-up time
+    steps = sum(s for s, _ in gaps)
+    if not steps:
         return None
+    mean = sum(t for _, t in gaps) / steps
+    rates = sorted(block_rates(gaps))
+    low_rate = high_rate = mean
+    if len(rates) >= MIN_BLOCKS:
+        low_rate = min(mean, _quantile(rates, 0.25))
+        high_rate = max(mean, _quantile(rates, 0.75))
+    if mean <= 0 or (high_rate - low_rate) / mean <= NOISY:
+        low_rate = high_rate = mean
     last_step, last_at = timed[-1]
     left = max(0, total_steps - last_step)
-    p25, p50, p75 = (_quantile(samples, q) for q in (0.25, 0.5, 0.75))
-    since = min(max(0.0, now - last_at), p75)  # the step under way, at most one step's time
-    if p50 <= 0 or (p75 - p25) / p50 <= NOISY:
-        p25 = p75 = p50
-    low, high = (max(0.0, left * value - since) for value in (p25, p75))
-    return Eta(low, high, p50, left)
+    since = min(max(0.0, now - last_at), high_rate)  # the step under way, at most one step
+    low, high = (max(0.0, left * rate - since) for rate in (low_rate, high_rate))
+    return Eta(low, high, mean, left)
 
 
 def duration(seconds: float) -> str:
