@@ -38,7 +38,7 @@ def test_it_counts_down_between_polls_by_at_most_one_step() -> None:
 
 def with_validation(n: int, every: int = 50) -> list[tuple[int, float | None]]:
     """1.8 s steps with a 20 s validation pass after every `every` steps, whole seconds."""
-    at, marks = 1_040.0, []
+    at, marks = 1_040.0, list[tuple[int, float | None]]()
     for s in range(1, n + 1):
         at += 1.8 + (20 if s % every == 0 else 0)
         marks.append((s, float(int(at))))
