@@ -17,7 +17,7 @@ from tuiapp.app import make_app
 from tuiapp.cli import main
 from tuiapp.paths import AppPaths
 from tuiapp.store import open_store
-from tuiapp.store.examples import ExampleFilter, status_counts
+from tuiapp.store.examples import ExampleFilter, iter_examples, status_counts
 from tuiapp.store.review import set_status_where, undo_last
 from tuiapp.widgets.example_list import ExampleList
 
@@ -149,3 +149,33 @@ def test_bulk_and_undo_in_the_store(home: AppPaths, write_jsonl: Callable[..., P
     undone = undo_last(store, 1)
     assert undone is not None and len(undone[2]) == 12
     assert status_counts(store, 1) == {"pending": 12}
+
+
+def test_bulk_undo_of_thousands_puts_back_each_status(
+    home: AppPaths, write_jsonl: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tuiapp.store.review as review
+
+    monkeypatch.setattr(review, "REBUILD_MIN", 1_000)  # the status index dropped and rebuilt
+    assert main(["import", str(write_jsonl(mixed(3_000, broken=tuple(range(5, 3_000, 97)))))]) == 1
+    assert main(["import", str(write_jsonl(mixed(20, broken=()), name="other.jsonl"))]) == 0
+    store = open_store(home.database)
+    set_status_where(store, 1, ExampleFilter(text="Question 1"), "flagged")
+    set_status_where(store, 1, ExampleFilter(min_severity=2), "rejected")
+    set_status_where(store, 2, ExampleFilter(), "rejected")  # another dataset's batch between
+    before = statuses(store, 1)
+    assert set_status_where(store, 1, ExampleFilter(), "accepted") == 3_000
+    assert status_counts(store, 1) == {"accepted": 3_000}
+    undone = undo_last(store, 1)
+    assert undone is not None and undone[1] == "status" and undone[2] == list(range(3_000))
+    assert statuses(store, 1) == before
+    assert status_counts(store, 2) == {"rejected": 20}
+    indexes = store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+    assert ("examples_status",) in indexes
+    undo_last(store, 1)  # the rejected errors back to pending (or flagged)
+    assert set(statuses(store, 1).values()) == {"flagged", "pending"}
+
+
+def statuses(store: Any, dataset_id: int) -> dict[int, str]:
+    """Every example's status, by position."""
+    return {e.idx: e.status for e in iter_examples(store, dataset_id)}

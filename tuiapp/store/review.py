@@ -15,6 +15,7 @@ _FIELDS = ("status", "note", "tags", "edited")
 REBUILD_MIN = 100_000  # status changes in one batch above which the status index is rebuilt
 _STATUS_INDEX = "CREATE INDEX examples_status ON examples(dataset_id, status, idx)"  # schema 1
 _ALL_EXAMPLES = "SELECT MAX(id) FROM examples"  # about how many rows a rebuild sorts
+BULK_CACHE_KIB = -65_536  # 64 MiB of page cache while a bulk change or undo runs
 
 
 def _change(
@@ -77,8 +78,11 @@ def set_status_where(store: Store, dataset_id: int, flt: ExampleFilter, status: 
         raise ValueError(f"unknown status {status!r}")
     logged = "e.dataset_id, e.id, 'status', e.status, ?, ?, ?"
     query, params = filter_sql(dataset_id, flt, logged)
-    with store.conn:
+    with _big_cache(store), store.conn:
         batch = new_batch(store)
+        # the batch's log rows come after `below`: every later read of them is a rowid range,
+        # not a scan of the whole log (which grows by a million rows per bulk decision)
+        below = store.conn.execute("SELECT COALESCE(MAX(id), 0) FROM review_log").fetchone()[0]
         changed = store.conn.execute(
             "INSERT INTO review_log(dataset_id, example_id, field, old_value, new_value, at, "
             f"batch) {query} AND e.status != ?",
@@ -88,10 +92,22 @@ def set_status_where(store: Store, dataset_id: int, flt: ExampleFilter, status: 
             # no updated_at: rows that grow split pages (2x slower); the log says when
             store.conn.execute(
                 "UPDATE examples SET status = ? WHERE id IN "
-                "(SELECT example_id FROM review_log WHERE batch = ?)",
-                [status, batch],
+                "(SELECT example_id FROM review_log WHERE id > ? AND batch = ?)",
+                [status, below, batch],
             )
     return int(changed)
+
+
+@contextmanager
+def _big_cache(store: Store) -> Iterator[None]:
+    """A larger page cache for one bulk statement set (a million rows rewritten spill the
+    default 2 MB cache to the WAL again and again), the usual one again after."""
+    before = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    store.conn.execute(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        store.conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 @contextmanager
@@ -166,17 +182,17 @@ def store_checks(store: Store, example: Example, result: CheckedText) -> None:
         )
 
 
-def _revert(store: Store, where: str, key: int, field: str) -> None:
+def _revert(store: Store, where: str, key: list[int], field: str) -> None:
     """Put back the values one logged change (or batch) replaced in one field, set-based."""
     if field == "status":  # four values at most: one UPDATE each, like the bulk change itself
         olds = store.conn.execute(
-            f"SELECT DISTINCT old_value FROM review_log l WHERE {where} AND field = 'status'", [key]
+            f"SELECT DISTINCT old_value FROM review_log l WHERE {where} AND field = 'status'", key
         ).fetchall()
         for (old,) in olds:  # an example's status is logged once per batch
             store.conn.execute(
                 "UPDATE examples SET status = ? WHERE id IN (SELECT example_id FROM review_log l "
                 f"WHERE {where} AND field = 'status' AND old_value = ?)",
-                [old, key, old],
+                [old, *key, old],
             )
         return
     # an edit may be logged twice in a batch: the oldest entry holds the value from before
@@ -184,7 +200,7 @@ def _revert(store: Store, where: str, key: int, field: str) -> None:
         f"UPDATE examples SET {field} = o.old_value, updated_at = ? FROM ("
         "SELECT example_id, old_value, MIN(id) FROM review_log l "
         f"WHERE {where} AND field = ? GROUP BY example_id) o WHERE examples.id = o.example_id",
-        [now(), key, field],
+        [now(), *key, field],
     )
 
 
@@ -192,33 +208,39 @@ def undo_last(store: Store, dataset_id: int) -> tuple[int, str, list[int]] | Non
     """Revert the newest logged change of the dataset, or the whole batch it belongs to:
     (idx of the batch's first example, field, idx of every example changed) or None.
 
-    A batch is reverted set-based (one UPDATE per field), so a bulk decision over 1,000,000
-    examples comes back in seconds. An undone edit leaves the problems stale; the caller
-    re-examines the restored texts."""
+    A batch is reverted set-based (one UPDATE per field and old value), so a bulk decision over
+    1,000,000 examples comes back in seconds. An undone edit leaves the problems stale; the
+    caller re-examines the restored texts."""
     newest = store.conn.execute(
         "SELECT id, batch FROM review_log WHERE dataset_id = ? ORDER BY id DESC LIMIT 1",
         [dataset_id],
     ).fetchone()
     if newest is None:
         return None
-    where, key = ("l.batch = ?", newest[1]) if newest[1] is not None else ("l.id = ?", newest[0])
+    where, key = "l.id = ?", [newest[0]]
+    if newest[1] is not None:  # one pass over the log finds the batch's rowid range
+        lowest = store.conn.execute(
+            "SELECT MIN(id) FROM review_log WHERE batch = ?", [newest[1]]
+        ).fetchone()[0]
+        where, key = "l.id BETWEEN ? AND ? AND l.batch = ?", [lowest, newest[0], newest[1]]
     first = store.conn.execute(
         "SELECT l.field, e.idx FROM review_log l JOIN examples e ON e.id = l.example_id "
         f"WHERE {where} ORDER BY l.id LIMIT 1",
-        [key],
+        key,
     ).fetchone()
     rows = store.conn.execute(
         f"SELECT e.idx FROM review_log l JOIN examples e ON e.id = l.example_id WHERE {where}",
-        [key],
+        key,
     )
     changed = sorted({r[0] for r in rows})
     fields = [
         r[0]
-        for r in store.conn.execute(f"SELECT DISTINCT field FROM review_log l WHERE {where}", [key])
+        for r in store.conn.execute(f"SELECT DISTINCT field FROM review_log l WHERE {where}", key)
     ]
-    with store.conn, _status_index_rebuilt(store, len(changed) if "status" in fields else 0):
+    big = len(changed) if "status" in fields else 0
+    with _big_cache(store), store.conn, _status_index_rebuilt(store, big):
         for field in fields:
             assert field in _FIELDS
             _revert(store, where, key, field)
-        store.conn.execute(f"DELETE FROM review_log AS l WHERE {where}", [key])
+        store.conn.execute(f"DELETE FROM review_log AS l WHERE {where}", key)
     return first[1], first[0], changed
