@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from screens.review_bulk import CLEAN, ERRORS, BulkDecisions
+from screens.review_bulk import BulkDecisions
 from screens.review_changes import ExampleChanges
 from screens.review_example import ReviewedExample
 from screens.review_files import DatasetFiles
@@ -23,7 +23,6 @@ from tuiapp.services.edits import undo
 from tuiapp.services.importer import ImportProgress
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import (
-    DUPLICATES,
     ExampleFilter,
     count_examples,
     status_counts,
@@ -245,17 +244,11 @@ class ReviewScreen(Screen[None]):
 
     def action_decide_shown(self, status: str) -> None:
         """Accept, reject or flag every example the current filter shows (asks first)."""
-        flt = self.examples.flt
-        self.bulk.decide(
-            status, flt, "in the dataset" if flt.is_empty else f"shown ({flt.describe()})"
-        )
+        self.bulk.decide_shown(status, self.examples.flt)
 
     def action_decide_all(self, status: str, which: str) -> None:
         """Accept every example without errors, or reject every one with errors (asks first)."""
-        clean = which == "clean"
-        self.bulk.decide(
-            status, CLEAN if clean else ERRORS, "without errors" if clean else "with errors"
-        )
+        self.bulk.decide_all(status, which)
 
     def on_bulk_decisions_decided(self, message: BulkDecisions.Decided) -> None:
         """Many examples changed: count again and read the list again."""
@@ -367,15 +360,9 @@ class ReviewScreen(Screen[None]):
         if members is None:
             return
         self.counts = status_counts(workspace_of(self.app).store, self.dataset.id)
-        rows = [self.examples.position_of(idx) for idx in members]
-        for idx in members:
-            self.examples.forget(idx)
         self._refresh_current()
         self._update_status()
-        shown = [r for r in rows if r is not None]
-        on_groups = self.examples.flt.item == DUPLICATES
-        if on_groups and shown and max(shown) + 1 < self.examples.count:
-            self.examples.cursor = max(shown) + 1  # on to the next group
+        self.examples.past_group(members)  # on to the next group
 
     def action_redact(self) -> None:
         """Redact personal data in this example (the plan dialog picks what), as an edit."""

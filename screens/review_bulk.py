@@ -36,6 +36,17 @@ class BulkDecisions(Widget):
         super().__init__()
         self.dataset_id = dataset_id
 
+    def decide_shown(self, status: str, flt: ExampleFilter) -> None:
+        """Give every example the list's filter shows this status (asks first)."""
+        self.decide(status, flt, "in the dataset" if flt.is_empty else f"shown ({flt.describe()})")
+
+    def decide_all(self, status: str, which: str) -> None:
+        """`clean`: every example without errors, else every one with errors (asks first)."""
+        clean = which == "clean"
+        self.decide(
+            status, CLEAN if clean else ERRORS, "without errors" if clean else "with errors"
+        )
+
     @work(exclusive=True, group="bulk")
     async def decide(self, status: str, flt: ExampleFilter, what: str) -> None:
         """Count, ask, then give every example `flt` shows this status as one batch."""

@@ -14,6 +14,7 @@ from screens.choice import ChoiceScreen
 from screens.prompt import PromptScreen
 from tuiapp.problems import KINDS
 from tuiapp.store.examples import (
+    DUPLICATES,
     ExampleFilter,
     filtered_positions,
     next_with_problem,
@@ -148,3 +149,13 @@ class ReviewList(ExampleList):
                 self.cursor = position
                 return
             start = found
+
+    def past_group(self, members: list[int]) -> None:
+        """A duplicate group was resolved: read its rows again and, on the duplicate-groups
+        view, move on to the next group."""
+        rows = [self.position_of(idx) for idx in members]
+        for idx in members:
+            self.forget(idx)
+        shown = [r for r in rows if r is not None]
+        if self.flt.item == DUPLICATES and shown and max(shown) + 1 < self.count:
+            self.cursor = max(shown) + 1
