@@ -128,7 +128,7 @@ class ExperimentsScreen(Screen[None]):
                 *(mark + cell(values[c]) if c == "job_id" else cell(values[c]) for c in SHOWN),
                 key=str(row.job_id),
             )
-        if kept in table.rows:
+        if kept is not None and kept in table.rows:
             table.move_cursor(row=table.get_row_index(kept))
         self.query_one("#experiments-title", Label).update(
             f"[b]Experiments[/b] · {len(self.rows)} job(s)"

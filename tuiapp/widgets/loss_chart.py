@@ -6,8 +6,10 @@ steps' loss does not dominate; long runs are thinned to what the terminal can sh
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from rich.text import Text
 from textual.app import RenderResult
@@ -105,6 +107,7 @@ class LossChart(PlotextPlot, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.runs: list[ChartRun] = [ChartRun("")]
+        self._steps: list[int] | None = None
         self.x_labels: list[str] = []
         self.y_labels: list[str] = []
 
@@ -162,11 +165,16 @@ class LossChart(PlotextPlot, can_focus=True):
         self.zoom = ZOOMS[(ZOOMS.index(self.zoom) + 1) % len(ZOOMS)]
 
     def steps(self) -> list[int]:
-        """Every step with a metric, in the zoom window."""
-        every = sorted({p.step for run in self.runs for p in run.points})
-        if self.zoom is not None and every:
-            every = [s for s in every if s > every[-1] - self.zoom]
-        return every
+        """Every step with a metric, in the zoom window (computed once per replot)."""
+        if self._steps is None:
+            if len(self.runs) == 1:
+                every = [p.step for p in self.points]  # the store returns them in step order
+            else:
+                every = sorted({p.step for run in self.runs for p in run.points})
+            if self.zoom is not None and every:
+                every = every[bisect_right(every, every[-1] - self.zoom) :]
+            self._steps = every
+        return self._steps
 
     def action_move(self, by: int) -> None:
         """Move the cursor `by` steps with metrics (from the last step when it has none)."""
@@ -242,7 +250,8 @@ class LossChart(PlotextPlot, can_focus=True):
 
     def _series(self) -> list[tuple[list[int], list[float], str, bool]]:
         """(steps, values, colour, is a scatter) of every curve in the zoom window."""
-        shown = set(self.steps())
+        steps = self.steps()
+        first = steps[0] if steps else 0
         out = []
         for index, run in enumerate(self.runs):
             for number, (loss_key, acc_key, _name, color) in enumerate(SERIES):
@@ -251,16 +260,15 @@ class LossChart(PlotextPlot, can_focus=True):
                     if number == 2:
                         continue  # full validation: kept for one-job charts
                     color = RUN_COLORS[index % len(RUN_COLORS)]
-                pairs = [
-                    (p.step, getattr(p, key))
-                    for p in run.points
-                    if getattr(p, key) is not None and p.step in shown
-                ]
-                if self.log_scale:
-                    pairs = [(s, v) for s, v in pairs if v > 0]
-                if not pairs:
+                get = attrgetter(key)
+                xs, ys = [], []
+                for p in run.points:
+                    value = get(p)
+                    if value is not None and p.step >= first and (value > 0 or not self.log_scale):
+                        xs.append(p.step)
+                        ys.append(value)
+                if not xs:
                     continue
-                xs, ys = [s for s, _ in pairs], [v for _, v in pairs]
                 if self.smoothed and number == 0:
                     ys = smooth(ys, max(1, len(ys) // 20))
                 scatter = number == 2 or (len(self.runs) > 1 and number == 1)
@@ -269,6 +277,7 @@ class LossChart(PlotextPlot, can_focus=True):
 
     def replot(self) -> None:
         """Draw the curves, ticks and cursor into plotext's canvas."""
+        self._steps = None
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
