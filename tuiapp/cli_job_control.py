@@ -15,7 +15,7 @@ from typing import Any
 
 from tuiapp.cli_errors import EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNREADABLE, say
 from tuiapp.cli_quality import CliError
-from tuiapp.data.eta import describe
+from tuiapp.data.eta import RECENT, describe
 from tuiapp.jobs.diagnosis import diagnose
 from tuiapp.redact import redact
 from tuiapp.services.job_watch import (
@@ -28,7 +28,15 @@ from tuiapp.services.job_watch import (
     verdict_context,
 )
 from tuiapp.store import Store
-from tuiapp.store.jobs import Job, get_job, job_checkpoints, job_events, job_metrics, list_jobs
+from tuiapp.store.jobs import (
+    Job,
+    get_job,
+    job_checkpoints,
+    job_events,
+    job_metrics,
+    latest_metrics,
+    list_jobs,
+)
 
 CONTROLS = ("cancel", "pause", "resume")
 GIVE_UP_AFTER = 5  # consecutive failed polls of one job before `watch` stops (exit 2)
@@ -59,10 +67,9 @@ def add_parsers(sub: Any) -> None:
 def state(store: Store, job: Job, now: float | None = None) -> dict[str, Any]:
     """A job's state as the screen shows it: step, losses, elapsed, ETA."""
     now = time.time() if now is None else now
-    points = job_metrics(store, job.id)
-    last = points[-1] if points else None
-    valid = next((p.valid_loss for p in reversed(points) if p.valid_loss is not None), None)
-    eta = job_eta(job, points, now)
+    last, valid = latest_metrics(store, job.id)
+    recent = job_metrics(store, job.id, last.step - RECENT - 2) if last else []
+    eta = job_eta(job, recent, now)
     return {
         "job": job.id,
         "status": job.status,
@@ -217,6 +224,9 @@ async def cmd_watch(store: Store, args: argparse.Namespace, connect: Connect) ->
         if job.finished:  # nothing to poll: its state is final
             emit(state(store, job), force=True)
     while True:
+        if ids is None:  # jobs started meanwhile (from the TUI, another shell) join in
+            known = {j.id for j in watched}
+            watched += [j for j in list_jobs(store, unfinished=True) if j.id not in known]
         pending = [j.id for j in watched if not get_job(store, j.id).finished]
         if not pending:
             break
