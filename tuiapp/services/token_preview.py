@@ -120,7 +120,7 @@ def _estimate_preview(
         pieces.append((f"{m.get('role')}:\n", PROMPT))
         pieces.append((body or content_text(m.get("content")), TRAINED if learn else PROMPT))
         pieces.append(("\n\n", PROMPT))
-        trained += counter.text(body) if learn else 0
+        trained += counter.conversation([m])[1] if learn else 0  # as the API bills it
     total = token_counts(obj, counter)[0]
     note = tok.note or f"no chat template published for {tok.model}: counted as the API bills it"
     return TokenPreview(
