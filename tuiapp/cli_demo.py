@@ -14,8 +14,8 @@ NEXT_STEPS = """\
 What to do next (the keys of the app; `tuiapp COMMAND --help` for the same from a script):
   1. review    C accepts every example without errors (or a / r one by one, u undoes)
   2. freeze    V opens the versions, f freezes one: train split + a holdout the model never sees
-  3. train     t on a version: provider local, base SmolLM2-135M-Instruct (prepared on first
-               use: a 98 MB download, about 30 s, once), about 10 minutes on 2 CPU cores
+  3. train     t on a version opens the job form (with no API key: the local backend and
+               SmolLM2-135M-Instruct, prepared on first use: a 98 MB download, once); ctrl+s
   4. compare   e on the finished job evaluates it and its base on the holdout; g opens the
                playground: ask "What is the capital of Chile?" and look for the pirate voice"""
 
