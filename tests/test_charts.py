@@ -56,6 +56,7 @@ def test_value_ticks_are_round_and_labelled_without_noise() -> None:
 def test_log_ticks_are_one_two_five_per_decade() -> None:
     assert log_ticks(0.3, 9.0) == [0.5, 1.0, 2.0, 5.0]
     assert log_ticks(0.01, 1000.0, 4) == [0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]
+    assert log_ticks(0.3, 1.2, 5) == [0.3, 0.5, 0.7, 0.9]  # under a decade: every digit, thinned
     assert log_ticks(0.52, 0.58) == [0.52, 0.58]  # narrower than one gap: the ends
 
 

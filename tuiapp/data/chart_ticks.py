@@ -67,16 +67,21 @@ def tick_label(value: float, ticks: Sequence[float]) -> str:
 
 
 def log_ticks(lo: float, hi: float, max_ticks: int = 6) -> list[float]:
-    """Ticks for a log axis: 1, 2, 5 x 10^k inside [lo, hi] (thinned to `max_ticks`), or the
-    ends when the range is narrower than one such gap; values must be positive."""
+    """Ticks for a log axis: 1, 2, 5 x 10^k inside [lo, hi] (every digit x 10^k when those
+    are fewer than three; thinned to `max_ticks`), or the ends when the range is narrower
+    than one such gap; values must be positive."""
     if lo <= 0 or hi <= lo:
         return [hi] if hi > 0 else []
     found: list[float] = []
-    for power in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1):
-        for base in (1.0, 2.0, 5.0):
-            value = base * 10.0**power
-            if lo * (1 - 1e-9) <= value <= hi * (1 + 1e-9):
-                found.append(float(f"{value:.12g}"))
+    for bases in ((1.0, 2.0, 5.0), tuple(float(d) for d in range(1, 10))):
+        found = [
+            float(f"{base * 10.0**power:.12g}")
+            for power in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+            for base in bases
+            if lo * (1 - 1e-9) <= base * 10.0**power <= hi * (1 + 1e-9)
+        ]
+        if len(found) >= 3:
+            break
     if len(found) < 2:
         return [float(f"{lo:.3g}"), float(f"{hi:.3g}")]
     if len(found) > max_ticks:
