@@ -41,7 +41,7 @@ class ReviewedExample(ExampleView):
         self.example = None if idx is None else get_example(store, self.dataset_id, idx)
         if self.example is not None:
             self.source = example_source(store, self.dataset_id, self.example.idx)
-            self.show(self._render(self.example))
+            self.show(self._view_of(self.example))
         return self.example
 
     @property
@@ -65,10 +65,10 @@ class ReviewedExample(ExampleView):
         if self.example is None or self.source is None:
             return False
         self.showing_source = not self.showing_source
-        self.show(self._render(self.example))
+        self.show(self._view_of(self.example))
         return True
 
-    def _render(self, example: Example) -> RenderableType:
+    def _view_of(self, example: Example) -> RenderableType:
         """The conversation, or the original record when that is asked for and there is one."""
         if self.showing_source and self.source is not None:
             return self.render_source(example, self.source)
