@@ -1,12 +1,15 @@
-"""Import of N Alpaca records in one JSON array vs the same content as OpenAI chat JSONL:
-time and peak RSS, each in its own child process (goal: within 1.5x of JSONL, memory flat).
+"""Import of N Alpaca records in one JSON array, as CSV rows (instruction / input / output
+columns) or as Parquet, vs the same content as OpenAI chat JSONL: time and peak RSS, each in
+its own child process (goal: within 1.5x of JSONL, memory flat).
 
-Usage: python -m benchmarks.bench_formats [N]   (default 100,000)
+Usage: python -m benchmarks.bench_formats [N] [--formats alpaca,csv,parquet]
+(default 100,000; alpaca and csv; parquet needs pyarrow)
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import subprocess
 import sys
@@ -63,31 +66,51 @@ def run(db: Path, path: Path) -> tuple[int, float, float]:
     return int(out[0]), float(out[1]), float(out[2])
 
 
+def write_files(tmp: Path, rows: list[dict[str, str]], formats: list[str]) -> dict[str, Path]:
+    """The same records as chat JSONL and in each format asked: label -> file."""
+    files = {"chat JSONL": tmp / "chat.jsonl"}
+    files["chat JSONL"].write_text("".join(json.dumps(as_chat(r)) + "\n" for r in rows))
+    if "alpaca" in formats:
+        files["Alpaca array"] = tmp / "alpaca.json"
+        files["Alpaca array"].write_text(json.dumps(rows, indent=2, ensure_ascii=False))
+    if "csv" in formats:
+        files["CSV"] = tmp / "alpaca.csv"
+        with open(files["CSV"], "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["instruction", "input", "output"])
+            writer.writeheader()
+            writer.writerows(rows)
+    if "parquet" in formats:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        files["Parquet"] = tmp / "alpaca.parquet"
+        pq.write_table(pa.Table.from_pylist(rows), files["Parquet"])
+    return files
+
+
 def main() -> None:
-    """Write both files, import each, print the figures and the ratios."""
+    """Write the files, import each, print the figures and the ratios to chat JSONL."""
     parser = argparse.ArgumentParser()
     parser.add_argument("n", type=int, nargs="?", default=100_000)
+    parser.add_argument("--formats", default="alpaca,csv", help="alpaca, csv, parquet")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        rows = records(args.n)
-        array, jsonl = Path(tmp) / "alpaca.json", Path(tmp) / "chat.jsonl"
-        array.write_text(json.dumps(rows, indent=2, ensure_ascii=False))
-        jsonl.write_text("".join(json.dumps(as_chat(r)) + "\n" for r in rows))
-        del rows
-        mb = array.stat().st_size / 1e6, jsonl.stat().st_size / 1e6
-        best: dict[Path, tuple[int, float, float]] = {}
+        files = write_files(Path(tmp), records(args.n), args.formats.split(","))
+        best: dict[str, tuple[int, float, float]] = {}
         for i in range(ROUNDS):  # alternated, best of each: the box is shared
-            for path in (jsonl, array):
-                got = run(Path(tmp) / f"{path.stem}{i}.db", path)
-                best[path] = min(best.get(path, got), got, key=lambda r: r[1])
-        n_chat, t_chat, rss_chat = best[jsonl]
-        n_arr, t_arr, rss_arr = best[array]
-    for label, n, t, rss, size in (
-        ("chat JSONL  ", n_chat, t_chat, rss_chat, mb[1]),
-        ("Alpaca array", n_arr, t_arr, rss_arr, mb[0]),
-    ):
-        print(f"{label}: {n:,} examples in {t:.2f} s, peak RSS {rss:.0f} MB ({size:.0f} MB file)")
-    print(f"ratio        : time {t_arr / t_chat:.2f}x, peak RSS {rss_arr / rss_chat:.2f}x")
+            for label, path in files.items():
+                got = run(Path(tmp) / f"{path.stem}{path.suffix[1:]}{i}.db", path)
+                best[label] = min(best.get(label, got), got, key=lambda r: r[1])
+        sizes = {label: path.stat().st_size / 1e6 for label, path in files.items()}
+    _, t_chat, rss_chat = best["chat JSONL"]
+    for label, (n, t, rss) in best.items():
+        ratio = (
+            "" if label == "chat JSONL" else f"; {t / t_chat:.2f}x time, {rss / rss_chat:.2f}x RSS"
+        )
+        print(
+            f"{label:12}: {n:,} examples in {t:.2f} s, peak RSS {rss:.0f} MB "
+            f"({sizes[label]:.0f} MB file){ratio}"
+        )
 
 
 if __name__ == "__main__":

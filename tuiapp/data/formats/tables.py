@@ -4,7 +4,6 @@ prompt / completion columns."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -92,7 +91,7 @@ def iter_table_records(path: str | Path, source: str) -> Iterator[TableRecord]:
             if row.extra_cells:
                 note = f"{row.extra_cells} cell(s) past the header's last column are left out"
                 converted = Converted(converted.example, [*converted.notes, note])
-            original = json.dumps(row.cells, ensure_ascii=False)
+            original = orjson.dumps(row.cells).decode()
             where = f"row {row.index} (line {row.line})"
             yield TableRecord(row.index, where, original, converted, min(row.read / size, 1.0))
         return
