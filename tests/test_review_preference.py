@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from screens.review import ReviewScreen
 from tests.waiting import until
 from tuiapp.app import make_app
-from tuiapp.data.word_diff import word_diff
+from tuiapp.data.word_diff import MAX_WORDS, word_diff
 from tuiapp.paths import AppPaths
 from tuiapp.store import open_store
 from tuiapp.store.examples import get_example
@@ -51,6 +51,13 @@ def test_word_diff_runs_insertions_and_spacing() -> None:
     assert (same.only_a, same.only_b, same.ratio) == ([], [], 1.0)
     assert word_diff("", "").ratio == 1.0
     assert [x[1] for x in word_diff("", "new").only_b] == [3]
+
+
+def test_word_diff_compares_the_first_words_of_a_long_text() -> None:
+    long = " ".join(f"w{i}" for i in range(MAX_WORDS + 10))
+    diff = word_diff(long, long + " extra")
+    assert diff.cut and diff.only_b == []  # the tail (and "extra") were not compared
+    assert not word_diff("a b", "a c").cut
 
 
 # --- the review ---------------------------------------------------------------------------
