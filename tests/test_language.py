@@ -40,6 +40,7 @@ def test_short_text_chinese_without_kana_and_shouted_english() -> None:
     assert detect_language("过了面包店向左转。") == "zh"  # no kana: Chinese
     assert detect_language("パン屋の先を左に曲がってください。") == "ja"
     assert detect_language("WHERE IS THE NEAREST TRAIN STATION PLEASE") == "en"  # not "ja"
+    assert detect_language("\ud800 Where is the nearest train station? \udfff") == "en"
 
 
 def test_names_for_codes_and_for_labels_older_reports_stored() -> None:

@@ -76,7 +76,8 @@ def _enough_letters(sample: str) -> bool:
 def detect_language(text: str) -> str:
     """An ISO 639 code ('en', 'sv', 'zh'; three letters for a few, e.g. 'nds'), or 'unknown'
     for text too short or too unlike any language to tell."""
-    sample = text[:SAMPLE_CHARS]
+    # lone surrogates (JSON lets "\ud800" through) would make the model's call raise
+    sample = text[:SAMPLE_CHARS].encode("utf-8", "replace").decode("utf-8")
     if not _enough_letters(sample):
         return UNKNOWN
     if sample.isupper():  # the model reads SHOUTED text as other languages
