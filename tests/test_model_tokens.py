@@ -156,9 +156,7 @@ def test_counts_are_the_tokenizers_own(models_dir: Path) -> None:
     assert count(tok, CONVERSATION) == preview(tok, CONVERSATION).total
 
 
-def test_without_the_tokenizer_the_counts_say_they_are_estimates(
-    models_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_without_the_tokenizer_the_counts_say_they_are_estimates(models_dir: Path) -> None:
     uncached = load_tokenizer("meta-llama/Llama-3.2-1B-Instruct", [models_dir])
     assert uncached.note == (
         "estimate with o200k_base: not a local model and not in the Hugging Face cache (offline)"
@@ -172,13 +170,26 @@ def test_without_the_tokenizer_the_counts_say_they_are_estimates(
     )
     bare = load_tokenizer("no-template", [models_dir])
     assert bare.note.endswith("the tokenizer of no-template has no chat template")
+
+
+def test_without_transformers_the_counts_are_estimates_and_say_why(
+    home: AppPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs without the `local` extra too: nothing here needs transformers."""
     real = importlib.util.find_spec
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "transformers" else real(name)
     )
-    missing = load_tokenizer("mistralai/Mistral-7B-Instruct-v0.3", [models_dir])
-    assert missing.note.endswith("transformers is not installed (the `local` extra)")
-    exact = load_tokenizer("gpt-3.5-turbo-0125", [models_dir])
+    missing = load_tokenizer("mistralai/Mistral-7B-Instruct-v0.3", [])
+    why = "estimate with o200k_base: transformers is not installed (the `local` extra)"
+    assert missing.note == why
+    assert preview(missing, CONVERSATION).note == why
+    examples = [chat(q, a) for q, a in TEXTS]
+    path = write_examples(tmp_path / "open.jsonl", examples)
+    report = report_for(home, path, "mistralai/Mistral-7B-Instruct-v0.3")
+    assert report.costs[0].counted_with == "o200k_base (estimate)"
+    assert report.model_note == f"mistralai/Mistral-7B-Instruct-v0.3: {why}"
+    exact = load_tokenizer("gpt-3.5-turbo-0125", [])
     assert (exact.note, exact.counted_with) == ("", "cl100k_base")
 
 
