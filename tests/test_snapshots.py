@@ -81,6 +81,28 @@ def test_review_screen_80x24(
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
+def test_review_preference_pair(
+    snap_compare: Callable[..., bool], home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    def pair(n: int, preferred: str, non_preferred: str) -> dict[str, object]:
+        return {
+            "input": {"messages": [{"role": "user", "content": f"Where is landmark {n}?"}]},
+            "preferred_output": [{"role": "assistant", "content": preferred}],
+            "non_preferred_output": [{"role": "assistant", "content": non_preferred}],
+        }
+
+    lines = [
+        pair(0, "It stands in Paris, on the left bank of the Seine.", "It stands in Lyon."),
+        *(pair(n, f"In city {n}.", f"Somewhere near city {n + 1}.") for n in range(1, 12)),
+    ]
+    app = make_app(home, open_path=write_jsonl(lines, "pairs.jsonl"))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_imported(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
+
+
 def test_report_screen(snap_compare, home: AppPaths, write_jsonl: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
     app = make_app(home, open_path=write_jsonl(sample_lines(), "calc.jsonl"))
 
