@@ -334,7 +334,7 @@ class NewJobScreen(Screen[None]):
 
         def show(step: Preparing) -> None:
             bar.update(total=100, progress=round(100 * step.share))
-            state.update(f"first use of {escape(plan.base_model)}: {escape(step.text)}")
+            state.update(f"preparing {escape(plan.base_model)}: {escape(step.text)}")
 
         try:
             await asyncio.to_thread(
