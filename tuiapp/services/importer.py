@@ -15,6 +15,7 @@ from tuiapp.data.tokens import TokenCounter
 from tuiapp.data.validate import MIN_EXAMPLES
 from tuiapp.problems import Problem
 from tuiapp.services.identity import Identity, identify
+from tuiapp.services.import_workers import RangeJob, examined_ranges, import_workers, split_ranges
 from tuiapp.store import Store
 from tuiapp.store.datasets import (
     commit_batch,
@@ -71,10 +72,13 @@ def run_import(
     dataset_id: int,
     cancelled: Callable[[], bool] = lambda: False,
     source_format: str | None = None,
+    workers: int | None = None,
 ) -> Iterator[ImportProgress]:
     """Import (or resume importing) a dataset, yielding progress after each committed batch;
     a file that is not OpenAI JSONL is converted record by record (`source_format`, else the
-    format it was converted from so far, else the one detected)."""
+    format it was converted from so far, else the one detected), in this process. A big JSONL
+    file is examined in `workers` processes (default: `import_workers`, from its size and the
+    free cores; 0: in this process), with the same rows, problems and line numbers."""
     dataset = get_dataset(store, dataset_id)
     source = source_format or stored_source_format(store, dataset_id) or sniff(dataset.path)
     if needs_conversion(dataset.path, source):
@@ -86,6 +90,11 @@ def run_import(
     start, line_base = dataset.bytes_read, dataset.lines
     if idx == 0:
         start = line_base = 0
+    if workers is None:
+        workers = import_workers(dataset.file_size - start)
+    if workers > 0:
+        yield from _run_parallel(store, dataset, idx, start, line_base, workers, cancelled)
+        return
     notes = FileNotes()
     batch: list[Examined] = []
     limit = FIRST_BATCH if idx == 0 else BATCH
@@ -117,11 +126,79 @@ def run_import(
         where = f"{dataset.path}, line {at}" if at is not None else dataset.path
         finish_import(store, dataset_id, [], error=f"{where}: {type(err).__name__}: {err}")
         raise
-    if (previous := previous_dataset(store, dataset_id)) is not None:
-        carry_decisions(store, dataset_id, previous)
-    problems = _file_problems(store, dataset_id, idx, notes, line_base)
-    finish_import(store, dataset_id, problems)
-    yield ImportProgress(dataset_id, idx, dataset.file_size, dataset.file_size, done=True)
+    yield _finish(store, dataset, idx, notes, line_base)
+
+
+def _run_parallel(
+    store: Store,
+    dataset: Dataset,
+    idx: int,
+    start: int,
+    line_base: int,
+    workers: int,
+    cancelled: Callable[[], bool],
+) -> Iterator[ImportProgress]:
+    """The import loop with the lines examined in worker processes, a byte range each: here
+    only the line numbers are made absolute and the rows inserted, one batch per range."""
+    model = base_model(dataset.base_model)
+    path, size = str(dataset.path), dataset.file_size
+    jobs = (
+        RangeJob(path, a, b, dataset.format, model.encoding, model.token_limit)
+        for a, b in split_ranges(path, start, size)
+    )
+    notes = FileNotes()  # line numbers from 1 at `start`, as the one-process loop counts them
+    try:
+        for part in examined_ranges(jobs, workers, cancelled):
+            if cancelled():
+                return
+            base = line_base + notes.lines
+            for row in part.rows:
+                row.line += base
+                row.problems = [Problem(p.kind, row.line, p.path, p.message) for p in row.problems]
+            notes.blank_lines += [notes.lines + n for n in part.blank_lines]
+            notes.crlf_lines += part.crlf_lines
+            notes.cr_lines += part.cr_lines
+            if part.error is not None:
+                at = None if part.failed_at is None else base + part.failed_at
+                raise _RangeFailed(at, part.error)
+            notes.lines += part.lines
+            notes.bytes_read = part.end - start
+            idx = commit_batch(store, dataset.id, idx, part.rows, line_base + notes.lines, part.end)
+            yield ImportProgress(dataset.id, idx, part.end, size)
+    except _RangeFailed as failed:
+        err = failed.error
+        if isinstance(err, OSError):
+            finish_import(store, dataset.id, [], error=f"{path}: {err.strerror or err}")
+        else:
+            where = f"{path}, line {failed.at}" if failed.at is not None else path
+            finish_import(store, dataset.id, [], error=f"{where}: {type(err).__name__}: {err}")
+        raise err from None
+    except OSError as err:
+        finish_import(store, dataset.id, [], error=f"{path}: {err.strerror or err}")
+        raise
+    except Exception as err:  # stored, so that the dataset says why instead of crashing again
+        finish_import(store, dataset.id, [], error=f"{path}: {type(err).__name__}: {err}")
+        raise
+    yield _finish(store, dataset, idx, notes, line_base)
+
+
+class _RangeFailed(Exception):
+    """Examining a range raised: the error, and the (absolute) line it was examining."""
+
+    def __init__(self, at: int | None, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.at, self.error = at, error
+
+
+def _finish(
+    store: Store, dataset: Dataset, idx: int, notes: FileNotes, line_base: int
+) -> ImportProgress:
+    """Carry decisions over from the file this one replaces, store the file-level problems,
+    mark the import complete: the last progress."""
+    if (previous := previous_dataset(store, dataset.id)) is not None:
+        carry_decisions(store, dataset.id, previous)
+    finish_import(store, dataset.id, _file_problems(store, dataset.id, idx, notes, line_base))
+    return ImportProgress(dataset.id, idx, dataset.file_size, dataset.file_size, done=True)
 
 
 def _run_converted(
