@@ -6,18 +6,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from typing import Any
 
 from tuiapp.paths import app_paths
 
 NEXT_STEPS = """\
-What to do next (the keys of the app; `tuiapp COMMAND --help` for the same from a script):
-  1. review    C accepts every example without errors (or a / r one by one, u undoes)
-  2. freeze    V opens the versions, f freezes one: train split + a holdout the model never sees
-  3. train     t on a version opens the job form (with no API key: the local backend and
-               SmolLM2-135M-Instruct, prepared on first use: a 98 MB download, once); ctrl+s
-  4. compare   e on the finished job evaluates it and its base on the holdout; g opens the
-               playground: ask "What is the capital of Chile?" and look for the pirate voice"""
+What to do next, in the app (`tuiapp COMMAND --help`: the same from a script):
+  1. review   C accepts every example without errors (a / r: one by one)
+  2. freeze   V opens the versions, f freezes one: a train split and a holdout
+  3. train    t on the version opens the job form; with no API key it trains on
+              the local backend from SmolLM2-135M-Instruct (prepared on first
+              use: a 98 MB download, once); ctrl+s starts it
+  4. compare  e on the finished job evaluates it and its base on the holdout;
+              g opens the playground: ask for the capital of a holdout country"""
 
 
 def add_parsers(sub: Any) -> None:
@@ -59,13 +61,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     else:
         how = "imported" if done.created else "already imported: reusing it"
         print(f"dataset {ds.id} ({ds.name}): {done.examples} examples, {how}")
-        print(DEMO_TASK)
+        print(textwrap.fill(DEMO_TASK, 79))
         print(NEXT_STEPS)
     # Open the app only where someone can use it: a script or a pipe gets the import and exits.
     tui = args.tui if args.tui is not None else (sys.stdin.isatty() and sys.stdout.isatty())
     if not tui:
         if not args.json:
-            print(f"open it with: tuiapp demo --tui  (or tuiapp {ds.path})")
+            print(f"open it with: tuiapp demo --tui\n(or tuiapp {ds.path})")
         return 0
     from tuiapp.app import make_app
 
