@@ -106,7 +106,7 @@ class ExampleChanges(Widget):
     def swap(self, example: Example) -> None:
         """Swap a preference pair's preferred and non-preferred answers, as an edit."""
         if swap_preference(workspace_of(self.app).store, example, self.examine) is None:
-            self.notify("Not a preference pair: nothing to swap.")
+            self.notify("Nothing to swap: not a preference pair with both answers.")
             return
         self.post_message(self.Changed(example.idx))
         self.notify("Swapped preferred and non-preferred; the original is kept (u undoes).")

@@ -157,6 +157,6 @@ async def test_swap_on_a_chat_example_says_so(
         await pilot.press("w")
         await pilot.pause()
         said = [n.message for n in app._notifications]
-        assert "Not a preference pair: nothing to swap." in said
+        assert "Nothing to swap: not a preference pair with both answers." in said
         example = get_example(open_store(home.database), screen.dataset.id, 0)
         assert example is not None and example.edited is None
