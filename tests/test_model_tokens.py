@@ -16,10 +16,14 @@ from tests.local_support import CHATML, CORPUS
 from tuiapp.data.examine import token_counts
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.local.chat_tokens import tokenize_chat
-from tuiapp.local.trainer import MAX_SEQ_LEN
 from tuiapp.paths import AppPaths
 from tuiapp.services.importer import open_dataset, run_import
-from tuiapp.services.model_tokens import DatasetCounts, count, load_tokenizer
+from tuiapp.services.model_tokens import (
+    DatasetCounts,
+    count,
+    load_tokenizer,
+    local_trainer_limit,
+)
 from tuiapp.services.report import DatasetReport, dataset_report
 from tuiapp.services.token_preview import CUT, TRAINED, preview
 from tuiapp.store import open_store
@@ -123,9 +127,11 @@ def fresh(folder: Path) -> Any:
 
 def test_the_preview_is_the_local_trainers_mask(models_dir: Path) -> None:
     tok = load_tokenizer("tiny-chat", [models_dir])
-    assert tok.note == "" and tok.max_len == MAX_SEQ_LEN
+    assert tok.note == "" and tok.max_len == local_trainer_limit()
     shown = preview(tok, CONVERSATION)
-    trainer = tokenize_chat(fresh(models_dir / "tiny-chat"), CONVERSATION["messages"], MAX_SEQ_LEN)
+    trainer = tokenize_chat(
+        fresh(models_dir / "tiny-chat"), CONVERSATION["messages"], local_trainer_limit()
+    )
     assert shown.input_ids == trainer.input_ids  # same token ids
     assert shown.labels == trainer.labels  # same labels
     assert shown.trained == trainer.trained_tokens > 0

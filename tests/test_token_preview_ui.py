@@ -18,9 +18,8 @@ from tests.test_model_tokens import CONVERSATION, save_tokenizer, write_examples
 from tests.waiting import until
 from tuiapp.app import make_app
 from tuiapp.local.chat_tokens import tokenize_chat
-from tuiapp.local.trainer import MAX_SEQ_LEN
 from tuiapp.paths import AppPaths
-from tuiapp.services import model_tokens
+from tuiapp.services.model_tokens import local_trainer_limit
 
 
 def text_of(screen: TokenPreviewScreen, selector: str) -> str:
@@ -48,12 +47,12 @@ async def test_t_opens_the_preview_and_m_switches_the_model(home: AppPaths, tmp_
         from transformers import AutoTokenizer
 
         trainer = tokenize_chat(
-            AutoTokenizer.from_pretrained(folder), CONVERSATION["messages"], MAX_SEQ_LEN
+            AutoTokenizer.from_pretrained(folder), CONVERSATION["messages"], local_trainer_limit()
         )
         head = text_of(screen, "#preview-header")
         assert (
             f"{len(trainer.input_ids)} tokens · {trainer.trained_tokens} trained · limit "
-            f"{MAX_SEQ_LEN:,} · 0 truncated"
+            f"{local_trainer_limit():,} · 0 truncated"
         ) in head
         assert "1 assistant turn(s) with weight 0: not trained" in head
         assert "counted with tiny-chat tokenizer + chat template" in head
@@ -92,7 +91,7 @@ async def test_the_cut_at_the_trainers_limit_is_shown(
     home: AppPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("transformers", reason=NEEDS_LOCAL)
-    monkeypatch.setattr(model_tokens, "MAX_SEQ_LEN", 20)  # as TUIAPP_LOCAL_MAX_SEQ_LEN=20 would
+    monkeypatch.setattr("tuiapp.local.trainer.MAX_SEQ_LEN", 20)  # TUIAPP_LOCAL_MAX_SEQ_LEN=20
     served = home.data_dir / "local" / "models"
     served.mkdir(parents=True)
     folder = save_tokenizer(served / "tiny-chat", CHATML)

@@ -15,7 +15,6 @@ from tuiapp.data.examine import conversation, token_counts
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.local.chat_tokens import template_messages
 from tuiapp.local.model_store import is_model_folder, list_base_models, model_dirs
-from tuiapp.local.trainer import MAX_SEQ_LEN
 from tuiapp.paths import AppPaths
 
 OWN_COUNT_LIMIT = 20_000  # examples a report counts with an open model's own tokenizer
@@ -96,10 +95,17 @@ def _load(model: str, dirs: tuple[Path, ...]) -> ModelTokenizer:
         return estimate("not a local model and not in the Hugging Face cache (offline)")
     if not getattr(tokenizer, "chat_template", None):
         return estimate(f"the tokenizer of {model} has no chat template")
-    # a local folder is trained by the local trainer, which keeps MAX_SEQ_LEN tokens
-    limit = MAX_SEQ_LEN if folder is not None else info.token_limit
+    # a local folder is trained by the local trainer, which keeps its own limit
+    limit = local_trainer_limit() if folder is not None else info.token_limit
     source = str(folder or "Hugging Face cache")
     return ModelTokenizer(model, tokenizer, source, info.encoding, limit)
+
+
+def local_trainer_limit() -> int:
+    """Tokens per example the local trainer keeps (`TUIAPP_LOCAL_MAX_SEQ_LEN`, 1,024)."""
+    from tuiapp.local import trainer  # its own constant; imported late: the trainer is heavy
+
+    return trainer.MAX_SEQ_LEN
 
 
 def available_models(paths: AppPaths, first: str | None = None) -> list[str]:
