@@ -16,8 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Input, Label, OptionList
 
 DATASET_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".tsv", ".parquet", ".arrow")
-# a folder written by `datasets.Dataset.save_to_disk` holds one of these
-DATASET_FOLDER_MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
+# a folder written by `save_to_disk`: state.json beside dataset_info.json (a Dataset), or
+# dataset_dict.json (a DatasetDict); dataset_info.json alone is LLaMA-Factory's data/ folder
+SAVED_DATASET = (("state.json", "dataset_info.json"), ("dataset_dict.json",))
 SHOWN_CANDIDATES = 12
 HINT = "Tab completes · ctrl+b browses · ↓ recent files · Enter opens · Esc cancels"
 
@@ -29,7 +30,7 @@ def dataset_like(path: Path) -> bool:
 
 def dataset_folder(path: Path) -> bool:
     """A Hugging Face dataset folder saved with `save_to_disk`."""
-    return any((path / marker).is_file() for marker in DATASET_FOLDER_MARKERS)
+    return any(all((path / name).is_file() for name in names) for names in SAVED_DATASET)
 
 
 def path_candidates(text: str) -> list[str]:

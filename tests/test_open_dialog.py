@@ -11,7 +11,7 @@ from typing import Any
 from textual.widgets import DirectoryTree, Input, OptionList
 
 from screens.datasets import DatasetsScreen
-from screens.open_file import BrowseScreen, OpenFileScreen, complete_path
+from screens.open_file import BrowseScreen, OpenFileScreen, complete_path, dataset_folder
 from screens.review import ReviewScreen
 from tests.conftest import chat
 from tests.test_review_ui import plain
@@ -34,6 +34,21 @@ def folder_of_files(tmp_path: Path, write_jsonl: Callable[..., Path]) -> Path:
     (data / "notes.txt").write_text("not a dataset")
     (data / ".hidden.jsonl").write_text("{}\n")
     return data
+
+
+def test_only_saved_dataset_folders_open_as_datasets(tmp_path: Path) -> None:
+    (tmp_path / "llamafactory").mkdir()  # its data/ folder: a dataset_info.json, no state.json
+    (tmp_path / "llamafactory" / "dataset_info.json").write_text("{}")
+    (tmp_path / "saved").mkdir()
+    for name in ("dataset_info.json", "state.json"):
+        (tmp_path / "saved" / name).write_text("{}")
+    (tmp_path / "dict").mkdir()
+    (tmp_path / "dict" / "dataset_dict.json").write_text("{}")
+    assert [dataset_folder(tmp_path / n) for n in ("llamafactory", "saved", "dict")] == [
+        False,
+        True,
+        True,
+    ]
 
 
 def test_completion_gives_the_common_part_then_the_candidates(
