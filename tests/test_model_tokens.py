@@ -214,7 +214,7 @@ def test_the_cost_table_counts_an_open_model_with_its_own_tokenizer(
     ]
     row = report.costs[0]
     assert (row.model, row.tokens_per_epoch) == ("tiny-chat", sum(own))
-    assert row.counted_with == "tiny-chat tokenizer + chat template"
+    assert row.counted_with == "own tokenizer + chat template"
     assert report.model_note == "tiny-chat: counted with its own tokenizer and chat template"
     assert report.costs[1].counted_with == "o200k_base"  # OpenAI rows keep their encodings
     uncached = report_for(home, write_examples(tmp_path / "b.jsonl", examples), "meta-llama/X")

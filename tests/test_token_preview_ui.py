@@ -55,7 +55,7 @@ async def test_t_opens_the_preview_and_m_switches_the_model(home: AppPaths, tmp_
             f"{local_trainer_limit():,} · 0 truncated"
         ) in head
         assert "1 assistant turn(s) with weight 0: not trained" in head
-        assert "counted with tiny-chat tokenizer + chat template" in head
+        assert "counted with own tokenizer + chat template" in head
         body = text_of(screen, "#preview-text")
         assert "<|im_start|>assistant\narr matey, Paris is the capital of France!<|im_end|>" in body
         assert not screen.query_one("#preview-cut").display  # nothing cut off

@@ -35,7 +35,7 @@ class ModelTokenizer:
     def counted_with(self) -> str:
         """The tokenizer's name as tables show it."""
         if self.tokenizer is not None:
-            return f"{Path(self.model).name} tokenizer + chat template"
+            return "own tokenizer + chat template"
         return f"{self.encoding} (estimate)" if self.note else self.encoding
 
 
