@@ -136,14 +136,14 @@ def test_csv_without_known_columns_names_the_columns_seen(
     assert [d["name"] for d in json.loads(capsys.readouterr().out)] == ["pairs.txt"]
 
 
-def _stream(path: Path, rows: list[dict[str, Any]]) -> None:
+def _stream(path: Path, rows: list[dict[str, Any]], chunk: int = 4) -> None:
     """An Arrow stream file (what save_to_disk writes) with these rows."""
     pa = pytest.importorskip("pyarrow")
     import pyarrow.ipc
 
     table = pa.Table.from_pylist(rows)
     with pa.OSFile(str(path), "wb") as sink, pyarrow.ipc.new_stream(sink, table.schema) as out:
-        for batch in table.to_batches(max_chunksize=4):
+        for batch in table.to_batches(max_chunksize=chunk):
             out.write_batch(batch)
 
 
@@ -242,3 +242,31 @@ def test_without_pyarrow_the_error_says_what_to_install(
     code, summary, err = _import(path, capsys)
     assert code == 1 and summary is None
     assert "pip install 'tuiapp[formats]'" in err
+
+
+def test_arrow_rows_stream_with_flat_memory(tmp_path: Path) -> None:
+    """A 20 MB Arrow stream (save_to_disk's form) is read a record batch at a time: Python
+    memory stays well under its size, and so does Arrow's own pool (memory-mapped)."""
+    pa = pytest.importorskip("pyarrow")
+    import tracemalloc
+
+    from tuiapp.data.formats.arrow_file import iter_table
+
+    path = tmp_path / "data.arrow"
+    rows = [
+        {"instruction": f"{i} " + "x" * 1000, "input": "", "output": "y" * 1000}
+        for i in range(10_000)
+    ]
+    _stream(path, rows, chunk=1_000)  # datasets writes batches of 1,000 rows
+    del rows
+    assert path.stat().st_size > 20_000_000
+    tracemalloc.start()
+    try:
+        pool_peak, n = 0, 0
+        for _ in iter_table(path):
+            pool_peak, n = max(pool_peak, pa.total_allocated_bytes()), n + 1
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert n == 10_000
+    assert peak < 4_000_000 and pool_peak < 4_000_000

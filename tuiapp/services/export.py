@@ -72,7 +72,7 @@ def export_accepted(
             handle.write(orjson.dumps(record) + (b"" if array else b"\n"))
             written += 1
         if not written and inexpressible:
-            why = "; ".join(f"{n} with {r}" for r, n in reason_counts(inexpressible).items())
+            why = "; ".join(f"{r}: {n:,}" for r, n in reason_counts(inexpressible).items())
             raise NothingToWrite(
                 f"none of the accepted examples can be written as {fmt} ({why})"
                 + (f"; {len(skipped)} still have errors" if skipped else "")
