@@ -8,7 +8,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tuiapp import cli_delete, cli_demo, cli_import, cli_jobs, cli_local, cli_quality, cli_redact
+from tuiapp import (
+    cli_delete,
+    cli_demo,
+    cli_export_model,
+    cli_import,
+    cli_jobs,
+    cli_local,
+    cli_quality,
+    cli_redact,
+)
 from tuiapp.cli_errors import (
     EXIT_REJECTED,
     EXIT_UNREADABLE,
@@ -47,6 +56,7 @@ COMMANDS = (
     "pause",
     "resume",
     "local",
+    "export-model",
 )
 
 
@@ -101,6 +111,7 @@ def _command_parser() -> argparse.ArgumentParser:
     cli_redact.add_parsers(sub)
     cli_jobs.add_parsers(sub)
     cli_local.add_parsers(sub)
+    cli_export_model.add_parsers(sub)
     return parser
 
 
@@ -132,6 +143,7 @@ def _dispatch(args_list: list[str]) -> int:
             "datasets": cmd_datasets,
             "delete": cli_delete.cmd_delete,
             "local": cli_local.cmd_local,
+            "export-model": cli_export_model.cmd_export_model,
             "redact": cli_redact.run,
         }
         if args.command in cli_jobs.COMMANDS:
