@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,3 +136,60 @@ def test_the_first_local_job_prepares_the_base_model(
     assert (home.cache_dir / "models" / DEFAULT_BASE / "config.json").is_file()
     assert main(["train", "1", "--provider", "local", "--yes"]) == 2
     assert "first time" not in capsys.readouterr().err and source.calls == 1
+
+
+async def test_the_job_form_prepares_the_base_model_on_first_use(
+    home: AppPaths,
+    write_jsonl: Callable[..., Path],
+    source: FakeSource,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import screens.new_job
+    from screens.new_job import NewJobScreen
+    from tests.test_jobs import frozen_version
+    from tests.test_review_ui import plain
+    from tests.waiting import until
+    from tuiapp.app import make_app
+    from tuiapp.providers.openai_adapters import LOCAL_CAPABILITIES
+    from tuiapp.providers.registry import Providers
+
+    class LocalBackend:
+        """The local backend as the form sees it, serving no base model yet."""
+
+        capabilities = LOCAL_CAPABILITIES
+
+        async def models(self) -> list[str]:
+            return []
+
+        async def close(self) -> None:
+            pass
+
+    async def connected(_self: Providers, _name: str) -> LocalBackend:
+        return LocalBackend()
+
+    monkeypatch.setattr(Providers, "get", connected)  # nothing is started or connected
+    monkeypatch.delenv("TUIAPP_LOCAL_URL", raising=False)
+    for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "TOGETHER_API_KEY", "MISTRAL_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+    async def stop(*_args: Any, **_kwargs: Any) -> None:
+        raise ProviderError("local: stopped by the test", "no job is made")
+
+    monkeypatch.setattr(screens.new_job, "start_job", stop)
+    frozen_version(home, write_jsonl)
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3", "n")
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, NewJobScreen), "the form")
+        form = app.screen
+        await until(pilot, lambda: "models:" in plain(form.query_one("#models-hint")), "models")
+        assert "prepared when a job first uses it" in plain(form.query_one("#models-hint"))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        state = form.query_one("#new-job-state")
+        await until(pilot, lambda: "stopped by the test" in plain(state), "the job's start")
+    assert source.calls == 1
+    assert (home.cache_dir / "models" / DEFAULT_BASE / "config.json").is_file()

@@ -17,6 +17,7 @@ from tests.conftest import chat
 from tests.test_review_ui import plain
 from tests.waiting import until
 from tuiapp.app import make_app
+from tuiapp.cli import main
 from tuiapp.paths import AppPaths
 from tuiapp.store import open_store
 from tuiapp.store.datasets import list_datasets, recent_files
@@ -137,13 +138,10 @@ async def test_recent_files_are_listed_and_one_opens_with_enter(
     home: AppPaths, tmp_path: Path, write_jsonl: Callable[..., Path]
 ) -> None:
     data = folder_of_files(tmp_path, write_jsonl)
+    for name in ("train_a.jsonl", "train_b.jsonl"):  # opened before (the CLI imports alike)
+        assert main(["import", str(data / name)]) == 0
     app = make_app(home)
     async with app.run_test(size=(80, 24)) as pilot:
-        for name in ("train_a.jsonl", "train_b.jsonl"):
-            await open_dialog(app, pilot)
-            await pilot.press(*f"{data}/{name}", "enter")
-            await until(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
-            await pilot.press("escape")
         store = open_store(home.database)
         assert recent_files(store) == [str(data / "train_b.jsonl"), str(data / "train_a.jsonl")]
         dialog = await open_dialog(app, pilot)
