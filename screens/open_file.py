@@ -161,7 +161,8 @@ class OpenFileScreen(ModalScreen[Path | None]):
             if self._recent:
                 yield Label("Recent files", id="open-recent-title")
                 yield OptionList(*[Text(p) for p in self._recent], id="open-recent")
-            yield Label(HINT, id="open-hint")
+            hint = HINT if self._recent else HINT.replace(" · ↓ recent files", "")
+            yield Label(hint, id="open-hint")
 
     @property
     def _input(self) -> Input:
