@@ -35,9 +35,12 @@ def _example(home: AppPaths, dataset: int, idx: int) -> tuple[Any, str, str]:
     return json.loads(example.original), source.record, source.location
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    """A CSV file with this header and rows (quoted where the csv module needs it)."""
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+def _write_csv(
+    path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8"
+) -> Path:
+    """A CSV file with this header and rows (quoted where the csv module needs it, lines ended
+    with CRLF as the csv module writes them)."""
+    with open(path, "w", newline="", encoding=encoding) as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
@@ -92,8 +95,9 @@ def test_csv_column_aliases(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """instruction/input/output (input joined to the instruction by a newline), question/answer,
-    query/response (any case) map to the user and assistant turns."""
-    path = _write_csv(tmp_path / "aliases.csv", header, [row] * 10)
+    query/response (any case) map to the user and assistant turns, after a byte-order mark as
+    Excel writes one."""
+    path = _write_csv(tmp_path / "aliases.csv", header, [row] * 10, encoding="utf-8-sig")
     code, summary, _ = _import(path, capsys)
     assert code == 0 and summary["format"] == "csv"
     example, _, _ = _example(home, summary["dataset"], 0)
