@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from tests.conftest import chat
-from tuiapp.data.dedup import conversation_text, find_duplicates, jaccard, normalize
+from tuiapp.data import dedup
+from tuiapp.data.dedup import (
+    Fingerprints,
+    conversation_text,
+    exact_key,
+    find_duplicates,
+    jaccard,
+    normalize,
+    signature,
+)
 
 BASE = (
     "the quick brown fox jumps over the lazy dog while the farmer watches from the old "
@@ -63,3 +75,24 @@ def test_jaccard_of_word_shingles() -> None:
     assert jaccard("a b c d", "a b c d") == 1.0
     assert jaccard("a b c d", "a b c e") == 1 / 3  # shingles {abc, bcd} vs {abc, bce}
     assert jaccard("one two three", "four five six") == 0.0
+
+
+def per_text_prints(texts: list[str]) -> Fingerprints:
+    """Fingerprints the way they were made before the vectorised pass: one text at a time."""
+    digests = [int.from_bytes(exact_key(t)[:8], "little") for t in texts]
+    return Fingerprints(np.stack([signature(t) for t in texts]), np.array(digests, dtype=np.uint64))
+
+
+def test_vectorised_signatures_find_the_same_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks.bench_dedup import make_texts
+
+    texts, planted = make_texts(600, seed=3)
+    texts += ["", "one", "two words", "ünïcode wörds, punctuation!", BASE, BASE.upper()]
+    reference = find_duplicates(texts, prints=per_text_prints(texts))
+    assert len(reference) >= len(planted) // 2 and any(g.exact for g in reference)
+    monkeypatch.setattr(dedup, "SIGNATURE_BLOCK", 97)  # blocks end mid-text, mid-range
+    monkeypatch.setattr(dedup, "PAIR_BLOCK", 5)
+    prints = Fingerprints.of(texts, len(texts))
+    assert np.array_equal(prints.signatures, per_text_prints(texts).signatures)
+    assert find_duplicates(texts, prints=prints) == reference
+    assert find_duplicates(texts) == reference

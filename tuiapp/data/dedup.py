@@ -11,7 +11,7 @@ import hashlib
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,8 @@ from tuiapp.data.examine import conversation
 N_PERM = 64
 SHINGLE = 3
 MAX_COMPARE = 32
+SIGNATURE_BLOCK = 32_768  # shingles per numpy pass: (64 x 32,768) uint64 = 16 MB at a time
+PAIR_BLOCK = 65_536  # candidate pairs compared at once (their signatures: 2 x 16 MB)
 DEFAULT_THRESHOLD = 0.7  # Jaccard similarity of word 3-shingles
 ESTIMATE_SLACK = 0.15  # 64 MinHash values estimate Jaccard within ~0.06 (1 sd)
 _PRIME = (1 << 61) - 1
@@ -65,7 +67,8 @@ def jaccard(a: str, b: str) -> float:
 
 
 def signature(text: str) -> np.ndarray:
-    """MinHash signature (N_PERM uint32 values) of the text's word 3-shingles."""
+    """MinHash signature (N_PERM uint32 values) of the text's word 3-shingles (one text at a
+    time: the reference `signatures` must equal)."""
     shingles_ = shingles(text)
     hashes = np.fromiter(
         (zlib.crc32(s.encode()) for s in shingles_), dtype=np.uint64, count=len(shingles_)
@@ -73,6 +76,36 @@ def signature(text: str) -> np.ndarray:
     # (a * x + b) mod p for every permutation and shingle, then the minimum per permutation
     values = (np.outer(_A, hashes) + _B[:, None]) % _PRIME
     return (values.min(axis=1) & 0xFFFFFFFF).astype(np.uint32)
+
+
+def signatures(texts: Iterable[str], n: int, out: np.ndarray | None = None) -> np.ndarray:
+    """The MinHash signatures of n texts as one (n, N_PERM) uint32 matrix, the same values as
+    `signature` gives each: the shingle hashes of many texts go through the permutations in
+    one numpy pass, SIGNATURE_BLOCK shingles at a time (bounded memory), instead of a few small
+    numpy calls per text."""
+    out = np.empty((n, N_PERM), dtype=np.uint32) if out is None else out
+    hashes: list[int] = []
+    starts: list[int] = []  # where each pending text's shingle hashes begin in `hashes`
+    done = 0
+    for text in texts:
+        starts.append(len(hashes))
+        hashes.extend(zlib.crc32(s.encode()) for s in shingles(text))  # never empty
+        if len(hashes) >= SIGNATURE_BLOCK:
+            _minhash_block(hashes, starts, out[done : done + len(starts)])
+            done += len(starts)
+            hashes, starts = [], []
+    if starts:
+        _minhash_block(hashes, starts, out[done : done + len(starts)])
+    return out
+
+
+def _minhash_block(hashes: list[int], starts: list[int], out: np.ndarray) -> None:
+    """Fill `out` (one row per text) with the minimum of (a * x + b) mod p over each text's
+    shingle hashes, for every permutation (uint64 wrap-around, exactly as `signature`)."""
+    x = np.array(hashes, dtype=np.uint64)
+    values = (_A[:, None] * x[None, :] + _B[:, None]) % _PRIME  # (N_PERM, shingles)
+    lowest = np.minimum.reduceat(values, np.array(starts, dtype=np.intp), axis=1)
+    out[:] = (lowest.T & 0xFFFFFFFF).astype(np.uint32)
 
 
 @dataclass(frozen=True)
@@ -116,9 +149,13 @@ class Fingerprints:
     def of(cls, texts: Iterable[str], n: int) -> Fingerprints:
         """Fingerprints of n texts, filled in place (no per-row arrays)."""
         prints = cls.empty(n)
-        for i, text in enumerate(texts):
-            prints.digests[i] = int.from_bytes(exact_key(text)[:8], "little")
-            prints.signatures[i] = signature(text)
+
+        def digested() -> Iterator[str]:
+            for i, text in enumerate(texts):
+                prints.digests[i] = int.from_bytes(exact_key(text)[:8], "little")
+                yield text
+
+        signatures(digested(), n, prints.signatures)
         return prints
 
     @classmethod
@@ -151,14 +188,25 @@ def find_duplicates(
     unique[[b for _, b in exact_pairs]] = False
     checked: set[tuple[int, int]] = set()
     for a, b in _candidates(signatures, unique, bands, rows):
-        likely = np.mean(signatures[a] == signatures[b], axis=1) >= threshold - ESTIMATE_SLACK
-        for x, y in zip(a[likely].tolist(), b[likely].tolist(), strict=True):
+        for x, y in _likely(signatures, a, b, threshold - ESTIMATE_SLACK):
             pair = (min(x, y), max(x, y))
             if pair not in checked:
                 checked.add(pair)
                 if jaccard(texts[pair[0]], texts[pair[1]]) >= threshold:
                     edges.add(pair)
     return _groups(texts, edges | exact_pairs, exact_pairs)
+
+
+def _likely(
+    signatures: np.ndarray, a: np.ndarray, b: np.ndarray, floor: float
+) -> Iterator[tuple[int, int]]:
+    """The candidate pairs whose MinHash estimate reaches `floor`, PAIR_BLOCK pairs at a time:
+    a popular band value can pair most of a million rows, and all their signatures at once
+    would take gigabytes."""
+    for at in range(0, len(a), PAIR_BLOCK):
+        x, y = a[at : at + PAIR_BLOCK], b[at : at + PAIR_BLOCK]
+        likely = np.mean(signatures[x] == signatures[y], axis=1) >= floor
+        yield from zip(x[likely].tolist(), y[likely].tolist(), strict=True)
 
 
 def _same_digest(texts: Sequence[str], digests: np.ndarray) -> set[tuple[int, int]]:
@@ -184,10 +232,9 @@ def _candidates(
     hashes and pair each row of an equal run with the MAX_COMPARE rows before it."""
     positions = np.flatnonzero(unique)
     for band in range(bands):
-        block = signatures[positions, band * rows : (band + 1) * rows].astype(np.uint64)
         h = np.zeros(len(positions), dtype=np.uint64)
-        for col in range(rows):  # a cheap polynomial hash of the band's values
-            h = h * np.uint64(1_000_003) + block[:, col]
+        for col in range(band * rows, (band + 1) * rows):  # a cheap polynomial hash of the band
+            h = h * np.uint64(1_000_003) + signatures[positions, col].astype(np.uint64)
         order = np.argsort(h, kind="stable")
         sorted_h = h[order]
         for lag in range(1, MAX_COMPARE + 1):

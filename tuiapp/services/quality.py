@@ -8,9 +8,9 @@ import multiprocessing
 import os
 import sys
 from array import array
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import overload
 
@@ -38,6 +38,8 @@ from tuiapp.store.quality import GroupMember, save_scan
 
 PARALLEL_MIN = 20_000  # fewer examples than this are scanned in this process
 MAX_WORKERS = 4
+RANGE_MAX = 25_000  # examples per range at most: a range's fingerprints are 6.6 MB
+Job = tuple[str, int, int, int, tuple[str, ...]]  # database, dataset, start, stop, checks
 
 
 class StoredTexts(Sequence[str]):
@@ -97,7 +99,7 @@ def _positions() -> array[int]:
     return array("q")
 
 
-def scan_range(job: tuple[str, int, int, int, tuple[str, ...]]) -> RangeScan:
+def scan_range(job: Job) -> RangeScan:
     """Consistency, personal data and fingerprints of the examples with start <= idx < stop
     (run in this process or a worker; opens its own connection; `checks` names the registered
     quality checks, so a worker runs the same ones)."""
@@ -140,6 +142,22 @@ def _start_resource_tracker() -> None:
         sys.stderr = saved
 
 
+def _in_order(
+    pool: ProcessPoolExecutor, jobs: list[Job], ahead: int
+) -> Iterator[tuple[Job, RangeScan]]:
+    """Each job with its result, in order, with at most `ahead` jobs submitted and not yet
+    taken (pool.map would submit them all, and finished ranges would pile up in memory)."""
+    queued: deque[tuple[Job, Future[RangeScan]]] = deque()
+    for job in jobs:
+        queued.append((job, pool.submit(scan_range, job)))
+        if len(queued) >= ahead:
+            first, future = queued.popleft()
+            yield first, future.result()
+    while queued:
+        first, future = queued.popleft()
+        yield first, future.result()
+
+
 def scan_quality(
     store: Store,
     dataset_id: int,
@@ -155,9 +173,10 @@ def scan_quality(
     total = len(texts)
     workers = workers or (min(os.cpu_count() or 1, MAX_WORKERS) if total >= PARALLEL_MIN else 1)
     checks = registered()
+    parts = max(workers * 4 if workers > 1 else 1, -(-total // RANGE_MAX))
     jobs = [
         (str(store.path), dataset_id, start, stop, checks)
-        for start, stop in scan_ranges(total, workers * 4 if workers > 1 else 1)
+        for start, stop in scan_ranges(total, parts)
     ]
     consistency = Consistency(checks=new_checks(checks))
     pii: dict[str, array[int]] = defaultdict(_positions)
@@ -176,7 +195,7 @@ def scan_quality(
         _start_resource_tracker()
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for job, part in zip(jobs, pool.map(scan_range, jobs), strict=True):
+            for job, part in _in_order(pool, jobs, workers + 1):
                 merge(part, job[2], job[3])
     else:
         for job in jobs:
