@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, RichLog, Static
 
+from screens.choice import ChoiceScreen
 from screens.confirm import ConfirmScreen
 from tuiapp.data.eta import describe, duration
 from tuiapp.jobs.diagnosis import Context, diagnose
@@ -74,6 +75,7 @@ class JobScreen(Screen[None]):
         Binding("r", "control('resume')", "Resume", id="job.resume"),
         Binding("e", "evaluate", "Evaluate", id="job.evaluate"),
         Binding("g", "playground", "Playground", id="job.playground"),
+        Binding("x", "export_model", "Export model", id="job.export_model"),
         Binding("escape,q", "back", "Back", id="job.back"),
     ]
 
@@ -235,6 +237,57 @@ class JobScreen(Screen[None]):
     def action_playground(self) -> None:
         """Chat with the fine-tuned model beside its base model."""
         workspace_of(self.app).nav.playground(self.job_id)
+
+    @work
+    async def action_export_model(self) -> None:
+        """Ask the model (final or a checkpoint) and the format, then export in a thread."""
+        from tuiapp.local.export_model import ExportError
+        from tuiapp.services.model_export import local_job_id
+
+        try:
+            local_id = local_job_id(workspace_of(self.app).store, str(self.job_id))
+        except ExportError as err:
+            self.notify(str(err), title="Cannot export", severity="warning", markup=False)
+            return
+        steps = [c["step"] for c in job_checkpoints(workspace_of(self.app).store, self.job_id)]
+        step: str | None = "final"
+        if steps:
+            models = [
+                ("final", "the final model"),
+                *((str(s), f"checkpoint step {s}") for s in steps),
+            ]
+            step = await self.app.push_screen_wait(ChoiceScreen("Export which model?", models))
+        formats = [
+            ("adapter", "adapter: the PEFT adapter folder (vLLM --enable-lora)"),
+            ("merged", "merged: base + adapter as one safetensors model"),
+            ("ollama", "ollama: a Modelfile (ollama create)"),
+            ("gguf", "gguf: one GGUF file (needs llama.cpp's converter)"),
+        ]
+        fmt = await self.app.push_screen_wait(ChoiceScreen("Export as", formats)) if step else None
+        if step and fmt:
+            self._export(local_id, fmt, None if step == "final" else int(step))
+
+    @work(thread=True, exclusive=True, group="export")
+    def _export(self, local_id: str, fmt: str, step: int | None) -> None:
+        """Write the export; the folder and the serve commands in a notification."""
+        import os
+
+        from tuiapp.local.export_model import ExportError
+        from tuiapp.services.model_export import export_local_job
+
+        self.app.call_from_thread(self.notify, f"Exporting {fmt} ...", timeout=3)
+        ws = workspace_of(self.app)
+        try:
+            done = export_local_job(ws.paths, ws.providers.env or os.environ, local_id, fmt, step)
+        except (ExportError, OSError) as err:
+            self.app.call_from_thread(
+                self.notify, str(err), title="Export failed", severity="error", markup=False
+            )
+            return
+        text = f"{done.path} ({done.size_bytes / 1e6:,.1f} MB)\n" + "\n".join(done.commands)
+        self.app.call_from_thread(
+            self.notify, text, title=f"Exported {fmt}", timeout=30, markup=False
+        )
 
     def action_back(self) -> None:
         """Back to the list."""

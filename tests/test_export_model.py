@@ -315,3 +315,49 @@ def test_unfinished_job_and_missing_base(local: Path, capsys: pytest.CaptureFixt
     shutil.rmtree(local / "models" / "tiny-llama")
     code, _, err = run(capsys, "export-model", "1", "--checkpoint", "4", "--format", "merged")
     assert code == 2 and "tuiapp local pull tiny-llama" in err
+
+
+async def test_job_screen_export_key(local: Path, home: AppPaths) -> None:
+    """x on the job screen asks which model (final or a checkpoint) and the format, exports
+    in a thread and shows the folder and the serve command; a hosted job says why not."""
+    from screens.choice import ChoiceScreen
+    from screens.job import JobScreen
+    from tests.waiting import until
+    from tuiapp.app import make_app
+    from tuiapp.providers.base import RemoteCheckpoint
+    from tuiapp.store.jobs import add_checkpoints
+
+    store = open_store(home.database)
+    add_checkpoints(store, 1, [RemoteCheckpoint("ftckpt-1", 4, f"{MODEL}:ckpt-step-4", {}, 1)])
+    store.close()
+    app = make_app(home)
+    async with app.run_test(size=(110, 34)) as pilot:
+        app.push_screen(JobScreen(1))
+        await pilot.pause()
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the model question")
+        await pilot.press("down", "enter")  # checkpoint step 4
+        await until(
+            pilot,
+            lambda: "Export as" in str(app.screen.query("Label").first().render()),
+            "the format question",
+        )
+        await pilot.press("enter")  # adapter
+        done = await until(
+            pilot,
+            lambda: [n.message for n in app._notifications if n.title == "Exported adapter"],
+            "the export",
+        )
+        folder = local / "exports" / "tiny-llama-01234567-step4" / "adapter"
+        assert str(folder) in done[0] and "--enable-lora" in done[0]
+        assert (folder / "adapter_model.safetensors").is_file()
+        await pilot.press("escape")
+        app.push_screen(JobScreen(2))
+        await pilot.pause()
+        await pilot.press("x")
+        said = await until(
+            pilot,
+            lambda: [n.message for n in app._notifications if n.title == "Cannot export"],
+            "the refusal",
+        )
+        assert "ran on together" in said[0]

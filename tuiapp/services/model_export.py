@@ -61,6 +61,21 @@ def export_job(
 ) -> ExportResult:
     """Export job `ref`'s final model (or its checkpoint at `step`) as `fmt`."""
     job_id = local_job_id(store, ref)
+    return export_local_job(paths, env, job_id, fmt, step, out, converter, root)
+
+
+def export_local_job(
+    paths: AppPaths,
+    env: Mapping[str, str],
+    job_id: str,
+    fmt: str,
+    step: int | None = None,
+    out: Path | None = None,
+    converter: Path | None = None,
+    root: Path | None = None,
+) -> ExportResult:
+    """Export a local backend job (its ftjob id) from this machine's state folder (or
+    `root`); refused when the app's local backend is another machine."""
     if (url := remote_backend(env)) and root is None:
         again = f" --checkpoint {step}" if step is not None else ""
         raise ExportError(
