@@ -118,18 +118,20 @@ class JobsAPI:
                 )
         method = body.get("method") or {"type": "supervised"}
         kind = method.get("type") if isinstance(method, dict) else None
-        if kind != "supervised":
+        if kind not in ("supervised", "dpo"):
             raise APIError(
                 400,
                 f"method.type {kind!r} is not supported by the local backend "
-                "(supported: supervised)",
+                "(supported: supervised, dpo)",
                 param="method.type",
             )
-        supervised = _object(method.get("supervised"), "method.supervised")
+        section = _object(method.get(kind), f"method.{kind}")
         hyper = dict(_object(body.get("hyperparameters"), "hyperparameters"))
-        hyper.update(
-            _object(supervised.get("hyperparameters"), "method.supervised.hyperparameters")
-        )
+        hyper.update(_object(section.get("hyperparameters"), f"method.{kind}.hyperparameters"))
+        if kind == "supervised" and "beta" in hyper:
+            raise APIError(
+                400, "beta is a DPO hyperparameter", param="method.supervised.hyperparameters"
+            )
         try:
             check_hyperparameters(hyper)
         except HyperparameterError as err:
@@ -159,9 +161,10 @@ class JobsAPI:
                     {
                         k: hyper.get(k, "auto")
                         for k in ("n_epochs", "batch_size", "learning_rate_multiplier")
+                        + (("beta",) if kind == "dpo" else ())
                     }
                 ),
-                json.dumps({"type": "supervised"}),
+                json.dumps({"type": kind}),
                 json.dumps(body.get("metadata")),
             ),
         )

@@ -68,6 +68,7 @@ def check_hyperparameters(hyper: dict[str, Any]) -> None:
     _value(hyper, "n_epochs", int, 1, 50)
     _value(hyper, "batch_size", int, 1, 256)
     _value(hyper, "learning_rate_multiplier", float, 1e-6, 100)
+    _value(hyper, "beta", float, 1e-6, 2)
 
 
 def resolve(hyper: dict[str, Any], n_examples: int, seed: int) -> TrainingSettings:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from tuiapp.providers.openai_provider import OpenAIProvider
 
 OPENAI_CAPABILITIES = Capabilities(methods=("supervised", "dpo"), pause_resume=True)
-LOCAL_CAPABILITIES = Capabilities(methods=("supervised",), pause_resume=True)
+LOCAL_CAPABILITIES = Capabilities(methods=("supervised", "dpo"), pause_resume=True)
 
 LOCAL_DEFAULT_BASE = "SmolLM2-135M-Instruct"  # tuiapp.local.model_store.DEFAULT_BASE
 OPENAI_DEFAULT_BASE = "gpt-4.1-mini-2025-04-14"

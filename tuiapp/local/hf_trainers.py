@@ -1,0 +1,176 @@
+"""TRL's trainers as a local job uses them: SFT on token ids with our assistant-only labels,
+DPO on preference pairs, both over a peft LoRA model, with the same schedule and settings."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tuiapp.local.chat_tokens import Tokenized, template_messages
+from tuiapp.local.devices import Placement
+from tuiapp.local.hyperparams import TrainingSettings
+
+SAMPLED_VALIDATION = 32  # examples evaluated every 1/20 of the run; all of them per epoch
+DPO_EVAL_BATCH = 4
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What one run trains on and how: the model folder, the data, the settings, the device."""
+
+    base_path: str
+    out: Path
+    settings: TrainingSettings
+    placement: Placement
+    max_seq_len: int
+
+
+def sft_dataset(items: list[Tokenized]) -> Any:
+    """Token ids with their labels (-100 where no loss): TRL trains on them as they are."""
+    from datasets import Dataset
+
+    return Dataset.from_list([{"input_ids": t.input_ids, "labels": t.labels} for t in items])
+
+
+def dpo_rows(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """OpenAI preference lines as TRL's conversational pairs: the prompt's messages, and the
+    preferred / non-preferred answers as the assistant turn that follows."""
+    rows = []
+    for example in examples:
+        prompt = template_messages(example.get("input", {}).get("messages", []))
+        chosen = template_messages(example.get("preferred_output", []))
+        rejected = template_messages(example.get("non_preferred_output", []))
+        if prompt and chosen and rejected:
+            rows.append({"prompt": prompt, "chosen": chosen, "rejected": rejected})
+    return rows
+
+
+def lora_model(spec: RunSpec) -> Any:
+    """The base model in float32 with a LoRA adapter on every linear layer, its initial
+    weights drawn from the job's seed (the same seed trains the same model)."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, set_seed
+
+    set_seed(spec.settings.seed)
+    model = AutoModelForCausalLM.from_pretrained(spec.base_path, dtype=torch.float32)
+    return get_peft_model(
+        model,
+        LoraConfig(
+            r=spec.settings.lora_r,
+            lora_alpha=spec.settings.lora_alpha,
+            lora_dropout=0.0,
+            target_modules="all-linear",
+            task_type="CAUSAL_LM",
+        ),
+    )
+
+
+def common_args(spec: RunSpec, eval_every: int, has_validation: bool) -> dict[str, Any]:
+    """The TrainingArguments both trainers share: the job's settings, one log line per step,
+    a checkpoint per epoch (a pause adds one), the device and its precision."""
+    settings, placement = spec.settings, spec.placement
+    return {
+        "output_dir": str(spec.out),
+        "num_train_epochs": settings.n_epochs,
+        "per_device_train_batch_size": settings.batch_size,
+        "learning_rate": settings.learning_rate,
+        "lr_scheduler_type": "constant",
+        "weight_decay": 0.01,
+        "seed": settings.seed,
+        "data_seed": settings.seed,
+        "logging_strategy": "steps",
+        "logging_steps": 1,
+        "eval_strategy": "steps" if has_validation else "no",
+        "eval_steps": eval_every,
+        "save_strategy": "epoch",
+        "report_to": "none",
+        "disable_tqdm": True,
+        "use_cpu": placement.device == "cpu",
+        "bf16": placement.bf16,
+        "fp16": placement.fp16,
+        "max_length": spec.max_seq_len,
+        "dataloader_num_workers": 0,
+        "include_num_input_tokens_seen": "non_padding",
+        "save_only_model": False,
+    }
+
+
+def steps(n_examples: int, settings: TrainingSettings) -> tuple[int, int]:
+    """Steps per epoch and in all, as the trainer will count them (the last batch kept)."""
+    per_epoch = math.ceil(n_examples / settings.batch_size)
+    return per_epoch, per_epoch * settings.n_epochs
+
+
+def build_sft(
+    spec: RunSpec,
+    tokenizer: Any,
+    train: list[Tokenized],
+    valid: list[Tokenized],
+    eval_every: int,
+    callbacks: list[Any],
+) -> tuple[Any, Any]:
+    """TRL's SFT trainer on our token ids and labels; the full validation set's evaluation
+    (for the epoch checkpoints) as a function, or None without validation."""
+    from trl import SFTConfig, SFTTrainer
+
+    config = SFTConfig(**common_args(spec, eval_every, bool(valid)), per_device_eval_batch_size=8)
+    trainer = SFTTrainer(
+        model=lora_model(spec),
+        args=config,
+        train_dataset=sft_dataset(train),
+        eval_dataset=sft_dataset(valid[:SAMPLED_VALIDATION]) if valid else None,
+        processing_class=tokenizer,
+        callbacks=callbacks,
+    )
+    return trainer, full_validation(trainer, sft_dataset(valid) if valid else None)
+
+
+def build_dpo(
+    spec: RunSpec,
+    tokenizer: Any,
+    train: list[dict[str, Any]],
+    valid: list[dict[str, Any]],
+    beta: float,
+    eval_every: int,
+    callbacks: list[Any],
+) -> tuple[Any, Any]:
+    """TRL's DPO trainer on preference pairs; the reference model is the base itself (the
+    adapter switched off), as peft allows, so no second copy of the model is loaded."""
+    from datasets import Dataset
+    from trl import DPOConfig, DPOTrainer
+
+    config = DPOConfig(
+        **common_args(spec, eval_every, bool(valid)),
+        per_device_eval_batch_size=DPO_EVAL_BATCH,
+        beta=beta,
+    )
+    trainer = DPOTrainer(
+        model=lora_model(spec),
+        args=config,
+        train_dataset=Dataset.from_list(train),
+        eval_dataset=Dataset.from_list(valid[:SAMPLED_VALIDATION]) if valid else None,
+        processing_class=tokenizer,
+        callbacks=callbacks,
+    )
+    return trainer, full_validation(trainer, Dataset.from_list(valid) if valid else None)
+
+
+def full_validation(trainer: Any, dataset: Any) -> Any:
+    """The whole validation set's loss and accuracy, as the epoch checkpoints report them."""
+    if dataset is None:
+        return None
+
+    def evaluate() -> dict[str, float]:
+        got = trainer.evaluate(eval_dataset=dataset, metric_key_prefix="full_valid")
+        accuracy = got.get(
+            "full_valid_mean_token_accuracy", got.get("full_valid_rewards/accuracies")
+        )
+        return {
+            "full_valid_loss": float(got["full_valid_loss"]),
+            "full_valid_mean_token_accuracy": float(accuracy or 0.0),
+        }
+
+    return evaluate
