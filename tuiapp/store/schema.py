@@ -266,4 +266,36 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (dataset_id, idx)
     );
     """,
+    # 9: LLM judge runs over two evaluation runs (the prompt template stored with the run) and
+    # every judge call's reply: pairwise asks in both orders ('ab': run A shown first, 'ba'),
+    # rubric asks one per answer ('a', 'b'); a failed call has an error and is asked again
+    """
+    CREATE TABLE judge_runs (
+        id INTEGER PRIMARY KEY,
+        run_a INTEGER NOT NULL REFERENCES eval_runs(id),
+        run_b INTEGER NOT NULL REFERENCES eval_runs(id),
+        mode TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        template TEXT NOT NULL,
+        params TEXT NOT NULL DEFAULT '{}',
+        estimate TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL DEFAULT 'running',
+        total INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE TABLE judgements (
+        judge_run INTEGER NOT NULL REFERENCES judge_runs(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        ask TEXT NOT NULL,
+        reply TEXT,
+        error TEXT,
+        verdict TEXT,
+        score INTEGER,
+        prompt_tokens INTEGER,
+        completion_tokens INTEGER,
+        PRIMARY KEY (judge_run, position, ask)
+    ) WITHOUT ROWID;
+    """,
 ]
