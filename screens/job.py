@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, RichLog, Static
+from textual.widgets import DataTable, Label, RichLog, Static
 
 from screens.choice import ChoiceScreen
 from screens.confirm import ConfirmScreen
@@ -29,6 +29,7 @@ from tuiapp.store.jobs import (
     job_metrics,
     upload_status,
 )
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.widgets.loss_chart import LossChart
 from tuiapp.workspace import workspace_of
 
@@ -96,7 +97,7 @@ class JobScreen(Screen[None]):
                 yield Static("", id="job-diagnosis")
                 yield DataTable(id="job-checkpoints", cursor_type="row", zebra_stripes=True)
         yield RichLog(id="job-events", wrap=True, markup=True, auto_scroll=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Everything stored so far, then follow the watcher."""
@@ -258,7 +259,7 @@ class JobScreen(Screen[None]):
             ]
             step = await self.app.push_screen_wait(ChoiceScreen("Export which model?", models))
         formats = [
-            ("adapter", "adapter: the PEFT adapter folder (vLLM --enable-lora)"),
+            ("adapter", "adapter: the PEFT adapter (vLLM --enable-lora)"),
             ("merged", "merged: base + adapter as one safetensors model"),
             ("ollama", "ollama: a Modelfile (ollama create)"),
             ("gguf", "gguf: one GGUF file (needs llama.cpp's converter)"),
@@ -281,10 +282,16 @@ class JobScreen(Screen[None]):
             done = export_local_job(ws.paths, ws.providers.env or os.environ, local_id, fmt, step)
         except (ExportError, OSError) as err:
             self.app.call_from_thread(
-                self.notify, str(err), title="Export failed", severity="error", markup=False
+                self.notify,
+                str(err),
+                title="Export failed",
+                severity="error",
+                timeout=30,
+                markup=False,
             )
             return
-        text = f"{done.path} ({done.size_bytes / 1e6:,.1f} MB)\n" + "\n".join(done.commands)
+        serve = [c for c in done.commands if "tuiapp export-model" not in c]  # CLI hints
+        text = f"{done.path} ({done.size_bytes / 1e6:,.1f} MB)\n" + "\n".join(serve)
         self.app.call_from_thread(
             self.notify, text, title=f"Exported {fmt}", timeout=30, markup=False
         )
