@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
@@ -11,6 +13,7 @@ from textual.widgets import DataTable, Footer, Label
 
 from screens.choice import ChoiceScreen
 from screens.clipboard import copy_value
+from tuiapp.data.model_retirement import days_left_text, retirement_date
 from tuiapp.services.job_watch import Polled
 from tuiapp.store import Store
 from tuiapp.store.jobs import Job, get_job, latest_metrics, list_jobs
@@ -19,6 +22,11 @@ from tuiapp.widgets.tables import cursor_key
 from tuiapp.workspace import workspace_of
 
 STATUS_STYLE = {"succeeded": "green", "failed": "red", "cancelled": "dim", "running": "cyan"}
+
+
+def today() -> date:
+    """Today's date (tests put another one here)."""
+    return date.today()
 
 
 def job_row(store: Store, job: Job) -> tuple[str, ...]:
@@ -108,6 +116,8 @@ class JobsScreen(Screen[None]):
         if job is not None:
             detail = f"job {job.id} · {job.provider} · {job.base_model}"
             if job.fine_tuned_model:
+                left = days_left_text(retirement_date(job.base_model), today())
+                detail += f" ({left})" if left else ""
                 detail += f" -> {job.fine_tuned_model}  (y copies it)"
         self.query_one("#jobs-detail", Label).update(escape(detail))
 

@@ -13,6 +13,7 @@ from tuiapp import (
     cli_demo,
     cli_export_model,
     cli_import,
+    cli_import_jobs,
     cli_jobs,
     cli_local,
     cli_quality,
@@ -57,6 +58,7 @@ COMMANDS = (
     "resume",
     "local",
     "export-model",
+    "import-jobs",
 )
 
 
@@ -112,6 +114,7 @@ def _command_parser() -> argparse.ArgumentParser:
     cli_jobs.add_parsers(sub)
     cli_local.add_parsers(sub)
     cli_export_model.add_parsers(sub)
+    cli_import_jobs.add_parsers(sub)
     return parser
 
 
@@ -144,6 +147,7 @@ def _dispatch(args_list: list[str]) -> int:
             "delete": cli_delete.cmd_delete,
             "local": cli_local.cmd_local,
             "export-model": cli_export_model.cmd_export_model,
+            "import-jobs": cli_import_jobs.cmd_import_jobs,
             "redact": cli_redact.run,
         }
         if args.command in cli_jobs.COMMANDS:
