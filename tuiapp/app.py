@@ -4,38 +4,54 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.signal import Signal
 
 from screens.confirm import ConfirmScreen
 from screens.datasets import DatasetsScreen
-from screens.experiments import ExperimentsScreen
-from screens.jobs import JobsScreen
 from tuiapp.config import Config, ConfigError, load_config
 from tuiapp.navigation import Navigator
 from tuiapp.paths import AppPaths
 from tuiapp.providers.registry import Providers
 from tuiapp.redact import redact
-from tuiapp.services.identity import Identity, identify
-from tuiapp.services.importer import open_dataset
 from tuiapp.services.job_watch import Polled, Watcher
 from tuiapp.store import Store, open_store
 from tuiapp.workspace import Workspace
 
+if TYPE_CHECKING:  # the file identity (hashing, atomic writes) loads when a file is opened
+    from tuiapp.services.identity import Identity
+
 WATCH_IDLE = 1.0  # seconds between rounds of the watcher
 SYNC_OPEN_BYTES = 8 * 1024 * 1024  # files up to this size are hashed on the spot (< 10 ms)
+
+
+def _jobs_mode() -> Screen[None]:
+    """The jobs list, imported when F3 first opens it (not on the start-up path)."""
+    from screens.jobs import JobsScreen
+
+    return JobsScreen()
+
+
+def _experiments_mode() -> Screen[None]:
+    """The experiments table, imported when F4 first opens it (evaluation and judge services
+    bring numpy and every check)."""
+    from screens.experiments import ExperimentsScreen
+
+    return ExperimentsScreen()
 
 
 class TuiApp(App[None]):
     """tuiapp: the whole fine-tuning loop in a terminal."""
 
     TITLE = "tuiapp"
-    MODES = {"datasets": DatasetsScreen, "jobs": JobsScreen, "experiments": ExperimentsScreen}
+    MODES = {"datasets": DatasetsScreen, "jobs": _jobs_mode, "experiments": _experiments_mode}
     DEFAULT_MODE = "datasets"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
@@ -126,6 +142,8 @@ class TuiApp(App[None]):
         """Open (importing if new or changed) a dataset file and review it. A small file is
         hashed at once (milliseconds); a big one in a thread. A changed copy of a reviewed file
         whose changed lines carry decisions asks first (the reviewed dataset keeps them)."""
+        from tuiapp.services.identity import identify
+
         path = Path(path)
         try:
             if path.stat().st_size <= SYNC_OPEN_BYTES:
@@ -138,6 +156,8 @@ class TuiApp(App[None]):
     @work(exclusive=True, group="open-file")
     async def _identify_in_thread(self, path: Path) -> None:
         """Hash and compare a big file off the event loop (its own database connection)."""
+
+        from tuiapp.services.identity import identify
 
         def identify_there() -> Identity:
             store = self.store.reopen()
@@ -180,6 +200,8 @@ class TuiApp(App[None]):
 
     def _review_file(self, path: Path, identity: Identity) -> None:
         """Create (or find) the file's dataset and push its review."""
+        from tuiapp.services.importer import open_dataset  # the checks: off the start-up path
+
         try:
             dataset = open_dataset(self.store, path, self._model, identity)
         except OSError as err:

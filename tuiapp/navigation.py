@@ -5,23 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 
-from screens.evaluate import EvaluateScreen
-from screens.job import JobScreen
-from screens.loss_overlay import LossOverlayScreen
-from screens.new_job import NewJobScreen
-from screens.playground import PlaygroundScreen
-from screens.providers import ProvidersScreen
-from screens.quality import QualityScreen
-from screens.rating import RatingScreen
-from screens.redact_plan import RedactPlanScreen
-from screens.report import ReportScreen
-from screens.review import ReviewScreen
-from screens.token_preview import TokenPreviewScreen
-from screens.versions import VersionsScreen
-from tuiapp.data.redaction import RedactionChoice, RedactionPlan
+if TYPE_CHECKING:
+    from tuiapp.data.redaction import RedactionChoice, RedactionPlan
+
+# Each screen is imported when it is first opened, not at start-up: the first paint waits only
+# for the mode screens (numpy, jsonschema and the review's import machinery load on first use).
 
 
 class Navigator:
@@ -37,26 +29,38 @@ class Navigator:
 
     def review(self, dataset_id: int, problem: str | None = None) -> None:
         """Review a dataset, optionally filtered to one problem kind."""
+        from screens.review import ReviewScreen
+
         self._app.push_screen(ReviewScreen(dataset_id, problem))
 
     async def report(self, dataset_id: int) -> str | None:
         """The dataset report; the problem kind chosen there, if any."""
+        from screens.report import ReportScreen
+
         return await self._app.push_screen_wait(ReportScreen(dataset_id))
 
     async def quality(self, dataset_id: int) -> str | None:
         """The quality report; the item chosen there, if any."""
+        from screens.quality import QualityScreen
+
         return await self._app.push_screen_wait(QualityScreen(dataset_id))
 
     def versions(self, dataset_id: int) -> None:
         """The frozen versions of a dataset."""
+        from screens.versions import VersionsScreen
+
         self._app.push_screen(VersionsScreen(dataset_id))
 
     def new_job(self, version_id: int) -> None:
         """The form for a fine-tuning job on a version."""
+        from screens.new_job import NewJobScreen
+
         self._app.push_screen(NewJobScreen(version_id))
 
     def job(self, job_id: int, *, replace: bool = False) -> None:
         """A job's live progress (`replace`: instead of the current screen)."""
+        from screens.job import JobScreen
+
         if replace:
             self._app.switch_screen(JobScreen(job_id))
         else:
@@ -64,28 +68,42 @@ class Navigator:
 
     def providers(self) -> None:
         """Which providers can be used."""
+        from screens.providers import ProvidersScreen
+
         self._app.push_screen(ProvidersScreen())
 
     def loss_curves(self, job_ids: list[int]) -> None:
         """Several jobs' loss curves overlaid on one chart."""
+        from screens.loss_overlay import LossOverlayScreen
+
         self._app.push_screen(LossOverlayScreen(job_ids))
 
     def evaluate(self, job_id: int) -> None:
         """Evaluate a job's model on its holdout set."""
+        from screens.evaluate import EvaluateScreen
+
         self._app.push_screen(EvaluateScreen(job_id))
 
     def playground(self, job_id: int | None = None) -> None:
         """Try a model (and compare it with its base) by hand."""
+        from screens.playground import PlaygroundScreen
+
         self._app.push_screen(PlaygroundScreen(job_id))
 
     async def rate(self, run_a: int, run_b: int, rater: str) -> None:
         """Rate two evaluation runs' answers blind; returns when the rater leaves."""
+        from screens.rating import RatingScreen
+
         await self._app.push_screen_wait(RatingScreen(run_a, run_b, rater))
 
     async def redact_plan(self, title: str, plan: RedactionPlan) -> RedactionChoice | None:
         """Show what redaction would change; the kinds picked and items skipped, if applied."""
+        from screens.redact_plan import RedactPlanScreen
+
         return await self._app.push_screen_wait(RedactPlanScreen(title, plan))
 
     def token_preview(self, dataset_id: int, idx: int) -> None:
         """An example as a base model sees it, with the tokens the loss is computed on."""
+        from screens.token_preview import TokenPreviewScreen
+
         self._app.push_screen(TokenPreviewScreen(dataset_id, idx))

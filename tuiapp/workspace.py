@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from tuiapp.config import Config
-from tuiapp.data.redaction import RedactionChoice, RedactionPlan
 from tuiapp.paths import AppPaths
 from tuiapp.providers.registry import Providers
 from tuiapp.services.job_watch import Polled
 from tuiapp.store import Store
+
+if TYPE_CHECKING:  # the redaction module pulls in every check: off the start-up path
+    from tuiapp.data.redaction import RedactionChoice, RedactionPlan
 
 
 class JobFeed(Protocol):

@@ -8,8 +8,6 @@ the redaction of secrets read this registry."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.metadata
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -133,6 +131,8 @@ def adapter(
 def discover() -> None:
     """Import the built-in adapters, then every entry point of `tuiapp.providers` (once).
     A third-party adapter that fails to load is skipped and said in `problems()`."""
+    import importlib.metadata  # ~0.1 s of zipfile/email: only when the registry is first read
+
     global _discovered
     if _discovered:
         return
