@@ -15,6 +15,7 @@ from tuiapp import (
     cli_import,
     cli_import_jobs,
     cli_jobs,
+    cli_judge,
     cli_local,
     cli_quality,
     cli_redact,
@@ -58,6 +59,7 @@ COMMANDS = (
     "resume",
     "local",
     "export-model",
+    "judge",
     "import-jobs",
 )
 
@@ -114,6 +116,7 @@ def _command_parser() -> argparse.ArgumentParser:
     cli_jobs.add_parsers(sub)
     cli_local.add_parsers(sub)
     cli_export_model.add_parsers(sub)
+    cli_judge.add_parsers(sub)
     cli_import_jobs.add_parsers(sub)
     return parser
 
@@ -147,6 +150,7 @@ def _dispatch(args_list: list[str]) -> int:
             "delete": cli_delete.cmd_delete,
             "local": cli_local.cmd_local,
             "export-model": cli_export_model.cmd_export_model,
+            "judge": cli_judge.cmd_judge,
             "import-jobs": cli_import_jobs.cmd_import_jobs,
             "redact": cli_redact.run,
         }

@@ -1,5 +1,6 @@
 """The experiments table's rows (one per job with its data, settings, losses, evaluation
-scores, A/B win rate, cost and model id) and their CSV and Markdown forms; the rows are
+scores, A/B win rate, cost, model id and the LLM judge's win rate, rubric score and agreement
+with the human ratings) and their CSV and Markdown forms; the rows are
 read from the store by `tuiapp.services.experiments`."""
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ class Experiment:
     win_rate: float | None  # of this model over the base model, blind A/B
     cost_usd: float | None
     model_id: str | None
+    judge_win_rate: float | None = None  # of this model over the base model, LLM judge pairwise
+    judge_score: float | None = None  # this model's mean 1-10 rubric score from the LLM judge
+    judge_kappa: float | None = None  # Cohen's kappa of the pairwise judge vs blind human ratings
 
 
 def hyper_text(values: dict[str, Any]) -> str:

@@ -1,11 +1,12 @@
 """The experiments table read from the store: every job with its data, settings, losses,
-latest evaluation, A/B win rate, cost and model id."""
+latest evaluation, A/B win rate, cost, model id and the latest LLM judge results."""
 
 from __future__ import annotations
 
 import math
 
 from tuiapp.evals.experiments import Experiment, hyper_text
+from tuiapp.services.judge_run import latest_summary
 from tuiapp.services.ratings import win_rate
 from tuiapp.store import Store
 from tuiapp.store.evals import list_runs
@@ -31,6 +32,8 @@ def experiments(store: Store) -> list[Experiment]:
             None,
         )
         ab = win_rate(store, run.id, base.id) if run and base else None
+        pairwise = latest_summary(store, run.id, base.id, "pairwise") if run and base else None
+        rubric = latest_summary(store, run.id, base.id, "rubric") if run and base else None
         loss = holdout_loss(store, job.id)
         rows.append(
             Experiment(
@@ -53,6 +56,9 @@ def experiments(store: Store) -> list[Experiment]:
                 win_rate=ab.rate if ab and ab.rated else None,
                 cost_usd=job.estimate.get("usd"),
                 model_id=job.fine_tuned_model,
+                judge_win_rate=pairwise.win.rate if pairwise and pairwise.win.rated else None,
+                judge_score=rubric.mean_score_a if rubric else None,
+                judge_kappa=pairwise.human.kappa if pairwise else None,
             )
         )
     return rows
