@@ -33,11 +33,25 @@ def mistral_body(body: dict[str, Any]) -> None:
     assert body["suffix"] == f"pirate-{TOKEN}" and len(body["suffix"]) <= 18
 
 
+def fireworks_body(body: dict[str, Any]) -> None:
+    """Datasets by resource name, epochs and batch size by Fireworks' names, the holdout as
+    the evaluation dataset, the token in the display name (and in the job id, a query)."""
+    assert body == {
+        "dataset": "accounts/acct-1/datasets/file-1",
+        "evaluationDataset": "accounts/acct-1/datasets/file-2",
+        "baseModel": "accounts/fireworks/models/llama-v3p1-8b-instruct",
+        "epochs": 2,
+        "batchSize": 8,
+        "displayName": f"pirate-{TOKEN}",
+    }
+
+
 BODY_CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
     "openai": openai_body,
     "azure": openai_body,
     "together": together_body,
     "mistral": mistral_body,
+    "fireworks": fireworks_body,
 }
 OPENAI_WATCHED = (
     [(1, 2.0, None, None), (2, 1.5, None, None)],
@@ -59,5 +73,11 @@ WATCHED: dict[str, tuple[Any, ...]] = {  # metrics, checkpoint steps, model, fir
         [1, 2],
         "ft:open-mistral-nemo:p:j-1",
         ["status-updated"],
+    ),
+    "fireworks": (
+        [(1, 2.0, None, None), (2, 1.5, 1.6, None)],
+        [2],
+        "accounts/acct-1/models/tuiapp-ft",
+        ["job created", "step 1", "step 2", "completed", "job finished"],
     ),
 }

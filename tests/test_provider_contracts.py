@@ -18,6 +18,7 @@ import pytest
 
 from tests.contract_checks import BODY_CHECKS, TOKEN, WATCHED
 from tests.provider_fakes import AzureFake, Fake, OpenAIFake, Stub, ok
+from tests.provider_fakes_fireworks import ACCOUNT, FireworksFake
 from tests.provider_fakes_vendors import MistralFake, TogetherFake
 from tests.waiting import wait_until
 from tuiapp.paths import AppPaths
@@ -36,9 +37,11 @@ FAKES: dict[str, type[Fake]] = {
     "azure": AzureFake,
     "together": TogetherFake,
     "mistral": MistralFake,
+    "fireworks": FireworksFake,
 }
 ENV = {  # what each adapter reads, for the stubbed ones
     "azure": {"AZURE_OPENAI_ENDPOINT": "https://c.openai.azure.com", "OPENAI_API_VERSION": "v1"},
+    "fireworks": {"FIREWORKS_ACCOUNT_ID": ACCOUNT},
 }
 SDKS = {"together": "together", "mistral": "mistralai", LOCAL: "torch"}
 LOCAL_KEY = "sk-local-contract-0123456789"
@@ -211,6 +214,7 @@ async def test_the_client_token_rides_with_the_job_and_finds_it(subject: Subject
     if subject.fake is not None:
         body = subject.fake.created()
         carried = body.get("metadata", {}).get("tuiapp_token") or body.get("suffix", "")
+        carried = carried or body.get("displayName", "")  # Fireworks: no metadata, no suffix
         assert TOKEN in carried
     found = await subject.provider.find_job(TOKEN)
     assert found is not None and found.id == created.id

@@ -104,13 +104,15 @@ async def test_connect_says_which_key_variable_or_extra_is_missing(
 ) -> None:
     with pytest.raises(ProviderError, match="unknown provider 'nope'") as info:
         await registry.connect("nope", home, {})
-    assert info.value.hint == "use one of: local, openai, azure, together, mistral"
+    assert info.value.hint == "use one of: local, openai, azure, together, mistral, fireworks"
     for name, variable in [("openai", "OPENAI_API_KEY"), ("mistral", "MISTRAL_API_KEY")]:
         with pytest.raises(ProviderError, match="no API key") as info:
             await registry.connect(name, home, {})
         assert variable in info.value.hint
     with pytest.raises(ProviderError, match="AZURE_OPENAI_ENDPOINT is not set"):
         await registry.connect("azure", home, {"AZURE_OPENAI_API_KEY": "k"})
+    with pytest.raises(ProviderError, match="FIREWORKS_ACCOUNT_ID is not set"):
+        await registry.connect("fireworks", home, {"FIREWORKS_API_KEY": "k"})
     monkeypatch.setitem(sys.modules, "together", None)  # as if the extra were not installed
     with pytest.raises(ProviderError, match="together: the SDK is not installed") as info:
         await registry.connect("together", home, {"TOGETHER_API_KEY": "k"})

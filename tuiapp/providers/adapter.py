@@ -25,6 +25,7 @@ BUILTIN_MODULES = (  # imported first, in this order (the order of the provider 
     "tuiapp.providers.openai_adapters",
     "tuiapp.providers.together_provider",
     "tuiapp.providers.mistral_provider",
+    "tuiapp.providers.fireworks_provider",
 )
 DEFAULT_CAPABILITIES = Capabilities()
 log = logging.getLogger(__name__)
