@@ -20,7 +20,7 @@ from tuiapp.local.api_objects import (
     page,
 )
 from tuiapp.local.http import json_body, query_limit, query_metadata
-from tuiapp.local.hyperparams import HyperparameterError, check_hyperparameters
+from tuiapp.local.hyperparams import HyperparameterError, check_hyperparameters, extras_given
 from tuiapp.local.model_store import list_base_models, resolve_base
 from tuiapp.local.runner import JobRunner
 from tuiapp.local.state import TERMINAL, LocalState, new_id, now
@@ -133,7 +133,7 @@ class JobsAPI:
                 400, "beta is a DPO hyperparameter", param="method.supervised.hyperparameters"
             )
         try:
-            check_hyperparameters(hyper)
+            check_hyperparameters(hyper, kind, body.get("validation_file") is not None)
         except HyperparameterError as err:
             raise APIError(400, str(err), param=err.param) from err
         suffix = body.get("suffix")
@@ -163,6 +163,7 @@ class JobsAPI:
                         for k in ("n_epochs", "batch_size", "learning_rate_multiplier")
                         + (("beta",) if kind == "dpo" else ())
                     }
+                    | extras_given(hyper)
                 ),
                 json.dumps({"type": kind}),
                 json.dumps(body.get("metadata")),

@@ -27,6 +27,35 @@ class RunSpec:
     max_seq_len: int
 
 
+def truncate(items: list[Tokenized], max_len: int) -> tuple[list[Tokenized], int, int]:
+    """Examples cut to `max_len` tokens, with how many were longer and how many tokens were
+    cut; those left with nothing to learn from are dropped."""
+    long = [len(t.input_ids) - max_len for t in items if len(t.input_ids) > max_len]
+    cut = [Tokenized(t.input_ids[:max_len], t.labels[:max_len]) for t in items]
+    return [t for t in cut if t.trained_tokens], len(long), sum(long)
+
+
+def settings_note(settings: TrainingSettings, max_len: int, truncated: tuple[int, int]) -> str:
+    """What the start event adds about truncation, packing and early stopping."""
+    note = ""
+    count, cut = truncated
+    if count:
+        note += (
+            f"; {count} example{'s' if count != 1 else ''} longer than max_seq_length "
+            f"{max_len} truncated ({cut} token{'s' if cut != 1 else ''} cut)"
+        )
+    if settings.packing:
+        note += "; examples packed into sequences"
+    if settings.gradient_checkpointing:
+        note += "; gradient checkpointing"
+    if settings.early_stopping_patience is not None:
+        note += (
+            f"; early stopping after {settings.early_stopping_patience} evaluations "
+            f"without an improvement of {settings.early_stopping_min_delta:g}"
+        )
+    return note
+
+
 def sft_dataset(items: list[Tokenized]) -> Any:
     """Token ids with their labels (-100 where no loss): TRL trains on them as they are."""
     from datasets import Dataset
@@ -48,21 +77,42 @@ def dpo_rows(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def lora_model(spec: RunSpec) -> Any:
-    """The base model in float32 with a LoRA adapter on every linear layer, its initial
-    weights drawn from the job's seed (the same seed trains the same model)."""
+    """The base model in float32 (4-bit NF4 for QLoRA) with a LoRA adapter on the layers the
+    settings name, its initial weights drawn from the job's seed (the same seed trains the
+    same model)."""
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, set_seed
 
-    set_seed(spec.settings.seed)
-    model = AutoModelForCausalLM.from_pretrained(spec.base_path, dtype=torch.float32)
+    settings = spec.settings
+    set_seed(settings.seed)
+    if settings.load_in_4bit:
+        from peft import prepare_model_for_kbit_training
+        from transformers import BitsAndBytesConfig
+
+        compute = torch.bfloat16 if spec.placement.bf16 else torch.float16
+        quantization = BitsAndBytesConfig(
+            load_in_4bit=True,
+            bnb_4bit_quant_type="nf4",
+            bnb_4bit_compute_dtype=compute,
+            bnb_4bit_use_double_quant=True,
+        )
+        model = AutoModelForCausalLM.from_pretrained(
+            spec.base_path, quantization_config=quantization, device_map={"": 0}
+        )
+        model = prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=settings.gradient_checkpointing
+        )
+    else:
+        model = AutoModelForCausalLM.from_pretrained(spec.base_path, dtype=torch.float32)
+    targets = settings.lora_target_modules
     return get_peft_model(
         model,
         LoraConfig(
-            r=spec.settings.lora_r,
-            lora_alpha=spec.settings.lora_alpha,
-            lora_dropout=0.0,
-            target_modules="all-linear",
+            r=settings.lora_r,
+            lora_alpha=settings.lora_alpha,
+            lora_dropout=settings.lora_dropout,
+            target_modules=targets if isinstance(targets, str) else list(targets),
             task_type="CAUSAL_LM",
         ),
     )
@@ -95,6 +145,8 @@ def common_args(spec: RunSpec, eval_every: int, has_validation: bool) -> dict[st
         "dataloader_num_workers": 0,
         "include_num_input_tokens_seen": "non_padding",
         "save_only_model": False,
+        "gradient_checkpointing": settings.gradient_checkpointing,
+        "gradient_checkpointing_kwargs": {"use_reentrant": False},
     }
 
 
@@ -116,7 +168,11 @@ def build_sft(
     (for the epoch checkpoints) as a function, or None without validation."""
     from trl import SFTConfig, SFTTrainer
 
-    config = SFTConfig(**common_args(spec, eval_every, bool(valid)), per_device_eval_batch_size=8)
+    config = SFTConfig(
+        **common_args(spec, eval_every, bool(valid)),
+        per_device_eval_batch_size=8,
+        packing=spec.settings.packing,  # TRL packs input_ids and labels together (bfd)
+    )
     trainer = SFTTrainer(
         model=lora_model(spec),
         args=config,

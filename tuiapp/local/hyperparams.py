@@ -2,15 +2,52 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import os
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from tuiapp.data.job_form import ExtraHyperparameter
 from tuiapp.data.stats import default_epochs
 
 BASE_LEARNING_RATE = 1e-3  # LoRA learning rate for learning_rate_multiplier = 1
 AUTO_LR_MULTIPLIER = 1.0
 MAX_AUTO_BATCH = 256
+DEFAULT_MAX_SEQ_LEN = int(os.environ.get("TUIAPP_LOCAL_MAX_SEQ_LEN", "1024"))
+BASE = ("n_epochs", "batch_size", "learning_rate_multiplier", "beta")
+
+LOCAL_EXTRAS = (
+    ExtraHyperparameter("lora_rank", "int", 8, 1, 256, "LoRA rank r"),
+    ExtraHyperparameter("lora_alpha", "int", 16, 1, 4096, "LoRA scaling alpha"),
+    ExtraHyperparameter("lora_dropout", "float", 0.0, 0, 0.5, "dropout on the LoRA input"),
+    ExtraHyperparameter(
+        "lora_target_modules", "modules", "all-linear", help="layers that get an adapter"
+    ),
+    ExtraHyperparameter("full_finetune", "bool", False, help="train every weight, no LoRA"),
+    ExtraHyperparameter(
+        "gradient_checkpointing", "bool", False, help="recompute activations: less memory"
+    ),
+    ExtraHyperparameter(
+        "packing", "bool", False, help="pack examples into full sequences", methods=("supervised",)
+    ),
+    ExtraHyperparameter(
+        "max_seq_length", "int", DEFAULT_MAX_SEQ_LEN, 64, 32768, "longer examples are cut"
+    ),
+    ExtraHyperparameter("load_in_4bit", "bool", False, help="QLoRA (bitsandbytes + CUDA)"),
+    ExtraHyperparameter(
+        "early_stopping_patience", "int", None, 1, 1000, "evaluations without improvement"
+    ),
+    ExtraHyperparameter(
+        "early_stopping_min_delta", "float", 0.0, 0, 100, "improvement that counts"
+    ),
+)
+EXTRAS = {spec.name: spec for spec in LOCAL_EXTRAS}
+FULL_FINETUNE_REFUSED = (
+    "full_finetune is not offered by the local backend yet: it serves and exports a "
+    "fine-tuned model as a LoRA adapter over its base. Use a higher lora_rank (up to 256) "
+    "and lora_target_modules 'all-linear' instead."
+)
 
 
 class HyperparameterError(ValueError):
@@ -32,6 +69,14 @@ class TrainingSettings:
     seed: int
     lora_r: int = 8
     lora_alpha: int = 16
+    lora_dropout: float = 0.0
+    lora_target_modules: str | tuple[str, ...] = "all-linear"
+    gradient_checkpointing: bool = False
+    packing: bool = False
+    max_seq_length: int | None = None  # None: the trainer's default (TUIAPP_LOCAL_MAX_SEQ_LEN)
+    load_in_4bit: bool = False
+    early_stopping_patience: int | None = None  # None: no early stopping
+    early_stopping_min_delta: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -59,9 +104,51 @@ def _value(hyper: dict[str, Any], key: str, kind: type, low: float, high: float)
     return kind(value)
 
 
-def check_hyperparameters(hyper: dict[str, Any]) -> None:
-    """Raise HyperparameterError for values the API would reject."""
-    unknown = set(hyper) - {"n_epochs", "batch_size", "learning_rate_multiplier", "beta"}
+def _extra(hyper: dict[str, Any], key: str) -> Any:
+    """An extra hyperparameter's value (its default when absent or "auto"), type- and
+    range-checked."""
+    spec = EXTRAS[key]
+    value = hyper.get(key, "auto")
+    if value in ("auto", None):
+        return spec.default
+    param = f"hyperparameters.{key}"
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise HyperparameterError(param, f"{key} must be true or false")
+        return value
+    if spec.kind == "modules":
+        if value == "all-linear":
+            return value
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, str) and v for v in value)
+        ):
+            raise HyperparameterError(
+                param, f"{key} must be 'all-linear' or a list of module names"
+            )
+        return tuple(value)
+    kind = int if spec.kind == "int" else float
+    return _value(hyper, key, kind, float(spec.low or 0), float(spec.high or 0))
+
+
+def missing_for_4bit() -> str | None:
+    """What QLoRA lacks here (bitsandbytes, a CUDA GPU), or None when it can run."""
+    if importlib.util.find_spec("bitsandbytes") is None:
+        return "load_in_4bit needs bitsandbytes (pip install bitsandbytes), which is not installed"
+    import torch
+
+    if not torch.cuda.is_available():
+        return "load_in_4bit needs a CUDA GPU, and torch sees none on this machine"
+    return None
+
+
+def check_hyperparameters(
+    hyper: dict[str, Any], method: str = "supervised", has_validation: bool = True
+) -> None:
+    """Raise HyperparameterError for values the API would reject (for this method, with or
+    without a validation file)."""
+    unknown = set(hyper) - set(BASE) - set(EXTRAS)
     if unknown:
         name = sorted(unknown)[0]
         raise HyperparameterError(f"hyperparameters.{name}", f"unknown hyperparameter {name!r}")
@@ -69,6 +156,26 @@ def check_hyperparameters(hyper: dict[str, Any]) -> None:
     _value(hyper, "batch_size", int, 1, 256)
     _value(hyper, "learning_rate_multiplier", float, 1e-6, 100)
     _value(hyper, "beta", float, 1e-6, 2)
+    values = {key: _extra(hyper, key) for key in EXTRAS}
+    for key, spec in EXTRAS.items():
+        if key in hyper and hyper[key] not in ("auto", None) and method not in spec.methods:
+            raise HyperparameterError(
+                f"hyperparameters.{key}", f"{key} is for {', '.join(spec.methods)} jobs only"
+            )
+    if values["full_finetune"]:
+        raise HyperparameterError("hyperparameters.full_finetune", FULL_FINETUNE_REFUSED)
+    if values["early_stopping_patience"] is not None and not has_validation:
+        raise HyperparameterError(
+            "hyperparameters.early_stopping_patience",
+            "early_stopping_patience watches the validation loss: give a validation_file",
+        )
+    if values["load_in_4bit"] and (missing := missing_for_4bit()):
+        raise HyperparameterError("hyperparameters.load_in_4bit", missing)
+
+
+def extras_given(hyper: dict[str, Any]) -> dict[str, Any]:
+    """The extra hyperparameters a request set (to store with the job and show back)."""
+    return {k: hyper[k] for k in EXTRAS if hyper.get(k) not in (None, "auto")}
 
 
 def resolve(hyper: dict[str, Any], n_examples: int, seed: int) -> TrainingSettings:
@@ -76,6 +183,21 @@ def resolve(hyper: dict[str, Any], n_examples: int, seed: int) -> TrainingSettin
     epochs = _value(hyper, "n_epochs", int, 1, 50) or default_epochs(n_examples)
     batch = _value(hyper, "batch_size", int, 1, 256) or auto_batch_size(n_examples)
     multiplier = _value(hyper, "learning_rate_multiplier", float, 1e-6, 100) or AUTO_LR_MULTIPLIER
+    given = extras_given(hyper)
     return TrainingSettings(
-        epochs, min(batch, max(1, n_examples)), multiplier, BASE_LEARNING_RATE * multiplier, seed
+        epochs,
+        min(batch, max(1, n_examples)),
+        multiplier,
+        BASE_LEARNING_RATE * multiplier,
+        seed,
+        lora_r=_extra(hyper, "lora_rank"),
+        lora_alpha=_extra(hyper, "lora_alpha"),
+        lora_dropout=float(_extra(hyper, "lora_dropout")),
+        lora_target_modules=_extra(hyper, "lora_target_modules"),
+        gradient_checkpointing=_extra(hyper, "gradient_checkpointing"),
+        packing=_extra(hyper, "packing"),
+        max_seq_length=_extra(hyper, "max_seq_length") if "max_seq_length" in given else None,
+        load_in_4bit=_extra(hyper, "load_in_4bit"),
+        early_stopping_patience=_extra(hyper, "early_stopping_patience"),
+        early_stopping_min_delta=float(_extra(hyper, "early_stopping_min_delta")),
     )

@@ -13,6 +13,7 @@ from typing import Any
 from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 
 from tuiapp.local.devices import Placement, memory_in_use_mb
+from tuiapp.local.early_stop import EarlyStop, early_stop
 from tuiapp.local.state import LocalState, new_id, now
 
 STEP_DELAY_ENV = "TUIAPP_TRAINER_STEP_DELAY"  # test hook: slow steps, to pause at a known moment
@@ -39,6 +40,9 @@ class Progress:
     rows: list[dict[str, Any]] = field(default_factory=list)
     reported: int = 0  # the last step a metrics event exists for (a restart repeats none)
     stop: Callable[[], str | None] = lambda: None  # "pause"/"cancel" once a SIGTERM came
+    patience: int | None = None  # early stopping: evaluations without improvement (None: off)
+    min_delta: float = 0.0
+    stopped_early: EarlyStop | None = None
 
 
 class JobCallback(TrainerCallback):
@@ -134,6 +138,21 @@ class JobCallback(TrainerCallback):
             metrics.get("eval_mean_token_accuracy", metrics.get("eval_rewards/accuracies", 0.0))
         )
         self._report(pending)
+        self._early_stop(pending["step"], control)
+
+    def _early_stop(self, step: int, control: TrainerControl) -> None:
+        """Stop after this step when the validation loss has stopped improving (the model is
+        kept as it is now); an event says where and why."""
+        progress = self.progress
+        if progress.patience is None or progress.stopped_early is not None:
+            return
+        losses = [(r["step"], r["valid_loss"]) for r in progress.rows if r["valid_loss"] != ""]
+        fired = early_stop(losses, progress.patience, progress.min_delta)
+        if fired is None or fired.step != step:
+            return
+        progress.stopped_early = fired
+        control.should_training_stop = True
+        self.state.add_event(self.job_id, fired.message, data={"early_stopping": fired.to_dict()})
 
     def on_save(
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any

@@ -21,8 +21,16 @@ from typing import Any
 from tuiapp.local.batches import read_examples
 from tuiapp.local.chat_tokens import Tokenized, tokenize_chat
 from tuiapp.local.devices import choose
-from tuiapp.local.hf_trainers import RunSpec, build_dpo, build_sft, dpo_rows, steps
-from tuiapp.local.hyperparams import resolve
+from tuiapp.local.hf_trainers import (
+    RunSpec,
+    build_dpo,
+    build_sft,
+    dpo_rows,
+    settings_note,
+    steps,
+    truncate,
+)
+from tuiapp.local.hyperparams import extras_given, resolve
 from tuiapp.local.job_callback import JobCallback, Progress, Schedule
 from tuiapp.local.model_store import model_dirs, resolve_base
 from tuiapp.local.state import LocalState, new_id, now, open_state
@@ -59,6 +67,7 @@ class Trainer:
         self.out = state.jobs_dir / job_id
         self.out.mkdir(parents=True, exist_ok=True)
         self.signalled = False
+        self.truncated = (0, 0)  # training examples cut to max_seq_length, tokens cut
 
     def _on_sigterm(self, *_: Any) -> None:
         """Remember the request; the trainer stops at the end of the current step."""
@@ -93,15 +102,21 @@ class Trainer:
             raise
 
     # ---------------------------------------------------------------------------------
-    def _tokenized(self, tokenizer: Any, file_id: str | None) -> list[Tokenized]:
-        """A file's examples with something to learn from, as token ids and labels."""
+    def _tokenized(
+        self, tokenizer: Any, file_id: str | None, max_len: int, count: bool = False
+    ) -> list[Tokenized]:
+        """A file's examples with something to learn from, as token ids and labels, cut to
+        `max_len` tokens (how many were cut kept in `self.truncated` when `count`)."""
         if not file_id:
             return []
-        items = [
-            tokenize_chat(tokenizer, ex["messages"], MAX_SEQ_LEN)
+        whole = [
+            tokenize_chat(tokenizer, ex["messages"], 1 << 30)
             for ex in read_examples(self.state, file_id)
         ]
-        return [t for t in items if t.trained_tokens]
+        items, *truncated = truncate(whole, max_len)
+        if count:
+            self.truncated = (truncated[0], truncated[1])
+        return items
 
     def _pairs(self, file_id: str | None) -> list[dict[str, Any]]:
         """A preference file's pairs, as TRL's DPO trainer reads them."""
@@ -119,6 +134,7 @@ class Trainer:
         method = json.loads(job["method"] or "{}").get("type", "supervised")
         hyper = json.loads(job["hyperparameters"] or "{}")
         placement = choose()
+        max_len = resolve(hyper, 1, 0).max_seq_length or MAX_SEQ_LEN
         tokenizer = AutoTokenizer.from_pretrained(base_path)
         if tokenizer.pad_token_id is None:
             tokenizer.pad_token = tokenizer.eos_token
@@ -131,20 +147,25 @@ class Trainer:
                 raise ValueError("no preference pair has a prompt and both answers")
             n_train, has_valid = len(pairs), bool(valid_pairs)
         else:
-            items = self._tokenized(tokenizer, job["training_file"])
-            valid_items = self._tokenized(tokenizer, job["validation_file"])
+            items = self._tokenized(tokenizer, job["training_file"], max_len, count=True)
+            valid_items = self._tokenized(tokenizer, job["validation_file"], max_len)
             if not items:
                 raise ValueError("no training example has an assistant message to learn from")
             n_train, has_valid = len(items), bool(valid_items)
         settings = resolve(hyper, n_train, int(job["seed"]))
-        spec = RunSpec(base_path, self.out / "hf", settings, placement, MAX_SEQ_LEN)
+        spec = RunSpec(base_path, self.out / "hf", settings, placement, max_len)
         per_epoch, total = steps(n_train, settings)
         schedule = Schedule(total, per_epoch, max(1, total // 20), has_valid)
         callback = JobCallback(
             self.state,
             self.job_id,
             schedule,
-            Progress(reported=self._reported_steps(), stop=self.stop_request),
+            Progress(
+                reported=self._reported_steps(),
+                stop=self.stop_request,
+                patience=settings.early_stopping_patience,
+                min_delta=settings.early_stopping_min_delta,
+            ),
             placement,
             lambda step: f"{self._model_name()}:ckpt-step-{step}",
             job["model"],
@@ -159,6 +180,9 @@ class Trainer:
             trainer, callback.full_validation = build_sft(
                 spec, tokenizer, items, valid_items, schedule.eval_every, [callback]
             )
+            if settings.packing:  # fewer, fuller sequences: the run has fewer steps
+                per_epoch, total = steps(len(trainer.train_dataset), settings)
+                schedule.steps_per_epoch, schedule.total_steps = per_epoch, total
         resume = latest_checkpoint(spec.out)
         if resume is not None:
             rows = resume / "tuiapp_metrics.json"
@@ -174,6 +198,7 @@ class Trainer:
                 "batch_size": settings.batch_size,
                 "learning_rate_multiplier": settings.learning_rate_multiplier,
                 **({"beta": beta} if method == "dpo" else {}),
+                **extras_given(hyper),
             },
         )
         self.state.add_event(
@@ -181,9 +206,12 @@ class Trainer:
             (
                 f"Fine-tuning job started ({method}): {n_train} examples, "
                 f"{settings.n_epochs} epochs, batch size {settings.batch_size}, {total} steps, "
-                f"LoRA r={settings.lora_r}, learning rate {settings.learning_rate:g}, on "
+                f"LoRA r={settings.lora_r} alpha={settings.lora_alpha}"
+                + (" 4-bit" if settings.load_in_4bit else "")
+                + f", learning rate {settings.learning_rate:g}, on "
                 f"{placement.name} in {placement.precision}"
                 + (f" (resumed at step {start_step})" if start_step else "")
+                + settings_note(settings, max_len, self.truncated)
             ),
         )
         trainer.train(resume_from_checkpoint=str(resume) if resume else None)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from tuiapp.data.job_form import ExtraHyperparameter
+
 TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
 HYPERPARAMETERS = ("n_epochs", "batch_size", "learning_rate_multiplier")
 
@@ -28,6 +30,8 @@ class Capabilities:
     n_epochs: bool = True
     batch_size: bool = True
     learning_rate_multiplier: bool = True
+    # beyond OpenAI's three: LoRA shape, sequence length... (type, default, range each)
+    extra_hyperparameters: tuple[ExtraHyperparameter, ...] = ()
 
     @property
     def hyperparameters(self) -> tuple[str, ...]:

@@ -7,13 +7,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tuiapp.providers.adapter import LOCAL, Connection, adapter
+from tuiapp.local.hyperparams import LOCAL_EXTRAS
 from tuiapp.providers.base import Capabilities
 
 if TYPE_CHECKING:
     from tuiapp.providers.openai_provider import OpenAIProvider
 
 OPENAI_CAPABILITIES = Capabilities(methods=("supervised", "dpo"), pause_resume=True)
-LOCAL_CAPABILITIES = Capabilities(methods=("supervised", "dpo"), pause_resume=True)
+LOCAL_CAPABILITIES = Capabilities(
+    methods=("supervised", "dpo"), pause_resume=True, extra_hyperparameters=LOCAL_EXTRAS
+)
 
 LOCAL_DEFAULT_BASE = "SmolLM2-135M-Instruct"  # tuiapp.local.model_store.DEFAULT_BASE
 OPENAI_DEFAULT_BASE = "gpt-4.1-mini-2025-04-14"
