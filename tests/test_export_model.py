@@ -194,6 +194,10 @@ def test_adapter_export_of_a_checkpoint(
         capsys, "export-model", JOB, "--format", "adapter", "--out", str(local.parent / "mine")
     )
     assert code == 1 and "holds other files (notes.txt)" in err
+    code, out, _ = run(capsys, "export-model", "1", "--format", "adapter", "--json")
+    shown = json.loads(out)
+    assert (shown["format"], shown["step"], shown["model"]) == ("adapter", None, MODEL)
+    assert shown["commands"][0].startswith("vllm serve ")
 
 
 def test_ollama_modelfile(local: Path, capsys: pytest.CaptureFixture[str]) -> None:

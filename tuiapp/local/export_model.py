@@ -128,6 +128,8 @@ def find_source(root: Path, job_id: str, dirs: list[Path], step: int | None = No
             model_id, adapter = row["fine_tuned_model_checkpoint"], Path(row["path"])
     finally:
         state.conn.close()
+    if (adapter / "config.json").is_file() and not (adapter / "adapter_config.json").is_file():
+        raise ExportError(f"{adapter} holds a whole model, not an adapter: serve it as it is")
     missing = [name for name in ADAPTER_FILES if not (adapter / name).is_file()]
     if missing:
         raise ExportError(f"{adapter} lacks {', '.join(missing)}: the adapter is gone", "missing")
