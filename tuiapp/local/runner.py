@@ -21,6 +21,7 @@ CANCEL_GRACE_SECONDS = 5.0  # a cancelled trainer has nothing to save: killed af
 # a paused trainer saves at the end of its current step, however long that takes on a CPU
 PAUSE_GRACE_SECONDS = float(os.environ.get("TUIAPP_LOCAL_PAUSE_GRACE_SECONDS", "1800"))
 MAX_RESTARTS = 2  # a trainer that dies (killed, out of memory) is restarted this often
+PROCESSES_ENV = "TUIAPP_LOCAL_PROCESSES"  # training processes per job (`serve --processes`)
 
 
 def _alive(pid: int | None, job_id: str) -> bool:
@@ -58,6 +59,54 @@ def file_error(path: Path, param: str) -> dict[str, Any] | None:
             f"{summary.format_errors[kind]} example(s))."
         ),
     }
+
+
+def processes(env: dict[str, str] | None = None) -> int:
+    """Training processes per job: `TUIAPP_LOCAL_PROCESSES` when set (it also works on the CPU,
+    over gloo), else one per CUDA GPU; 1 without CUDA or with another device forced."""
+    env = dict(os.environ) if env is None else env
+    asked = env.get(PROCESSES_ENV, "").strip()
+    if asked:
+        return max(1, int(asked))
+    if env.get("TUIAPP_LOCAL_DEVICE", "auto").lower() not in ("auto", "cuda"):
+        return 1
+    try:
+        import torch
+    except ImportError:
+        return 1
+    return max(1, torch.cuda.device_count())
+
+
+def trainer_command(root: Path, job_id: str, nprocs: int) -> list[str]:
+    """The trainer process, or torchrun starting `nprocs` of them (data-parallel)."""
+    trainer = ["-m", "tuiapp.local.trainer", str(root), job_id]
+    if nprocs <= 1:
+        return [sys.executable, *trainer]
+    launcher = ["-m", "tuiapp.local.launch", "--standalone", f"--nproc-per-node={nprocs}"]
+    return [sys.executable, *launcher, "--signals-to-handle=SIGINT,SIGHUP,SIGQUIT", *trainer]
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is pid (from /proc; none where there is no /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def _signal(pid: int, sig: int) -> None:
+    """Signal a trainer's process group (it was started in a session of its own) and, under
+    torchrun, each training process's group too (torchrun starts each in a session of its
+    own); just the process where there are no groups."""
+    if not hasattr(os, "killpg"):
+        with contextlib.suppress(OSError):
+            os.kill(pid, sig)
+        return
+    for group in (pid, *_children(pid)):
+        with contextlib.suppress(OSError):
+            os.killpg(group, sig)
 
 
 class JobRunner:
@@ -156,12 +205,13 @@ class JobRunner:
         self.state.add_event(job["id"], "Files validated, moving job to queued state")
 
     def _start(self, job: dict[str, Any]) -> None:
-        """Spawn the trainer in its own session, so it outlives a server that is stopped."""
+        """Spawn the trainer (or torchrun and its trainers) in its own session, so it outlives a
+        server that is stopped."""
         out = self.state.jobs_dir / job["id"]
         out.mkdir(parents=True, exist_ok=True)
         log = open(out / "trainer.log", "ab")  # noqa: SIM115 - the child owns it from here
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tuiapp.local.trainer", str(self.state.root), job["id"]],
+            trainer_command(self.state.root, job["id"], processes()),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -180,8 +230,7 @@ class JobRunner:
             if not ended:
                 deadline = self.kill_at.get(job_id)
                 if deadline is not None and time.monotonic() > deadline:
-                    with contextlib.suppress(OSError):
-                        os.kill(job["pid"], signal.SIGKILL)
+                    _signal(job["pid"], signal.SIGKILL)
                 continue
             self.procs.pop(job_id, None)
             self.kill_at.pop(job_id, None)
@@ -219,8 +268,7 @@ class JobRunner:
             job_id, "Job cancelled" if status == "cancelled" else "Pausing the job"
         )
         if job["pid"] and _alive(job["pid"], job_id):
-            with contextlib.suppress(OSError):
-                os.kill(job["pid"], signal.SIGTERM)
+            _signal(job["pid"], signal.SIGTERM)
             grace = CANCEL_GRACE_SECONDS if status == "cancelled" else PAUSE_GRACE_SECONDS
             self.kill_at[job_id] = time.monotonic() + grace
 

@@ -4,11 +4,17 @@ causal LM, loss on assistant tokens only, on CUDA, Apple MPS or the CPU.
 Run as `python -m tuiapp.local.trainer STATE_DIR JOB_ID`. It reads the job and its files from
 the local state, writes metrics events, checkpoints and the final model back to it, and stops
 at the end of the current step on a SIGTERM (cancel or pause; pause saves that step, so resume
-goes on from exactly there, with the optimizer, scheduler and data order restored)."""
+goes on from exactly there, with the optimizer, scheduler and data order restored).
+
+Under torchrun (`tuiapp.local.launch`, several GPUs or `TUIAPP_LOCAL_PROCESSES`) each process
+trains on its share of every batch (data-parallel, through accelerate): the job's batch_size is
+the global batch, split evenly over the processes; only rank 0 writes events, checkpoints, the
+final model and the job row; a SIGTERM stops every rank after the same step."""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import signal
@@ -33,6 +39,7 @@ from tuiapp.local.hf_trainers import (
 from tuiapp.local.hyperparams import extras_given, resolve
 from tuiapp.local.job_callback import JobCallback, Progress, Schedule
 from tuiapp.local.model_store import model_dirs, resolve_base
+from tuiapp.local.ranks import RANK, WORLD_SIZE, RankState, any_rank, per_device_batch
 from tuiapp.local.state import LocalState, new_id, now, open_state
 
 MAX_SEQ_LEN = int(os.environ.get("TUIAPP_LOCAL_MAX_SEQ_LEN", "1024"))
@@ -64,6 +71,8 @@ class Trainer:
             raise SystemExit(f"no job {job_id}")
         self.job = job
         self.job_id = job_id
+        if RANK != 0:
+            self.state = RankState(state.root, state.conn)
         self.out = state.jobs_dir / job_id
         self.out.mkdir(parents=True, exist_ok=True)
         self.signalled = False
@@ -75,11 +84,15 @@ class Trainer:
 
     def stop_request(self) -> str | None:
         """ "cancel" or "pause" (any other SIGTERM, a shutdown, saves like a pause) once a
-        SIGTERM came; None before."""
-        if not self.signalled:
-            return None
-        job = self.state.job(self.job_id) or {}
-        return "cancel" if job.get("status") == "cancelled" else "pause"
+        SIGTERM came; None before. With several processes every rank gets the same answer at
+        the same step (a cancel wins), as soon as one of them was signalled."""
+        code = 0
+        if self.signalled:
+            job = self.state.job(self.job_id) or {}
+            code = 2 if job.get("status") == "cancelled" else 1
+        code = any_rank(code)
+        self.signalled = self.signalled or code > 0
+        return {0: None, 1: "pause", 2: "cancel"}[code]
 
     def run(self) -> None:
         """Train, reporting as we go; any failure becomes the job's error."""
@@ -89,6 +102,8 @@ class Trainer:
         except Stop:
             pass
         except Exception as err:  # the job must fail with a reason, never hang in 'running'
+            if RANK != 0:  # its traceback goes to trainer.log; rank 0 says why the job failed
+                raise
             (self.out / "error.log").write_text(traceback.format_exc())
             message = f"{type(err).__name__}: {err}"
             self.state.set_job(
@@ -126,7 +141,7 @@ class Trainer:
         import torch
         from transformers import AutoTokenizer
 
-        torch.set_num_threads(THREADS)
+        torch.set_num_threads(max(1, THREADS // WORLD_SIZE))  # the CPU's share of each process
         job = self.job
         base_path = resolve_base(job["model"], model_dirs([self.state.root / "models"]))
         if base_path is None:
@@ -153,7 +168,17 @@ class Trainer:
                 raise ValueError("no training example has an assistant message to learn from")
             n_train, has_valid = len(items), bool(valid_items)
         settings = resolve(hyper, n_train, int(job["seed"]))
-        spec = RunSpec(base_path, self.out / "hf", settings, placement, max_len)
+        per_device, uneven = per_device_batch(settings.batch_size, WORLD_SIZE)
+        if uneven:
+            self.state.add_event(self.job_id, uneven.capitalize(), level="warn")
+            settings = dataclasses.replace(settings, batch_size=per_device * WORLD_SIZE)
+        spec = RunSpec(
+            base_path,
+            self.out / "hf",
+            dataclasses.replace(settings, batch_size=per_device),  # what one process trains on
+            placement,
+            max_len,
+        )
         per_epoch, total = steps(n_train, settings)
         schedule = Schedule(total, per_epoch, max(1, total // 20), has_valid)
         callback = JobCallback(
@@ -189,7 +214,7 @@ class Trainer:
             callback.progress.rows = json.loads(rows.read_text()) if rows.is_file() else []
         start_step = int(resume.name.split("-")[-1]) if resume else 0
         time.sleep(LOAD_DELAY)
-        if self.signalled:  # paused or cancelled while loading: stop before the next step
+        if self.stop_request():  # paused or cancelled while loading: stop before the next step
             raise Stop
         self.state.set_job(  # the status is the runner's and the API's: never written here
             self.job_id,
@@ -210,12 +235,13 @@ class Trainer:
                 + (" 4-bit" if settings.load_in_4bit else "")
                 + f", learning rate {settings.learning_rate:g}, on "
                 f"{placement.name} in {placement.precision}"
+                + (f", {WORLD_SIZE} processes data-parallel" if WORLD_SIZE > 1 else "")
                 + (f" (resumed at step {start_step})" if start_step else "")
                 + settings_note(settings, max_len, self.truncated)
             ),
         )
         trainer.train(resume_from_checkpoint=str(resume) if resume else None)
-        if self.signalled:
+        if self.signalled or RANK != 0:
             raise Stop  # the runner says "Job paused at step N" once this process has ended
         trained_tokens = int(trainer.state.num_input_tokens_seen or 0)
         self._finish(trainer, callback.progress.rows, trained_tokens)

@@ -1,0 +1,110 @@
+"""Data-parallel training of the local backend, on the CPU with two processes over gloo (the
+code path several GPUs take): through the real server and SDK, a job trained by two processes
+has the same loss curve as one process, writes each event and checkpoint once, and a pause
+stops both ranks after the same step, saves it, and resume goes on from it.
+
+Slow for a unit test (about 20 s each on 2 cores): every job starts torchrun and two Python
+processes that import torch, transformers and TRL; the model itself is tiny (2 layers)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import openai
+import pytest
+
+from tests.local_support import event_data
+from tests.test_local_recovery import messages
+from tests.test_local_server import metric_steps, wait_for, wait_steps
+from tests.waiting import wait_until
+from tuiapp.local.ranks import per_device_batch
+from tuiapp.local.runner import trainer_command
+
+RTOL = 1e-3  # per step: the two runs sum the same gradients in another order (and padding)
+SETTINGS = {"n_epochs": 2, "batch_size": 4, "learning_rate_multiplier": 1}  # 3 steps an epoch
+
+
+def varied_lines(n: int = 12) -> bytes:
+    """Examples of different lengths (so the batches are padded differently per process)."""
+    rows = [
+        {
+            "messages": [
+                {"role": "user", "content": f"Say something {i}" + " please" * (i % 3)},
+                {"role": "assistant", "content": "arr matey" + " arr" * (i % 4)},
+            ]
+        }
+        for i in range(n)
+    ]
+    return "".join(json.dumps(r) + "\n" for r in rows).encode()
+
+
+def losses(client: openai.OpenAI, job_id: str) -> list[float]:
+    """The training loss of each step, in step order (one metrics event per step)."""
+    events = client.fine_tuning.jobs.list_events(job_id, limit=100)
+    data = sorted((event_data(e) for e in events if e.type == "metrics"), key=lambda d: d["step"])
+    return [float(d["train_loss"]) for d in data]
+
+
+def train(client: openai.OpenAI, file_id: str) -> Any:
+    """A job with the fixed seed and settings, run to its end."""
+    job = client.fine_tuning.jobs.create(
+        model="tiny-llama", training_file=file_id, hyperparameters=SETTINGS, seed=7
+    )
+    return wait_for(client, job.id)
+
+
+def test_the_batch_is_global_and_torchrun_is_the_launcher() -> None:
+    assert per_device_batch(4, 2) == (2, "")
+    assert per_device_batch(5, 2)[0] == 3 and "global batch of 6" in per_device_batch(5, 2)[1]
+    command = trainer_command(Path("/state"), "ftjob-1", 2)
+    assert "tuiapp.local.launch" in command and "--nproc-per-node=2" in command
+    assert command[-3:] == ["tuiapp.local.trainer", "/state", "ftjob-1"]  # what _alive looks for
+    assert "tuiapp.local.launch" not in trainer_command(Path("/state"), "ftjob-1", 1)
+
+
+def test_two_processes_train_the_same_curve_as_one(server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    url, api, _root = server
+    client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
+    file = client.files.create(file=("t.jsonl", varied_lines()), purpose="fine-tune")
+    monkeypatch.setenv("TUIAPP_LOCAL_PROCESSES", "1")
+    one = train(client, file.id)
+    monkeypatch.setenv("TUIAPP_LOCAL_PROCESSES", "2")
+    two = train(client, file.id)
+    assert (one.status, two.status) == ("succeeded", "succeeded"), two.error
+    assert "2 processes data-parallel" in " ".join(messages(client, two.id))
+    assert metric_steps(client, two.id) == [1, 2, 3, 4, 5, 6]  # rank 0 alone reports
+    assert losses(client, two.id) == pytest.approx(losses(client, one.id), rel=RTOL)
+    checkpoints = client.fine_tuning.jobs.checkpoints.list(two.id).data
+    assert sorted(c.step_number for c in checkpoints) == [3, 6]  # one per epoch, not per rank
+    assert two.trained_tokens == one.trained_tokens  # both ranks' tokens counted once
+    answer = client.chat.completions.create(
+        model=two.fine_tuned_model, messages=[{"role": "user", "content": "Say something"}]
+    )
+    assert answer.choices[0].message.content is not None
+
+
+def test_a_pause_stops_both_ranks_at_one_step_and_resume_goes_on(server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    url, api, root = server
+    monkeypatch.setenv("TUIAPP_LOCAL_PROCESSES", "2")
+    monkeypatch.setenv("TUIAPP_TRAINER_STEP_DELAY", "1.5")
+    client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
+    file = client.files.create(file=("t.jsonl", varied_lines()), purpose="fine-tune")
+    job = client.fine_tuning.jobs.create(
+        model="tiny-llama", training_file=file.id, hyperparameters=SETTINGS, seed=7
+    )
+    wait_steps(client, job.id, 1, timeout=90)
+    client.fine_tuning.jobs.pause(job.id)
+    wait_until(lambda: not api.state.job(job.id)["pid"], timeout=60, what="torchrun to exit")
+    paused_at = max(metric_steps(client, job.id))
+    assert 1 <= paused_at < 6 and api.state.job(job.id)["resume_step"] == paused_at
+    saved = root / "jobs" / job.id / "hf" / f"checkpoint-{paused_at}"
+    assert json.loads((saved / "trainer_state.json").read_text())["global_step"] == paused_at
+    assert {p.name for p in saved.glob("rng_state_*.pth")} == {"rng_state_0.pth", "rng_state_1.pth"}
+    assert f"Job paused at step {paused_at}" in messages(client, job.id)
+    monkeypatch.setenv("TUIAPP_TRAINER_STEP_DELAY", "0")
+    client.fine_tuning.jobs.resume(job.id)
+    done = wait_for(client, job.id)
+    assert done.status == "succeeded", done.error
+    assert metric_steps(client, job.id) == [1, 2, 3, 4, 5, 6]  # no gap, no repeat
