@@ -365,3 +365,16 @@ async def test_job_screen_export_key(local: Path, home: AppPaths) -> None:
             "the refusal",
         )
         assert "ran on together" in said[0]
+
+
+def test_vllm_gets_the_adapters_rank(tmp_path: Path) -> None:
+    """vLLM refuses adapters above --max-lora-rank (16 by default): a wider one gets the flag."""
+    from tuiapp.local.export_model import ExportResult, Source, lora_rank, serve_commands
+
+    (tmp_path / "adapter_config.json").write_text(json.dumps({"r": 8, "rank_pattern": {"q": 32}}))
+    assert lora_rank(tmp_path) == 32
+    source = Source(JOB, MODEL, "tiny-llama", Path("/base"), tmp_path, None, None)
+    command = serve_commands(ExportResult("adapter", tmp_path, source))[0]
+    assert command.endswith(f"--lora-modules tiny-llama-01234567={tmp_path} --max-lora-rank 32")
+    (tmp_path / "adapter_config.json").write_text(json.dumps({"r": 16}))
+    assert "--max-lora-rank" not in serve_commands(ExportResult("adapter", tmp_path, source))[0]

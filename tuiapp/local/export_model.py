@@ -20,6 +20,7 @@ from tuiapp.local.state import open_state
 
 FORMATS = ("adapter", "merged", "ollama", "gguf")
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
+VLLM_MAX_LORA_RANK = 16  # vLLM's default --max-lora-rank
 MANIFEST = "tuiapp-export.json"  # names the files of an export, so a new one may replace it
 
 
@@ -195,6 +196,16 @@ def export(source: Source, fmt: str, out: Path, converter: Path | None = None) -
     return result
 
 
+def lora_rank(folder: Path) -> int:
+    """The adapter's LoRA rank (its largest, with per-module ranks), 0 when unreadable."""
+    try:
+        config = json.loads((folder / "adapter_config.json").read_text())
+        ranks = [int(config.get("r") or 0), *map(int, (config.get("rank_pattern") or {}).values())]
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0
+    return max(ranks)
+
+
 def serve_commands(result: ExportResult) -> list[str]:
     """One-line commands that serve the export with Ollama, llama.cpp and vLLM."""
     path, source, name = result.path, result.source, result.source.slug
@@ -203,8 +214,10 @@ def serve_commands(result: ExportResult) -> list[str]:
     )
     ollama = f"ollama create {name} -f {path / 'Modelfile'} && ollama run {name}"
     if result.format == "adapter":
+        rank = lora_rank(path)
+        wider = f" --max-lora-rank {rank}" if rank > VLLM_MAX_LORA_RANK else ""
         return [
-            f"vllm serve {source.base_path} --enable-lora --lora-modules {name}={path}",
+            f"vllm serve {source.base_path} --enable-lora --lora-modules {name}={path}{wider}",
             f"ollama: {remake} --format ollama (a Modelfile with FROM + ADAPTER)",
             f"llama.cpp: {remake} --format gguf (llama-server needs a GGUF file)",
         ]
