@@ -14,6 +14,7 @@ from typing import Any
 
 import openai
 import pytest
+from openai.types.fine_tuning.job_create_params import Hyperparameters
 
 from tests.local_support import event_data
 from tests.test_local_recovery import messages
@@ -23,7 +24,8 @@ from tuiapp.local.ranks import per_device_batch
 from tuiapp.local.runner import trainer_command
 
 RTOL = 1e-3  # per step: the two runs sum the same gradients in another order (and padding)
-SETTINGS = {"n_epochs": 2, "batch_size": 4, "learning_rate_multiplier": 1}  # 3 steps an epoch
+# 12 examples, batch 4: 3 steps an epoch
+SETTINGS: Hyperparameters = {"n_epochs": 2, "batch_size": 4, "learning_rate_multiplier": 1}
 
 
 def varied_lines(n: int = 12) -> bytes:
