@@ -8,7 +8,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from screens.choice import ChoiceScreen
 from screens.confirm import ConfirmScreen
@@ -25,6 +25,7 @@ from tuiapp.store.datasets import (
     restart_import,
 )
 from tuiapp.store.examples import count_examples, status_counts
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.widgets.tables import cursor_key
 from tuiapp.workspace import workspace_of
 
@@ -63,7 +64,7 @@ class DatasetsScreen(Screen[None]):
         yield Label("[b]tuiapp[/b] · datasets", id="datasets-title")
         yield DataTable(id="datasets-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="datasets-hint")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Fill the table."""

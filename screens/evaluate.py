@@ -14,14 +14,26 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
+from textual.widgets import DataTable, Label, ProgressBar, Static
 
+from screens.judge_dialog import JudgeDialog
+from tuiapp.evals.judge import MODES
 from tuiapp.evals.metrics import token_f1
 from tuiapp.providers.base import ProviderError
 from tuiapp.services.eval_run import EvalItem, eval_items, run_eval, start_run
+from tuiapp.services.judge_run import (
+    estimate,
+    judge_asks,
+    latest_summary,
+    run_judge,
+    start_judge,
+    summary_lines,
+    unfinished_judge,
+)
 from tuiapp.services.ratings import win_rate
 from tuiapp.store.evals import EvalRun, list_runs, outputs
 from tuiapp.store.jobs import Job, get_job, holdout_loss
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.widgets.tables import cursor_key
 from tuiapp.workspace import workspace_of
 
@@ -84,6 +96,7 @@ class EvaluateScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "run", "Run both", id="evaluate.run"),
         Binding("b", "rate", "Rate blind", id="evaluate.rate"),
+        Binding("j", "judge", "LLM judge", id="evaluate.judge"),
         Binding("enter", "item", "Item", id="evaluate.item"),
         Binding("escape,q", "back", "Back", id="evaluate.back"),
     ]
@@ -104,8 +117,9 @@ class EvaluateScreen(Screen[None]):
         with Horizontal(id="evaluate-progress"):
             yield ProgressBar(id="progress-tuned", show_eta=False)
             yield ProgressBar(id="progress-base", show_eta=False)
+            yield ProgressBar(id="progress-judge", show_eta=False)
         yield DataTable(id="evaluate-items", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Show what is stored."""
@@ -115,6 +129,7 @@ class EvaluateScreen(Screen[None]):
             f"{job.base_model} · version {job.version_id} holdout"
         )
         self.query_one("#evaluate-progress").display = False
+        self.query_one("#progress-judge").display = False
         self.items = (
             eval_items(workspace_of(self.app).store, job.version_id) if job.version_id else []
         )
@@ -147,6 +162,10 @@ class EvaluateScreen(Screen[None]):
                     f"blind A/B: fine-tuned wins {100 * ab.rate:.0f}% of {ab.rated} "
                     f"(95% CI {100 * ab.low:.0f}-{100 * ab.high:.0f}%), {ab.both_bad} both bad"
                 )
+            for mode in MODES:
+                if judged := latest_summary(workspace_of(self.app).store, tuned.id, base.id, mode):
+                    first, *rest = summary_lines(judged)
+                    lines += [f"LLM {first}", *rest]
         loss = holdout_loss(workspace_of(self.app).store, self.job_id)
         if loss is not None:
             lines.append(
@@ -243,6 +262,62 @@ class EvaluateScreen(Screen[None]):
             self.notify("Run the evaluation first (r).", severity="warning")
             return
         await workspace_of(self.app).nav.rate(tuned.id, base.id, getpass.getuser())
+        self.show()
+
+    @work(exclusive=True, group="judge")
+    async def action_judge(self) -> None:
+        """Ask for a judge model, mode and prompt (with the cost), then judge the two runs."""
+        tuned, base = self._runs()
+        if not (tuned and base):
+            self.notify("Run the evaluation first (r).", severity="warning")
+            return
+        store, job = workspace_of(self.app).store, self.job
+
+        def cost(provider: str, model: str, mode: str, template: str) -> str:
+            return estimate(
+                judge_asks(store, tuned.id, base.id, mode, template), provider, model
+            ).describe()
+
+        choice = await self.app.push_screen_wait(
+            JudgeDialog(f"{job.provider}:{job.base_model}", cost)
+        )
+        if choice is None:
+            return
+        try:
+            provider = await workspace_of(self.app).providers.get(choice.provider)
+        except ProviderError as err:
+            self.notify(err.message, title="Cannot judge", severity="error")
+            return
+        run = unfinished_judge(store, tuned.id, base.id, choice.model, choice.mode)
+        if run is None or run.template != choice.template:  # else: go on where it stopped
+            run = start_judge(
+                store,
+                tuned.id,
+                base.id,
+                choice.provider,
+                choice.model,
+                choice.mode,
+                choice.template,
+            )
+        self.query_one("#evaluate-progress").display = True
+        for name in ("tuned", "base", "judge"):
+            self.query_one(f"#progress-{name}").display = name == "judge"
+        bar = self.query_one("#progress-judge", ProgressBar)
+        summary = await run_judge(
+            store,
+            provider,
+            run.id,
+            progress=lambda done, total: bar.update(total=total, progress=done),
+        )
+        self.query_one("#evaluate-progress").display = False
+        for name in ("tuned", "base", "judge"):
+            self.query_one(f"#progress-{name}").display = name != "judge"
+        win = summary.win
+        self.notify(
+            f"fine-tuned {win.wins} wins, {win.ties} ties, {win.losses} losses; "
+            + summary.human.describe(),
+            title="LLM judge",
+        )
         self.show()
 
     def action_back(self) -> None:

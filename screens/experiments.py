@@ -10,12 +10,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from screens.clipboard import copy_value
 from screens.prompt import PromptScreen
 from tuiapp.evals.experiments import Experiment, to_csv, to_markdown
 from tuiapp.services.experiments import experiments
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.widgets.tables import cursor_key
 from tuiapp.workspace import workspace_of
 
@@ -99,7 +100,7 @@ class ExperimentsScreen(Screen[None]):
         yield Label("", id="experiments-title")
         yield DataTable(id="experiments-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="experiments-hint")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_screen_resume(self) -> None:
         """Read the experiments each time the screen is shown: scores change elsewhere."""

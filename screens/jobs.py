@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from screens.choice import ChoiceScreen
 from screens.clipboard import copy_value
@@ -18,6 +18,7 @@ from tuiapp.services.job_watch import Polled
 from tuiapp.store import Store
 from tuiapp.store.jobs import Job, get_job, latest_metrics, list_jobs
 from tuiapp.store.versions import list_versions
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.widgets.tables import cursor_key
 from tuiapp.workspace import workspace_of
 
@@ -65,7 +66,7 @@ class JobsScreen(Screen[None]):
         yield DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="jobs-hint")
         yield Label("", id="jobs-detail")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Follow the watcher (the table fills when the screen is shown)."""

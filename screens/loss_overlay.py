@@ -9,9 +9,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from tuiapp.store.jobs import Job, MetricPoint, get_job, job_metrics
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.widgets.loss_chart import ChartRun, LossChart
 from tuiapp.workspace import workspace_of
 
@@ -50,7 +51,7 @@ class LossOverlayScreen(Screen[None]):
         )
         yield LossChart(id="overlay-chart")
         yield Static("", id="overlay-jobs")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Read the jobs' metrics off the event loop."""

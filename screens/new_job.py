@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 
 from screens.choice import ChoiceScreen
 from screens.confirm import ConfirmScreen
+from tuiapp.data.catalog import check_training
 from tuiapp.data.job_form import KINDS, NUMBER_FIELDS, FieldError, form_number, form_seed
 from tuiapp.providers.base import Capabilities, ProviderError
 from tuiapp.providers.registry import (
@@ -27,6 +28,7 @@ from tuiapp.providers.registry import (
 from tuiapp.services.launch import JobPlan, plan_job, start_job
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.versions import get_version
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.workspace import workspace_of
 
 
@@ -110,7 +112,7 @@ class NewJobScreen(Screen[None]):
                 yield Label("", id="models-hint")
                 yield ProgressBar(id="new-job-upload", show_eta=False)
                 yield Label("", id="new-job-state")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """First estimate; the provider's models arrive in a worker."""
@@ -158,6 +160,13 @@ class NewJobScreen(Screen[None]):
             self.problem = "name a base model (ctrl+b lists the provider's models)."
             estimate.update("[yellow]Name a base model.[/]")
             return
+        dated = check_training(values["base"], str(values["provider"]))  # the dated catalog
+        if dated.refused:
+            self.plan = None
+            self.query_one("#base_model", Input).add_class("-invalid")
+            self.problem = dated.refused
+            estimate.update(f"[red]{escape(self.problem)}[/]")
+            return
         self.plan = plan_job(
             workspace_of(self.app).store,
             values["provider"],
@@ -169,7 +178,8 @@ class NewJobScreen(Screen[None]):
             seed=values["seed"],
             use_holdout=values["use_holdout"],
         )
-        estimate.update(describe(self.plan))
+        dates = "".join(f"\n[yellow]! {escape(w)}[/]" for w in dated.warnings)
+        estimate.update(describe(self.plan) + dates)
 
     @on(Select.Changed, "#provider")
     def provider_changed(self, event: Select.Changed) -> None:

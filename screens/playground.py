@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from screens.choice import ChoiceScreen
 from screens.prompt import PromptScreen
@@ -23,6 +23,7 @@ from tuiapp.services.eval_run import eval_items
 from tuiapp.store.jobs import get_job
 from tuiapp.store.playground import get_session, list_sessions, save_session
 from tuiapp.widgets.chat_pane import ChatPane
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.workspace import workspace_of
 
 SETTINGS = ("temperature", "top_p", "max_tokens", "seed", "stop")
@@ -86,7 +87,7 @@ class PlaygroundScreen(Screen[None]):
                 yield ChatPane(side, workspace.providers.get, workspace.config.timeouts.read)
         yield Static("", id="playground-reference")
         yield Input(placeholder="message · Enter sends to both models", id="message")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Start a fresh conversation."""

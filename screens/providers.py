@@ -7,7 +7,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from screens.prompt import PromptScreen
 from tuiapp.providers.base import ProviderError
@@ -18,6 +18,7 @@ from tuiapp.providers.registry import (
     default_provider,
     save_key,
 )
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.widgets.tables import cursor_key
 from tuiapp.workspace import workspace_of
 
@@ -46,7 +47,7 @@ class ProvidersScreen(Screen[None]):
             "training jobs on 2027-01-06.",
             id="providers-help",
         )
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Fill the table."""

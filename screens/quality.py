@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, ProgressBar
+from textual.widgets import DataTable, Label, ProgressBar
 from textual.worker import get_current_worker
 
 from screens.prompt import PromptScreen
@@ -28,6 +28,7 @@ from tuiapp.store.datasets import get_dataset, record_failure
 from tuiapp.store.examples import DUPLICATES
 from tuiapp.store.quality import Scan, changed_since_scan, load_scan, tag_counts
 from tuiapp.widgets.bars import BarChart
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.workspace import workspace_of
 
 
@@ -113,7 +114,7 @@ class QualityScreen(Screen[str | None]):
         with Horizontal(id="quality-body"):
             yield DataTable(id="quality-table", cursor_type="row", zebra_stripes=True)
             yield BarChart(id="quality-chart")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Show the stored scan, or scan now when there is none."""

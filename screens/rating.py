@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from tuiapp.evals.ratings import Pair
 from tuiapp.services.eval_run import eval_items
 from tuiapp.services.ratings import pairs, rate, win_rate
 from tuiapp.store.evals import get_run
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.workspace import workspace_of
 
 
@@ -42,7 +43,7 @@ class RatingScreen(Screen[None]):
         with Horizontal(id="rating-answers"):
             yield Static("", id="rating-left", classes="answer")
             yield Static("", id="rating-right", classes="answer")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Load what is left to rate."""

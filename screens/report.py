@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, LoadingIndicator, Static
+from textual.widgets import DataTable, Label, LoadingIndicator, Static
 
 from tuiapp.data.stats import Distribution, default_epochs
 from tuiapp.problems import KINDS, Severity
 from tuiapp.services.report import DatasetReport, dataset_report
 from tuiapp.store.datasets import get_dataset
 from tuiapp.widgets.histogram import TokenHistogram
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.workspace import workspace_of
 
 
@@ -57,7 +58,7 @@ class ReportScreen(Screen[str | None]):
             yield Label("Estimated training cost (auto epochs)", classes="section")
             yield DataTable(id="report-costs", cursor_type="row", zebra_stripes=True)
             yield Static(id="report-model-note")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Compute in a worker."""

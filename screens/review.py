@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from screens.review_bulk import BulkDecisions
 from screens.review_changes import ExampleChanges
@@ -30,6 +29,7 @@ from tuiapp.store.examples import (
 from tuiapp.store.records import Example
 from tuiapp.store.review import set_status
 from tuiapp.widgets.example_list import ExampleList
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.workspace import workspace_of
 
 IMPORT_FAILED_HELP = (
@@ -137,7 +137,7 @@ class ReviewScreen(Screen[None]):
         yield self.files
         yield self.bulk
         yield self.changes
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Show what is stored at once; import the rest in a worker."""

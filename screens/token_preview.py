@@ -11,12 +11,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from tuiapp.services.model_tokens import available_models, load_tokenizer, local_model_dirs
 from tuiapp.services.token_preview import CUT, TRAINED, TokenPreview, preview
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.examples import get_example
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.workspace import workspace_of
 
 STYLES = {TRAINED: "bold $text-success on $success-muted", CUT: "strike $text-error"}
@@ -88,7 +89,7 @@ class TokenPreviewScreen(Screen[None]):
         with VerticalScroll(id="preview-body"):
             yield Static(id="preview-text")
             yield Static(id="preview-cut")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Show the dataset's model first; find the others in a worker."""

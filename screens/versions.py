@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from screens.confirm import ConfirmScreen
 from screens.freeze import FreezeRequest, FreezeScreen
@@ -23,6 +23,7 @@ from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset, record_failure
 from tuiapp.store.example_reads import lines_of_ids
 from tuiapp.store.versions import Version, diff_versions, get_version, list_versions
+from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.widgets.tables import cursor_key
 from tuiapp.workspace import workspace_of
 
@@ -97,7 +98,7 @@ class VersionsScreen(Screen[None]):
         with VerticalScroll(id="versions-detail"):
             yield Static("", id="versions-info")
             yield Static("", id="versions-diff")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Fill the table."""
