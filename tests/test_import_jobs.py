@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,13 +18,18 @@ import pytest
 
 from tests.conftest import chat
 from tests.openapi_check import assert_matches
-from tests.provider_fakes import CREATED
+from tests.provider_fakes import CREATED, Routes
+from tests.provider_fakes_vendors import TogetherFake
 from tests.test_cli_jobs import FakeProviders
 from tuiapp import cli_import_jobs
 from tuiapp.cli import main
+from tuiapp.config import Timeouts
 from tuiapp.data.model_retirement import days_left_text, retirement_date
 from tuiapp.paths import AppPaths
+from tuiapp.providers.adapter import Connection
+from tuiapp.providers.registry import find
 from tuiapp.services.experiments import experiments
+from tuiapp.services.import_jobs import import_jobs
 from tuiapp.store import open_store
 from tuiapp.store.datasets import list_datasets
 from tuiapp.store.jobs import job_metrics, list_jobs
@@ -350,3 +356,45 @@ def test_import_jobs_is_listed_in_the_help(capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit):
         main(["import-jobs", "--help"])
     assert "--provider" in capsys.readouterr().out
+
+
+class TogetherAccount(TogetherFake):
+    """Together's API with one finished job that names its training file, which downloads."""
+
+    def job(self, status: str | None = None) -> dict[str, Any]:
+        """The fake's job, finished, with its training file."""
+        return {**super().job("succeeded"), "training_file": "file-123"}
+
+    def routes(self) -> Routes:
+        """The fake's routes plus the file and its content."""
+        rows = [chat(f"T {i}?", f"U {i}.") for i in range(10)]
+        file = {"id": "file-123", "object": "file", "bytes": 1, "created_at": 1}
+        file |= {"filename": "tg.jsonl", "purpose": "fine-tune", "FileType": "jsonl"}
+        content = lambda request: httpx.Response(200, content=jsonl(rows))  # noqa: E731
+        return {
+            **super().routes(),
+            "GET /v1/files/file-123": lambda request: httpx.Response(200, json=file),
+            "GET /v1/files/file-123/content": content,
+        }
+
+
+async def test_import_from_together_through_its_adapter(home: AppPaths, tmp_path: Path) -> None:
+    pytest.importorskip("together")
+    spec = find("together")
+    assert spec is not None
+    fake = TogetherAccount(100)
+    env = {"TOGETHER_API_KEY": "sk-test"}
+    provider = await spec.connect(Connection("sk-test", env, home, Timeouts(), fake.transport()))
+    store = open_store(home.database)
+    try:
+        report = await import_jobs(store, provider, tmp_path / "imported")
+        again = await import_jobs(store, provider, tmp_path / "imported")
+    finally:
+        await provider.close()
+    (job,) = report.jobs
+    assert job.remote_id == "ft-1" and job.status == "succeeded" and job.problems == []
+    assert job.fine_tuned_model == "u/Llama-3.1-8B-ft-1" and job.metric_steps == 2  # events
+    assert job.version_id is not None
+    assert get_version(store, job.version_id).counts["train"] == 10
+    assert [j.new for j in again.jobs] == [False] and len(list_jobs(store)) == 1
+    store.close()
