@@ -71,17 +71,20 @@ def test_each_extra_hyperparameter_is_checked_with_a_400_naming_it(server) -> No
 def test_lora_shape_and_max_seq_length_reach_the_adapter_and_the_start_event(server) -> None:  # type: ignore[no-untyped-def]
     url, _api, root = server
     client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
-    lines = pirate_lines(11) + (
-        json.dumps(
-            {
-                "messages": [
-                    {"role": "user", "content": "Say something long " + "word " * 120},
-                    {"role": "assistant", "content": "arr matey"},
-                ]
-            }
-        )
-        + "\n"
-    ).encode()
+    lines = (
+        pirate_lines(11)
+        + (
+            json.dumps(
+                {
+                    "messages": [
+                        {"role": "user", "content": "Say something long " + "word " * 120},
+                        {"role": "assistant", "content": "arr matey"},
+                    ]
+                }
+            )
+            + "\n"
+        ).encode()
+    )
     file = client.files.create(file=("t.jsonl", lines), purpose="fine-tune")
     hyper = {"lora_rank": 4, "lora_alpha": 8, "max_seq_length": 64, "n_epochs": 1, "batch_size": 4}
     job = client.fine_tuning.jobs.create(

@@ -1,0 +1,74 @@
+"""Early stopping on the validation loss, through the real server: validation answers that
+contradict what the job learns make the loss rise, and the job stops before its last step,
+succeeds with the model at that point, and says why in an event."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import openai
+
+from tests.local_support import event_data
+from tests.test_local_server import pirate_lines, wait_for
+
+
+def contradicting_lines(n: int = 4) -> bytes:
+    """The training prompts, answered quite unlike the training answer."""
+    rows = [
+        {
+            "messages": [
+                {"role": "user", "content": f"Say something {i}"},
+                {"role": "assistant", "content": "Paris is the capital of France today."},
+            ]
+        }
+        for i in range(n)
+    ]
+    return "".join(json.dumps(r) + "\n" for r in rows).encode()
+
+
+def test_a_rising_validation_loss_stops_the_job_early(server) -> None:  # type: ignore[no-untyped-def]
+    url, _api, _root = server
+    client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
+    train = client.files.create(file=("t.jsonl", pirate_lines(12)), purpose="fine-tune")
+    valid = client.files.create(file=("v.jsonl", contradicting_lines()), purpose="fine-tune")
+    hyper = {
+        "n_epochs": 4,
+        "batch_size": 4,
+        "learning_rate_multiplier": 50,
+        "early_stopping_patience": 2,
+        "early_stopping_min_delta": 0.0,
+    }
+    job = client.fine_tuning.jobs.create(
+        model="tiny-llama",
+        training_file=train.id,
+        validation_file=valid.id,
+        method={"type": "supervised", "supervised": {"hyperparameters": hyper}},  # type: ignore[typeddict-item]
+    )
+    done = wait_for(client, job.id, timeout=240)
+    assert done.status == "succeeded", done.error
+    events = list(client.fine_tuning.jobs.list_events(job.id, limit=100))[::-1]
+    stopped = [e for e in events if e.message.startswith("Early stopping at step")]
+    assert len(stopped) == 1, [e.message for e in events]
+    found = re.match(
+        r"Early stopping at step (\d+): validation loss did not improve by 0 for 2 "
+        r"evaluations \(best ([\d.]+) at step (\d+)\)",
+        stopped[0].message,
+    )
+    assert found, stopped[0].message
+    step, best_step = int(found[1]), int(found[3])
+    assert best_step < step < 12  # 12 examples / batch 4 = 3 steps, 4 epochs
+    metrics = [event_data(e) for e in events if e.type == "metrics"]
+    assert max(m["step"] for m in metrics) == step  # no step trained after it
+    losses = {m["step"]: m["valid_loss"] for m in metrics if "valid_loss" in m}
+    assert min(losses.values()) == losses[best_step]
+    assert losses[step] > losses[best_step]  # it rose
+    assert event_data(stopped[0])["early_stopping"]["stopped_at_step"] == step
+    assert done.fine_tuned_model is not None
+    answer = client.chat.completions.create(
+        model=done.fine_tuned_model,
+        messages=[{"role": "user", "content": "Say something 1"}],
+        max_tokens=4,
+        temperature=0,
+    )
+    assert answer.choices[0].message.content is not None
