@@ -22,6 +22,7 @@ from tuiapp.services.judge_run import (
     judge_asks,
     run_judge,
     start_judge,
+    summary_lines,
     unfinished_judge,
 )
 from tuiapp.store import Store, open_store
@@ -101,28 +102,6 @@ def to_json(summary: JudgeSummary) -> dict[str, Any]:
     }
 
 
-def describe(summary: JudgeSummary) -> list[str]:
-    """The result as lines for a person."""
-    win, run = summary.win, summary.run
-    lines = [
-        f"judge run {run.id} ({run.mode}, {run.provider}:{run.model}, {run.status}): "
-        f"fine-tuned {win.wins} wins, {win.ties} ties, {win.losses} losses"
-        + (f" -> win rate {100 * win.rate:.0f}%" if win.rated else "")
-    ]
-    if summary.mean_score_a is not None or summary.mean_score_b is not None:
-        shown = [
-            f"{v:.2f}" if v is not None else "-"
-            for v in (summary.mean_score_a, summary.mean_score_b)
-        ]
-        lines.append(f"mean rubric score: fine-tuned {shown[0]}, base {shown[1]} (1-10)")
-    if summary.unreadable or summary.failed:
-        lines.append(
-            f"{summary.unreadable} items without a readable verdict, {summary.failed} failed"
-        )
-    lines.append(summary.human.describe())
-    return lines
-
-
 async def _judge(store: Store, args: argparse.Namespace, provider_name: str, model: str) -> int:
     """Cost, confirmation, run, result."""
     tuned, base = job_runs(store, args.job)
@@ -146,7 +125,7 @@ async def _judge(store: Store, args: argparse.Namespace, provider_name: str, mod
     if args.json:
         print(json.dumps(to_json(summary), indent=2))
     else:
-        print("\n".join(describe(summary)))
+        print("\n".join(summary_lines(summary)))
     return 0
 
 

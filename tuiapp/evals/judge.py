@@ -224,7 +224,13 @@ class CostEstimate:
 
     def describe(self) -> str:
         """'40 calls, 23,100 prompt tokens + at most 20,480 out: at most $0.02'."""
-        price = "unknown price" if self.usd is None else f"at most ${self.usd:,.4f}"
+        price = (
+            "unknown price"
+            if self.usd is None
+            else "free"
+            if self.usd == 0
+            else f"at most ${self.usd:,.4f}"
+        )
         return (
             f"{self.calls} calls, {self.prompt_tokens:,} prompt tokens + at most "
             f"{self.max_output_tokens:,} out ({self.encoding}): {price}"

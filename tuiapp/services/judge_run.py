@@ -268,3 +268,25 @@ def latest_summary(
     when there is none."""
     runs = [r for r in judge_runs(store, run_a, run_b) if mode is None or r.mode == mode]
     return summarise(store, runs[0].id) if runs else None
+
+
+def summary_lines(summary: JudgeSummary) -> list[str]:
+    """The result as lines for a person (the CLI prints them, the evaluate screen shows them)."""
+    win, run = summary.win, summary.run
+    lines = [
+        f"judge run {run.id}: {run.provider}:{run.model}, {run.mode}, {run.status}",
+        f"  fine-tuned {win.wins} wins, {win.ties} ties, {win.losses} losses"
+        + (f": win rate {100 * win.rate:.0f}%" if win.rated else ""),
+    ]
+    if summary.mean_score_a is not None or summary.mean_score_b is not None:
+        shown = [
+            f"{v:.2f}" if v is not None else "-"
+            for v in (summary.mean_score_a, summary.mean_score_b)
+        ]
+        lines.append(f"  mean rubric score: fine-tuned {shown[0]}, base {shown[1]} (1-10)")
+    if summary.unreadable or summary.failed:
+        lines.append(
+            f"  {summary.unreadable} items without a readable verdict, {summary.failed} failed"
+        )
+    lines.append(f"  {summary.human.describe()}")
+    return lines
