@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Label
 
 from screens.choice import ChoiceScreen
 from screens.clipboard import copy_value
+from tuiapp.data import model_retirement
 from tuiapp.data.model_retirement import days_left_text, retirement_date
 from tuiapp.services.job_watch import Polled
 from tuiapp.store import Store
@@ -26,8 +27,8 @@ STATUS_STYLE = {"succeeded": "green", "failed": "red", "cancelled": "dim", "runn
 
 
 def today() -> date:
-    """Today's date (tests put another one here)."""
-    return date.today()
+    """Today's date (TUIAPP_TODAY, when set, like the catalog; tests may put another here)."""
+    return model_retirement.today()
 
 
 def job_row(store: Store, job: Job) -> tuple[str, ...]:

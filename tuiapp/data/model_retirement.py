@@ -3,10 +3,35 @@ reads on the jobs screen ("44 days left", "retired")."""
 
 from __future__ import annotations
 
+import importlib
+import os
 import tomllib
 from datetime import date
 from functools import cache
 from importlib import resources
+
+CATALOG = "tuiapp.data.catalog"  # the dated catalog, when it is installed: its dates come first
+
+
+def today() -> date:
+    """Today's date, or the ISO date in TUIAPP_TODAY (as the catalog reads it: tests and demos
+    judge the dates as on that day)."""
+    pinned = os.environ.get("TUIAPP_TODAY")
+    return date.fromisoformat(pinned) if pinned else date.today()
+
+
+def _from_catalog(base_model: str) -> tuple[bool, date | None]:
+    """(True, its retirement date) from the dated catalog's `lookup`; (False, None) without
+    one (the catalog module is new: until it lands, base_models.toml is read here)."""
+    try:
+        catalog = importlib.import_module(CATALOG)
+    except ImportError:
+        return False, None
+    lookup = getattr(catalog, "lookup", None)
+    if not callable(lookup):
+        return False, None
+    entry = lookup(base_model)
+    return True, getattr(entry, "retires", None) if entry is not None else None
 
 
 @cache
@@ -27,9 +52,14 @@ def _retirements() -> dict[str, date]:
 
 
 def retirement_date(base_model: str, table: dict[str, date] | None = None) -> date | None:
-    """The date a base model leaves the API: the longest prefix in `table` (default: the
-    `retires` dates of base_models.toml) that starts the name; None when none is known."""
-    table = _retirements() if table is None else table
+    """The date a base model leaves the API: the longest prefix in `table` that starts the
+    name (default: the dated catalog's entry, else the `retires` dates of base_models.toml);
+    None when none is known."""
+    if table is None:
+        found, retires = _from_catalog(base_model)
+        if found:
+            return retires
+        table = _retirements()
     name = base_model.removeprefix("ft:").split(":")[0]
     matches = [prefix for prefix in table if name.startswith(prefix)]
     return table[max(matches, key=len)] if matches else None
