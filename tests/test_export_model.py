@@ -124,11 +124,35 @@ def greedy(model: Any, tokenizer: Any) -> list[list[int]]:
     return answers
 
 
+def backend_answers(base_path: Path, adapter: tuple[str, Path] | None) -> list[str]:
+    """The local backend's own greedy answers (its model pool and engine, no server)."""
+    import queue
+
+    from tuiapp.local.engine import Failed, Finished
+    from tuiapp.local.inference import ModelPool
+    from tuiapp.local.sampling import Sampling
+
+    pool = ModelPool()
+    base = pool.base(str(base_path))
+    answers = []
+    for prompt in PROMPTS:
+        events: queue.Queue[Any] = queue.Queue()
+        ids = pool.prompt_ids(base, [{"role": "user", "content": prompt}])
+        pool.submit(base, adapter, ids, Sampling(temperature=0, max_new_tokens=8), events.put)
+        pieces = []
+        while not isinstance(event := events.get(timeout=60), Finished | Failed):
+            pieces.append(event.text)
+        assert isinstance(event, Finished), event
+        answers.append("".join(pieces))
+    return answers
+
+
 def test_merged_answers_as_the_adapter(
     local: Path, tiny_model: Path, adapter: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The merged export's greedy answers equal base + adapter through peft (and differ from
-    the base's: the adapter does something); vLLM's command serves the folder."""
+    the base's: the adapter does something) and the backend's own answers with the adapter at
+    temperature 0; vLLM's command serves the folder."""
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -146,6 +170,9 @@ def test_merged_answers_as_the_adapter(
     tuned = greedy(PeftModel.from_pretrained(base, adapter), tokenizer)
     assert merged == tuned
     assert merged != plain
+    served = backend_answers(local / "models" / "tiny-llama", (MODEL, adapter))
+    assert backend_answers(folder, None) == served  # as the backend serves the adapter
+    assert served != backend_answers(local / "models" / "tiny-llama", None)
 
 
 def test_adapter_export_of_a_checkpoint(
