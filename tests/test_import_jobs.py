@@ -202,6 +202,7 @@ def test_import_openai_jobs_files_versions_metrics(
 
     store = open_store(home.database)
     jobs = {j.remote_id: j for j in list_jobs(store)}
+    assert jobs["ftjob-1"].id < jobs["ftjob-2"].id < jobs["ftjob-3"].id  # the order they ran in
     three = jobs["ftjob-3"]
     assert three.provider == "openai" and three.base_model == "gpt-4o-mini-2024-07-18"
     assert three.fine_tuned_model == "ft:gpt-4o-mini-2024-07-18:org::x3"

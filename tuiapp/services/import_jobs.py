@@ -210,10 +210,10 @@ async def import_jobs(
     say: Say = _ignore,
     listed: list[ListedJob] | None = None,
 ) -> ImportReport:
-    """Import the account's jobs (or the `listed` ones), newest first; files go under
-    `folder/<provider>/`."""
+    """Import the account's jobs (or the `listed` ones, newest first as listed) oldest first,
+    so that their ids follow the order they ran in; files go under `folder/<provider>/`."""
     jobs = listed if listed is not None else await list_remote_jobs(provider, limit)
     report = ImportReport(provider.name)
-    for one in jobs:
+    for one in reversed(jobs):
         report.jobs.append(await import_job(store, provider, folder / provider.name, one, say))
     return report
