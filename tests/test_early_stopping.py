@@ -10,6 +10,7 @@ import re
 import openai
 
 from tests.local_support import event_data
+from tests.test_local_hyperparams import method
 from tests.test_local_server import pirate_lines, wait_for
 
 
@@ -43,7 +44,7 @@ def test_a_rising_validation_loss_stops_the_job_early(server) -> None:  # type: 
         model="tiny-llama",
         training_file=train.id,
         validation_file=valid.id,
-        method={"type": "supervised", "supervised": {"hyperparameters": hyper}},  # type: ignore[typeddict-item]
+        method=method("supervised", hyper),
     )
     done = wait_for(client, job.id, timeout=240)
     assert done.status == "succeeded", done.error

@@ -17,6 +17,13 @@ from tuiapp.local.early_stop import early_stop
 from tuiapp.local.hyperparams import EXTRAS, LOCAL_EXTRAS, missing_for_4bit
 from tuiapp.providers.openai_adapters import LOCAL_CAPABILITIES
 
+
+def method(kind: str, hyper: dict[str, Any]) -> Any:
+    """OpenAI's `method` object with these hyperparameters (the SDK's types know only
+    OpenAI's own)."""
+    return {"type": kind, kind: {"hyperparameters": hyper}}
+
+
 REFUSED: list[tuple[dict[str, Any], str, str]] = [
     ({"lora_rank": 0}, "lora_rank", "[1"),
     ({"lora_rank": 300}, "lora_rank", "256"),
@@ -46,7 +53,7 @@ def test_each_extra_hyperparameter_is_checked_with_a_400_naming_it(server) -> No
             client.fine_tuning.jobs.create(
                 model="tiny-llama",
                 training_file=file.id,
-                method={"type": "supervised", "supervised": {"hyperparameters": hyper}},  # type: ignore[typeddict-item]
+                method=method("supervised", hyper),
             )
         assert refused.value.param == f"hyperparameters.{name}", hyper  # type: ignore[attr-defined]
         assert says in str(refused.value), (hyper, str(refused.value))
@@ -54,7 +61,7 @@ def test_each_extra_hyperparameter_is_checked_with_a_400_naming_it(server) -> No
         client.fine_tuning.jobs.create(
             model="tiny-llama",
             training_file=file.id,
-            method={"type": "dpo", "dpo": {"hyperparameters": {"packing": True}}},  # type: ignore[typeddict-item]
+            method=method("dpo", {"packing": True}),
         )
     assert "packing is for supervised jobs only" in str(dpo_packing.value)
     missing = missing_for_4bit()
@@ -63,7 +70,7 @@ def test_each_extra_hyperparameter_is_checked_with_a_400_naming_it(server) -> No
             client.fine_tuning.jobs.create(
                 model="tiny-llama",
                 training_file=file.id,
-                hyperparameters={"load_in_4bit": True},  # type: ignore[typeddict-unknown-key]
+                method=method("supervised", {"load_in_4bit": True}),
             )
         assert missing in str(qlora.value)
 
@@ -90,7 +97,7 @@ def test_lora_shape_and_max_seq_length_reach_the_adapter_and_the_start_event(ser
     job = client.fine_tuning.jobs.create(
         model="tiny-llama",
         training_file=file.id,
-        method={"type": "supervised", "supervised": {"hyperparameters": hyper}},  # type: ignore[typeddict-item]
+        method=method("supervised", hyper),
     )
     done = wait_for(client, job.id, timeout=240)
     assert done.status == "succeeded", done.error
@@ -102,8 +109,10 @@ def test_lora_shape_and_max_seq_length_reach_the_adapter_and_the_start_event(ser
     assert "1 example longer than max_seq_length 64 truncated (" in started, started
     metrics = [event_data(e) for e in events if e.type == "metrics"]
     assert metrics and all(m["device"].startswith("cpu") for m in metrics)
-    shown = client.fine_tuning.jobs.retrieve(job.id).method.supervised.hyperparameters  # type: ignore[union-attr]
-    assert shown.model_dump().get("lora_rank") == 4  # kept with the job, shown back
+    shown: Any = client.fine_tuning.jobs.retrieve(job.id).method
+    assert (
+        shown.supervised.hyperparameters.model_dump().get("lora_rank") == 4
+    )  # kept with the job, shown back
 
 
 def test_the_local_capabilities_declare_the_extras_with_type_default_and_range() -> None:
@@ -149,8 +158,9 @@ def test_trl_packing_keeps_our_assistant_only_labels() -> None:
         Tokenized([8, 9], [IGNORE, 9]),
     ]
     packed = pack_dataset(sft_dataset(items), 8, "bfd")
-    by_ids = {}
+    by_ids: dict[int, int] = {}
     for row in packed:
         by_ids.update(dict(zip(row["input_ids"], row["labels"], strict=True)))
-    assert by_ids == {i: (l) for t in items for i, l in zip(t.input_ids, t.labels, strict=True)}
+    wanted = {i: label for t in items for i, label in zip(t.input_ids, t.labels, strict=True)}
+    assert by_ids == wanted
     assert len(packed) < len(items)
