@@ -399,3 +399,35 @@ async def test_import_from_together_through_its_adapter(home: AppPaths, tmp_path
     assert get_version(store, job.version_id).counts["train"] == 10
     assert [j.new for j in again.jobs] == [False] and len(list_jobs(store)) == 1
     store.close()
+
+
+def test_a_file_imported_before_is_the_same_dataset(
+    account: Account, home: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine = tmp_path / "my-copy-of-support.jsonl"
+    mine.write_bytes(account.files["file-t3"][1])
+    assert main(["import", str(mine)]) == 0
+    capsys.readouterr()
+    code, summary, _err = run(
+        capsys, "import-jobs", "--provider", "openai", "--limit", "1", "--yes", "--json"
+    )
+    assert code == 0 and [j["remote_id"] for j in summary["jobs"]] == ["ftjob-3"]
+    assert not any("after=" in r for r in account.requests)  # one page was enough
+    store = open_store(home.database)
+    datasets = {d.name: d for d in list_datasets(store)}
+    assert sorted(datasets) == ["my-copy-of-support.jsonl", "support-val.jsonl"]  # no third
+    (job,) = list_jobs(store)
+    assert job.version_id is not None
+    assert get_version(store, job.version_id).dataset_id == datasets[mine.name].id
+    store.close()
+
+
+def test_no_key_or_an_unknown_provider_exit_2(
+    home: AppPaths, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setattr("tuiapp.providers.registry.keyring_key", lambda name: None)
+    assert main(["import-jobs", "--provider", "openai", "--yes"]) == 2
+    assert "openai: no API key" in capsys.readouterr().err
+    assert main(["import-jobs", "--provider", "nosuch", "--yes"]) == 2
+    assert "unknown provider 'nosuch'" in capsys.readouterr().err

@@ -17,6 +17,7 @@ from tuiapp.data.atomic import atomic_file
 from tuiapp.providers.base import Provider, ProviderError
 from tuiapp.services.importer import open_dataset, run_import
 from tuiapp.store import Store
+from tuiapp.store.datasets import find_by_content
 from tuiapp.store.examples import iter_examples
 from tuiapp.store.versions import VersionEntry, content_hash, find_by_hash, save_version
 
@@ -80,16 +81,15 @@ async def fetch_file(
         with atomic_file(path) as out:
             out.write(content)
     say(f"  {role} file {file_id} ({remote.filename}, {len(content):,} bytes)")
-    try:
-        dataset = open_dataset(store, path, base_model)
+    sha256 = hashlib.sha256(content).hexdigest()
+    try:  # bytes already stored (imported by hand, or by an earlier job): that dataset, not moved
+        dataset = find_by_content(store, sha256) or open_dataset(store, path, base_model)
         if dataset.import_state != "complete":
             for _progress in run_import(store, dataset.id, workers=0):
                 pass
     except (OSError, ValueError) as err:
         return FileProblem(role, file_id, f"could not be imported: {err}")
-    return FetchedFile(
-        role, file_id, remote.filename, dataset.id, hashlib.sha256(content).hexdigest()
-    )
+    return FetchedFile(role, file_id, remote.filename, dataset.id, sha256)
 
 
 def _entries(
