@@ -11,12 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tuiapp.data.base_models import base_model
+import orjson
+
+from tuiapp.data.base_models import BaseModel, base_model
+from tuiapp.data.examine import token_counts
 from tuiapp.data.stats import default_epochs, estimate_cost
+from tuiapp.data.tokens import TokenCounter
 from tuiapp.providers.base import JobRequest, Progress, Provider, ProviderError
 from tuiapp.services.export import export_for_upload
 from tuiapp.services.job_create import confirm, create_once, new_client_token
 from tuiapp.store import Store
+from tuiapp.store.datasets import get_dataset
 from tuiapp.store.job_plans import earlier_jobs, train_tokens
 from tuiapp.store.jobs import (
     Job,
@@ -26,7 +31,7 @@ from tuiapp.store.jobs import (
     insert_pending_job,
     record_upload,
 )
-from tuiapp.store.versions import Version, get_version
+from tuiapp.store.versions import Version, get_version, iter_entries
 
 HYPERPARAMETERS = ("n_epochs", "batch_size", "learning_rate_multiplier")
 MIN_EXAMPLES = 10
@@ -73,6 +78,26 @@ def _auto(value: Any) -> bool:
     return value in (None, "", "auto")
 
 
+_RECOUNTED: dict[tuple[str, str], list[int]] = {}  # (content hash, encoding) -> counts
+
+
+def train_counts(store: Store, version: Version, model: BaseModel) -> list[int]:
+    """Token counts of the version's training examples in the job model's encoding: the
+    stored counts when the dataset was counted with the same one, else counted again (once
+    per version and encoding: the form asks on every key)."""
+    counted_with = base_model(get_dataset(store, version.dataset_id).base_model).encoding
+    if counted_with == model.encoding:
+        return train_tokens(store, version.id)
+    key = (version.content_hash, model.encoding)
+    if key not in _RECOUNTED:
+        counter = TokenCounter(model.encoding)
+        _RECOUNTED[key] = [
+            token_counts(orjson.loads(entry.text), counter)[0]
+            for entry in iter_entries(store, version.id, "train")
+        ]
+    return _RECOUNTED[key]
+
+
 def plan_job(
     store: Store,
     provider: str,
@@ -88,8 +113,8 @@ def plan_job(
     """Work out tokens, epochs, cost and warnings before anything is uploaded or paid."""
     version = get_version(store, version_id)
     hyper = {k: v for k, v in (hyperparameters or {}).items() if k in HYPERPARAMETERS}
-    tokens = train_tokens(store, version_id)
     model = base_model(base)
+    tokens = train_counts(store, version, model)
     epochs = None if _auto(hyper.get("n_epochs")) else int(hyper["n_epochs"])
     cost = estimate_cost(tokens, model, epochs)
     plan = JobPlan(
