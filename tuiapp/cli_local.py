@@ -25,6 +25,15 @@ def add_parsers(sub: Any) -> None:
     serve.add_argument("--data", type=Path, help="state folder (default: the data dir)")
     serve.add_argument("--home")
     serve.add_argument(
+        "--key", help="the API key clients must send (default: $TUIAPP_LOCAL_API_KEY)"
+    )
+    serve.add_argument(
+        "--processes",
+        type=int,
+        help="training processes per job, data-parallel under torchrun (default: one per CUDA "
+        "GPU; on the CPU they use gloo)",
+    )
+    serve.add_argument(
         "--max-batch", type=int, default=16, help="requests generated together per base model"
     )
     serve.add_argument(
@@ -72,14 +81,21 @@ def cmd_local(args: argparse.Namespace) -> int:
             return 2
         print(f"clients can now use model={name!r}")
         return 0
-    api_key = os.environ.get("TUIAPP_LOCAL_API_KEY")
+    api_key = args.key or os.environ.get("TUIAPP_LOCAL_API_KEY")
     if args.host not in LOOPBACK and not api_key:
         print(
-            "tuiapp: refusing to listen on a non-loopback address without a key; set "
-            "TUIAPP_LOCAL_API_KEY",
+            "tuiapp: refusing to listen on a non-loopback address without a key; pass --key "
+            "or set TUIAPP_LOCAL_API_KEY",
             file=sys.stderr,
         )
         return 2
+    if args.processes is not None:
+        if args.processes < 1:
+            print("tuiapp: --processes must be at least 1", file=sys.stderr)
+            return 2
+        from tuiapp.local.runner import PROCESSES_ENV
+
+        os.environ[PROCESSES_ENV] = str(args.processes)  # the job runner reads it per job
     from tuiapp.local.server import serve
 
     root = args.data or paths.data_dir / "local"

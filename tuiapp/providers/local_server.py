@@ -40,6 +40,7 @@ class Health:
 
     state: str
     detail: str = ""
+    status: int | None = None  # the HTTP status it answered with, if any
 
 
 def local_url(env: Mapping[str, str]) -> str:
@@ -63,7 +64,7 @@ async def probe(base_url: str, key: str, timeout: float | None = None) -> Health
         return Health("unhealthy", f"{type(err).__name__}: {err}")
     if response.status_code == 200:
         return Health("ok")
-    return Health("unhealthy", f"it answered HTTP {response.status_code}")
+    return Health("unhealthy", f"it answered HTTP {response.status_code}", response.status_code)
 
 
 async def check(base_url: str, key: str, tries: int | None = None) -> Health:
@@ -126,7 +127,14 @@ async def start_lock(path: Path, wait: float) -> AsyncIterator[None]:
 
 
 def _unhealthy(base_url: str, health: Health) -> ProviderError:
-    """The error for a port that is served, but not well."""
+    """The error for a port that is served, but not well (or by a backend with another key)."""
+    if health.status == 401:
+        return ProviderError(
+            f"local: 401 the backend at {base_url} refused the API key",
+            "the API key was refused: set TUIAPP_LOCAL_API_KEY to the key its server was "
+            "started with (tuiapp local serve --key)",
+            status=401,
+        )
     return ProviderError(
         f"local: something listens at {base_url} but {health.detail}; "
         "not starting a second server on that port",
