@@ -8,9 +8,13 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.events import Resize
+from textual.geometry import Region, Size
+from textual.reactive import Reactive
+from textual.strip import Strip
 from textual.widgets import RichLog
 
 from tuiapp.data.checks import detect_format
@@ -215,6 +219,32 @@ class ExampleView(RichLog, can_focus=False):
     DEFAULT_CSS = """
     ExampleView { padding: 0 1; background: $surface; scrollbar-gutter: stable; }
     """
+    # The view's own size comes from the layout, never from the example it shows (its
+    # scrollbar has a gutter kept for it): a new example's length needs no layout of the
+    # screen, only a scrollbar shown or hidden does (a layout on every key in the review
+    # re-arranged and repainted every widget: ~20 ms a key).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    _replacing = False  # clear + write: the scrollbars follow once, after both
+
+    _frame_style: Style | None = None  # the style of the frame being rendered, read once
+
+    @property
+    def rich_style(self) -> Style:
+        """The widget's style: read once a frame (RichLog reads it twice a line, ~0.1 ms)."""
+        return super().rich_style if self._frame_style is None else self._frame_style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The visible lines, with the widget's style computed once for all of them."""
+        self._frame_style = super().rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
+    def _watch_virtual_size(self, size: Size) -> None:
+        """Scrollbars follow the length of what is shown (what a layout pass did before)."""
+        if not self._replacing:
+            self._scroll_update(size)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
@@ -225,8 +255,13 @@ class ExampleView(RichLog, can_focus=False):
     def show(self, renderable: RenderableType) -> None:
         """Replace what is shown and scroll to the top."""
         self.shown = renderable
-        self.clear()
-        self.write(renderable, scroll_end=False)
+        self._replacing = True
+        try:
+            self.clear()
+            self.write(renderable, scroll_end=False)
+        finally:
+            self._replacing = False
+        self._scroll_update(self.virtual_size)
         self.scroll_home(animate=False, immediate=True)
 
     def on_resize(self, event: Resize) -> None:

@@ -58,7 +58,8 @@ class ExampleList(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last", show=False, id="list.last"),
     ]
 
-    cursor: reactive[int] = reactive(0, always_update=True)
+    # no repaint of the whole list on a move: watch_cursor repaints the two rows (or scrolls)
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     @dataclass
     class Highlighted(Message):
