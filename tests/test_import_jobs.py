@@ -18,7 +18,8 @@ import pytest
 
 from tests.conftest import chat
 from tests.openapi_check import assert_matches
-from tests.provider_fakes import CREATED, Routes
+from tests.provider_fakes import CREATED, Routes, ok
+from tests.provider_fakes_fireworks import ACCOUNT, API, OUTPUT_MODEL, FireworksFake
 from tests.provider_fakes_vendors import TogetherFake
 from tests.test_cli_jobs import FakeProviders
 from tuiapp import cli_import_jobs
@@ -431,3 +432,60 @@ def test_no_key_or_an_unknown_provider_exit_2(
     assert "openai: no API key" in capsys.readouterr().err
     assert main(["import-jobs", "--provider", "nosuch", "--yes"]) == 2
     assert "unknown provider 'nosuch'" in capsys.readouterr().err
+
+
+class FireworksAccount(FireworksFake):
+    """Fireworks with two finished supervised jobs on two list pages (no DPO job); the first
+    trained on dataset d-1 (downloadable through its signed URL), the second on a deleted one."""
+
+    def routes(self) -> Routes:
+        """The fake's routes plus the job list, the dataset and its download."""
+        routes = super().routes()
+
+        def jobs(request: httpx.Request) -> httpx.Response:
+            first = {**self.job("succeeded"), "evaluationDataset": None}
+            second = {
+                **first,
+                "name": f"accounts/{ACCOUNT}/supervisedFineTuningJobs/old-2",
+                "dataset": f"accounts/{ACCOUNT}/datasets/gone",
+                "createTime": "2026-11-20T09:00:00Z",
+            }
+            if request.url.params.get("pageToken") == "p2":
+                return httpx.Response(200, json={"supervisedFineTuningJobs": [second]})
+            return httpx.Response(
+                200, json={"supervisedFineTuningJobs": [first], "nextPageToken": "p2"}
+            )
+
+        rows = jsonl([chat(f"F {i}?", f"G {i}.") for i in range(11)])
+        dataset = {"name": f"accounts/{ACCOUNT}/datasets/d-1", "state": "READY"}
+        signed = {"filenameToSignedUrls": {"d.jsonl": "https://storage.example/signed/d.jsonl"}}
+        routes.update(
+            {
+                f"GET {API}/supervisedFineTuningJobs": jobs,
+                f"GET {API}/dpoJobs": ok({"dpoJobs": []}),
+                f"GET {API}/datasets/d-1": ok({**dataset, "displayName": "d.jsonl", "bytes": 1}),
+                f"GET {API}/datasets/d-1:getDownloadEndpoint": ok(signed),
+                "GET /signed/d.jsonl": lambda request: httpx.Response(200, content=rows),
+            }
+        )
+        return routes
+
+
+async def test_import_from_fireworks_through_its_adapter(home: AppPaths, tmp_path: Path) -> None:
+    spec = find("fireworks")
+    assert spec is not None
+    fake = FireworksAccount(100)
+    env = {"FIREWORKS_API_KEY": "fw-test", "FIREWORKS_ACCOUNT_ID": ACCOUNT}
+    provider = await spec.connect(Connection("fw-test", env, home, Timeouts(), fake.transport()))
+    store = open_store(home.database)
+    try:
+        report = await import_jobs(store, provider, tmp_path / "imported")
+    finally:
+        await provider.close()
+    old, new = report.jobs  # oldest first
+    assert old.remote_id == "supervisedFineTuningJobs/old-2" and old.version_id is None
+    assert old.problems[0].startswith("training file gone: not found (404)")
+    assert new.status == "succeeded" and new.fine_tuned_model == OUTPUT_MODEL
+    assert new.version_id is not None and new.metric_steps == 2  # from its metrics file
+    assert get_version(store, new.version_id).counts["train"] == 11
+    store.close()

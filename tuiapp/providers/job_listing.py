@@ -1,8 +1,8 @@
 """Listing an account's fine-tuning jobs with the files they trained on, for importing old work.
 
 A provider that has a `list_jobs(limit)` method returning ListedJobs is asked through it (the
-way for new adapters, such as Fireworks); the OpenAI-shaped adapters (OpenAI, Azure, the local
-backend) and Together are listed here through their SDK clients until they grow one."""
+way for new adapters); the OpenAI-shaped adapters (OpenAI, Azure, the local backend), Together
+and Fireworks are listed here through their clients until they grow one."""
 
 from __future__ import annotations
 
@@ -37,11 +37,14 @@ async def list_remote_jobs(provider: Provider, limit: int | None = None) -> list
 
     if isinstance(provider, OpenAIProvider):
         return await _openai_jobs(provider, limit)
-    if type(provider).__name__ == "TogetherProvider":
+    kind = type(provider).__name__
+    if kind == "TogetherProvider":
         return await _together_jobs(provider, limit)
+    if kind == "FireworksProvider":
+        return await _fireworks_jobs(provider, limit)
     raise ProviderError(
         f"{provider.name}: listing its jobs is not supported yet",
-        "import from openai, azure, together or local",
+        "import from openai, azure, together, fireworks or local",
     )
 
 
@@ -92,4 +95,38 @@ async def _together_jobs(provider: Any, limit: int | None) -> list[ListedJob]:
         )
         for job in jobs
     ]
+    return listed[:limit] if limit is not None else listed
+
+
+def _dataset_id(name: object) -> str | None:
+    """A Fireworks dataset's id from its resource name (`accounts/a/datasets/ID`)."""
+    return str(name).rsplit("/", 1)[-1] if name else None
+
+
+async def _fireworks_jobs(provider: Any, limit: int | None) -> list[ListedJob]:
+    """Fireworks' supervised and DPO jobs (pages followed by `nextPageToken`), newest first;
+    their datasets stand for the files."""
+    from tuiapp.providers.fireworks_shapes import DPO, SFT, remote_job
+
+    listed: list[ListedJob] = []
+    for kind in (SFT, DPO):
+        token = ""
+        while True:
+            page = await provider._get(
+                f"{kind}?pageSize=200" + (f"&pageToken={token}" if token else "")
+            )
+            for raw in page.get(kind, []):
+                config = raw.get("trainingConfig") or raw
+                listed.append(
+                    ListedJob(
+                        remote_job(raw),
+                        _dataset_id(raw.get("dataset") or config.get("dataset")),
+                        _dataset_id(raw.get("evaluationDataset")),
+                        "dpo" if kind == DPO else "supervised",
+                    )
+                )
+            token = page.get("nextPageToken") or ""
+            if not token:
+                break
+    listed.sort(key=lambda j: j.job.created_at or 0, reverse=True)
     return listed[:limit] if limit is not None else listed
