@@ -39,9 +39,9 @@ async def test_judge_key_shows_prompt_and_cost_then_judges(
         app.push_screen(screen)
         await pilot.pause()
         await pilot.press("j")
-        dialog = await until(
-            pilot, lambda: isinstance(app.screen, JudgeDialog) and app.screen, "dialog"
-        )
+        await until(pilot, lambda: isinstance(app.screen, JudgeDialog), "the judge dialog")
+        dialog = app.screen
+        assert isinstance(dialog, JudgeDialog)
         assert dialog.query_one("#judge-model", Input).value == "local:SmolLM2-135M-Instruct"
         assert "{answer_b}" in dialog.query_one("#judge-prompt", TextArea).text
         await until(
