@@ -27,6 +27,7 @@ def chat(
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppPaths:
     """App folders inside the test's temporary directory."""
     monkeypatch.setenv("TUIAPP_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TUIAPP_TODAY", "2026-12-01")  # the catalog's dates, judged as on this day
     return app_paths(tmp_path / "home").ensure()
 
 

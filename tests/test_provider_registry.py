@@ -78,7 +78,7 @@ def plugin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_the_built_in_adapters_register_themselves_local_first() -> None:
-    assert names() == ["local", "openai", "azure", "together", "mistral"]
+    assert names() == ["local", "openai", "azure", "together", "mistral", "fireworks"]
     assert registry.default_base("local") == "SmolLM2-135M-Instruct"
     assert registry.default_base("openai") == "gpt-4.1-mini-2025-04-14"
 

@@ -104,6 +104,7 @@ def _providers(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 async def cmd_train(store: Store, args: argparse.Namespace) -> int:
     """Plan, show the estimate, confirm, upload and create."""
+    from tuiapp.data.catalog import check_training
     from tuiapp.providers.registry import DEFAULT_SETTING, default_base, default_provider
     from tuiapp.services.launch import plan_job, start_job
 
@@ -111,6 +112,11 @@ async def cmd_train(store: Store, args: argparse.Namespace) -> int:
     base_model = args.model or default_base(provider_name)
     if not base_model:
         raise CliError(f"{provider_name} declares no default base model: pass --model")
+    dated = check_training(base_model, provider_name)  # the catalog's dates (data/catalog.py)
+    if dated.refused:
+        raise CliError(dated.refused)
+    for warning in dated.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     plan = plan_job(
         store,
         provider_name,

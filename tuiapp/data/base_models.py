@@ -1,4 +1,5 @@
-"""What we know about base models: tokenizer, per-example token limit, training price."""
+"""What we know about base models: tokenizer, per-example token limit, training price (their
+provider and dates are read by tuiapp.data.catalog from the same file)."""
 
 from __future__ import annotations
 
@@ -22,15 +23,21 @@ class BaseModel:
 
 
 @cache
+def shipped() -> dict[str, dict[str, dict[str, object]]]:
+    """The whole of `base_models.toml`: its `models` and `providers` tables."""
+    text = resources.files("tuiapp.data").joinpath("base_models.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
 def _table() -> dict[str, dict[str, object]]:
     """The model table shipped in `base_models.toml`."""
-    text = resources.files("tuiapp.data").joinpath("base_models.toml").read_text("utf-8")
-    return tomllib.loads(text)["models"]
+    return shipped()["models"]
 
 
 def known_models() -> list[str]:
-    """Model names (prefixes) the table knows, in table order."""
-    return list(_table())
+    """Model names (prefixes) the table lists, in table order (rows kept only for their dates,
+    `listed = false`, are left out)."""
+    return [name for name, row in _table().items() if row.get("listed", True)]
 
 
 def base_model(name: str | None) -> BaseModel:
