@@ -36,6 +36,7 @@ SHOWN = (
     "win_rate",
     "cost_usd",
     "model_id",
+    "stopped_early_at",
 )
 
 

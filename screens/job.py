@@ -20,6 +20,7 @@ from tuiapp.data.eta import describe, duration
 from tuiapp.jobs.diagnosis import Context, diagnose
 from tuiapp.providers.base import ProviderError
 from tuiapp.services.job_watch import Polled, job_eta, verdict_context
+from tuiapp.store.job_resources import Resources, latest_resources
 from tuiapp.store.jobs import (
     Job,
     MetricPoint,
@@ -64,6 +65,18 @@ def progress_line(job: Job, points: Sequence[MetricPoint], now: float) -> str:
     return " · ".join(parts)
 
 
+def resources_line(found: Resources | None) -> str:
+    """Device, tokens/s and memory of the newest metrics event ("" when none was reported)."""
+    if found is None:
+        return ""
+    parts = [f"device [b]{found.device}[/b]"]
+    if found.tokens_per_second is not None:
+        parts.append(f"{found.tokens_per_second:,.0f} tokens/s")
+    if found.memory_mb is not None:
+        parts.append(f"peak memory {found.memory_mb:,.0f} MB")
+    return " · ".join(parts)
+
+
 class JobScreen(Screen[None]):
     """The live progress of one job."""
 
@@ -91,6 +104,7 @@ class JobScreen(Screen[None]):
         """Header, chart beside diagnosis and checkpoints, events, footer."""
         yield Label("", id="job-title")
         yield Static("", id="job-progress")
+        yield Static("", id="job-resources")
         with Horizontal(id="job-body"):
             yield LossChart(id="job-chart")
             with Vertical(id="job-side"):
@@ -145,6 +159,9 @@ class JobScreen(Screen[None]):
         """Progress line, diagnosis and checkpoints from the store."""
         self.job = job
         self.show_progress()
+        line = resources_line(latest_resources(workspace_of(self.app).store, self.job_id))
+        self.query_one("#job-resources", Static).update(line)
+        self.query_one("#job-resources").display = bool(line)
         chart = self.query_one(LossChart)
         verdict = diagnose(chart.points, finished=job.finished, context=self.context)
         style = VERDICT_STYLE.get(verdict.verdict, "")

@@ -8,10 +8,20 @@ import json
 import re
 
 import openai
+import pytest
 
+from screens.job import JobScreen
 from tests.local_support import event_data
 from tests.test_local_hyperparams import method
 from tests.test_local_server import pirate_lines, wait_for
+from tests.test_review_ui import plain
+from tuiapp.app import make_app
+from tuiapp.evals.experiments import to_csv
+from tuiapp.paths import AppPaths
+from tuiapp.providers.base import RemoteEvent
+from tuiapp.services.experiments import experiments
+from tuiapp.store import open_store
+from tuiapp.store.jobs import MetricPoint, add_events, add_metrics, insert_job
 
 
 def contradicting_lines(n: int = 4) -> bytes:
@@ -73,3 +83,93 @@ def test_a_rising_validation_loss_stops_the_job_early(server) -> None:  # type: 
         temperature=0,
     )
     assert answer.choices[0].message.content is not None
+
+
+def watched_job(home: AppPaths) -> int:
+    """A local job whose events the watcher brought back: two metrics events with device,
+    tokens/s and memory, and the early-stopping event."""
+    store = open_store(home.database)
+    job = insert_job(
+        store,
+        provider="mistral",  # no key: the watcher cannot poll it, the stored events stay
+        remote_id="ftjob-watched",
+        base_model="tiny-llama",
+        training_file="file-1",
+        status="succeeded",
+    )
+    add_metrics(
+        store, job.id, [MetricPoint(s, 12, 1.0, None, None, None, None, None, s) for s in (1, 2)]
+    )
+    add_events(
+        store,
+        job.id,
+        [
+            RemoteEvent(
+                f"ev-{step}",
+                step,
+                "info",
+                "metrics",
+                f"Step {step}/12",
+                {
+                    "step": step,
+                    "device": "cuda:0 (NVIDIA H200)",
+                    "tokens_per_second": tps,
+                    "memory_mb": memory,
+                },
+            )
+            for step, tps, memory in ((1, 900.0, 1000.0), (2, 12345.6, 2048.4))
+        ]
+        + [
+            RemoteEvent(
+                "ev-stop",
+                3,
+                "info",
+                "message",
+                "Early stopping at step 2: validation loss did not improve by 0 for 2 "
+                "evaluations (best 1.0000 at step 1)",
+                {"early_stopping": {"stopped_at_step": 2}},
+            )
+        ],
+    )
+    store.close()
+    return job.id
+
+
+async def test_the_job_screen_shows_device_tokens_per_second_and_memory(
+    home: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MISTRAL_API_KEY", raising=False)
+    job_id = watched_job(home)
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(JobScreen(job_id))
+        await pilot.pause()
+        line = plain(app.screen.query_one("#job-resources")).strip()
+        assert line == "device cuda:0 (NVIDIA H200) · 12,346 tokens/s · peak memory 2,048 MB"
+        assert app.screen.query_one("#job-resources").size.height == 1  # one line at 80x24
+    store = open_store(home.database)
+    [row] = experiments(store)
+    assert row.stopped_early_at == 2
+    assert "stopped_early_at" in to_csv([row]).splitlines()[0]
+
+
+async def test_no_resources_line_for_a_provider_that_reports_none(
+    home: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MISTRAL_API_KEY", raising=False)
+    store = open_store(home.database)
+    job = insert_job(
+        store,
+        provider="mistral",
+        remote_id="ftjob-x",
+        base_model="m",
+        training_file="f",
+        status="running",
+    )
+    store.close()
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(JobScreen(job.id))
+        await pilot.pause()
+        assert not app.screen.query_one("#job-resources").display
+    assert experiments(open_store(home.database))[0].stopped_early_at is None

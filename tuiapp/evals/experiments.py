@@ -26,6 +26,7 @@ class Experiment:
     hyperparameters: str
     train_loss: float | None
     valid_loss: float | None
+    stopped_early_at: int | None  # the step early stopping ended the job at
     holdout_perplexity: float | None  # exp(loss on the holdout); see perplexity_source
     perplexity_source: str
     eval_run: int | None

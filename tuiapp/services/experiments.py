@@ -10,6 +10,7 @@ from tuiapp.services.judge_run import latest_summary
 from tuiapp.services.ratings import win_rate
 from tuiapp.store import Store
 from tuiapp.store.evals import list_runs
+from tuiapp.store.job_resources import stopped_early_at
 from tuiapp.store.jobs import holdout_loss, latest_metrics, list_jobs
 from tuiapp.store.versions import get_version
 
@@ -47,6 +48,7 @@ def experiments(store: Store) -> list[Experiment]:
                 hyperparameters=hyper_text(job.hyperparameters or job.requested),
                 train_loss=last.train_loss if last else None,
                 valid_loss=valid,
+                stopped_early_at=stopped_early_at(store, job.id),
                 holdout_perplexity=math.exp(loss[0]) if loss else None,
                 perplexity_source=loss[1] if loss else "",
                 eval_run=run.id if run else None,
