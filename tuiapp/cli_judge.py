@@ -75,8 +75,10 @@ def _confirm(text: str) -> bool:
 
 
 def _progress(finished: int, total: int) -> None:
-    """One line per reply on stderr."""
-    print(f"judge: {finished}/{total} asked", file=sys.stderr)
+    """Each reply counted on stderr (one line each; overwritten on a terminal)."""
+    tty = sys.stderr.isatty()
+    end = "\n" if not tty or finished == total else ""
+    print(f"{chr(13) if tty else ''}judge: {finished}/{total} asked", end=end, file=sys.stderr)
 
 
 def to_json(summary: JudgeSummary) -> dict[str, Any]:
