@@ -489,3 +489,33 @@ async def test_import_from_fireworks_through_its_adapter(home: AppPaths, tmp_pat
     assert new.version_id is not None and new.metric_steps == 2  # from its metrics file
     assert get_version(store, new.version_id).counts["train"] == 11
     store.close()
+
+
+def test_a_job_started_from_tuiapp_keeps_its_version(
+    account: Account,
+    home: AppPaths,
+    write_jsonl: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.test_jobs import frozen_version
+    from tuiapp.store.jobs import insert_job
+
+    store, version = frozen_version(home, write_jsonl)
+    mine = insert_job(
+        store,
+        provider="openai",
+        remote_id="ftjob-3",
+        version_id=version.id,
+        base_model="gpt-4o-mini-2024-07-18",
+        training_file="file-t3",
+        status="running",
+    )
+    store.close()
+    code, summary, err = run(capsys, "import-jobs", "--provider", "openai", "--yes", "--json")
+    assert code == 1 and summary["new_jobs"] == 2  # ftjob-2 and ftjob-1, not ftjob-3
+    assert f"version {version.id} holds them already" in err
+    store = open_store(home.database)
+    three = next(j for j in list_jobs(store) if j.remote_id == "ftjob-3")
+    assert three.id == mine.id and three.version_id == version.id and three.status == "succeeded"
+    assert not any(d.name.startswith("support") for d in list_datasets(store))  # not downloaded
+    store.close()

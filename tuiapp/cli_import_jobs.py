@@ -1,4 +1,4 @@
-"""`tuiapp import-jobs --provider openai|together|local [--limit N] [--json] [--yes]`: an
+"""`tuiapp import-jobs --provider openai|together|fireworks|local [--limit N] [--json] [--yes]`: an
 account's fine-tuning jobs, their files (as datasets and a version), hyperparameters, metrics
 and fine-tuned model ids brought into the store; progress on stderr. Exit 0 when every job came
 in whole, 1 when some came without their version (a file could not be downloaded: the report

@@ -27,6 +27,7 @@ from tuiapp.store.jobs import (
     job_metrics,
     update_job,
 )
+from tuiapp.store.versions import get_version
 
 
 @dataclass
@@ -173,16 +174,31 @@ def _store_job(
 async def import_job(
     store: Store, provider: Provider, folder: Path, listed: ListedJob, say: Say = _ignore
 ) -> JobImport:
-    """Import (or bring up to date) one listed job with its files, version and metrics."""
+    """Import (or bring up to date) one listed job with its files, version and metrics; a job
+    the store already has with its version (started from tuiapp, or imported before) keeps it
+    and its files are not downloaded again."""
     remote = listed.job
     say(f"{provider.name} {remote.id}: {remote.status}, {remote.model}")
-    fetched, problems = await _files(store, provider, folder, listed, say)
-    version_id = None
-    if not problems:
-        by_role = {f.role: f for f in fetched}
-        version_id = freeze_files(
-            store, provider.name, remote.id, by_role["training"], by_role.get("validation")
-        )
+    known = find_remote_job(store, provider.name, remote.id)
+    fetched: list[FetchedFile] = []
+    problems: list[FileProblem] = []
+    version_id = known.version_id if known is not None else None
+    datasets: set[int] = set()
+    if version_id is not None:
+        version = get_version(store, version_id)
+        datasets = {
+            version.dataset_id,
+            version.report.get("holdout_dataset_id") or version.dataset_id,
+        }
+        say(f"  files: version {version_id} holds them already")
+    else:
+        fetched, problems = await _files(store, provider, folder, listed, say)
+        datasets = {f.dataset_id for f in fetched}
+        if not problems:
+            by_role = {f.role: f for f in fetched}
+            version_id = freeze_files(
+                store, provider.name, remote.id, by_role["training"], by_role.get("validation")
+            )
     job_id, new = _store_job(store, provider.name, listed, version_id)
     notes = [str(p) for p in problems] + await _metrics(store, provider, job_id, listed)
     job = get_job(store, job_id)
@@ -196,7 +212,7 @@ async def import_job(
         job.fine_tuned_model,
         new,
         version_id,
-        sorted({f.dataset_id for f in fetched}),
+        sorted(datasets),
         len(job_metrics(store, job_id)),
         notes,
     )
