@@ -104,3 +104,14 @@ def test_a_public_address_needs_a_key(tmp_path: Path) -> None:
         timeout=60,
     )
     assert run.returncode == 2 and "without a key; pass --key" in run.stderr
+
+
+def test_processes_must_be_at_least_one(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "tuiapp", "local", "serve", "--processes", "0"],
+        capture_output=True,
+        text=True,
+        env={"TUIAPP_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    assert run.returncode == 2 and "--processes must be at least 1" in run.stderr
