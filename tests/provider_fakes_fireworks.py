@@ -146,6 +146,24 @@ class FireworksFake(Fake):
                 200, json={"name": name, "trainingConfig": config, "state": "JOB_STATE_CREATING"}
             )
 
+        def chat(request: httpx.Request) -> httpx.Response:
+            asked = json.loads(request.content)
+            reply = {
+                "id": "c-1",
+                "object": "chat.completion",
+                "created": 1,
+                "model": asked["model"],
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "Arr, ahoy!"},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {"prompt_tokens": 9, "completion_tokens": 3, "total_tokens": 12},
+            }
+            return httpx.Response(200, json=reply)
+
         listed = {"models": [{"name": OUTPUT_MODEL, "state": "READY"}], "nextPageToken": ""}
         routes: Routes = Patterned(
             {
@@ -158,6 +176,7 @@ class FireworksFake(Fake):
                 self.key("cancel"): cancel,
                 f"GET {METRICS_PATH}": metrics,
                 self.key("models"): ok(listed),
+                "POST /inference/v1/chat/completions": chat,
             }
         )
         return routes

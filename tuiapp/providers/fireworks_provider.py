@@ -3,10 +3,9 @@ onto the provider protocol. Datasets are uploaded under an id made from their co
 file is uploaded once); supervised and DPO jobs get the id `tuiapp-<client token>`, so a create
 whose answer was lost is found by asking for that id. Fireworks has no event list: events are
 told from the job's own fields and its metrics file (a signed URL, fetched without our key).
-Reinforcement fine-tuning, pause, a learning-rate multiplier and seeds are not offered.
-
-Endpoints: https://docs.fireworks.ai/fine-tuning/fine-tuning-via-api (datasets, upload) and the
-resources of the official SDK, fireworks-ai 1.2.30 (`/v1/accounts/{account}/
+Reinforcement fine-tuning, pause and a learning-rate multiplier are refused; a seed is not sent
+(Fireworks takes none). Endpoints: https://docs.fireworks.ai/fine-tuning/fine-tuning-via-api
+(datasets) and the official SDK's resources, fireworks-ai 1.2.30 (`/v1/accounts/{account}/
 supervisedFineTuningJobs`, `dpoJobs`, `:cancel`, `:getMetricsFileEndpoint`, `models`)."""
 
 from __future__ import annotations
@@ -75,14 +74,11 @@ class FireworksProvider(NoPauseResume):
         http: httpx.AsyncClient,
         plain: httpx.AsyncClient,
         account: str,
-        chat_client: Any,
-        timeouts: Timeouts,
+        chat: Any,
+        t: Timeouts,
     ) -> None:
-        self.http = http
+        self.http, self.account, self.chat_client, self.timeouts = http, account, chat, t
         self.plain = plain  # no key: for the signed URLs of metrics and dataset files
-        self.account = account
-        self.chat_client = chat_client
-        self.timeouts = timeouts
 
     def _path(self, tail: str) -> str:
         """A path under the account."""
@@ -183,16 +179,8 @@ class FireworksProvider(NoPauseResume):
     async def _metrics(self, job_id: str, raw: dict[str, Any]) -> list[RemoteEvent]:
         """The metrics file's rows (SFT: a signed URL in the job; DPO: asked for)."""
         url = raw.get("metricsFileSignedUrl")
-        if (
-            not url
-            and self._job_path(job_id).startswith(DPO)
-            and raw.get("state")
-            not in (
-                None,
-                "JOB_STATE_CREATING",
-                "JOB_STATE_PENDING",
-            )
-        ):
+        started = raw.get("state") not in (None, "JOB_STATE_CREATING", "JOB_STATE_PENDING")
+        if not url and started and self._job_path(job_id).startswith(DPO):
             found = await self._get(f"{self._job_path(job_id)}:getMetricsFileEndpoint")
             url = found.get("signedUrl")
         if not url:
@@ -305,8 +293,7 @@ async def connect(link: Connection) -> FireworksProvider:
     auth = {"Authorization": f"Bearer {link.key}"}
     http = httpx.AsyncClient(base_url=base, headers=auth, timeout=timeout, transport=link.transport)
     chat_http = httpx.AsyncClient(timeout=timeout, transport=link.transport)
-    chat = openai.AsyncOpenAI(
-        api_key=link.key or "", base_url=f"{base}/inference/v1", http_client=chat_http
-    )
+    options: dict[str, Any] = {"http_client": chat_http}  # as the openai adapters pass it
+    chat = openai.AsyncOpenAI(api_key=link.key or "", base_url=f"{base}/inference/v1", **options)
     account = link.env.get("FIREWORKS_ACCOUNT_ID", "").removeprefix("accounts/")
     return FireworksProvider(http, chat_http, account, chat, link.timeouts)

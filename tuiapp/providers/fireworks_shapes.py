@@ -175,7 +175,7 @@ def metrics_events(text: str) -> list[RemoteEvent]:
             continue
         if not isinstance(row, dict) or not isinstance(row.get("step"), int | float):
             continue
-        values = row.get("data") if isinstance(row.get("data"), dict) else row
+        values: dict[str, Any] = row["data"] if isinstance(row.get("data"), dict) else row
         step = int(row["step"])
         data = {
             "step": step,
