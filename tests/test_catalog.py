@@ -5,6 +5,7 @@ and its comment say what the SDK releases really hold. Dates are injected (TUIAP
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Callable
 from datetime import date
@@ -181,3 +182,40 @@ async def test_the_job_form_warns_of_near_dates_and_refuses_a_retired_model(
         assert any("Fix the form first: gpt-3.5-turbo" in n.message for n in app._notifications)
     assert list_jobs(store) == []
     store.close()
+
+
+def test_tuiapp_models_lists_the_dates_with_their_source_and_adds_live_models(
+    home: AppPaths, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tuiapp import cli_catalog
+
+    assert main(["models", "--provider", "openai"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("as of 2026-12-01")
+    assert "retired 2026-10-23 (reports of OpenAI's deprecations page)" in out
+    assert "training closes 2027-01-06, retires 2027-01-14 (OpenAI deprecations page)" in out
+    assert "open-mistral" not in out
+
+    class Listed:
+        """A provider that lists two models, one of them the file's."""
+
+        async def models(self) -> list[str]:
+            return ["accounts/fireworks/models/qwen3-8b", "accounts/acct-1/models/mine"]
+
+        async def close(self) -> None:
+            pass
+
+    async def connect(name: str, _paths: AppPaths) -> Listed:
+        return Listed()
+
+    monkeypatch.setattr(cli_catalog, "connect", connect)
+    monkeypatch.setenv("FIREWORKS_API_KEY", "fw-test-0123456789")
+    monkeypatch.setenv("FIREWORKS_ACCOUNT_ID", "acct-1")
+    assert main(["models", "--provider", "fireworks", "--live", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["name"], r["live"]) for r in rows] == [
+        ("accounts/fireworks/models/", False),
+        ("accounts/acct-1/models/mine", True),
+    ]
+    assert main(["models", "--provider", "mistral"]) == 0
+    assert "fine-tuning deprecated by Mistral" in capsys.readouterr().out

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tuiapp import (
+    cli_catalog,
     cli_delete,
     cli_demo,
     cli_export_model,
@@ -61,6 +62,7 @@ COMMANDS = (
     "export-model",
     "judge",
     "import-jobs",
+    "models",
 )
 
 
@@ -118,6 +120,7 @@ def _command_parser() -> argparse.ArgumentParser:
     cli_export_model.add_parsers(sub)
     cli_judge.add_parsers(sub)
     cli_import_jobs.add_parsers(sub)
+    cli_catalog.add_parsers(sub)
     return parser
 
 
@@ -152,6 +155,7 @@ def _dispatch(args_list: list[str]) -> int:
             "export-model": cli_export_model.cmd_export_model,
             "judge": cli_judge.cmd_judge,
             "import-jobs": cli_import_jobs.cmd_import_jobs,
+            "models": cli_catalog.cmd_models,
             "redact": cli_redact.run,
         }
         if args.command in cli_jobs.COMMANDS:
