@@ -206,13 +206,15 @@ def _human_report(report: dict, file_problems: list) -> str:  # type: ignore[typ
             out.append(f"{title}:")
             for kind, n in counts.items():
                 lines = report["first_lines"].get(kind, [])
-                at = f" (lines {', '.join(map(str, lines))}{', ...' if n > len(lines) else ''})"
+                units = f"{report.get('unit', 'line')}s"
+                at = f" ({units} {', '.join(map(str, lines))}{', ...' if n > len(lines) else ''})"
                 out.append(
                     f"  {kind:<36} {n:>8,}  {KINDS.get(kind, (0, ''))[1]}{at if lines else ''}"
                 )
                 first = report.get("first_problems", {}).get(kind)
                 if first:  # where the first one is, and what exactly
-                    out.append(f"      {Problem.from_dict(first[0]).describe()}")
+                    problem = Problem.from_dict(first[0])
+                    out.append(f"      {problem.describe(report.get('unit', 'line'))}")
     out.append(
         f"num examples missing system message: {report['n_missing_system']:,} · "
         f"missing user message: {report['n_missing_user']:,}"

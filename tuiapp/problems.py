@@ -90,13 +90,14 @@ class Problem:
         """Rebuild from `to_dict` output."""
         return cls(data["kind"], int(data["line"]), data.get("path", ""), data.get("message", ""))
 
-    def describe(self) -> str:
+    def describe(self, unit: str = "line") -> str:
         """One line for people: `line 12 messages[2].role: unknown role 'bot'` (a file-level
-        problem, line 0, is its message alone)."""
+        problem, line 0, is its message alone; `unit`: "record" for a JSON array's records,
+        "row" for a table's rows)."""
         what = self.message or KINDS.get(self.kind, (0, self.kind))[1]
         if self.line <= 0 and not self.path:  # a problem of the whole file, not of a line
             return what
-        where = f"line {self.line}" + (f" {self.path}" if self.path else "")
+        where = f"{unit} {self.line}" + (f" {self.path}" if self.path else "")
         return f"{where}: {what}"
 
 

@@ -39,6 +39,7 @@ class FileSummary:
     model: BaseModel
     format: str = "chat"
     source_format: str = ""  # what the file was converted from (alpaca, sharegpt...), if it was
+    unit: str = "line"  # what problem numbers count: lines, a JSON array's records, CSV rows
     examples: int = 0
     lines: int = 0
     format_errors: Counter[str] = field(default_factory=Counter)
@@ -152,6 +153,7 @@ class FileSummary:
             "encoding": self.model.encoding,
             "format": self.format,
             "source_format": self.source_format or self.format,
+            "unit": self.unit,
             "examples": self.examples,
             "valid_examples": self.n_valid,
             "format_errors": dict(sorted(self.format_errors.items())),
@@ -188,6 +190,7 @@ def summarize_converted(path: str, source: str, fmt: str, model: BaseModel) -> F
     for record in converted_records(path, source):
         summary.add(examine_record(record, fmt, counter, model.token_limit, preview=False))
         summary.lines = record.raw.number
+        summary.unit = record.where.split(" ", 1)[0]  # "record 3", "row 3 (line 4)", "line 3"
     return summary
 
 
@@ -233,7 +236,9 @@ def validate_file(
     fmt = target_format(path, source)
     if needs_conversion(path, source):
         summary = FileSummary(str(path), model, fmt, source)
-        summary.merge(summarize_converted(str(path), source, fmt, model))
+        converted = summarize_converted(str(path), source, fmt, model)
+        summary.merge(converted)
+        summary.unit = converted.unit
         return summary.finish()
     n_workers = default_workers(path) if workers is None else workers
     summary = FileSummary(str(path), model, fmt)
