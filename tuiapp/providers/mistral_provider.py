@@ -1,5 +1,5 @@
-"""Mistral through its official SDK (`mistralai` 1.x, extra `tuiapp[mistral]`: the 2.x and
-3.x SDKs no longer carry the fine-tuning jobs client), mapped onto the provider protocol.
+"""Mistral through its official SDK (`mistralai` 1.x, extra `tuiapp[mistral]`: the jobs client
+exists through 2.5.1, but 2.x moved the client to `mistralai.client`), mapped onto the protocol.
 
 Mistral jobs carry their events and checkpoints inline; events have no ids (derived from
 their content here) and metrics arrive with the checkpoints, so each checkpoint is handed on
