@@ -519,3 +519,19 @@ def test_a_job_started_from_tuiapp_keeps_its_version(
     assert three.id == mine.id and three.version_id == version.id and three.status == "succeeded"
     assert not any(d.name.startswith("support") for d in list_datasets(store))  # not downloaded
     store.close()
+
+
+def test_the_plain_report_names_each_job_and_the_missing_file(
+    account: Account, home: AppPaths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import-jobs", "--provider", "openai", "--yes"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        "job 1 (new) ftjob-1 · succeeded · gpt-4.1-nano · no version · 0 steps"
+        " · ft:gpt-4.1-nano:org::x1"
+    )
+    assert lines[1].startswith("  training file file-t1: not found (404)")
+    assert lines[-1] == (
+        "job 3 (new) ftjob-3 · succeeded · gpt-4o-mini-2024-07-18 · version 2 · 3 steps"
+        " · ft:gpt-4o-mini-2024-07-18:org::x3"
+    )
