@@ -12,6 +12,7 @@ from rich.console import Group, RenderableType
 from rich.json import JSON
 from rich.text import Text
 
+from tuiapp.data.base_models import base_model
 from tuiapp.data.checks import detect_format
 from tuiapp.data.redaction import find_in_example
 from tuiapp.store.datasets import get_dataset
@@ -34,6 +35,7 @@ class ReviewedExample(ExampleView):
         self.source: ExampleSource | None = None  # the record it was converted from, if it was
         self.showing_source = False  # the original record instead of the conversation
         self._file_name: str | None = None
+        self._estimate: str | None = None
 
     def load(self, idx: int | None) -> Example | None:
         """Read and render the example at `idx` (None, or gone: nothing, for the screen to say)."""
@@ -53,6 +55,17 @@ class ReviewedExample(ExampleView):
             path = get_dataset(workspace_of(self.app).store, self.dataset_id).path
             self._file_name = Path(path).name
         return f"{self._file_name} {self.source.location}"
+
+    @property
+    def estimate(self) -> str:
+        """The encoding the counts were made with when they only estimate the dataset model's
+        own tokens (an open model counted with tiktoken), else ''."""
+        if self._estimate is None:
+            model = base_model(
+                get_dataset(workspace_of(self.app).store, self.dataset_id).base_model
+            )
+            self._estimate = "" if model.exact else model.encoding
+        return self._estimate
 
     @property
     def label(self) -> str:
@@ -77,7 +90,11 @@ class ReviewedExample(ExampleView):
         except orjson.JSONDecodeError:
             obj = None
         return render_example(
-            example, obj, self.key_lines(obj) + self.quality_lines(example, obj), self.where
+            example,
+            obj,
+            self.key_lines(obj) + self.quality_lines(example, obj),
+            self.where,
+            self.estimate,
         )
 
     def key_lines(self, obj: Any) -> list[Text]:

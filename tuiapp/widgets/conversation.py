@@ -158,11 +158,16 @@ class PreferencePair:
 
 
 def render_example(
-    example: Example, obj: Any, notes: Sequence[RenderableType] = (), where: str = ""
+    example: Example,
+    obj: Any,
+    notes: Sequence[RenderableType] = (),
+    where: str = "",
+    estimate: str = "",
 ) -> RenderableType:
     """The whole example: header (`where` it came from, else its line), notes (duplicate
     group, personal data), problems, then the conversation (or the raw line) with personal
-    data highlighted; a preference pair's two answers side by side with their word diff."""
+    data highlighted; a preference pair's two answers side by side with their word diff.
+    `estimate` names the encoding when the counts only estimate the model's own tokens."""
     header = Text()
     header.append(where or f"line {example.line}", style="bold")
     header.append(
@@ -171,9 +176,11 @@ def render_example(
             example.status, "dim"
         ),
     )
+    approx = "~" if estimate else ""
     header.append(
-        f"  {example.n_tokens:,} tokens ({example.n_assistant_tokens:,} assistant)"
-        f"  {example.n_messages} messages",
+        f"  {approx}{example.n_tokens:,} tokens ({example.n_assistant_tokens:,} assistant)"
+        + (f" {estimate} estimate, T: the model's own" if estimate else "")
+        + f"  {example.n_messages} messages",
         style="dim",
     )
     if example.edited is not None:
