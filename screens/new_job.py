@@ -11,12 +11,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Checkbox, Collapsible, Input, Label, ProgressBar, Select, Static
 
 from screens.choice import ChoiceScreen
 from screens.confirm import ConfirmScreen
 from tuiapp.data.catalog import check_training
-from tuiapp.data.job_form import KINDS, NUMBER_FIELDS, FieldError, form_number, form_seed
+from tuiapp.data.job_form import (
+    KINDS,
+    NUMBER_FIELDS,
+    ExtraHyperparameter,
+    FieldError,
+    default_text,
+    form_extra,
+    form_number,
+    form_seed,
+)
+from tuiapp.providers.adapter import find
 from tuiapp.providers.base import Capabilities, ProviderError
 from tuiapp.providers.registry import (
     DEFAULT_SETTING,
@@ -45,8 +55,26 @@ def describe(plan: JobPlan) -> str:
         f"cost               [b]{usd}[/b]",
         f"validation file    {'the holdout' if plan.use_holdout else 'none'}",
     ]
+    extra = [f"{k}={v}" for k, v in plan.hyperparameters.items() if k not in NUMBER_FIELDS]
+    if extra:
+        lines.append(f"advanced           {escape(' '.join(extra))}")
     lines += [f"[yellow]! {w}[/]" for w in plan.warnings]
     return "\n".join(lines)
+
+
+def declared_extras(provider: str) -> tuple[ExtraHyperparameter, ...]:
+    """The extra hyperparameters a provider declares (none for most)."""
+    spec = find(provider)
+    return spec.capabilities.extra_hyperparameters if spec else ()
+
+
+def all_extras() -> list[ExtraHyperparameter]:
+    """Every provider's extra hyperparameters, once each (the form shows the chosen one's)."""
+    seen: dict[str, ExtraHyperparameter] = {}
+    for spec in available():
+        for extra in spec.capabilities.extra_hyperparameters:
+            seen.setdefault(extra.name, extra)
+    return list(seen.values())
 
 
 class NewJobScreen(Screen[None]):
@@ -107,6 +135,16 @@ class NewJobScreen(Screen[None]):
                 yield Label("seed (empty: the provider picks)")
                 yield Input("", id="seed", compact=True)
                 yield Checkbox("holdout as validation file", True, id="use_holdout", compact=True)
+                with Collapsible(title="advanced", id="advanced", collapsed=True):
+                    for extra in all_extras():
+                        yield Label(extra.label, id=f"label-{extra.name}", classes="extra")
+                        yield Input(
+                            "",
+                            id=extra.name,
+                            compact=True,
+                            placeholder=default_text(extra.default),
+                            tooltip=extra.help,
+                        )
             with Vertical(id="new-job-side"):
                 yield Static("", id="new-job-estimate")
                 yield Label("", id="models-hint")
@@ -118,8 +156,23 @@ class NewJobScreen(Screen[None]):
         """First estimate; the provider's models arrive in a worker."""
         self.query_one("#new-job-upload").display = False
         self.query_one("#base_model", Input).focus()
+        self._show_extras(str(self.query_one("#provider", Select).value))
         self.replan()
         self.load_models(self.query_one("#provider", Select).value)  # type: ignore[arg-type]
+
+    def _show_extras(self, provider: str) -> None:
+        """The advanced section holds the chosen provider's extras, and shows only if it has
+        some; another provider's are hidden and not sent."""
+        declared = {extra.name for extra in declared_extras(provider)}
+        section = self.query_one("#advanced", Collapsible)
+        section.display = bool(declared)
+        section.title = f"advanced ({provider})"
+        for extra in all_extras():
+            for widget in (
+                self.query_one(f"#label-{extra.name}"),
+                self.query_one(f"#{extra.name}"),
+            ):
+                widget.display = extra.name in declared
 
     def _values(self) -> dict[str, Any]:
         """What the form says."""
@@ -128,8 +181,11 @@ class NewJobScreen(Screen[None]):
             return self.query_one(f"#{field}", Input).value.strip()
 
         hyper = {name: form_number(name, text(name)) for name in NUMBER_FIELDS}
+        provider = str(self.query_one("#provider", Select).value)
+        extra = {e.name: form_extra(e, text(e.name)) for e in declared_extras(provider)}
         return {
-            "provider": self.query_one("#provider", Select).value,
+            "provider": provider,
+            "extra": {k: v for k, v in extra.items() if v is not None},
             "base": text("base_model"),
             "hyperparameters": hyper,
             "method": self.query_one("#method", Select).value,
@@ -177,6 +233,7 @@ class NewJobScreen(Screen[None]):
             suffix=values["suffix"],
             seed=values["seed"],
             use_holdout=values["use_holdout"],
+            extra_hyperparameters=values["extra"],
         )
         dates = "".join(f"\n[yellow]! {escape(w)}[/]" for w in dated.warnings)
         estimate.update(describe(self.plan) + dates)
@@ -186,6 +243,7 @@ class NewJobScreen(Screen[None]):
         """Another provider: its default model and its model list."""
         name = str(event.value)
         self.query_one("#base_model", Input).value = default_base(name)
+        self._show_extras(name)
         self.load_models(name)
 
     @work(exclusive=True, group="models")

@@ -5,16 +5,24 @@ trained with (the adapter on disk has the rank and alpha asked for)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
+from textual.widgets import Collapsible, Input, Select
 
 from tests.local_support import event_data
+from tests.test_job_form import open_form
+from tests.test_jobs import frozen_version
 from tests.test_local_server import pirate_lines, wait_for
+from tests.test_review_ui import plain
+from tuiapp.app import make_app
 from tuiapp.data.job_form import FieldError, form_extra
 from tuiapp.local.early_stop import early_stop
 from tuiapp.local.hyperparams import EXTRAS, LOCAL_EXTRAS, missing_for_4bit
+from tuiapp.paths import AppPaths
 from tuiapp.providers.openai_adapters import LOCAL_CAPABILITIES
 
 
@@ -117,7 +125,7 @@ def test_lora_shape_and_max_seq_length_reach_the_adapter_and_the_start_event(ser
 
 def test_the_local_capabilities_declare_the_extras_with_type_default_and_range() -> None:
     declared = {spec.name: spec for spec in LOCAL_CAPABILITIES.extra_hyperparameters}
-    assert set(declared) == set(EXTRAS)
+    assert set(declared) == set(EXTRAS) - {"full_finetune"}  # refused, so not offered
     assert (declared["lora_rank"].kind, declared["lora_rank"].default) == ("int", 8)
     assert (declared["lora_rank"].low, declared["lora_rank"].high) == (1, 256)
     assert declared["packing"].methods == ("supervised",)
@@ -164,3 +172,40 @@ def test_trl_packing_keeps_our_assistant_only_labels() -> None:
     wanted = {i: label for t in items for i, label in zip(t.input_ids, t.labels, strict=True)}
     assert by_ids == wanted
     assert len(packed) < len(items)
+
+
+async def test_the_job_form_offers_the_local_extras_in_an_advanced_section(
+    home: AppPaths, write_jsonl: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TUIAPP_LOCAL_URL", "http://127.0.0.1:9")  # nothing listens: no models
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    frozen_version(home, write_jsonl)
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app)
+        form.query_one("#provider", Select).value = "local"  # a key makes OpenAI the default
+        await pilot.pause()
+        section = form.query_one("#advanced", Collapsible)
+        assert section.display and section.title == "advanced (local)"
+        assert plain(form.query_one("#label-lora_rank")).strip() == "lora_rank (1-256; blank: 8)"
+        assert not form.query("#full_finetune")  # refused by the backend, so not offered
+        form.query_one("#lora_rank", Input).value = "16"
+        form.query_one("#packing", Input).value = "yes"
+        await pilot.pause()
+        assert form.plan is not None
+        assert (form.plan.hyperparameters["lora_rank"], form.plan.hyperparameters["packing"]) == (
+            16,
+            True,
+        )
+        assert "lora_alpha" not in form.plan.hyperparameters  # blank: the backend's default
+        assert "advanced           lora_rank=16 packing=True" in plain(
+            form.query_one("#new-job-estimate")
+        )
+        form.query_one("#lora_rank", Input).value = "0"
+        await pilot.pause()
+        assert form.query_one("#lora_rank", Input).has_class("-invalid")
+        assert "lora_rank must be in [1, 256] (got 0)" in plain(form.query_one("#new-job-estimate"))
+        form.query_one("#provider", Select).value = "openai"
+        await pilot.pause()
+        assert not section.display  # OpenAI declares none

@@ -24,7 +24,6 @@ LOCAL_EXTRAS = (
     ExtraHyperparameter(
         "lora_target_modules", "modules", "all-linear", help="layers that get an adapter"
     ),
-    ExtraHyperparameter("full_finetune", "bool", False, help="train every weight, no LoRA"),
     ExtraHyperparameter(
         "gradient_checkpointing", "bool", False, help="recompute activations: less memory"
     ),
@@ -42,7 +41,9 @@ LOCAL_EXTRAS = (
         "early_stopping_min_delta", "float", 0.0, 0, 100, "improvement that counts"
     ),
 )
-EXTRAS = {spec.name: spec for spec in LOCAL_EXTRAS}
+# known, so that asking for it gets a clear refusal, but not offered (not in the capabilities)
+FULL_FINETUNE = ExtraHyperparameter("full_finetune", "bool", False, help="no LoRA")
+EXTRAS = {spec.name: spec for spec in (*LOCAL_EXTRAS, FULL_FINETUNE)}
 FULL_FINETUNE_REFUSED = (
     "full_finetune is not offered by the local backend yet: it serves and exports a "
     "fine-tuned model as a LoRA adapter over its base. Use a higher lora_rank (up to 256) "

@@ -109,10 +109,13 @@ def plan_job(
     suffix: str | None = None,
     seed: int | None = None,
     use_holdout: bool = True,
+    extra_hyperparameters: dict[str, Any] | None = None,
 ) -> JobPlan:
-    """Work out tokens, epochs, cost and warnings before anything is uploaded or paid."""
+    """Work out tokens, epochs, cost and warnings before anything is uploaded or paid
+    (`extra_hyperparameters`: those the provider declares beyond OpenAI's, sent as given)."""
     version = get_version(store, version_id)
     hyper = {k: v for k, v in (hyperparameters or {}).items() if k in HYPERPARAMETERS}
+    hyper |= {k: v for k, v in (extra_hyperparameters or {}).items() if v is not None}
     model = base_model(base)
     tokens = train_counts(store, version, model)
     epochs = None if _auto(hyper.get("n_epochs")) else int(hyper["n_epochs"])
