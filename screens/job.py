@@ -109,8 +109,10 @@ class JobScreen(Screen[None]):
             yield LossChart(id="job-chart")
             with Vertical(id="job-side"):
                 yield Static("", id="job-diagnosis")
-                yield DataTable(id="job-checkpoints", cursor_type="row", zebra_stripes=True)
-        yield RichLog(id="job-events", wrap=True, markup=True, auto_scroll=True)
+                yield CheckpointTable(self.job_id, detail, id="job-checkpoints")
+        yield detail
+        # min_width=1: wrap at the log's real width (the default 78 wraps wider, then crops)
+        yield RichLog(id="job-events", wrap=True, markup=True, auto_scroll=True, min_width=1)
         yield KeyFooter()
 
     def on_mount(self) -> None:
