@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from tests.contract_checks import TOKEN
 from tests.provider_fakes_fireworks import ACCOUNT, FireworksFake
 from tests.test_provider_contracts import jsonl
 from tuiapp.paths import AppPaths
@@ -102,3 +104,17 @@ async def test_chat_answers_through_the_openai_compatible_api(
         "accounts/acct-1/models/tuiapp-ft", [{"role": "user", "content": "hi"}]
     )
     assert (done.text, done.prompt_tokens, done.completion_tokens) == ("Arr, ahoy!", 9, 3)
+
+
+async def test_a_second_create_with_the_same_token_gets_the_first_job(
+    fireworks: tuple[FireworksProvider, FireworksFake],
+) -> None:
+    provider, fake = fireworks
+    request = JobRequest("llama-v3p1-8b-instruct", "d-1", client_token=TOKEN)
+    first = await provider.create_job(request)
+    fake.stub.routes[fake.key("create")] = lambda _request: httpx.Response(
+        409, json={"code": 6, "message": "supervised fine-tuning job already exists"}
+    )
+    again = await provider.create_job(request)
+    assert again.id == first.id == f"supervisedFineTuningJobs/tuiapp-{TOKEN}"
+    assert fake.stub.seen.count(fake.key("create")) == 2

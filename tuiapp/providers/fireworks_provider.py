@@ -5,8 +5,7 @@ whose answer was lost is found by asking for that id. Fireworks has no event lis
 told from the job's own fields and its metrics file (a signed URL, fetched without our key).
 Reinforcement fine-tuning, pause and a learning-rate multiplier are refused; a seed is not sent
 (Fireworks takes none). Endpoints: https://docs.fireworks.ai/fine-tuning/fine-tuning-via-api
-(datasets) and the official SDK's resources, fireworks-ai 1.2.30 (`/v1/accounts/{account}/
-supervisedFineTuningJobs`, `dpoJobs`, `:cancel`, `:getMetricsFileEndpoint`, `models`)."""
+and the official SDK's resources (fireworks-ai 1.2.30): see tuiapp/providers/fireworks_shapes."""
 
 from __future__ import annotations
 
@@ -99,8 +98,7 @@ class FireworksProvider(NoPauseResume):
                 return response.json() if response.content else {}
             wait = response.headers.get("retry-after")
             error = status_error(self.name, response.status_code, error_detail(response))
-            if response.status_code == 403:
-                error.hint = FORBIDDEN
+            error.hint = FORBIDDEN if response.status_code == 403 else error.hint
             error.retry_after = float(wait) if wait and wait.replace(".", "").isdigit() else None
             if not error.retryable or attempt == retries:
                 raise error
@@ -144,15 +142,18 @@ class FireworksProvider(NoPauseResume):
         return RemoteFile(file_id, name, int(found.get("bytes") or 0), status)
 
     async def create_job(self, request: JobRequest) -> RemoteJob:
-        """Start a supervised or DPO job, sent once, under the id its client token gives."""
-        body = create_body(request, self.account)
-        kind, key = (
-            (DPO, "dpoJobId") if request.method == "dpo" else (SFT, "supervisedFineTuningJobId")
-        )
+        """Start a supervised or DPO job, sent once, under the id its client token gives (a
+        second create with the same token gets the first job: Fireworks answers 409)."""
+        body, dpo = create_body(request, self.account), request.method == "dpo"
+        kind, key = (DPO, "dpoJobId") if dpo else (SFT, "supervisedFineTuningJobId")
         chosen = job_id_for(request.client_token)
-        params = {key: chosen} if chosen else None
-        created = await self._call("POST", self._path(kind), json=body, params=params)
-        return remote_job(created)
+        try:
+            params = {key: chosen} if chosen else None
+            return remote_job(await self._call("POST", self._path(kind), json=body, params=params))
+        except ProviderError as err:
+            if err.status != 409 or not chosen:
+                raise
+            return await self.job(f"{kind}/{chosen}")
 
     async def find_job(self, client_token: str) -> RemoteJob | None:
         """The supervised or DPO job whose id its client token gave."""
@@ -235,13 +236,12 @@ class FireworksProvider(NoPauseResume):
     async def models(self) -> list[str]:
         """The account's models (fine-tuned and uploaded), sorted."""
         names: list[str] = []
-        token = ""
-        while True:
+        token: str | None = ""
+        while token is not None:  # every page (200 a page at most)
             page = await self._get("models?pageSize=200" + (f"&pageToken={token}" if token else ""))
             names += [str(m["name"]) for m in page.get("models", []) if m.get("name")]
-            token = page.get("nextPageToken") or ""
-            if not token:
-                return sorted(names)
+            token = page.get("nextPageToken") or None
+        return sorted(names)
 
     async def chat(
         self,
