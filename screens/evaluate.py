@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import getpass
 import math
+from dataclasses import replace
 
 from rich.text import Text
 from textual import work
@@ -101,14 +102,16 @@ class EvaluateScreen(Screen[None]):
         Binding("escape,q", "back", "Back", id="evaluate.back"),
     ]
 
-    def __init__(self, job_id: int) -> None:
+    def __init__(self, job_id: int, model: str | None = None) -> None:
         super().__init__()
         self.job_id = job_id
+        self.model = model  # a checkpoint of the job, evaluated instead of its final model
 
     @property
     def job(self) -> Job:
-        """The job, read now."""
-        return get_job(workspace_of(self.app).store, self.job_id)
+        """The job, read now (with the checkpoint as its model when one was chosen)."""
+        job = get_job(workspace_of(self.app).store, self.job_id)
+        return replace(job, fine_tuned_model=self.model) if self.model else job
 
     def compose(self) -> ComposeResult:
         """Title, scores, progress, items."""
@@ -167,7 +170,7 @@ class EvaluateScreen(Screen[None]):
                     first, *rest = summary_lines(judged)
                     lines += [f"LLM {first}", *rest]
         loss = holdout_loss(workspace_of(self.app).store, self.job_id)
-        if loss is not None:
+        if loss is not None and self.model is None:  # the final model's, not a checkpoint's
             lines.append(
                 f"holdout perplexity of the fine-tuned model: {math.exp(loss[0]):.2f} "
                 f"(exp of the job's {loss[1]} loss {loss[0]:.3f})"

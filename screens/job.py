@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Label, RichLog, Static
+from textual.widgets import Label, RichLog, Static
 
 from screens.choice import ChoiceScreen
 from screens.confirm import ConfirmScreen
+from screens.job_checkpoints import CheckpointDetail, CheckpointTable
 from tuiapp.data.eta import describe, duration
 from tuiapp.jobs.diagnosis import Context, diagnose
 from tuiapp.providers.base import ProviderError
@@ -102,6 +103,7 @@ class JobScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Header, chart beside diagnosis and checkpoints, events, footer."""
+        detail = CheckpointDetail(id="checkpoint-detail")  # full width: whole ids fit at 80
         yield Label("", id="job-title")
         yield Static("", id="job-progress")
         yield Static("", id="job-resources")
@@ -172,17 +174,9 @@ class JobScreen(Screen[None]):
             if style
             else f"[b]{verdict.title}[/b]\n{verdict.detail}"
         )
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_columns("step", "checkpoint model", "valid loss")
-        for checkpoint in job_checkpoints(workspace_of(self.app).store, self.job_id):
-            metrics = checkpoint["metrics"]
-            loss = metrics.get("full_valid_loss", metrics.get("valid_loss"))
-            table.add_row(
-                str(checkpoint["step"]),
-                checkpoint["model_id"],
-                f"{loss:.4f}" if isinstance(loss, int | float) else "-",
-            )
+        self.query_one(CheckpointTable).show(
+            job_checkpoints(workspace_of(self.app).store, self.job_id)
+        )
 
     def on_polled(self, polled: Polled) -> None:
         """New metrics, events and state from the watcher."""

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
 from screens.choice import ChoiceScreen
+from screens.clipboard import copy_value
 from screens.prompt import PromptScreen
 from tuiapp.providers.base import ProviderError
 from tuiapp.providers.registry import available
@@ -40,12 +41,14 @@ class PlaygroundScreen(Screen[None]):
         Binding("ctrl+n", "clear", "New chat", priority=True, id="playground.clear"),
         Binding("ctrl+s", "save", "Save", priority=True, id="playground.save"),
         Binding("ctrl+o", "open", "Open", priority=True, id="playground.open"),
+        Binding("ctrl+y", "copy_answers", "Copy answers", priority=True, id="playground.copy"),
         Binding("escape", "back", "Back", id="playground.back"),
     ]
 
-    def __init__(self, job_id: int | None = None) -> None:
+    def __init__(self, job_id: int | None = None, model: str | None = None) -> None:
         super().__init__()
         self.job_id = job_id
+        self.model = model  # a checkpoint of the job, instead of its final model
 
     def compose(self) -> ComposeResult:
         """Models and settings, the two panes, the reference, the message box."""
@@ -53,8 +56,8 @@ class PlaygroundScreen(Screen[None]):
         usable = [c.name for c in available()]
         provider = job.provider if job and job.provider in usable else "local"
         models = {
-            "left": (job.fine_tuned_model or job.base_model) if job else "",
-            "right": job.base_model if job and job.fine_tuned_model else "",
+            "left": (self.model or job.fine_tuned_model or job.base_model) if job else "",
+            "right": job.base_model if job and (self.model or job.fine_tuned_model) else "",
         }
         with Horizontal(id="playground-models"):
             for side in ("left", "right"):
@@ -183,6 +186,15 @@ class PlaygroundScreen(Screen[None]):
             return
         for pane in self._panes():
             pane.answer(options)
+
+    def action_copy_answers(self) -> None:
+        """Copy each pane's last answer (model name first) to the clipboard."""
+        answers = [
+            f"{pane.model}:\n{pane.history[-1]['content']}"
+            for pane in self._panes()
+            if pane.history and pane.history[-1]["role"] == "assistant"
+        ]
+        copy_value(self.app, "\n\n".join(answers), "last answers")
 
     def action_stop(self) -> None:
         """Stop the answers being streamed (what arrived is kept)."""

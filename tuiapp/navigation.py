@@ -78,17 +78,17 @@ class Navigator:
 
         self._app.push_screen(LossOverlayScreen(job_ids))
 
-    def evaluate(self, job_id: int) -> None:
-        """Evaluate a job's model on its holdout set."""
+    def evaluate(self, job_id: int, model: str | None = None) -> None:
+        """Evaluate a job's model (or one of its checkpoints: `model`) on its holdout set."""
         from screens.evaluate import EvaluateScreen
 
-        self._app.push_screen(EvaluateScreen(job_id))
+        self._app.push_screen(EvaluateScreen(job_id, model))
 
-    def playground(self, job_id: int | None = None) -> None:
-        """Try a model (and compare it with its base) by hand."""
+    def playground(self, job_id: int | None = None, model: str | None = None) -> None:
+        """Try a model (a job's, or one of its checkpoints: `model`) beside its base by hand."""
         from screens.playground import PlaygroundScreen
 
-        self._app.push_screen(PlaygroundScreen(job_id))
+        self._app.push_screen(PlaygroundScreen(job_id, model))
 
     async def rate(self, run_a: int, run_b: int, rater: str) -> None:
         """Rate two evaluation runs' answers blind; returns when the rater leaves."""

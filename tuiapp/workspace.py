@@ -56,11 +56,11 @@ class Navigation(Protocol):
     def loss_curves(self, job_ids: list[int]) -> None:
         """Several jobs' loss curves overlaid on one chart."""
 
-    def evaluate(self, job_id: int) -> None:
-        """Evaluate a job's model on its holdout set."""
+    def evaluate(self, job_id: int, model: str | None = None) -> None:
+        """Evaluate a job's model (or one of its checkpoints: `model`) on its holdout set."""
 
-    def playground(self, job_id: int | None = None) -> None:
-        """Try a model (and compare it with its base) by hand."""
+    def playground(self, job_id: int | None = None, model: str | None = None) -> None:
+        """Try a model (a job's, or one of its checkpoints: `model`) beside its base by hand."""
 
     async def rate(self, run_a: int, run_b: int, rater: str) -> None:
         """Rate two evaluation runs' answers blind; returns when the rater leaves."""
