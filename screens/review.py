@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 
+from screens.clipboard import copy_value
 from screens.review_bulk import BulkDecisions
 from screens.review_changes import ExampleChanges
 from screens.review_example import ReviewedExample
@@ -105,6 +106,7 @@ class ReviewScreen(Screen[None]):
         Binding("V", "versions", "Versions", id="review.versions"),
         Binding("T", "token_preview", "Tokens", show=False, id="review.token_preview"),
         Binding("x", "export", "Export", id="review.export"),
+        Binding("y", "copy_example", "Copy example", show=False, id="review.copy"),
         Binding("escape,q", "back", "Back", id="review.back"),
     ]
 
@@ -388,6 +390,11 @@ class ReviewScreen(Screen[None]):
     def action_export(self) -> None:
         """Export accepted examples as JSONL."""
         self.files.export()
+
+    def action_copy_example(self) -> None:
+        """Copy the example shown, as its JSON line (edits included), to the clipboard."""
+        example = self.conversation.example
+        copy_value(self.app, example.text if example else None, "example (JSON line)")
 
     def action_back(self) -> None:
         """Leave the review (every decision is already stored)."""

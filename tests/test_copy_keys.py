@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 from screens.experiments import ExperimentsScreen
 from screens.jobs import JobsScreen
+from screens.review import ReviewScreen
 from tests.waiting import until
 from tuiapp.app import make_app
 from tuiapp.paths import AppPaths
@@ -72,3 +74,31 @@ async def test_jobs_list_shows_the_whole_model_id_of_the_selected_job(home: AppP
             lambda: MODEL_ID in str(app.screen.query_one("#jobs-detail").render()),
             "the detail line",
         )
+
+
+async def test_y_in_the_review_copies_the_example_as_its_json_line(
+    home: AppPaths, tmp_path: Path
+) -> None:
+    line = (
+        '{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}'
+    )
+    path = tmp_path / "one.jsonl"
+    path.write_text(line + "\n")
+    app = make_app(home, open_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        await until(pilot, lambda: review.conversation.example is not None, "the example")
+        assert app._driver is not None
+        written: list[str] = []
+        write = app._driver.write
+
+        def recording_write(data: str) -> None:
+            written.append(data)
+            write(data)
+
+        app._driver.write = recording_write  # type: ignore[method-assign]
+        await pilot.press("y")
+        await pilot.pause()
+        assert osc52(line) in "".join(written)
