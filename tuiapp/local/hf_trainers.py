@@ -145,8 +145,8 @@ def common_args(spec: RunSpec, eval_every: int, has_validation: bool) -> dict[st
         "dataloader_num_workers": 0,
         "include_num_input_tokens_seen": "non_padding",
         "save_only_model": False,
-        "gradient_checkpointing": settings.gradient_checkpointing,
-        "gradient_checkpointing_kwargs": {"use_reentrant": False},
+        # only when asked: TRL reads this name, transformers 5 warns that it is deprecated
+        **({"gradient_checkpointing": True} if settings.gradient_checkpointing else {}),
     }
 
 
