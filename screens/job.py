@@ -175,7 +175,7 @@ class JobScreen(Screen[None]):
             else f"[b]{verdict.title}[/b]\n{verdict.detail}"
         )
         self.query_one(CheckpointTable).show(
-            job_checkpoints(workspace_of(self.app).store, self.job_id)
+            job_checkpoints(workspace_of(self.app).store, self.job_id), chart.points
         )
 
     def on_polled(self, polled: Polled) -> None:

@@ -5,6 +5,7 @@ evaluate it, or copy its id."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.markup import escape
@@ -12,6 +13,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from screens.clipboard import copy_value
+from tuiapp.store.jobs import MetricPoint
 from tuiapp.workspace import workspace_of
 
 COLUMNS = (" step", " train", " valid", " full")  # no cell padding: fits 26 columns at 80
@@ -54,6 +56,30 @@ def detail_line(checkpoint: dict[str, Any]) -> str:
     return f"[b]{escape(checkpoint['model_id'])}[/b]\n" + " · ".join(parts) + f" {keys}"
 
 
+def with_step_metrics(
+    checkpoints: list[dict[str, Any]], points: Sequence[MetricPoint]
+) -> list[dict[str, Any]]:
+    """Checkpoints whose missing losses and accuracies are filled from the job's metrics at
+    their step (what the provider reported for the checkpoint itself wins)."""
+    by_step = {p.step: p for p in points}
+    filled = []
+    for checkpoint in checkpoints:
+        point = by_step.get(checkpoint["step"])
+        metrics = dict(checkpoint["metrics"])
+        if point is not None:
+            for name, value in (
+                ("train_loss", point.train_loss),
+                ("valid_loss", point.valid_loss),
+                ("full_valid_loss", point.full_valid_loss),
+                ("valid_mean_token_accuracy", point.valid_accuracy),
+                ("full_valid_mean_token_accuracy", point.full_valid_accuracy),
+            ):
+                if value is not None and number(metrics, name) is None:
+                    metrics[name] = value
+        filled.append({**checkpoint, "metrics": metrics})
+    return filled
+
+
 class CheckpointDetail(Static):
     """The selected checkpoint's whole model id and metrics, full width under the chart."""
 
@@ -84,8 +110,10 @@ class CheckpointTable(DataTable[str]):
         self.add_columns(*COLUMNS)
         self.detail.display = False
 
-    def show(self, checkpoints: list[dict[str, Any]]) -> None:
-        """Replace the rows (when they changed), keeping the cursor on the same step."""
+    def show(self, checkpoints: list[dict[str, Any]], points: Sequence[MetricPoint] = ()) -> None:
+        """Replace the rows (when they changed), keeping the cursor on the same step; a loss the
+        provider left out of a checkpoint comes from the job's metrics at that step."""
+        checkpoints = with_step_metrics(checkpoints, points)
         if checkpoints == self.checkpoints:
             return
         step = self.selected["step"] if self.selected else None
