@@ -160,6 +160,7 @@ async def test_the_job_form_warns_of_near_dates_and_refuses_a_retired_model(
     home: AppPaths, write_jsonl: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TUIAPP_LOCAL_URL", "http://127.0.0.1:9")  # nothing listens: no models
+    monkeypatch.setenv("TUIAPP_LOCAL_AUTOSTART", "0")  # never start a backend here
     monkeypatch.setenv("OPENAI_API_KEY", "sk-catalog-test-0123456789")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     store, _version = frozen_version(home, write_jsonl)

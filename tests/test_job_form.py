@@ -51,6 +51,7 @@ async def test_letters_in_the_seed_are_shown_and_refused_with_a_message(
     home: AppPaths, write_jsonl: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TUIAPP_LOCAL_URL", "http://127.0.0.1:9")  # nothing listens: no models
+    monkeypatch.setenv("TUIAPP_LOCAL_AUTOSTART", "0")  # never start a backend here
     frozen_version(home, write_jsonl)
     app = make_app(home)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -72,6 +73,7 @@ async def test_a_cleared_number_field_is_not_run_as_auto(
     home: AppPaths, write_jsonl: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TUIAPP_LOCAL_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("TUIAPP_LOCAL_AUTOSTART", "0")  # never start a backend here
     frozen_version(home, write_jsonl)
     app = make_app(home)
     async with app.run_test(size=(80, 24)) as pilot:

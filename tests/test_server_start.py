@@ -188,3 +188,19 @@ def test_two_apps_starting_at_once_start_one_server(
     assert outputs == [url, url]
     assert starts(marker) == 1
     assert asyncio.run(local_server.answering(url, "local"))
+
+
+async def test_a_backend_on_another_machine_is_never_started_here(home: AppPaths) -> None:
+    url = "http://gpu-box.invalid:8765/v1"
+    with pytest.raises(ProviderError, match="nothing answers at http://gpu-box.invalid") as err:
+        await local_server.ensure_running(home, {"TUIAPP_LOCAL_URL": url})
+    assert "ssh -L" in err.value.hint
+    assert not (home.data_dir / "local-server.pid").exists()
+
+
+async def test_autostart_off_for_a_tunnel_port(home: AppPaths) -> None:
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    env = {"TUIAPP_LOCAL_URL": url, "TUIAPP_LOCAL_AUTOSTART": "0"}
+    with pytest.raises(ProviderError, match="nothing answers"):
+        await local_server.ensure_running(home, env)
+    assert not (home.data_dir / "local-server.pid").exists()

@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -143,6 +144,13 @@ def _unhealthy(base_url: str, health: Health) -> ProviderError:
     )
 
 
+def _may_start(base_url: str, env: Mapping[str, str]) -> bool:
+    """Whether the app may start a backend for this URL: only on this machine's loopback (a
+    backend elsewhere is that machine's to start), and not when told not to (a tunnel's port)."""
+    host = urlsplit(base_url).hostname or ""
+    return host in ("127.0.0.1", "localhost", "::1") and env.get("TUIAPP_LOCAL_AUTOSTART") != "0"
+
+
 async def ensure_running(paths: AppPaths, env: Mapping[str, str]) -> str:
     """The base URL of a running local backend, starting one only when nothing listens."""
     base_url = local_url(env)
@@ -152,6 +160,13 @@ async def ensure_running(paths: AppPaths, env: Mapping[str, str]) -> str:
         return base_url
     if health.state == "unhealthy":
         raise _unhealthy(base_url, health)
+    if not _may_start(base_url, env):
+        raise ProviderError(
+            f"local: nothing answers at {base_url} (TUIAPP_LOCAL_URL)",
+            "start `tuiapp local serve` on that machine, or check the ssh tunnel "
+            "(ssh -L 8765:127.0.0.1:8765 HOST); the app starts a backend itself only on this "
+            "machine's loopback, unless TUIAPP_LOCAL_AUTOSTART=0",
+        )
     data_dir = paths.ensure().data_dir
     async with start_lock(data_dir / LOCK_NAME, START_TIMEOUT + 5):
         health = await check(base_url, key, tries=1)  # another app may have started it
