@@ -8,7 +8,11 @@ processes that import torch, transformers and TRL; the model itself is tiny (2 l
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +59,26 @@ def train(client: openai.OpenAI, file_id: str) -> Any:
         model="tiny-llama", training_file=file_id, hyperparameters=SETTINGS, seed=7
     )
     return wait_for(client, job.id)
+
+
+def rank_pids(job_id: str) -> list[int]:
+    """The training processes of a job (torchrun's ranks, not torchrun), from /proc."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            args = cmdline.read_bytes().split(b"\0")
+            if b"tuiapp.local.launch" not in args and job_id.encode() in args:
+                found.append(int(cmdline.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """The process exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 def test_the_batch_is_global_and_torchrun_is_the_launcher() -> None:
@@ -110,3 +134,25 @@ def test_a_pause_stops_both_ranks_at_one_step_and_resume_goes_on(server, monkeyp
     done = wait_for(client, job.id)
     assert done.status == "succeeded", done.error
     assert metric_steps(client, job.id) == [1, 2, 3, 4, 5, 6]  # no gap, no repeat
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and prctl are Linux's")
+def test_a_killed_torchrun_takes_its_ranks_along_and_the_job_restarts(server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    url, api, _root = server
+    monkeypatch.setenv("TUIAPP_LOCAL_PROCESSES", "2")
+    monkeypatch.setenv("TUIAPP_TRAINER_STEP_DELAY", "4")  # left alone, they would train 20 s
+    client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
+    file = client.files.create(file=("t.jsonl", varied_lines()), purpose="fine-tune")
+    job = client.fine_tuning.jobs.create(
+        model="tiny-llama", training_file=file.id, hyperparameters=SETTINGS, seed=7
+    )
+    wait_steps(client, job.id, 1, timeout=90)
+    ranks = rank_pids(job.id)
+    assert len(ranks) == 2
+    monkeypatch.setenv("TUIAPP_TRAINER_STEP_DELAY", "0")
+    os.kill(api.state.job(job.id)["pid"], signal.SIGKILL)  # torchrun itself, as an OOM kill
+    wait_until(lambda: not any(running(pid) for pid in ranks), timeout=8, what="the ranks to end")
+    done = wait_for(client, job.id)  # restarted from its last checkpoint by the runner
+    assert done.status == "succeeded", done.error
+    assert metric_steps(client, job.id) == [1, 2, 3, 4, 5, 6]
+    wait_until(lambda: not rank_pids(job.id), timeout=15, what="every process of the job to end")

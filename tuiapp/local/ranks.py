@@ -4,7 +4,10 @@ answer for all ranks to "stop now?"."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import sys
 from typing import Any
 
 from tuiapp.local.state import LocalState
@@ -45,3 +48,18 @@ def any_rank(code: int) -> int:
     value = torch.tensor([code], device=device)
     dist.all_reduce(value, op=dist.ReduceOp.MAX)
     return int(value.item())
+
+
+def die_with_launcher() -> None:
+    """Under torchrun, end when torchrun is killed (SIGKILL: it cannot stop its ranks, which
+    run in sessions of their own): a rank left behind would go on training beside the job's
+    restart. Linux only (prctl); elsewhere a no-op."""
+    if WORLD_SIZE <= 1 or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() == 1:  # torchrun was gone before that took effect
+        os._exit(1)

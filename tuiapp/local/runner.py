@@ -67,7 +67,7 @@ def processes(env: dict[str, str] | None = None) -> int:
     env = dict(os.environ) if env is None else env
     asked = env.get(PROCESSES_ENV, "").strip()
     if asked:
-        return max(1, int(asked))
+        return max(1, int(asked)) if asked.isdigit() else 1  # `serve --processes` checks it
     if env.get("TUIAPP_LOCAL_DEVICE", "auto").lower() not in ("auto", "cuda"):
         return 1
     try:

@@ -296,7 +296,10 @@ class Trainer:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the trainer process."""
+    from tuiapp.local.ranks import die_with_launcher
+
     args = sys.argv[1:] if argv is None else argv
+    die_with_launcher()
     state = open_state(args[0])
     try:
         Trainer(state, args[1]).run()
