@@ -1,6 +1,7 @@
 """Early stopping on the validation loss, through the real server: validation answers that
-contradict what the job learns make the loss rise, and the job stops before its last step,
-succeeds with the model at that point, and says why in an event."""
+contradict what the job learns make the loss rise (measured: 6.01, 5.98, 5.91, then 5.98 and
+6.00 while the training loss fell from 6.00 to 5.77: stopped at step 5 of 18); the job stops
+before its last step, succeeds with the model at that point, and says why in an event."""
 
 from __future__ import annotations
 
@@ -44,9 +45,9 @@ def test_a_rising_validation_loss_stops_the_job_early(server) -> None:  # type: 
     train = client.files.create(file=("t.jsonl", pirate_lines(12)), purpose="fine-tune")
     valid = client.files.create(file=("v.jsonl", contradicting_lines()), purpose="fine-tune")
     hyper = {
-        "n_epochs": 4,
+        "n_epochs": 6,
         "batch_size": 4,
-        "learning_rate_multiplier": 50,
+        "learning_rate_multiplier": 100,
         "early_stopping_patience": 2,
         "early_stopping_min_delta": 0.0,
     }
@@ -68,7 +69,7 @@ def test_a_rising_validation_loss_stops_the_job_early(server) -> None:  # type: 
     )
     assert found, stopped[0].message
     step, best_step = int(found[1]), int(found[3])
-    assert best_step < step < 12  # 12 examples / batch 4 = 3 steps, 4 epochs
+    assert best_step < step < 18  # 12 examples / batch 4 = 3 steps, 6 epochs
     metrics = [event_data(e) for e in events if e.type == "metrics"]
     assert max(m["step"] for m in metrics) == step  # no step trained after it
     losses = {m["step"]: m["valid_loss"] for m in metrics if "valid_loss" in m}
