@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tuiapp.providers.adapter import LOCAL, Connection, adapter
 from tuiapp.local.hyperparams import LOCAL_EXTRAS
+from tuiapp.providers.adapter import LOCAL, Connection, adapter
 from tuiapp.providers.base import Capabilities
 
 if TYPE_CHECKING:
