@@ -20,16 +20,18 @@ class Resources:
 
 
 def latest_resources(store: Store, job_id: int) -> Resources | None:
-    """The device, tokens/s and memory of the newest metrics event that names a device
-    (None for a provider that reports none)."""
+    """The device, tokens/s and memory of the newest metrics event (None when it names no
+    device: a provider that reports none). One row read backwards on the (job, seq) index,
+    however long the job."""
     row = store.conn.execute(
         "SELECT json_extract(data, '$.step'), json_extract(data, '$.device'), "
         "json_extract(data, '$.tokens_per_second'), json_extract(data, '$.memory_mb') "
-        "FROM job_events WHERE job_id = ? AND type = 'metrics' "
-        "AND json_extract(data, '$.device') IS NOT NULL ORDER BY seq DESC LIMIT 1",
+        "FROM job_events WHERE job_id = ? AND type = 'metrics' ORDER BY seq DESC LIMIT 1",
         [job_id],
     ).fetchone()
-    return Resources(int(row[0] or 0), row[1], row[2], row[3]) if row else None
+    if row is None or row[1] is None:
+        return None
+    return Resources(int(row[0] or 0), row[1], row[2], row[3])
 
 
 def stopped_early_at(store: Store, job_id: int) -> int | None:
