@@ -53,9 +53,30 @@ class KeyFooter(Footer):
     def __init__(self) -> None:
         super().__init__(compact=True)
         self._laid_out_for = 0
+        self._composed: tuple[object, ...] | None = None  # what the keys shown were made from
+
+    def _signature(self) -> tuple[object, ...]:
+        """Everything the keys shown depend on: width and each shown binding's state."""
+        if not self._bindings_ready or not self.is_attached:
+            return (self._bindings_ready,)
+        keys = tuple(
+            (b.key, b.action, b.description, enabled, tooltip, self.app.get_key_display(b))
+            for (_, b, enabled, tooltip) in self.screen.active_bindings.values()
+            if b.show
+        )
+        width = self.size.width or self.app.size.width
+        return (True, width, self.show_command_palette, keys)
+
+    async def recompose(self) -> None:
+        """Rebuild the keys only when what they show changed: screens refresh their bindings
+        on many moves (each recompose mounts ~15 widgets: several per start-up, one per key)."""
+        if self._composed is not None and self._signature() == self._composed:
+            return
+        await super().recompose()
 
     def compose(self) -> ComposeResult:
         """The keys of the base footer that fit the width, in the screen's order."""
+        self._composed = self._signature()
         widgets = list(super().compose())
         keys = [w for w in widgets if isinstance(w, FooterKey)]
         if len(keys) != len(widgets):  # binding groups: leave the base layout alone
