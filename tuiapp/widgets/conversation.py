@@ -263,9 +263,11 @@ class ExampleView(RichLog, can_focus=False):
         """Replace what is shown and scroll to the top."""
         self.shown = renderable
         self._replacing = True
+        width = max(self.scrollable_content_region.width, self.min_width)
         try:
             self.clear()
-            self.write(renderable, scroll_end=False)
+            # at the view's width: a wrapped example fills it, and no measuring pass first
+            self.write(renderable, width=width if self._size_known else None, scroll_end=False)
         finally:
             self._replacing = False
         self._scroll_update(self.virtual_size)
