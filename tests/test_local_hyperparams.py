@@ -65,6 +65,12 @@ def test_each_extra_hyperparameter_is_checked_with_a_400_naming_it(server) -> No
             )
         assert refused.value.param == f"hyperparameters.{name}", hyper  # type: ignore[attr-defined]
         assert says in str(refused.value), (hyper, str(refused.value))
+    top_level: Any = {"lora_dropout": 0.9}  # the top-level hyperparameters count the same
+    with pytest.raises(openai.BadRequestError) as old_style:
+        client.fine_tuning.jobs.create(
+            model="tiny-llama", training_file=file.id, hyperparameters=top_level
+        )
+    assert old_style.value.param == "hyperparameters.lora_dropout"  # type: ignore[attr-defined]
     with pytest.raises(openai.BadRequestError) as dpo_packing:
         client.fine_tuning.jobs.create(
             model="tiny-llama",
