@@ -192,7 +192,7 @@ BAD_JOB_BODIES: list[tuple[dict[str, Any], str]] = [
     ({"hyperparameters": {"n_epochs": "many"}}, "hyperparameters.n_epochs"),
     ({"hyperparameters": {"n_epochs": 1e308}}, "hyperparameters.n_epochs"),
     ({"method": {"type": "supervised", "supervised": "x"}}, "method.supervised"),
-    ({"method": {"type": "dpo"}}, "method.type"),
+    ({"method": {"type": "reinforcement"}}, "method.type"),  # dpo is supported
     ({"seed": "x"}, "seed"),
     ({"suffix": 7}, "suffix"),
     ({"metadata": "x"}, "metadata"),
