@@ -132,7 +132,8 @@ def test_import_resumes_after_the_process_is_killed(home: AppPaths, tmp_path: Pa
         "    if i == 2:\n"
         "        os.kill(os.getpid(), 9)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    # a worker left behind by the kill would hold the pipes open: run() would wait for ever
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
     assert proc.returncode == -9
     store = open_store(home.database)
     dataset = open_dataset(store, path)

@@ -24,6 +24,7 @@ from tuiapp.data.jsonl import FileNotes, line_aligned_ranges, read_lines
 from tuiapp.data.stats import default_epochs, distribution, estimate_cost, histogram
 from tuiapp.data.tokens import TokenCounter, encoding
 from tuiapp.problems import Problem, Severity
+from tuiapp.processes import die_with_parent
 
 MIN_EXAMPLES = 10  # the API rejects smaller training files
 FIRST_LINES_KEPT = 5
@@ -248,7 +249,9 @@ def validate_file(
     ranges = line_aligned_ranges(path, n_workers * RANGES_PER_WORKER)
     jobs = [(str(path), start, end, fmt, model) for start, end in ranges]
     encoding(model.encoding)  # loaded once here; forked workers inherit it
-    with ProcessPoolExecutor(n_workers, mp_context=_fork_context()) as pool:
+    with ProcessPoolExecutor(
+        n_workers, mp_context=_fork_context(), initializer=die_with_parent
+    ) as pool:
         for part in pool.map(summarize_range, jobs):
             summary.merge(part)
     return summary.finish()

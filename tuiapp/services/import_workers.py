@@ -16,6 +16,7 @@ from tuiapp.data.examine import examine
 from tuiapp.data.jsonl import FileNotes, read_lines
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.problems import Problem, Severity, worst
+from tuiapp.processes import die_with_parent
 
 PARALLEL_FROM_BYTES = 16 * 1024 * 1024  # below this, starting workers costs more than it saves
 RANGE_BYTES = 2 * 1024 * 1024  # one job: a few thousand lines, committed as one batch
@@ -196,7 +197,7 @@ def examined_ranges(
     if first is None:
         return
     _counter(first.encoding)  # loaded once here: forked workers inherit it
-    pool = ProcessPoolExecutor(workers, mp_context=_context())
+    pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=die_with_parent)
     try:
         queued: list[Future[RangeResult]] = []
         for job in jobs:  # start them now: they spin up while the first range is examined

@@ -27,6 +27,7 @@ from tuiapp.data.quality import comparable_text, parse_example, scan_ranges
 from tuiapp.data.quality_checks import new_checks, registered
 from tuiapp.data.quality_report import DuplicateSummary, ItemKey, QualityReport
 from tuiapp.data.redaction import find_in_example
+from tuiapp.processes import die_with_parent
 from tuiapp.store import Store, open_store
 from tuiapp.store.example_reads import (
     current_text,
@@ -194,7 +195,7 @@ def scan_quality(
     if workers > 1:
         _start_resource_tracker()
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent) as pool:
             for job, part in _in_order(pool, jobs, workers + 1):
                 merge(part, job[2], job[3])
     else:
