@@ -11,13 +11,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ("store", "data", "services", "providers", "jobs", "evals", "local")
-CORE_MODULES = ("redact", "paths", "config", "problems")
+CORE_MODULES = ("redact", "paths", "config", "problems", "processes")
 # What each core layer may import of tuiapp (its own package is always allowed).
 ALLOWED = {
     "store": {"paths", "problems"},
-    "data": {"paths", "problems"},
+    "data": {"paths", "problems", "processes"},
     "problems": set(),
     "paths": set(),
+    "processes": set(),  # worker pools that end with their parent: a leaf, like paths
     "config": {"paths", "providers"},
     "redact": {"providers"},
     "providers": {"config", "redact", "paths", "local", "data", "problems"},
@@ -35,6 +36,7 @@ ALLOWED = {
         "paths",
         "config",
         "redact",
+        "processes",
     },
 }
 UI = ("textual", "textual_plotext", "screens", "tuiapp.app", "tuiapp.widgets", "tuiapp.cli")
