@@ -15,7 +15,7 @@ from screens.evaluate import EvaluateScreen
 from screens.job import JobScreen
 from screens.job_checkpoints import CheckpointTable
 from screens.playground import PlaygroundScreen
-from tests.test_copy_keys import osc52
+from tests.test_copy_keys import osc52, record_writes
 from tests.test_review_ui import plain
 from tests.waiting import until
 from tuiapp.app import TuiApp, make_app
@@ -104,15 +104,7 @@ async def test_checkpoints_show_their_metrics_and_whole_id_and_copy_it(home: App
         text = plain(detail).replace("\n", "")
         assert CKPT.format(40) in text and "full acc 80.0%" in text, text
 
-        assert app._driver is not None
-        written: list[str] = []
-        write = app._driver.write
-
-        def recording_write(data: str) -> None:
-            written.append(data)
-            write(data)
-
-        app._driver.write = recording_write  # type: ignore[method-assign]
+        written = record_writes(app)
         await pilot.press("y")
         await pilot.pause()
         assert osc52(CKPT.format(40)) in "".join(written)

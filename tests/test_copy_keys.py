@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+from textual.app import App
+
 from screens.experiments import ExperimentsScreen
 from screens.jobs import JobsScreen
 from screens.review import ReviewScreen
@@ -34,6 +36,20 @@ def job_with_model(home: AppPaths) -> None:
     update_job(store, job.id, fine_tuned_model=MODEL_ID)
 
 
+def record_writes(app: App[None]) -> list[str]:
+    """What the app writes to the terminal from now on (the driver's writes, still made)."""
+    assert app._driver is not None
+    written: list[str] = []
+    write = app._driver.write
+
+    def recording_write(data: str) -> None:
+        written.append(data)
+        write(data)
+
+    app._driver.write = recording_write  # type: ignore[method-assign]
+    return written
+
+
 def osc52(text: str) -> str:
     """The escape sequence that puts `text` on the terminal's clipboard."""
     return f"\x1b]52;c;{base64.b64encode(text.encode()).decode()}\a"
@@ -43,15 +59,7 @@ async def test_y_copies_the_whole_model_id_on_jobs_and_experiments(home: AppPath
     job_with_model(home)
     app = make_app(home)
     async with app.run_test(size=(80, 24)) as pilot:
-        assert app._driver is not None
-        written: list[str] = []
-        write = app._driver.write
-
-        def recording_write(data: str) -> None:
-            written.append(data)
-            write(data)
-
-        app._driver.write = recording_write  # type: ignore[method-assign]
+        written = record_writes(app)
         for key, screen_type in (("f3", JobsScreen), ("f4", ExperimentsScreen)):
             await pilot.press(key)
             await until(pilot, lambda t=screen_type: isinstance(app.screen, t), key)  # type: ignore[misc]
@@ -90,15 +98,7 @@ async def test_y_in_the_review_copies_the_example_as_its_json_line(
         review = app.screen
         assert isinstance(review, ReviewScreen)
         await until(pilot, lambda: review.conversation.example is not None, "the example")
-        assert app._driver is not None
-        written: list[str] = []
-        write = app._driver.write
-
-        def recording_write(data: str) -> None:
-            written.append(data)
-            write(data)
-
-        app._driver.write = recording_write  # type: ignore[method-assign]
+        written = record_writes(app)
         await pilot.press("y")
         await pilot.pause()
         assert osc52(line) in "".join(written)
