@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual.app import App
+if TYPE_CHECKING:  # the app type is for the checker: loading this module loads no Textual
+    from textual.app import App
 
-if TYPE_CHECKING:
     from tuiapp.data.redaction import RedactionChoice, RedactionPlan
 
 # Each screen is imported when it is first opened, not at start-up: the first paint waits only
