@@ -298,4 +298,21 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (judge_run, position, ask)
     ) WITHOUT ROWID;
     """,
+    # 10: a job moved to another provider ("retrain elsewhere"): the old job, the new one
+    # (NULL until it is created), the target, the mapping with its notes, and the evaluation
+    # runs of the old and the new model on the version's holdout
+    """
+    CREATE TABLE retrains (
+        id INTEGER PRIMARY KEY,
+        old_job INTEGER NOT NULL REFERENCES jobs(id),
+        new_job INTEGER REFERENCES jobs(id),
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        mapping TEXT NOT NULL DEFAULT '{}',
+        old_run INTEGER REFERENCES eval_runs(id),
+        new_run INTEGER REFERENCES eval_runs(id),
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX retrains_old_job ON retrains(old_job);
+    """,
 ]
