@@ -20,6 +20,7 @@ from tuiapp import (
     cli_local,
     cli_quality,
     cli_redact,
+    cli_retrain,
 )
 from tuiapp.cli_errors import (
     EXIT_REJECTED,
@@ -63,6 +64,7 @@ COMMANDS = (
     "judge",
     "import-jobs",
     "models",
+    "retrain",
 )
 
 
@@ -121,6 +123,7 @@ def _command_parser() -> argparse.ArgumentParser:
     cli_judge.add_parsers(sub)
     cli_import_jobs.add_parsers(sub)
     cli_catalog.add_parsers(sub)
+    cli_retrain.add_parsers(sub)
     return parser
 
 
@@ -156,6 +159,7 @@ def _dispatch(args_list: list[str]) -> int:
             "judge": cli_judge.cmd_judge,
             "import-jobs": cli_import_jobs.cmd_import_jobs,
             "models": cli_catalog.cmd_models,
+            "retrain": cli_retrain.cmd_retrain,
             "redact": cli_redact.run,
         }
         if args.command in cli_jobs.COMMANDS:
