@@ -13,7 +13,6 @@ Usage: python -m benchmarks.bench_eval
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
 import tempfile
 import time
@@ -22,31 +21,14 @@ from pathlib import Path
 import httpx
 import openai
 
+from benchmarks.frozen_holdout import frozen_holdout
 from tests.local_support import running_server
 from tuiapp.providers.openai_provider import LOCAL_CAPABILITIES, OpenAIProvider
 from tuiapp.services.eval_run import run_eval, start_run
-from tuiapp.services.freeze import commit, plan_freeze
-from tuiapp.services.importer import open_dataset, run_import
-from tuiapp.store import open_store
 from tuiapp.store.evals import outputs
 
 DELAY = 0.1
 ITEMS = 160
-
-
-def dataset(folder: Path) -> Path:
-    """ITEMS * 10 distinct examples, so the 10% holdout has ITEMS of them."""
-    path = folder / "data.jsonl"
-    with open(path, "w") as out:
-        for i in range(ITEMS * 10):
-            row = {
-                "messages": [
-                    {"role": "user", "content": f"question number {i} about item {i * 7919}"},
-                    {"role": "assistant", "content": f"answer {i}"},
-                ]
-            }
-            out.write(json.dumps(row) + "\n")
-    return path
 
 
 def stub() -> httpx.AsyncBaseTransport:
@@ -81,13 +63,7 @@ def stub() -> httpx.AsyncBaseTransport:
 
 async def throughput(folder: Path) -> None:
     """Concurrency 16 vs sequential on the stub."""
-    store = open_store(folder / "b.db")
-    ds = open_dataset(store, dataset(folder))
-    for _ in run_import(store, ds.id):
-        pass
-    store.conn.execute("UPDATE examples SET status = 'accepted'")
-    store.conn.commit()
-    version = commit(store, plan_freeze(store, ds.id, fraction=0.1), "v1")
+    store, version = frozen_holdout(folder, ITEMS)
     results = {}
     for concurrency in (1, 16):
         client = openai.AsyncOpenAI(

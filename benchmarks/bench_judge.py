@@ -16,20 +16,17 @@ Usage: python -m benchmarks.bench_judge
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import tempfile
 import time
 from pathlib import Path
 from typing import Any, cast
 
+from benchmarks.frozen_holdout import frozen_holdout
 from tests.judge_stub import StubJudge, shown_answers
 from tuiapp.evals.judge import combine, default_template, parse_verdict, render
 from tuiapp.providers.base import Completion, Provider
-from tuiapp.services.freeze import commit, plan_freeze
-from tuiapp.services.importer import open_dataset, run_import
 from tuiapp.services.judge_run import run_judge, start_judge
-from tuiapp.store import open_store
 from tuiapp.store.evals import EvalOutput, create_run, finish_run, save_output
 from tuiapp.store.judgements import judgements
 
@@ -38,30 +35,9 @@ ITEMS = 80
 BIAS_ITEMS = 200
 
 
-def dataset(folder: Path) -> Path:
-    """ITEMS * 10 distinct examples, so the 10% holdout has ITEMS of them."""
-    path = folder / "data.jsonl"
-    with open(path, "w") as out:
-        for i in range(ITEMS * 10):
-            row = {
-                "messages": [
-                    {"role": "user", "content": f"question number {i} about item {i * 7919}"},
-                    {"role": "assistant", "content": f"answer {i}"},
-                ]
-            }
-            out.write(json.dumps(row) + "\n")
-    return path
-
-
 async def throughput(folder: Path) -> None:
     """Concurrency 16 vs sequential on the stub judge."""
-    store = open_store(folder / "b.db")
-    ds = open_dataset(store, dataset(folder))
-    for _ in run_import(store, ds.id):
-        pass
-    store.conn.execute("UPDATE examples SET status = 'accepted'")
-    store.conn.commit()
-    version = commit(store, plan_freeze(store, ds.id, fraction=0.1), "v1")
+    store, version = frozen_holdout(folder, ITEMS)
     runs = []
     for name, text in (("tuned", "positive answer"), ("base", "an answer")):
         run = create_run(store, version.id, "stub", name, ITEMS)
