@@ -28,10 +28,12 @@ from tuiapp.data.split import (
 )
 from tuiapp.data.validate import MIN_EXAMPLES
 from tuiapp.problems import Severity
+from tuiapp.services.targeted import kept_holdout, targeted_to_train
 from tuiapp.store import Store
 from tuiapp.store.example_reads import tokens_by_id
 from tuiapp.store.examples import iter_examples, status_counts
 from tuiapp.store.quality import load_scan
+from tuiapp.store.targeted import targeted_ids
 from tuiapp.store.versions import (
     SPLITS,
     Version,
@@ -157,16 +159,23 @@ def plan_freeze(
     compare = [conversation_text(objs[i]) for i in ids]
     labels = detect_labels([_last_answer(objs[i]) for i in ids])
     groups = find_duplicates(compare, threshold)
-    split = holdout_split(len(ids), fraction, seed, labels, groups)
-    train, holdout = list(split.train), list(split.holdout)
-    leaks = leakage([compare[i] for i in train], [compare[i] for i in holdout], threshold)
-    moved = {holdout[leak.holdout] for leak in leaks}
+    parent = next(iter(list_versions(store, dataset_id)), None)
+    targeted = targeted_ids(store, dataset_id) & set(ids)  # added from bad answers
+    kept: list[str] = []
+    if parent is not None and targeted:  # the parent's holdout, so the scores compare
+        train, holdout, kept = kept_holdout(store, parent, ids, targeted, objs)
+        moved: set[int] = set()
+    else:
+        split = holdout_split(len(ids), fraction, seed, labels, groups)
+        train, holdout = targeted_to_train(split.train, split.holdout, ids, targeted)
+        leaks = leakage([compare[i] for i in train], [compare[i] for i in holdout], threshold)
+        moved = {holdout[leak.holdout] for leak in leaks}
     if moved:
         train = sorted({*train, *moved})
         holdout = [i for i in holdout if i not in moved]
     entries = [VersionEntry("train", ids[i], lines[i], texts[i]) for i in train]
     entries += [VersionEntry("holdout", ids[i], lines[i], texts[i]) for i in holdout]
-    warnings = freeze_warnings(len(ids), fraction, len(holdout), len(groups), len(train))
+    warnings = kept + freeze_warnings(len(ids), fraction, len(holdout), len(groups), len(train))
     if moved:
         warnings.append(f"{len(moved)} holdout examples moved to train: near-copies in train")
     if left_out:
@@ -179,7 +188,6 @@ def plan_freeze(
         else {}
     )
     scan = load_scan(store, dataset_id)
-    parent = next(iter(list_versions(store, dataset_id)), None)
     plan = Plan(
         dataset_id=dataset_id,
         kind="freeze",
@@ -199,6 +207,8 @@ def plan_freeze(
             "left_out": left_out,
             "threshold": threshold,
             "quality": scan.report if scan else None,
+            "targeted": len(targeted),
+            "holdout_kept_from": parent.id if kept else None,
         },
         warnings=warnings,
     )

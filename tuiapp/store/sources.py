@@ -44,6 +44,8 @@ def example_source(store: Store, dataset_id: int, idx: int) -> ExampleSource | N
 def stored_source_format(store: Store, dataset_id: int) -> str | None:
     """The format a dataset's examples were converted from, None before any (or if none was)."""
     row = store.conn.execute(
-        "SELECT source_format FROM example_sources WHERE dataset_id = ? LIMIT 1", [dataset_id]
+        "SELECT source_format FROM example_sources WHERE dataset_id = ? "
+        "AND source_format != 'targeted' LIMIT 1",  # added by hand, not read from the file
+        [dataset_id],
     ).fetchone()
     return str(row[0]) if row else None
