@@ -1,11 +1,11 @@
 """Evaluate a job's fine-tuned model and its base model over the holdout with one key: both
 run at once with progress bars; scores side by side; every item with its reference and the
-two answers; `b` rates them blind."""
+two answers; `b` rates them blind; ctrl+t turns an item (a judged loss, say) into a training
+example with the answer corrected."""
 
 from __future__ import annotations
 
 import difflib
-import getpass
 import math
 from dataclasses import replace
 
@@ -18,11 +18,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from screens.judge_dialog import JudgeDialog
+from screens.targeted_example import TARGET_HELP, TARGET_KEY, add_corrected
 from tuiapp.evals.judge import MODES
 from tuiapp.evals.metrics import token_f1
 from tuiapp.providers.base import ProviderError
 from tuiapp.services.eval_run import EvalItem, eval_items, run_eval, start_run
 from tuiapp.services.judge_run import (
+    JudgeSummary,
     estimate,
     judge_asks,
     latest_summary,
@@ -32,6 +34,7 @@ from tuiapp.services.judge_run import (
     unfinished_judge,
 )
 from tuiapp.services.ratings import win_rate
+from tuiapp.services.targeted import eval_origin
 from tuiapp.store.evals import EvalRun, list_runs, outputs
 from tuiapp.store.jobs import Job, get_job, holdout_loss
 from tuiapp.widgets.key_footer import KeyFooter
@@ -50,6 +53,7 @@ METRICS = (
     "mean_latency_ms",
     "failed",
 )
+VERDICT = {"a": "win", "b": "loss", "tie": "tie"}  # the judge's, for the fine-tuned model
 
 
 def diff_text(output: str, reference: str) -> Text:
@@ -64,11 +68,15 @@ def diff_text(output: str, reference: str) -> Text:
     return text
 
 
-class ItemScreen(ModalScreen[None]):
-    """One item: the prompt, the reference, both answers with their differences marked."""
+class ItemScreen(ModalScreen[bool]):
+    """One item: the prompt, the reference, both answers with their differences marked;
+    True when the person asked to turn it into a targeted example."""
 
     CSS_PATH = "evaluate.tcss"
-    BINDINGS = [Binding("escape,q", "dismiss", "Close", id="item.close")]
+    BINDINGS = [
+        Binding("escape,q", "close", "Close", id="item.close"),
+        Binding(TARGET_KEY, "target", "Targeted example", tooltip=TARGET_HELP, id="item.target"),
+    ]
 
     def __init__(self, item: EvalItem, answers: list[tuple[str, str | None]]) -> None:
         super().__init__()
@@ -88,6 +96,15 @@ class ItemScreen(ModalScreen[None]):
                 )
                 f1 = f"  F1 {token_f1(answer, self.item.reference):.2f}" if answer else ""
                 yield Static(Text(f"{name}{f1}\n", style="bold cyan") + body)
+            yield Static(Text("ctrl+t: correct the answer into a training example", style="dim"))
+
+    def action_close(self) -> None:
+        """Close."""
+        self.dismiss(False)
+
+    def action_target(self) -> None:
+        """Close, asking for a targeted example of this item."""
+        self.dismiss(True)
 
 
 class EvaluateScreen(Screen[None]):
@@ -99,6 +116,7 @@ class EvaluateScreen(Screen[None]):
         Binding("b", "rate", "Rate blind", id="evaluate.rate"),
         Binding("j", "judge", "LLM judge", id="evaluate.judge"),
         Binding("enter", "item", "Item", id="evaluate.item"),
+        Binding(TARGET_KEY, "target", "Targeted", tooltip=TARGET_HELP, id="evaluate.target"),
         Binding("escape,q", "back", "Back", id="evaluate.back"),
     ]
 
@@ -180,7 +198,10 @@ class EvaluateScreen(Screen[None]):
         self.query_one("#evaluate-scores", Static).update(Text("\n".join(lines)))
         table = self.query_one(DataTable)
         table.clear(columns=True)
+        judged = self._judged(tuned, base)
         table.add_columns("#", "reference", "fine-tuned", "base", "F1 ft", "F1 base")
+        if judged:
+            table.add_column("judge")
         got = [outputs(workspace_of(self.app).store, r.id) if r else {} for r in (tuned, base)]
         for item in self.items:
             answers = [g[item.position].output if item.position in g else None for g in got]
@@ -190,8 +211,16 @@ class EvaluateScreen(Screen[None]):
                 item.reference[:30],
                 *((a or "-")[:30] for a in answers),
                 *f1s,
+                *([VERDICT.get(judged.verdicts.get(item.position, ""), "-")] if judged else []),
                 key=str(item.position),
             )
+
+    def _judged(self, tuned: EvalRun | None, base: EvalRun | None) -> JudgeSummary | None:
+        """The newest LLM judge run over the two runs (pairwise first), if any."""
+        if not (tuned and base):
+            return None
+        store = workspace_of(self.app).store
+        return next((s for m in MODES if (s := latest_summary(store, tuned.id, base.id, m))), None)
 
     def action_run(self) -> None:
         """Run both models over the holdout, at once."""
@@ -244,28 +273,57 @@ class EvaluateScreen(Screen[None]):
         event.stop()
         self.action_item()
 
-    def action_item(self) -> None:
-        """The item under the cursor, in full."""
+    def _item(self) -> EvalItem | None:
+        """The item under the cursor."""
         key = cursor_key(self.query_one(DataTable))
-        item = next((i for i in self.items if str(i.position) == key), None)
-        if item is None:
-            return
-        tuned, base = self._runs()
-        answers = []
-        for name, run in (("fine-tuned", tuned), ("base", base)):
-            got = outputs(workspace_of(self.app).store, run.id) if run else {}
-            answers.append((name, got[item.position].output if item.position in got else None))
-        self.app.push_screen(ItemScreen(item, answers))
+        return next((i for i in self.items if str(i.position) == key), None)
 
-    @work
-    async def action_rate(self) -> None:
-        """Rate the two runs' answers blind, then show the new win rate."""
-        tuned, base = self._runs()
-        if not (tuned and base):
-            self.notify("Run the evaluation first (r).", severity="warning")
+    def _answers(self, item: EvalItem) -> list[tuple[str, EvalRun | None, str | None]]:
+        """(name, run, answer) of the fine-tuned and the base model for one item."""
+        answers = []
+        for name, run in zip(("fine-tuned", "base"), self._runs(), strict=True):
+            got = outputs(workspace_of(self.app).store, run.id) if run else {}
+            answers.append((name, run, got[item.position].output if item.position in got else None))
+        return answers
+
+    @work(group="item")
+    async def action_item(self) -> None:
+        """The item under the cursor, in full (ctrl+t there goes on to a targeted example)."""
+        if (item := self._item()) is None:
             return
-        await workspace_of(self.app).nav.rate(tuned.id, base.id, getpass.getuser())
-        self.show()
+        shown = [(name, answer) for name, _run, answer in self._answers(item)]
+        if await self.app.push_screen_wait(ItemScreen(item, shown)):
+            await self._target(item)
+
+    @work(group="item")
+    async def action_target(self) -> None:
+        """Correct the answer of the item under the cursor into a training example."""
+        if (item := self._item()) is not None:
+            await self._target(item)
+
+    async def _target(self, item: EvalItem) -> None:
+        """Edit the fine-tuned model's answer (the base's when it has none) into the desired
+        one and add it to the version's dataset, saying where it came from."""
+        job = self.job
+        assert job.version_id is not None
+        _name, run, answer = next(
+            (a for a in self._answers(item) if a[2] is not None), ("", None, None)
+        )
+        judged = self._judged(*self._runs())
+        verdict = judged.verdicts.get(item.position) if judged else None
+        judge = (
+            (judged.run.id, f"{judged.run.provider}:{judged.run.model}", VERDICT[verdict])
+            if judged and verdict and run is not None and run.id == judged.run.run_a
+            else None  # the judge's verdict is on the fine-tuned answer
+        )
+        origin = eval_origin(
+            run.id if run else None,
+            job.version_id,
+            item.position,
+            run.model if run else None,
+            judge,
+        )
+        await add_corrected(self.app, job.version_id, item.messages, answer, origin, item.reference)
 
     @work(exclusive=True, group="judge")
     async def action_judge(self) -> None:

@@ -1,6 +1,7 @@
 """The playground: one or two models side by side (the fine-tuned one and its base), each in a
 `ChatPane` that streams its answer token by token, multi-turn, with the sampling settings;
-load a holdout example to see the reference beside the answers; save sessions."""
+load a holdout example to see the reference beside the answers; save sessions; ctrl+t turns
+an answer, corrected, into a training example of the job's dataset."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ from textual.widgets import Input, Label, Select, Static
 from screens.choice import ChoiceScreen
 from screens.clipboard import copy_value
 from screens.prompt import PromptScreen
+from screens.targeted_example import TARGET_HELP, TARGET_KEY, add_corrected
 from tuiapp.providers.base import ProviderError
 from tuiapp.providers.registry import available
 from tuiapp.services.eval_run import eval_items
+from tuiapp.services.targeted import playground_origin
 from tuiapp.store.jobs import get_job
 from tuiapp.store.playground import get_session, list_sessions, save_session
 from tuiapp.widgets.chat_pane import ChatPane
@@ -42,6 +45,14 @@ class PlaygroundScreen(Screen[None]):
         Binding("ctrl+s", "save", "Save", priority=True, id="playground.save"),
         Binding("ctrl+o", "open", "Open", priority=True, id="playground.open"),
         Binding("ctrl+y", "copy_answers", "Copy answers", priority=True, id="playground.copy"),
+        Binding(
+            TARGET_KEY,
+            "target",
+            "Targeted",
+            priority=True,
+            tooltip=TARGET_HELP,
+            id="playground.target",
+        ),
         Binding("escape", "back", "Back", id="playground.back"),
     ]
 
@@ -49,6 +60,7 @@ class PlaygroundScreen(Screen[None]):
         super().__init__()
         self.job_id = job_id
         self.model = model  # a checkpoint of the job, instead of its final model
+        self.reference: str | None = None  # of the holdout example loaded, if one is
 
     def compose(self) -> ComposeResult:
         """Models and settings, the two panes, the reference, the message box."""
@@ -131,6 +143,7 @@ class PlaygroundScreen(Screen[None]):
             provider = str(self.query_one(f"#provider-{pane.side}", Select).value)
             pane.reset(provider, model, system)
         self.query_one("#playground-reference").display = False
+        self.reference = None
 
     @on(Input.Changed, "#model-left, #model-right, #system")
     @on(Select.Changed, "#provider-left, #provider-right")
@@ -227,7 +240,35 @@ class PlaygroundScreen(Screen[None]):
         reference = self.query_one("#playground-reference", Static)
         reference.update(Text("reference: ", style="bold green") + Text(item.reference))
         reference.display = True
+        self.reference = item.reference
         self.answer_all()
+
+    @work
+    async def action_target(self) -> None:
+        """Correct a pane's last answer (asked which when both have one) into a training
+        example of the job's dataset, its prompt the conversation before it."""
+        job = get_job(workspace_of(self.app).store, self.job_id) if self.job_id else None
+        if job is None or job.version_id is None:
+            self.notify("Open the playground from a job: its dataset takes the example.")
+            return
+        answered = {
+            p.side: p for p in self._panes() if p.history and p.history[-1]["role"] == "assistant"
+        }
+        if not answered:
+            self.notify("No answer yet to correct.", severity="warning")
+            return
+        side = next(iter(answered))
+        if len(answered) > 1:
+            choices = [(s, f"{s}: {p.model}") for s, p in answered.items()]
+            picked = await self.app.push_screen_wait(ChoiceScreen("Correct which answer?", choices))
+            if picked is None:
+                return
+            side = picked
+        pane = answered[side]
+        turn = sum(m["role"] == "assistant" for m in pane.history)
+        origin = playground_origin(job.id, pane.model, turn)
+        prompt, answer = pane.history[:-1], pane.history[-1]["content"]
+        await add_corrected(self.app, job.version_id, prompt, answer, origin, self.reference)
 
     @work
     async def action_save(self) -> None:
