@@ -21,7 +21,7 @@ from tuiapp.local.engine import Event, Failed, Finished, Piece, Sampling
 from tuiapp.local.engine import Request as EngineRequest
 from tuiapp.local.http import json_body
 from tuiapp.local.inference import ModelPool
-from tuiapp.local.model_store import list_base_models, resolve_base
+from tuiapp.local.model_store import is_full_model, list_base_models, resolve_base
 from tuiapp.local.state import LocalState
 
 
@@ -85,9 +85,12 @@ class ModelsAPI:
         """(base path, (adapter name, adapter folder) or None) of a served model, or a 404.
 
         Only models the operator serves are loadable: base models pulled or registered with
-        `tuiapp local pull`, fine-tuned models and their checkpoints. A path or a hub id is
-        not something a client can make the server load."""
+        `tuiapp local pull`, fine-tuned models and their checkpoints (a full fine-tune's
+        folder is served as a model of its own). A path or a hub id is not something a client
+        can make the server load."""
         row = self.state.one("SELECT * FROM models WHERE id = ? AND deleted = 0", (model,))
+        if row is not None and is_full_model(Path(row["adapter_path"])):
+            return row["adapter_path"], None  # a full fine-tune: its own weights, no adapter
         if row is not None:
             base = resolve_base(row["base_model"], self.dirs)
             if base is not None:

@@ -15,12 +15,17 @@ from urllib.parse import urlparse
 
 from tuiapp.data.atomic import atomic_folder
 from tuiapp.local import export_writers as writers
-from tuiapp.local.model_store import LOOPBACK, resolve_base
+from tuiapp.local.model_store import LOOPBACK, is_full_model, resolve_base
 from tuiapp.local.state import open_state
 
 FORMATS = ("adapter", "merged", "ollama", "gguf")
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 VLLM_MAX_LORA_RANK = 16  # vLLM's default --max-lora-rank
+FULL_HAS_NO_ADAPTER = (
+    "job {job} is a full fine-tune: it trained every weight, so there is no LoRA adapter to "
+    "export. Use --format merged (the whole model as safetensors, which vLLM and transformers "
+    "load as it is) or --format ollama (a Modelfile FROM that model folder, no ADAPTER line)"
+)
 MANIFEST = "tuiapp-export.json"  # names the files of an export, so a new one may replace it
 
 
@@ -35,7 +40,8 @@ class ExportError(Exception):
 
 @dataclass(frozen=True)
 class Source:
-    """What an export reads: a local job's adapter (final or a checkpoint's) and its base."""
+    """What an export reads: a local job's adapter (final or a checkpoint's) and its base, or
+    a full fine-tune's whole model folder."""
 
     job_id: str
     model_id: str
@@ -44,6 +50,7 @@ class Source:
     adapter_path: Path
     step: int | None
     training_file: Path | None
+    full: bool = False  # a full fine-tune: `adapter_path` is a whole model folder
 
     @property
     def slug(self) -> str:
@@ -129,8 +136,10 @@ def find_source(root: Path, job_id: str, dirs: list[Path], step: int | None = No
             model_id, adapter = row["fine_tuned_model_checkpoint"], Path(row["path"])
     finally:
         state.conn.close()
-    if (adapter / "config.json").is_file() and not (adapter / "adapter_config.json").is_file():
-        raise ExportError(f"{adapter} holds a whole model, not an adapter: serve it as it is")
+    training = root / "files" / job["training_file"] if job["training_file"] else None
+    if is_full_model(adapter):  # a full fine-tune: the folder is the model, no base needed
+        base = resolve_base(job["model"], dirs) or str(adapter)
+        return Source(job_id, model_id, job["model"], Path(base), adapter, step, training, True)
     missing = [name for name in ADAPTER_FILES if not (adapter / name).is_file()]
     if missing:
         raise ExportError(f"{adapter} lacks {', '.join(missing)}: the adapter is gone", "missing")
@@ -142,7 +151,6 @@ def find_source(root: Path, job_id: str, dirs: list[Path], step: int | None = No
             f"serve it again with `tuiapp local pull {job['model']}`",
             "missing",
         )
-    training = root / "files" / job["training_file"] if job["training_file"] else None
     return Source(job_id, model_id, job["model"], Path(base), adapter, step, training)
 
 
@@ -177,6 +185,8 @@ def export(source: Source, fmt: str, out: Path, converter: Path | None = None) -
     """Write one export of `source` into `out` (replacing an earlier export there)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    if fmt == "adapter" and source.full:
+        raise ExportError(FULL_HAS_NO_ADAPTER.format(job=source.job_id))
     script = writers.find_converter(converter) if fmt == "gguf" else None
     started = time.monotonic()
     result = ExportResult(fmt, out.resolve(), source)

@@ -96,12 +96,21 @@ def merge(source: Source) -> Any:
 
 
 def write_merged(source: Source, folder: Path) -> None:
-    """A merged model folder that transformers and vLLM load directly (safetensors)."""
-    merge(source).save_pretrained(folder)
-    copy_tokenizer(source.base_path, folder)
-    (folder / "README.md").write_text(
-        readme(source, "The base model with the fine-tuned adapter merged in (safetensors).")
-    )
+    """A merged model folder that transformers and vLLM load directly (safetensors); a full
+    fine-tune's model is written as it is (its weights, config and tokenizer; the optimizer
+    state of a checkpoint left out)."""
+    if source.full:
+        from transformers import AutoModelForCausalLM
+
+        model = AutoModelForCausalLM.from_pretrained(source.adapter_path, dtype="auto")
+        model.save_pretrained(folder)
+        copy_tokenizer(source.adapter_path, folder)
+        what = "The fully fine-tuned model (every weight trained, safetensors)."
+    else:
+        merge(source).save_pretrained(folder)
+        copy_tokenizer(source.base_path, folder)
+        what = "The base model with the fine-tuned adapter merged in (safetensors)."
+    (folder / "README.md").write_text(readme(source, what))
 
 
 def architecture(base: Path) -> str:
@@ -136,7 +145,14 @@ def write_ollama(source: Source, folder: Path, final: Path) -> list[str]:
     """A Modelfile beside the adapter (FROM the base folder + ADAPTER ., for the architectures
     Ollama imports adapters of) or beside the merged weights (FROM .); notes to show."""
     arch = architecture(source.base_path)
-    if arch in ADAPTER_ARCHITECTURES:
+    if source.full:
+        write_merged(source, folder)
+        spec = modelfile(source, ".", None)
+        spec.notes.append(
+            "full fine-tune: every weight was trained, so there is no adapter for an ADAPTER "
+            "line; FROM . is the whole fine-tuned model (the --format merged folder)"
+        )
+    elif arch in ADAPTER_ARCHITECTURES:
         copy_adapter(source, folder)
         spec = modelfile(source, str(source.base_path), ".")
         spec.notes.append(
@@ -150,11 +166,11 @@ def write_ollama(source: Source, folder: Path, final: Path) -> list[str]:
             f"{arch or 'this architecture'}: Ollama imports no adapter for it; "
             "FROM . is the merged model"
         )
-        if arch not in MODEL_ARCHITECTURES:
-            spec.notes.append(
-                "Ollama's docs list safetensors import for Llama, Mistral, Gemma and Phi3 "
-                "only: if `ollama create` refuses this one, use --format gguf"
-            )
+    if arch not in MODEL_ARCHITECTURES:  # a merged or full model's own architecture
+        spec.notes.append(
+            "Ollama's docs list safetensors import for Llama, Mistral, Gemma and Phi3 "
+            "only: if `ollama create` refuses this one, use --format gguf"
+        )
     (folder / "Modelfile").write_text(spec.text())
     (folder / "README.md").write_text(
         readme(source, f"An Ollama model: `ollama create {source.slug} -f {final}/Modelfile`.")

@@ -1,5 +1,6 @@
 """TRL's trainers as a local job uses them: SFT on token ids with our assistant-only labels,
-DPO on preference pairs, both over a peft LoRA model, with the same schedule and settings."""
+DPO on preference pairs, both over a peft LoRA model (or the whole model, for a full
+fine-tune), with the same schedule and settings."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from tuiapp.local.chat_tokens import Tokenized, template_messages
 from tuiapp.local.devices import Placement
-from tuiapp.local.hyperparams import TrainingSettings
+from tuiapp.local.hyperparams import FULL_BYTES_PER_PARAM, TrainingSettings
 
 SAMPLED_VALIDATION = 32  # examples evaluated every 1/20 of the run; all of them per epoch
 DPO_EVAL_BATCH = 4
@@ -33,6 +34,18 @@ def truncate(items: list[Tokenized], max_len: int) -> tuple[list[Tokenized], int
     long = [len(t.input_ids) - max_len for t in items if len(t.input_ids) > max_len]
     cut = [Tokenized(t.input_ids[:max_len], t.labels[:max_len]) for t in items]
     return [t for t in cut if t.trained_tokens], len(long), sum(long)
+
+
+def model_note(settings: TrainingSettings, model: Any) -> str:
+    """What the start event says the run trains: the LoRA shape, or every weight (with the
+    memory AdamW needs for them)."""
+    if not settings.full_finetune:
+        return f"LoRA r={settings.lora_r} alpha={settings.lora_alpha}" + (
+            " 4-bit" if settings.load_in_4bit else ""
+        )
+    params = sum(p.numel() for p in model.parameters())
+    need = params * FULL_BYTES_PER_PARAM / 2**30
+    return f"full fine-tune of all {params:,} weights (~{need:.1f} GiB with AdamW)"
 
 
 def settings_note(settings: TrainingSettings, max_len: int, truncated: tuple[int, int]) -> str:
@@ -118,6 +131,18 @@ def lora_model(spec: RunSpec) -> Any:
     )
 
 
+def train_model(spec: RunSpec) -> Any:
+    """The model a job trains: the whole base model in float32 for a full fine-tune (every
+    weight, no peft; seeded like the LoRA one), else the base with its LoRA adapter."""
+    if not spec.settings.full_finetune:
+        return lora_model(spec)
+    import torch
+    from transformers import AutoModelForCausalLM, set_seed
+
+    set_seed(spec.settings.seed)
+    return AutoModelForCausalLM.from_pretrained(spec.base_path, dtype=torch.float32)
+
+
 def common_args(spec: RunSpec, eval_every: int, has_validation: bool) -> dict[str, Any]:
     """The TrainingArguments both trainers share: the job's settings, one log line per step,
     a checkpoint per epoch (a pause adds one), the device and its precision."""
@@ -174,7 +199,7 @@ def build_sft(
         packing=spec.settings.packing,  # TRL packs input_ids and labels together (bfd)
     )
     trainer = SFTTrainer(
-        model=lora_model(spec),
+        model=train_model(spec),
         args=config,
         train_dataset=sft_dataset(train),
         eval_dataset=sft_dataset(valid[:SAMPLED_VALIDATION]) if valid else None,
@@ -194,7 +219,8 @@ def build_dpo(
     callbacks: list[Any],
 ) -> tuple[Any, Any]:
     """TRL's DPO trainer on preference pairs; the reference model is the base itself (the
-    adapter switched off), as peft allows, so no second copy of the model is loaded."""
+    adapter switched off), as peft allows, so no second copy of the model is loaded (a full
+    fine-tune has no adapter to switch off: TRL keeps a frozen copy as the reference)."""
     from datasets import Dataset
     from trl import DPOConfig, DPOTrainer
 
@@ -204,7 +230,7 @@ def build_dpo(
         beta=beta,
     )
     trainer = DPOTrainer(
-        model=lora_model(spec),
+        model=train_model(spec),
         args=config,
         train_dataset=Dataset.from_list(train),
         eval_dataset=Dataset.from_list(valid[:SAMPLED_VALIDATION]) if valid else None,

@@ -1,4 +1,5 @@
-"""Map OpenAI's fine-tuning hyperparameters onto real LoRA training settings."""
+"""Map OpenAI's fine-tuning hyperparameters onto real training settings (LoRA, QLoRA or
+full fine-tuning)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from tuiapp.data.job_form import ExtraHyperparameter
 from tuiapp.data.stats import default_epochs
 
 BASE_LEARNING_RATE = 1e-3  # LoRA learning rate for learning_rate_multiplier = 1
+FULL_BASE_LEARNING_RATE = 2e-5  # every weight trained: a far smaller step
+FULL_BYTES_PER_PARAM = 16  # fp32 weight + gradient + AdamW's two moments
 AUTO_LR_MULTIPLIER = 1.0
 MAX_AUTO_BATCH = 256
 DEFAULT_MAX_SEQ_LEN = int(os.environ.get("TUIAPP_LOCAL_MAX_SEQ_LEN", "1024"))
@@ -35,20 +38,20 @@ LOCAL_EXTRAS = (
     ),
     ExtraHyperparameter("load_in_4bit", "bool", False, help="QLoRA (bitsandbytes + CUDA)"),
     ExtraHyperparameter(
+        "full_finetune",
+        "bool",
+        False,
+        help=f"train every weight, no LoRA: ~{FULL_BYTES_PER_PARAM} bytes/param with AdamW",
+    ),
+    ExtraHyperparameter(
         "early_stopping_patience", "int", None, 1, 1000, "evaluations without improvement"
     ),
     ExtraHyperparameter(
         "early_stopping_min_delta", "float", 0.0, 0, 100, "improvement that counts"
     ),
 )
-# known, so that asking for it gets a clear refusal, but not offered (not in the capabilities)
-FULL_FINETUNE = ExtraHyperparameter("full_finetune", "bool", False, help="no LoRA")
-EXTRAS = {spec.name: spec for spec in (*LOCAL_EXTRAS, FULL_FINETUNE)}
-FULL_FINETUNE_REFUSED = (
-    "full_finetune is not offered by the local backend yet: it serves and exports a "
-    "fine-tuned model as a LoRA adapter over its base. Use a higher lora_rank (up to 256) "
-    "and lora_target_modules 'all-linear' instead."
-)
+EXTRAS = {spec.name: spec for spec in LOCAL_EXTRAS}
+LORA_ONLY = ("lora_rank", "lora_alpha", "lora_dropout", "lora_target_modules", "load_in_4bit")
 
 
 class HyperparameterError(ValueError):
@@ -76,6 +79,7 @@ class TrainingSettings:
     packing: bool = False
     max_seq_length: int | None = None  # None: the trainer's default (TUIAPP_LOCAL_MAX_SEQ_LEN)
     load_in_4bit: bool = False
+    full_finetune: bool = False  # every weight trained (no peft); the model is a whole folder
     early_stopping_patience: int | None = None  # None: no early stopping
     early_stopping_min_delta: float = 0.0
 
@@ -164,7 +168,13 @@ def check_hyperparameters(
                 f"hyperparameters.{key}", f"{key} is for {', '.join(spec.methods)} jobs only"
             )
     if values["full_finetune"]:
-        raise HyperparameterError("hyperparameters.full_finetune", FULL_FINETUNE_REFUSED)
+        for key in LORA_ONLY:
+            if hyper.get(key) not in ("auto", None, False):
+                raise HyperparameterError(
+                    f"hyperparameters.{key}",
+                    f"{key} shapes a LoRA adapter, and full_finetune trains every weight "
+                    f"instead: drop one of the two",
+                )
     if values["early_stopping_patience"] is not None and not has_validation:
         raise HyperparameterError(
             "hyperparameters.early_stopping_patience",
@@ -185,11 +195,12 @@ def resolve(hyper: dict[str, Any], n_examples: int, seed: int) -> TrainingSettin
     batch = _value(hyper, "batch_size", int, 1, 256) or auto_batch_size(n_examples)
     multiplier = _value(hyper, "learning_rate_multiplier", float, 1e-6, 100) or AUTO_LR_MULTIPLIER
     given = extras_given(hyper)
+    full = bool(_extra(hyper, "full_finetune"))
     return TrainingSettings(
         epochs,
         min(batch, max(1, n_examples)),
         multiplier,
-        BASE_LEARNING_RATE * multiplier,
+        (FULL_BASE_LEARNING_RATE if full else BASE_LEARNING_RATE) * multiplier,
         seed,
         lora_r=_extra(hyper, "lora_rank"),
         lora_alpha=_extra(hyper, "lora_alpha"),
@@ -199,6 +210,7 @@ def resolve(hyper: dict[str, Any], n_examples: int, seed: int) -> TrainingSettin
         packing=_extra(hyper, "packing"),
         max_seq_length=_extra(hyper, "max_seq_length") if "max_seq_length" in given else None,
         load_in_4bit=_extra(hyper, "load_in_4bit"),
+        full_finetune=full,
         early_stopping_patience=_extra(hyper, "early_stopping_patience"),
         early_stopping_min_delta=float(_extra(hyper, "early_stopping_min_delta")),
     )

@@ -1,5 +1,6 @@
 """Base models and their LoRA adapters, loaded once and kept warm, each base served by one
-continuous-batching engine (`tuiapp.local.engine`).
+continuous-batching engine (`tuiapp.local.engine`). A full fine-tune's model folder (final or
+a checkpoint: weights, config and tokenizer) is loaded and served like a base of its own.
 
 A base-model request runs with every adapter disabled, whatever was asked before, and two
 fine-tuned models of one base never see each other's adapter: each row of a batch names its own

@@ -54,6 +54,12 @@ def is_model_folder(path: Path) -> bool:
     )
 
 
+def is_full_model(path: Path) -> bool:
+    """A fine-tuned model folder that holds every weight (a full fine-tune's checkpoint or
+    final model), not a LoRA adapter over a base."""
+    return (path / "config.json").is_file() and not (path / "adapter_config.json").is_file()
+
+
 def list_base_models(dirs: list[Path]) -> dict[str, Path]:
     """Every base model served, by id: a folder's name, or `org/name` one level down (the
     layout `tuiapp local pull ORG/NAME` writes)."""

@@ -13,7 +13,6 @@ final model and the job row; a SIGTERM stops every rank after the same step."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 import os
@@ -32,6 +31,7 @@ from tuiapp.local.hf_trainers import (
     build_dpo,
     build_sft,
     dpo_rows,
+    model_note,
     settings_note,
     steps,
     truncate,
@@ -39,15 +39,15 @@ from tuiapp.local.hf_trainers import (
 from tuiapp.local.hyperparams import extras_given, resolve
 from tuiapp.local.job_callback import JobCallback, Progress, Schedule
 from tuiapp.local.model_store import model_dirs, resolve_base
+from tuiapp.local.publish import publish, save_final
 from tuiapp.local.ranks import RANK, WORLD_SIZE, RankState, any_rank, per_device_batch
-from tuiapp.local.state import LocalState, new_id, now, open_state
+from tuiapp.local.state import LocalState, now, open_state
 
 MAX_SEQ_LEN = int(os.environ.get("TUIAPP_LOCAL_MAX_SEQ_LEN", "1024"))
 # test hooks: a slow model load and slow steps, to pause or kill a trainer at a known moment
 LOAD_DELAY = float(os.environ.get("TUIAPP_TRAINER_LOAD_DELAY", "0"))
 STEP_DELAY = float(os.environ.get("TUIAPP_TRAINER_STEP_DELAY", "0"))
 THREADS = int(os.environ.get("TUIAPP_LOCAL_THREADS", "2"))
-RESULT_COLUMNS = ["step", "train_loss", "train_accuracy", "valid_loss", "valid_mean_token_accuracy"]
 
 
 class Stop(Exception):
@@ -231,8 +231,7 @@ class Trainer:
             (
                 f"Fine-tuning job started ({method}): {n_train} examples, "
                 f"{settings.n_epochs} epochs, batch size {settings.batch_size}, {total} steps, "
-                f"LoRA r={settings.lora_r} alpha={settings.lora_alpha}"
-                + (" 4-bit" if settings.load_in_4bit else "")
+                + model_note(settings, trainer.model)
                 + f", learning rate {settings.learning_rate:g}, on "
                 f"{placement.name} in {placement.precision}"
                 + (f", {WORLD_SIZE} processes data-parallel" if WORLD_SIZE > 1 else "")
@@ -244,7 +243,9 @@ class Trainer:
         if self.signalled or RANK != 0:
             raise Stop  # the runner says "Job paused at step N" once this process has ended
         trained_tokens = int(trainer.state.num_input_tokens_seen or 0)
-        self._finish(trainer, callback.progress.rows, trained_tokens)
+        folder = save_final(trainer, self.out, settings.full_finetune)
+        rows = callback.progress.rows
+        publish(self.state, self.job, self._model_name(), folder, rows, trained_tokens)
 
     def _reported_steps(self) -> int:
         """The last step a metrics event was written for (before a crash and restart)."""
@@ -259,39 +260,6 @@ class Trainer:
         """`ft:BASE:local:SUFFIX:ID`, as OpenAI names fine-tuned models."""
         base = Path(self.job["model"]).name
         return f"ft:{base}:local:{self.job['suffix'] or ''}:{self.job_id.split('-')[-1][:8]}"
-
-    def _finish(self, trainer: Any, rows: list[dict[str, Any]], trained_tokens: int) -> None:
-        """Save the adapter, attach the metrics CSV, publish the model, succeed."""
-        adapter = self.out / "adapter"
-        trainer.model.save_pretrained(adapter)
-        result_id = new_id("file")
-        result_path = self.state.files_dir / result_id
-        with open(result_path, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=RESULT_COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
-        self.state.execute(
-            "INSERT INTO files(id, bytes, created_at, filename, purpose, status) "
-            "VALUES (?, ?, ?, 'step_metrics.csv', 'fine-tune-results', 'processed')",
-            (result_id, result_path.stat().st_size, now()),
-        )
-        name = self._model_name()
-        self.state.execute(
-            "INSERT OR REPLACE INTO models(id, created, owned_by, base_model, adapter_path, "
-            "job_id) VALUES (?, ?, 'local', ?, ?, ?)",
-            (name, now(), self.job["model"], str(adapter), self.job_id),
-        )
-        self.state.set_job(
-            self.job_id,
-            status="succeeded",
-            finished_at=now(),
-            fine_tuned_model=name,
-            trained_tokens=trained_tokens,
-            result_files=[result_id],
-            estimated_finish=None,
-        )
-        self.state.add_event(self.job_id, f"New fine-tuned model created: {name}")
-        self.state.add_event(self.job_id, "The job has successfully completed")
 
 
 def main(argv: list[str] | None = None) -> int:
