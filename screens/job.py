@@ -91,6 +91,7 @@ class JobScreen(Screen[None]):
         Binding("e", "evaluate", "Evaluate", id="job.evaluate"),
         Binding("g", "playground", "Playground", id="job.playground"),
         Binding("x", "export_model", "Export model", id="job.export_model"),
+        Binding("m", "retrain", "Retrain elsewhere", id="job.retrain"),
         Binding("escape,q", "back", "Back", id="job.back"),
     ]
 
@@ -251,6 +252,14 @@ class JobScreen(Screen[None]):
     def action_playground(self) -> None:
         """Chat with the fine-tuned model beside its base model."""
         workspace_of(self.app).nav.playground(self.job_id)
+
+    @work
+    async def action_retrain(self) -> None:
+        """Move this job's version and settings to another provider (a dialog: target,
+        mapping notes, cost)."""
+        from screens.retrain_dialog import retrain_elsewhere
+
+        await retrain_elsewhere(self, self.job_id)
 
     @work
     async def action_export_model(self) -> None:

@@ -71,30 +71,17 @@ def cmd_retrain(args: argparse.Namespace) -> int:
         store.close()
 
 
-def plan_lines(rplan: Any) -> list[str]:
-    """The mapping, its notes and the cost line, as `tuiapp train` shows its estimate."""
-    plan = rplan.plan
-    usd = "unknown" if plan.usd is None else f"${plan.usd:,.2f}"
-    old = rplan.old
-    lines = [
-        f"job {old.id} ({old.provider} · {old.base_model} · {old.method}) -> "
-        f"{plan.provider} · {plan.base_model}",
-        f"{plan.provider} · {plan.base_model} · {plan.train_examples:,} examples · "
-        f"{plan.n_epochs} epochs · {plan.billed_tokens:,} billed tokens · {usd}",
-    ]
-    for note in rplan.mapping.notes:
-        lines.append(f"  {note.fate:<9} {note.name} = {note.value}: {note.text}")
-    if not rplan.mapping.notes:
-        lines.append("  nothing to carry: every hyperparameter is left on auto")
-    return lines
-
-
 async def _retrain(store: Any, paths: AppPaths, args: argparse.Namespace) -> int:
     """Plan, show, confirm, record the old answers, start; with --wait, compare at the end."""
     from tuiapp.cli_local import prepare_base_model
     from tuiapp.cli_quality import CliError
     from tuiapp.providers.registry import default_base
-    from tuiapp.services.retrain import plan_retrain, record_old_answers, start_retrain
+    from tuiapp.services.retrain import (
+        plan_lines,
+        plan_retrain,
+        record_old_answers,
+        start_retrain,
+    )
 
     if not args.provider:
         raise CliError("pass --provider (the target), or --compare")

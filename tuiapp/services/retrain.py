@@ -124,6 +124,23 @@ def plan_retrain(store: Store, job_id: int, provider: str, model: str) -> Retrai
     return RetrainPlan(old, mapping, plan, list(dated.warnings), earlier)
 
 
+def plan_lines(rplan: RetrainPlan) -> list[str]:
+    """The move, the cost line as `tuiapp train` shows its estimate, and each note."""
+    plan, old = rplan.plan, rplan.old
+    usd = "unknown" if plan.usd is None else f"${plan.usd:,.2f}"
+    lines = [
+        f"job {old.id} ({old.provider} · {old.base_model} · {old.method}) -> "
+        f"{plan.provider} · {plan.base_model}",
+        f"{plan.provider} · {plan.base_model} · {plan.train_examples:,} examples · "
+        f"{plan.n_epochs} epochs · {plan.billed_tokens:,} billed tokens · {usd}",
+    ]
+    for note in rplan.mapping.notes:
+        lines.append(f"  {note.fate:<9} {note.name} = {note.value}: {note.text}")
+    if not rplan.mapping.notes:
+        lines.append("  nothing to carry: every hyperparameter is left on auto")
+    return lines
+
+
 @dataclass(frozen=True)
 class OldAnswers:
     """The old model's answers on the holdout: the run that holds them (None when they

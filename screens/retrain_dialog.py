@@ -1,0 +1,165 @@
+"""Retrain elsewhere: pick the target provider and base model, read what the job's settings
+become there (kept, converted, no equivalent) and what it costs, then Ctrl+R records the old
+model's answers on the holdout and starts the new job; Esc cancels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, Label, Select, Static
+from textual.worker import get_current_worker
+
+from tuiapp.providers.base import ProviderError
+from tuiapp.workspace import workspace_of
+
+# (provider, model) -> the mapping's lines; ValueError says why the move cannot start
+Planner = Callable[[str, str], list[str]]
+Defaults = Callable[[str], str]  # provider -> its default base model
+
+
+@dataclass(frozen=True)
+class RetrainChoice:
+    """The target the user confirmed."""
+
+    provider: str
+    model: str
+
+
+class RetrainDialog(ModalScreen[RetrainChoice | None]):
+    """Returns the target to retrain on, or None when cancelled."""
+
+    CSS_PATH = "retrain_dialog.tcss"
+    BINDINGS = [
+        Binding("ctrl+r", "start", "Start the job", priority=True, id="retrain.start"),
+        Binding("escape", "cancel", "Cancel", priority=True, id="retrain.cancel"),
+    ]
+
+    def __init__(
+        self,
+        job_id: int,
+        providers: Sequence[str],
+        planner: Planner,
+        defaults: Defaults,
+        chosen: str = "local",
+    ) -> None:
+        super().__init__()
+        self.job_id, self._providers = job_id, list(providers)
+        self._planner, self._defaults = planner, defaults
+        self._chosen = chosen if chosen in self._providers else self._providers[0]
+        self._ok = False
+
+    def compose(self) -> ComposeResult:
+        """Target row, mapping and cost, keys."""
+        with Vertical(id="retrain-box"):
+            yield Label(f"Retrain job {self.job_id} elsewhere", id="retrain-title")
+            with Horizontal(id="retrain-row"):
+                yield Select(
+                    [(name, name) for name in self._providers],
+                    value=self._chosen,
+                    allow_blank=False,
+                    id="retrain-provider",
+                )
+                yield Input(
+                    self._defaults(self._chosen), placeholder="base model", id="retrain-model"
+                )
+            yield Static("mapping…", id="retrain-notes")
+            yield Label("Ctrl+R record the old answers and start · Esc cancel", id="retrain-keys")
+
+    def on_mount(self) -> None:
+        """The mapping for the default target; the model field first."""
+        self.query_one("#retrain-model", Input).focus()
+        self._replan()
+
+    def _choice(self) -> RetrainChoice:
+        """The fields as a choice."""
+        provider = str(self.query_one("#retrain-provider", Select).value)
+        return RetrainChoice(provider, self.query_one("#retrain-model", Input).value.strip())
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """Another provider brings its default base model."""
+        self.query_one("#retrain-model", Input).value = self._defaults(str(event.value))
+        self._replan()
+
+    def on_input_changed(self) -> None:
+        """Another model: map and price again."""
+        self._replan()
+
+    def _replan(self) -> None:
+        """Map and price in a thread (counting the tokens takes a moment)."""
+        self._ok = False
+        self._plan(self._choice())
+
+    @work(thread=True, exclusive=True, group="retrain-plan")
+    def _plan(self, choice: RetrainChoice) -> None:
+        """The mapping's lines, or why the move cannot start."""
+        if not choice.model:
+            text, ok = "Give the base model to train on.", False
+        else:
+            try:
+                text, ok = "\n".join(self._planner(choice.provider, choice.model)), True
+            except (ValueError, KeyError, ProviderError) as err:
+                text, ok = str(err).strip("'"), False
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, text, ok)
+
+    def _show(self, text: str, ok: bool) -> None:
+        """The mapping (or what is wrong)."""
+        self._ok = ok
+        notes = self.query_one("#retrain-notes", Static)
+        notes.update(text)
+        notes.set_class(not ok, "error")
+
+    def action_start(self) -> None:
+        """Start once the mapping is known."""
+        if not self._ok:
+            self.notify("Pick a target the job can move to first.", severity="warning")
+            return
+        self.dismiss(self._choice())
+
+    def action_cancel(self) -> None:
+        """Close without starting."""
+        self.dismiss(None)
+
+
+async def retrain_elsewhere(screen: Screen[object], job_id: int) -> None:
+    """Ask the target, record the old model's answers, start the new job once, open it."""
+    from tuiapp.providers.adapter import names
+    from tuiapp.providers.registry import default_base
+    from tuiapp.services.retrain import (
+        RetrainError,
+        plan_lines,
+        plan_retrain,
+        record_old_answers,
+        start_retrain,
+    )
+
+    ws = workspace_of(screen.app)
+
+    def planner(provider: str, model: str) -> list[str]:
+        rplan = plan_retrain(ws.store, job_id, provider, model)
+        return plan_lines(rplan) + [f"warning: {w}" for w in rplan.warnings]
+
+    dialog = RetrainDialog(job_id, names(), planner, default_base)
+    choice = await screen.app.push_screen_wait(dialog)
+    if choice is None:
+        return
+    try:
+        rplan = plan_retrain(ws.store, job_id, choice.provider, choice.model)
+        screen.notify("Recording the old model's answers on the holdout…")
+        answers = await record_old_answers(ws.store, ws.providers.get, rplan.old)
+        screen.notify(answers.said, title="Old answers")
+        provider = await ws.providers.get(choice.provider)
+        folder = ws.paths.cache_dir / "uploads" / rplan.plan.version.content_hash[:16]
+        old_run = answers.run.id if answers.run else None
+        link, job = await start_retrain(ws.store, provider, rplan, folder, old_run)
+    except (RetrainError, ProviderError, KeyError) as err:
+        screen.notify(str(err).strip("'"), title="Could not retrain", severity="error")
+        return
+    screen.notify(f"Job {job.id} ({job.status}): retrain {link.id} of job {job_id}.")
+    ws.nav.job(job.id)
