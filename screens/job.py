@@ -17,6 +17,7 @@ from textual.widgets import Label, RichLog, Static
 from screens.choice import ChoiceScreen
 from screens.confirm import ConfirmScreen
 from screens.job_checkpoints import CheckpointDetail, CheckpointTable
+from screens.retrain_dialog import retrain_elsewhere
 from tuiapp.data.eta import describe, duration
 from tuiapp.jobs.diagnosis import Context, diagnose
 from tuiapp.providers.base import ProviderError
@@ -257,8 +258,6 @@ class JobScreen(Screen[None]):
     async def action_retrain(self) -> None:
         """Move this job's version and settings to another provider (a dialog: target,
         mapping notes, cost)."""
-        from screens.retrain_dialog import retrain_elsewhere
-
         await retrain_elsewhere(self, self.job_id)
 
     @work

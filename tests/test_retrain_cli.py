@@ -65,7 +65,10 @@ def test_the_dry_run_shows_mapping_notes_and_cost_and_starts_nothing(
     assert main(argv) == 0
     out, err = capsys.readouterr()
     lines = out.splitlines()
-    assert lines[0] == f"job {job} (openai · gpt-4o-mini-2024-07-18 · supervised) -> local · tiny-llama"
+    assert (
+        lines[0]
+        == f"job {job} (openai · gpt-4o-mini-2024-07-18 · supervised) -> local · tiny-llama"
+    )
     assert lines[1].startswith("local · tiny-llama · 36 examples · 3 epochs · ")
     assert lines[1].endswith(" billed tokens · $0.00")
     assert "  kept      n_epochs = 3: same meaning there" in lines

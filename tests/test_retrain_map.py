@@ -94,9 +94,7 @@ def test_dpo_beta_goes_to_local_and_is_lost_on_together() -> None:
     to_local = moved(hyper, "local", method="dpo")
     assert to_local.method == "dpo" and to_local.extra_hyperparameters == {"beta": 0.2}
     to_together = moved(hyper, "together", method="dpo")
-    assert [n.text for n in to_together.lost] == [
-        "together takes no DPO beta: left to its default"
-    ]
+    assert [n.text for n in to_together.lost] == ["together takes no DPO beta: left to its default"]
 
 
 def test_mistral_refuses_dpo_and_has_no_batch_size() -> None:
