@@ -106,6 +106,25 @@ async def test_chat_answers_through_the_openai_compatible_api(
     assert (done.text, done.prompt_tokens, done.completion_tokens) == ("Arr, ahoy!", 9, 3)
 
 
+async def test_a_refused_chat_is_a_provider_error_without_the_key(
+    fireworks: tuple[FireworksProvider, FireworksFake], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider, fake = fireworks
+    monkeypatch.setenv("FIREWORKS_API_KEY", KEY)  # where the app reads it (and masks it from)
+    body = {"error": {"message": f"invalid api key {KEY}", "type": "invalid_request_error"}}
+    refused = lambda _request: httpx.Response(401, json=body)  # noqa: E731
+    fake.stub.routes["POST /inference/v1/chat/completions"] = refused
+    with pytest.raises(ProviderError) as caught:
+        await provider.complete(
+            "accounts/acct-1/models/tuiapp-ft", [{"role": "user", "content": "hi"}]
+        )
+    assert caught.value.status == 401 and "API key was refused" in str(caught.value)
+    assert KEY not in str(caught.value)
+    with pytest.raises(ProviderError, match="401"):
+        async for _piece in provider.chat("m", [{"role": "user", "content": "hi"}]):
+            pass
+
+
 async def test_a_second_create_with_the_same_token_gets_the_first_job(
     fireworks: tuple[FireworksProvider, FireworksFake],
 ) -> None:

@@ -125,16 +125,6 @@ class Completion:
     completion_tokens: int | None = None
 
 
-def chat_completion(response: Any) -> Completion:
-    """A Completion from an OpenAI-shaped chat completion (the openai and together SDKs)."""
-    usage = response.usage
-    return Completion(
-        (response.choices[0].message.content or "") if response.choices else "",
-        usage.prompt_tokens if usage else None,
-        usage.completion_tokens if usage else None,
-    )
-
-
 class ProviderError(Exception):
     """A failed call, said plainly: what happened, and what to do about it."""
 
@@ -188,6 +178,13 @@ def token_in_suffix(suffix: str | None, token: str, limit: int) -> str:
 def derived_id(prefix: str, *parts: Any) -> str:
     """A stable id for an event or checkpoint a provider gives none (from its content)."""
     return f"{prefix}-" + hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+
+def events_after(events: list[RemoteEvent], known: str | None) -> list[RemoteEvent]:
+    """The events after the one whose id is `known` (all of them when it is not among them),
+    for providers that list a job's whole timeline on every poll."""
+    ids = [event.id for event in events]
+    return events[ids.index(known) + 1 :] if known in ids else events
 
 
 class NoPauseResume:

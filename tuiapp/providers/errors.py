@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, TypeVar
 
-from tuiapp.providers.base import ProviderError
+from tuiapp.providers.base import ProviderError, Timeouts, timed_out
 from tuiapp.redact import redact
 
 if TYPE_CHECKING:
+    import httpx
     import openai
+
+T = TypeVar("T")
 
 HINTS = {
     400: "the request was refused as it stands: check the model, file and hyperparameters",
@@ -52,6 +56,27 @@ def connection_error(provider: str, err: Exception) -> ProviderError:
         "check the network and the base URL; for the local backend, is it running?",
         retryable=True,
     )
+
+
+def transport_error(provider: str, timeouts: Timeouts, err: httpx.HTTPError) -> ProviderError:
+    """The ProviderError for an httpx request that got no answer: timed out, or no connection."""
+    import httpx
+
+    if isinstance(err, httpx.TimeoutException):
+        return timed_out(provider, timeouts, err)
+    return connection_error(provider, err)
+
+
+async def openai_call(provider: str, timeouts: Timeouts, call: Awaitable[T]) -> T:
+    """Await an `openai` SDK call; its failures become ProviderErrors (a timeout says which)."""
+    import openai
+
+    try:
+        return await call
+    except openai.APITimeoutError as err:
+        raise timed_out(provider, timeouts, err) from err
+    except openai.OpenAIError as err:
+        raise translate(err, provider) from err
 
 
 def translate(err: openai.OpenAIError, provider: str) -> ProviderError:

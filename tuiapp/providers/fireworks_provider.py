@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tuiapp.providers.adapter import Connection, adapter
 from tuiapp.providers.base import (
     Capabilities,
-    Completion,
     JobRequest,
     NoPauseResume,
     Progress,
@@ -28,11 +27,11 @@ from tuiapp.providers.base import (
     RemoteFile,
     RemoteJob,
     Timeouts,
-    chat_completion,
     derived_id,
-    timed_out,
+    events_after,
 )
-from tuiapp.providers.errors import connection_error, status_error
+from tuiapp.providers.client_setup import base_url, http_client, openai_options
+from tuiapp.providers.errors import openai_call, status_error, transport_error
 from tuiapp.providers.fireworks_shapes import (
     DPO,
     SFT,
@@ -45,9 +44,12 @@ from tuiapp.providers.fireworks_shapes import (
     remote_job,
     seconds,
 )
+from tuiapp.providers.openai_shaped import OpenAIShapedChat
 
 if TYPE_CHECKING:
     import httpx
+
+T = TypeVar("T")
 
 CAPABILITIES = Capabilities(
     methods=("supervised", "dpo"),  # reinforcement fine-tuning: see UNSUPPORTED_METHODS
@@ -62,7 +64,7 @@ READ_RETRIES = 2  # a GET answered 429 or 5xx is asked again (a create never is)
 FORBIDDEN = "this key may not do that on this account: check FIREWORKS_ACCOUNT_ID and the key"
 
 
-class FireworksProvider(NoPauseResume):
+class FireworksProvider(OpenAIShapedChat, NoPauseResume):
     """A provider over Fireworks' REST API."""
 
     name = "fireworks"
@@ -90,10 +92,8 @@ class FireworksProvider(NoPauseResume):
         for attempt in range(retries + 1):
             try:
                 response = await self.http.request(method, url, **options)
-            except httpx.TimeoutException as err:
-                raise timed_out(self.name, self.timeouts, err) from err
             except httpx.TransportError as err:
-                raise connection_error(self.name, err) from err
+                raise transport_error(self.name, self.timeouts, err) from err
             if response.is_success:
                 return response.json() if response.content else {}
             wait = response.headers.get("retry-after")
@@ -205,8 +205,7 @@ class FireworksProvider(NoPauseResume):
         ]
         events = job_events(raw) + metrics
         events.sort(key=lambda e: (e.created_at, e.type == "metrics", e.data.get("step", 0)))
-        ids = [e.id for e in events]
-        return events[ids.index(known) + 1 :] if known in ids else events
+        return events_after(events, known)
 
     async def checkpoints(self, job_id: str) -> list[RemoteCheckpoint]:
         """The output model of a finished job, at its last step (none before)."""
@@ -243,29 +242,9 @@ class FireworksProvider(NoPauseResume):
             token = page.get("nextPageToken") or None
         return sorted(names)
 
-    async def chat(
-        self,
-        model: str,
-        messages: list[dict[str, Any]],
-        usage: dict[str, int] | None = None,
-        **options: Any,
-    ) -> AsyncIterator[str]:
-        """Stream the reply's text (Fireworks' OpenAI-compatible inference API)."""
-        stream = await self.chat_client.chat.completions.create(
-            model=model, messages=messages, stream=True, **options
-        )
-        async for chunk in stream:
-            if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
-                yield chunk.choices[0].delta.content
-
-    async def complete(
-        self, model: str, messages: list[dict[str, Any]], **options: Any
-    ) -> Completion:
-        """One whole answer and its usage."""
-        response = await self.chat_client.chat.completions.create(
-            model=model, messages=messages, **options
-        )
-        return chat_completion(response)
+    async def _chat_call(self, call: Awaitable[T]) -> T:
+        """A call of the OpenAI-compatible inference API, its failures as ProviderErrors."""
+        return await openai_call(self.name, self.timeouts, call)
 
     async def close(self) -> None:
         """Close the HTTP clients (the chat client closes the plain one)."""
@@ -285,15 +264,13 @@ class FireworksProvider(NoPauseResume):
 async def connect(link: Connection) -> FireworksProvider:
     """A client for the account FIREWORKS_ACCOUNT_ID with the configured timeouts (the key
     is held in memory for the requests, never stored)."""
-    import httpx
     import openai
 
-    base = (link.env.get("FIREWORKS_BASE_URL") or BASE_URL).rstrip("/")
-    timeout = httpx.Timeout(link.timeouts.read, connect=link.timeouts.connect)
-    auth = {"Authorization": f"Bearer {link.key}"}
-    http = httpx.AsyncClient(base_url=base, headers=auth, timeout=timeout, transport=link.transport)
-    chat_http = httpx.AsyncClient(timeout=timeout, transport=link.transport)
-    options: dict[str, Any] = {"http_client": chat_http}  # as the openai adapters pass it
-    chat = openai.AsyncOpenAI(api_key=link.key or "", base_url=f"{base}/inference/v1", **options)
+    base = base_url(link, "FIREWORKS_BASE_URL", BASE_URL)
+    http = http_client(link, base=base, key=link.key)
+    plain = http_client(link)  # no key: signed URLs; the chat client sends its own header
+    inference = f"{base}/inference/v1"
+    key = link.key or ""  # never None: the SDK would fall back to OPENAI_API_KEY
+    chat = openai.AsyncOpenAI(api_key=key, base_url=inference, **openai_options(link, plain))
     account = link.env.get("FIREWORKS_ACCOUNT_ID", "").removeprefix("accounts/")
-    return FireworksProvider(http, chat_http, account, chat, link.timeouts)
+    return FireworksProvider(http, plain, account, chat, link.timeouts)

@@ -28,10 +28,11 @@ from tuiapp.providers.base import (
     RemoteJob,
     Timeouts,
     derived_id,
-    timed_out,
+    events_after,
     token_in_suffix,
 )
-from tuiapp.providers.errors import connection_error, status_error
+from tuiapp.providers.client_setup import http_client
+from tuiapp.providers.errors import status_error, transport_error
 
 T = TypeVar("T")
 
@@ -85,10 +86,8 @@ class MistralProvider(NoPauseResume):
         except (models.SDKError, models.HTTPValidationError) as err:
             status = int(getattr(err, "status_code", 0) or 0)
             raise status_error(self.name, status, str(err).splitlines()[0][:300]) from err
-        except httpx.TimeoutException as err:
-            raise timed_out(self.name, self.timeouts, err) from err
         except httpx.HTTPError as err:
-            raise connection_error(self.name, err) from err
+            raise transport_error(self.name, self.timeouts, err) from err
 
     async def upload(self, path: Path, purpose: str, progress: Progress | None) -> RemoteFile:
         """Upload a JSONL file."""
@@ -194,8 +193,7 @@ class MistralProvider(NoPauseResume):
                 )
             )
         timeline.sort(key=lambda e: e.created_at)
-        ids = [e.id for e in timeline]
-        return timeline[ids.index(known) + 1 :] if known in ids else timeline
+        return events_after(timeline, known)
 
     async def checkpoints(self, job_id: str) -> list[RemoteCheckpoint]:
         """The job's checkpoints, oldest first."""
@@ -276,12 +274,9 @@ class MistralProvider(NoPauseResume):
 )
 async def connect(link: Connection) -> MistralProvider:
     """A client over `mistralai.Mistral` (1.x: the one with a fine-tuning client)."""
-    import httpx
     from mistralai import Mistral
 
-    limits = link.timeouts
-    timeout = httpx.Timeout(limits.read, connect=limits.connect)
-    http = httpx.AsyncClient(timeout=timeout, transport=link.transport)
+    http = http_client(link)
     client = Mistral(api_key=link.key, async_client=http)
     if not hasattr(client, "fine_tuning"):
         await http.aclose()
@@ -289,4 +284,4 @@ async def connect(link: Connection) -> MistralProvider:
             "mistral: this mistralai SDK has no fine-tuning client",
             "pip install 'mistralai>=1.9,<2' (tuiapp[mistral])",
         )
-    return MistralProvider(client, limits, http)
+    return MistralProvider(client, link.timeouts, http)

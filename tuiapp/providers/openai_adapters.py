@@ -4,11 +4,12 @@ imported when one connects, so that reading the registry stays cheap."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tuiapp.local.hyperparams import LOCAL_EXTRAS
 from tuiapp.providers.adapter import LOCAL, Connection, adapter
 from tuiapp.providers.base import Capabilities
+from tuiapp.providers.client_setup import openai_options
 
 if TYPE_CHECKING:
     from tuiapp.providers.openai_provider import OpenAIProvider
@@ -20,19 +21,6 @@ LOCAL_CAPABILITIES = Capabilities(
 
 LOCAL_DEFAULT_BASE = "SmolLM2-135M-Instruct"  # tuiapp.local.model_store.DEFAULT_BASE
 OPENAI_DEFAULT_BASE = "gpt-4.1-mini-2025-04-14"
-
-
-def _client_options(link: Connection) -> dict[str, Any]:
-    """The timeout every client gets, and the HTTP transport when one is given."""
-    import httpx
-    import openai
-
-    options: dict[str, Any] = {
-        "timeout": openai.Timeout(link.timeouts.read, connect=link.timeouts.connect)
-    }
-    if link.transport is not None:
-        options["http_client"] = httpx.AsyncClient(transport=link.transport)
-    return options
 
 
 @adapter(
@@ -55,7 +43,7 @@ async def connect_local(link: Connection) -> OpenAIProvider:
     else:
         base_url = await ensure_running(link.paths, link.env)
     key = link.env.get("TUIAPP_LOCAL_API_KEY") or "local"
-    client = openai.AsyncOpenAI(api_key=key, base_url=base_url, **_client_options(link))
+    client = openai.AsyncOpenAI(api_key=key, base_url=base_url, **openai_options(link))
     return OpenAIProvider(LOCAL, client, LOCAL_CAPABILITIES)
 
 
@@ -78,7 +66,7 @@ async def connect_openai(link: Connection) -> OpenAIProvider:
         base_url=link.env.get("OPENAI_BASE_URL") or None,
         organization=link.env.get("OPENAI_ORG_ID") or None,
         project=link.env.get("OPENAI_PROJECT_ID") or None,
-        **_client_options(link),
+        **openai_options(link),
     )
     return OpenAIProvider("openai", client, OPENAI_CAPABILITIES)
 
@@ -102,6 +90,6 @@ async def connect_azure(link: Connection) -> OpenAIProvider:
         api_key=link.key,
         azure_endpoint=link.env["AZURE_OPENAI_ENDPOINT"],  # needs_env: connect checked it
         api_version=link.env.get("OPENAI_API_VERSION") or None,
-        **_client_options(link),
+        **openai_options(link),
     )
     return OpenAIProvider("azure", client, OPENAI_CAPABILITIES)

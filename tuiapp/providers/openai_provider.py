@@ -26,11 +26,10 @@ from tuiapp.providers.base import (
     RemoteFile,
     RemoteJob,
     Timeouts,
-    chat_completion,
-    timed_out,
 )
-from tuiapp.providers.errors import translate
+from tuiapp.providers.errors import openai_call, translate
 from tuiapp.providers.openai_adapters import LOCAL_CAPABILITIES, OPENAI_CAPABILITIES
+from tuiapp.providers.openai_shaped import chat_completion
 
 __all__ = ["LOCAL_CAPABILITIES", "OPENAI_CAPABILITIES", "OpenAIProvider"]
 
@@ -110,12 +109,7 @@ class OpenAIProvider:
 
     async def _call(self, call: Awaitable[T]) -> T:
         """Await an SDK call; its failures become ProviderErrors."""
-        try:
-            return await call
-        except openai.APITimeoutError as err:
-            raise timed_out(self.name, self.timeouts, err) from err
-        except openai.OpenAIError as err:
-            raise translate(err, self.name) from err
+        return await openai_call(self.name, self.timeouts, call)
 
     async def upload(self, path: Path, purpose: str, progress: Progress | None) -> RemoteFile:
         """Upload a JSONL file for fine-tuning."""

@@ -7,7 +7,7 @@ the create request is sent once (no SDK retry) and a lost one is found by that s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 from tuiapp.providers.adapter import Connection, adapter
 from tuiapp.providers.base import (
     Capabilities,
-    Completion,
     JobRequest,
     NoPauseResume,
     Progress,
@@ -25,12 +24,14 @@ from tuiapp.providers.base import (
     RemoteFile,
     RemoteJob,
     Timeouts,
-    chat_completion,
     derived_id,
+    events_after,
     timed_out,
     token_in_suffix,
 )
+from tuiapp.providers.client_setup import base_url, transport_client
 from tuiapp.providers.errors import connection_error, status_error
+from tuiapp.providers.openai_shaped import OpenAIShapedChat
 
 T = TypeVar("T")
 
@@ -73,14 +74,14 @@ def _first(row: dict[str, Any], *keys: str) -> Any:
     return next((row[k] for k in keys if row.get(k) is not None), None)
 
 
-class TogetherProvider(NoPauseResume):
-    """A provider over `together.AsyncTogether`."""
+class TogetherProvider(OpenAIShapedChat, NoPauseResume):
+    """A provider over `together.AsyncTogether` (its chat API is OpenAI-shaped)."""
 
     name = "together"
     capabilities = CAPABILITIES
 
     def __init__(self, client: Any, timeouts: Timeouts | None = None) -> None:
-        self.client = client
+        self.client = self.chat_client = client
         self.timeouts = timeouts or Timeouts()
 
     async def _call(self, call: Awaitable[T]) -> T:
@@ -95,6 +96,10 @@ class TogetherProvider(NoPauseResume):
             raise status_error(self.name, err.status_code, err.message) from err
         except together.APIConnectionError as err:
             raise connection_error(self.name, err) from err
+
+    async def _chat_call(self, call: Awaitable[T]) -> T:
+        """A chat call, its failures as ProviderErrors (the SDK's own exceptions)."""
+        return await self._call(call)
 
     async def upload(self, path: Path, purpose: str, progress: Progress | None) -> RemoteFile:
         """Upload through the SDK's presigned-URL flow, reporting bytes sent."""
@@ -195,8 +200,7 @@ class TogetherProvider(NoPauseResume):
                     derived_id("tg", "metrics", step), at, "info", "metrics", f"step {step}", data
                 )
             )
-        ids = [e.id for e in events]
-        return events[ids.index(known) + 1 :] if known in ids else events
+        return events_after(events, known)
 
     async def checkpoints(self, job_id: str) -> list[RemoteCheckpoint]:
         """The job's checkpoints, oldest first."""
@@ -234,32 +238,6 @@ class TogetherProvider(NoPauseResume):
         rows = listed.get("data", []) if isinstance(listed, dict) else listed
         return sorted(str(m["id"]) for m in rows if isinstance(m, dict) and "id" in m)
 
-    async def chat(
-        self,
-        model: str,
-        messages: list[dict[str, Any]],
-        usage: dict[str, int] | None = None,
-        **options: Any,
-    ) -> AsyncIterator[str]:
-        """Stream the reply's text."""
-        stream = await self._call(
-            self.client.chat.completions.create(
-                model=model, messages=messages, stream=True, **options
-            )
-        )
-        async for chunk in stream:
-            if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
-                yield chunk.choices[0].delta.content
-
-    async def complete(
-        self, model: str, messages: list[dict[str, Any]], **options: Any
-    ) -> Completion:
-        """One whole answer and its usage."""
-        response = await self._call(
-            self.client.chat.completions.create(model=model, messages=messages, **options)
-        )
-        return chat_completion(response)
-
     async def close(self) -> None:
         """Close the HTTP client."""
         await self.client.close()
@@ -276,10 +254,11 @@ class TogetherProvider(NoPauseResume):
 )
 async def connect(link: Connection) -> TogetherProvider:
     """A client over `together.AsyncTogether` with the configured timeouts."""
-    import httpx
     from together import AsyncTogether, Timeout
 
-    http = None if link.transport is None else httpx.AsyncClient(transport=link.transport)
     timeout = Timeout(link.timeouts.read, connect=link.timeouts.connect)
-    client = AsyncTogether(api_key=link.key, timeout=timeout, http_client=http)
+    url = base_url(link, "TOGETHER_BASE_URL", "") or None  # None: the SDK's own address
+    client = AsyncTogether(
+        api_key=link.key, base_url=url, timeout=timeout, http_client=transport_client(link)
+    )
     return TogetherProvider(client, link.timeouts)
