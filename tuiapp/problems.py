@@ -50,6 +50,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "tool_arguments_invalid": (Severity.ERROR, "tool-call arguments break the tool's schema"),
     "empty_preference_answer": (Severity.ERROR, "a preference answer is empty"),
     "identical_preference_pair": (Severity.ERROR, "the preferred and non-preferred answers match"),
+    "kto_undesirable": (Severity.ERROR, "a KTO record labelled undesirable: SFT would learn it"),
     "too_long": (Severity.WARNING, "over the model's token limit: the end will be cut off"),
     "unknown_tool_call_id": (Severity.WARNING, "a tool message answers a call that was not made"),
     "double_encoded_arguments": (Severity.WARNING, "tool-call arguments are JSON encoded twice"),

@@ -14,6 +14,7 @@ from tuiapp.data.checks import detect_format
 from tuiapp.data.formats.alpaca import from_alpaca, is_alpaca
 from tuiapp.data.formats.array import is_json_array, iter_array
 from tuiapp.data.formats.convert import Converted
+from tuiapp.data.formats.kto import from_kto, is_kto
 from tuiapp.data.formats.llamafactory import from_llamafactory, is_llamafactory
 from tuiapp.data.formats.sharegpt import from_sharegpt, is_sharegpt
 from tuiapp.data.formats.tables import TABLES, first_examples, table_kind, table_problem
@@ -25,6 +26,7 @@ CONVERTERS: dict[str, Callable[[dict[str, Any]], Converted]] = {
     "alpaca": from_alpaca,
     "sharegpt": from_sharegpt,
     "llamafactory": from_llamafactory,
+    "kto": from_kto,
 }
 FORMATS = (*NATIVE, *CONVERTERS, *TABLES)
 
@@ -37,6 +39,8 @@ def record_format(record: Any) -> str | None:
     """The format one parsed record is in, None for a value that is not an object."""
     if not isinstance(record, dict):
         return None
+    if is_kto(record):
+        return "kto"
     if is_llamafactory(record):
         return "llamafactory"
     if is_sharegpt(record):

@@ -13,6 +13,7 @@ from tuiapp.data.examine import Examined, examine
 from tuiapp.data.formats.array import is_json_array, iter_array
 from tuiapp.data.formats.convert import Converted
 from tuiapp.data.formats.detect import CONVERTERS
+from tuiapp.data.formats.kto import UNDESIRABLE
 from tuiapp.data.formats.tables import TABLES, iter_table_records
 from tuiapp.data.jsonl import RawLine, read_lines
 from tuiapp.data.tokens import TokenCounter
@@ -105,5 +106,8 @@ def examine_record(
 
 
 def _note_kind(note: str) -> str:
-    """The problem kind of a conversion note: a broken function call is a tool-call error."""
+    """The problem kind of a conversion note: a broken function call is a tool-call error, a
+    false KTO label `kto_undesirable`."""
+    if note == UNDESIRABLE:
+        return "kto_undesirable"
     return "invalid_tool_calls" if "function_call" in note else "lossy_conversion"
