@@ -20,6 +20,7 @@ from tuiapp import (
     cli_local,
     cli_quality,
     cli_redact,
+    cli_rename,
     cli_retrain,
 )
 from tuiapp.cli_errors import (
@@ -44,6 +45,7 @@ COMMANDS = (
     "export",
     "datasets",
     "delete",
+    "rename",
     "quality",
     "review",
     "freeze",
@@ -115,6 +117,7 @@ def _command_parser() -> argparse.ArgumentParser:
     cli_import.add_parser(sub)
     cli_demo.add_parsers(sub)
     cli_delete.add_parser(sub)
+    cli_rename.add_parsers(sub)
     cli_quality.add_parsers(sub)
     cli_redact.add_parsers(sub)
     cli_jobs.add_parsers(sub)
@@ -154,6 +157,7 @@ def _dispatch(args_list: list[str]) -> int:
             "export": cmd_export,
             "datasets": cmd_datasets,
             "delete": cli_delete.cmd_delete,
+            "rename": cli_rename.cmd_rename,
             "local": cli_local.cmd_local,
             "export-model": cli_export_model.cmd_export_model,
             "judge": cli_judge.cmd_judge,
