@@ -153,3 +153,13 @@ def test_train_takes_the_providers_default_base_model(
     out = capsys.readouterr()
     assert out.out.startswith("openai · gpt-4.1-mini-2025-04-14 · 18 examples")
     assert "pass --yes" in out.err
+
+
+async def test_a_key_from_the_keyring_is_masked_like_one_from_the_environment(
+    plugin: None, home: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = "acme-keyring-0123456789"  # not shaped like a key, and in no variable
+    monkeypatch.setattr(registry, "keyring_key", lambda name: kept if name == "acme" else None)
+    provider = await registry.connect("acme", home, {})
+    assert isinstance(provider, AcmeProvider) and provider.key == kept
+    assert redact(f"acme: 401 invalid key {kept}", {}) == "acme: 401 invalid key <redacted>"

@@ -16,6 +16,7 @@ KEY_VARIABLES = (
     "HUGGING_FACE_HUB_TOKEN",
     "GITHUB_TOKEN",
 )
+_REMEMBERED: set[str] = set()  # keys in use that came from no variable (remember_secret)
 MIN_SECRET = 8  # shorter values (the local backend's default "local") would mask plain words
 KEY_SHAPES = re.compile(
     r"(?<![A-Za-z0-9])(?:"
@@ -41,10 +42,18 @@ def key_variables() -> tuple[str, ...]:
     return tuple(dict.fromkeys((*declared, *KEY_VARIABLES)))
 
 
+def remember_secret(value: str | None) -> None:
+    """Mask this value from now on as well (a key the app got from the OS keyring, which no
+    environment variable holds)."""
+    if value and len(value.strip()) >= MIN_SECRET:
+        _REMEMBERED.add(value.strip())
+
+
 def secret_values(env: Mapping[str, str] | None = None) -> list[str]:
-    """The key values set in the environment, longest first (so no value is half-masked)."""
+    """The key values set in the environment, and those remembered, longest first (so no value
+    is half-masked)."""
     env = os.environ if env is None else env
-    values = {env[name].strip() for name in key_variables() if env.get(name)}
+    values = {env[name].strip() for name in key_variables() if env.get(name)} | _REMEMBERED
     return sorted((v for v in values if len(v) >= MIN_SECRET), key=len, reverse=True)
 
 

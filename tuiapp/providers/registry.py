@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from tuiapp.paths import AppPaths
 from tuiapp.providers.adapter import LOCAL, Adapter, Connection, adapters, find, names
 from tuiapp.providers.base import Provider, ProviderError, Timeouts
+from tuiapp.redact import remember_secret
 
 DEFAULT_SETTING = "default_provider"  # the store setting naming the person's default
 
@@ -108,6 +109,7 @@ async def connect(name: str, paths: AppPaths, env: Mapping[str, str] | None = No
     missing = [variable for variable in spec.needs_env if not env.get(variable)]
     if missing:
         raise ProviderError(f"{name}: {', '.join(missing)} is not set", "set it in the environment")
+    remember_secret(key)  # a keyring key is in no variable: masked from now on all the same
     link = Connection(key, env, paths, timeouts(paths))
     try:
         return await spec.connect(link)
