@@ -1,5 +1,7 @@
 """Every experiment in one table: sort, filter, mark two and compare them side by side,
-export as CSV or Markdown, and go on to evaluate, rate or chat with a job's model."""
+export as CSV or Markdown, and go on to evaluate, rate or chat with a job's model; a job on a
+version frozen after targeted examples shows its lineage (`v1 +3 targeted`) and its score
+deltas against a job of the parent version (`+0.12 exact, +0.05 F1 vs job 3`)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ SHOWN = (
     "job_id",
     "status",
     "version",
+    "lineage",
+    "deltas",
     "train_examples",
     "base_model",
     "hyperparameters",
@@ -42,7 +46,7 @@ SHOWN = (
 
 def cell(value: object) -> str:
     """A value as table text."""
-    if value is None:
+    if value is None or value == "":
         return "-"
     if isinstance(value, float):
         return f"{value:.4f}" if abs(value) < 100 else f"{value:,.0f}"

@@ -40,11 +40,6 @@ class PlaygroundScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+k", "pick_models", "Pick models", priority=True, id="playground.pick"),
         Binding("ctrl+l", "load_example", "Load example", priority=True, id="playground.load"),
-        Binding("ctrl+x", "stop", "Stop", priority=True, id="playground.stop"),
-        Binding("ctrl+n", "clear", "New chat", priority=True, id="playground.clear"),
-        Binding("ctrl+s", "save", "Save", priority=True, id="playground.save"),
-        Binding("ctrl+o", "open", "Open", priority=True, id="playground.open"),
-        Binding("ctrl+y", "copy_answers", "Copy answers", priority=True, id="playground.copy"),
         Binding(
             TARGET_KEY,
             "target",
@@ -53,6 +48,11 @@ class PlaygroundScreen(Screen[None]):
             tooltip=TARGET_HELP,
             id="playground.target",
         ),
+        Binding("ctrl+x", "stop", "Stop", priority=True, id="playground.stop"),
+        Binding("ctrl+n", "clear", "New chat", priority=True, id="playground.clear"),
+        Binding("ctrl+s", "save", "Save", priority=True, id="playground.save"),
+        Binding("ctrl+o", "open", "Open", priority=True, id="playground.open"),
+        Binding("ctrl+y", "copy_answers", "Copy answers", priority=True, id="playground.copy"),
         Binding("escape", "back", "Back", id="playground.back"),
     ]
 

@@ -14,15 +14,19 @@ import pytest
 from tests.conftest import chat
 from tests.test_store_and_import import imported
 from tests.test_versions import accept_all
+from tuiapp.cli import main
 from tuiapp.paths import AppPaths
 from tuiapp.services.edits import examiner
 from tuiapp.services.eval_run import eval_items
+from tuiapp.services.experiments import experiments
 from tuiapp.services.freeze import commit, plan_freeze
 from tuiapp.services.importer import run_import
 from tuiapp.services.targeted import add_targeted, eval_origin, playground_origin
 from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset
+from tuiapp.store.evals import create_run, finish_run
 from tuiapp.store.examples import ExampleFilter, filtered_positions, get_example, iter_examples
+from tuiapp.store.jobs import insert_job, update_job
 from tuiapp.store.sources import example_source, stored_source_format
 from tuiapp.store.targeted import targeted_added
 from tuiapp.store.versions import Version, iter_entries
@@ -142,3 +146,44 @@ def test_a_targeted_example_does_not_change_how_the_file_is_read_again(
     item = eval_items(store, version.id)[0]
     add_targeted(store, version.id, item.messages, "Fixed.", eval_origin(None, version.id, 0, None))
     assert list(run_import(store, version.dataset_id))[-1].done  # JSONL, not "targeted"
+
+
+def evaluated_job(store: Store, version: Version, model: str, scores: dict[str, float]) -> int:
+    """A succeeded job on a version with one completed evaluation run of these scores."""
+    job = insert_job(
+        store,
+        provider="local",
+        remote_id=f"ftjob-{model}",
+        version_id=version.id,
+        base_model="tiny-llama",
+        training_file="file-1",
+        status="succeeded",
+    )
+    update_job(store, job.id, fine_tuned_model=model)
+    run = create_run(store, version.id, "local", model, 8, job_id=job.id)
+    finish_run(store, run.id, "completed", scores)
+    return job.id
+
+
+def test_experiments_show_the_childs_lineage_and_its_deltas_against_the_parent_job(
+    home: AppPaths, write_jsonl: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, parent = parent_version(home, write_jsonl)
+    first = evaluated_job(store, parent, "ft:one", {"exact_match": 0.25, "token_f1": 0.5})
+    for item in eval_items(store, parent.id)[:3]:
+        origin = eval_origin(1, parent.id, item.position, "ft:one")
+        add_targeted(store, parent.id, item.messages, item.reference, origin)
+    child = commit(store, plan_freeze(store, parent.dataset_id, fraction=0.2), "v2")
+    second = evaluated_job(store, child, "ft:two", {"exact_match": 0.375, "token_f1": 0.45})
+    rows = {row.job_id: row for row in experiments(store)}
+    assert rows[first].lineage == "" and rows[first].deltas == ""
+    row = rows[second]
+    assert row.lineage == "v1 +3 targeted" and row.targeted_added == 3
+    assert row.parent_version == f"v1 ({parent.short_hash[:8]})"
+    assert row.compared_job == first and row.delta_exact_match == pytest.approx(0.125)
+    assert row.deltas == f"+0.12 exact, -0.05 F1 vs job {first}"
+    capsys.readouterr()
+    assert main(["experiments", "--json", "--home", str(home.data_dir.parent)]) == 0
+    shown = {r["job_id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert shown[second]["lineage"] == "v1 +3 targeted"
+    assert shown[second]["deltas"] == f"+0.12 exact, -0.05 F1 vs job {first}"

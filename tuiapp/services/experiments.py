@@ -1,29 +1,36 @@
 """The experiments table read from the store: every job with its data, settings, losses,
-latest evaluation, A/B win rate, cost, model id and the latest LLM judge results."""
+latest evaluation, A/B win rate, cost, model id, the latest LLM judge results, and its
+version's lineage with the score deltas against a job of the parent version."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
-from tuiapp.evals.experiments import Experiment, hyper_text
+from tuiapp.evals.experiments import DELTAS, Experiment, delta_text, hyper_text
 from tuiapp.services.judge_run import latest_summary
 from tuiapp.services.ratings import win_rate
 from tuiapp.store import Store
-from tuiapp.store.evals import list_runs
+from tuiapp.store.evals import EvalRun, list_runs
 from tuiapp.store.job_resources import stopped_early_at
-from tuiapp.store.jobs import holdout_loss, latest_metrics, list_jobs
-from tuiapp.store.versions import get_version
+from tuiapp.store.jobs import Job, holdout_loss, latest_metrics, list_jobs
+from tuiapp.store.targeted import targeted_added
+from tuiapp.store.versions import Version, get_version
 
 
 def experiments(store: Store) -> list[Experiment]:
     """Every job, newest first, with its latest evaluation and A/B result."""
     runs = list_runs(store)
     rows = []
-    for job in list_jobs(store):
+    jobs = {job.id: job for job in list_jobs(store)}
+    tuned: dict[int, EvalRun] = {}  # job id -> its latest completed run
+    for job in jobs.values():
         version = get_version(store, job.version_id) if job.version_id else None
         last, valid = latest_metrics(store, job.id)
         mine = [r for r in runs if r.job_id == job.id and r.status == "completed"]
         run = mine[0] if mine else None
+        if run:
+            tuned[job.id] = run
         base = next(
             (
                 r
@@ -63,4 +70,46 @@ def experiments(store: Store) -> list[Experiment]:
                 judge_kappa=pairwise.human.kappa if pairwise else None,
             )
         )
-    return rows
+    return [_lineage(store, row, jobs, tuned) for row in rows]
+
+
+def _lineage(
+    store: Store, row: Experiment, jobs: dict[int, Job], tuned: dict[int, EvalRun]
+) -> Experiment:
+    """The row with its version's parent, the targeted examples added since, and the score
+    deltas against the newest evaluated job of the parent version on the same base model."""
+    job = jobs[row.job_id]
+    version = get_version(store, job.version_id) if job.version_id else None
+    if version is None or version.parent_id is None:
+        return row
+    parent: Version = get_version(store, version.parent_id)
+    added = targeted_added(store, version.id, parent.id)
+    row = replace(
+        row,
+        parent_version=f"{parent.name} ({parent.short_hash[:8]})",
+        targeted_added=added,
+        lineage=f"{parent.name} +{added} targeted" if added else f"from {parent.name}",
+    )
+    before = [
+        (jobs[other], run)
+        for other, run in tuned.items()
+        if jobs[other].version_id == parent.id and jobs[other].base_model == job.base_model
+    ]
+    if row.job_id not in tuned or not before:
+        return row
+    other, old = max(before, key=lambda pair: pair[1].id)  # the newest run of the parent
+    new = tuned[row.job_id]
+    deltas = {
+        key: new.scores[key] - old.scores[key]
+        for key, _short in DELTAS
+        if isinstance(new.scores.get(key), int | float)
+        and isinstance(old.scores.get(key), int | float)
+    }
+    return replace(
+        row,
+        compared_job=other.id,
+        delta_exact_match=deltas.get("exact_match"),
+        delta_token_f1=deltas.get("token_f1"),
+        delta_label_accuracy=deltas.get("label_accuracy"),
+        deltas=delta_text(dict(deltas), other.id),
+    )
