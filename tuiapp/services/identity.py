@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tuiapp.data.atomic import file_sha256
-from tuiapp.data.jsonl import read_lines
 from tuiapp.data.line_diff import LineDiff, diff_lines
 from tuiapp.store import Store
 from tuiapp.store.datasets import (
@@ -22,6 +21,7 @@ from tuiapp.store.datasets import (
 )
 from tuiapp.store.examples import iter_originals
 from tuiapp.store.records import Dataset
+from tuiapp.store.sources import stored_source_format
 
 
 class NotReviewed(ValueError):
@@ -72,7 +72,11 @@ def compare_file(store: Store, reviewed: Dataset, path: Path) -> FileChange:
         old.append(key)
         if was_decided:
             decided.append(key)
-    new = [_line_key(raw.data.decode("utf-8", "replace")) for raw in read_lines(path)]
+    from tuiapp.data.formats.detect import sniff  # the converters load only for a changed file
+    from tuiapp.data.formats.records import stored_lines
+
+    source = stored_source_format(store, reviewed.id) or sniff(path)
+    new = [_line_key(text) for text in stored_lines(path, source)]
     available = Counter(new)
     lost = 0
     for key in decided:

@@ -12,7 +12,7 @@ import orjson
 from tuiapp.data.examine import Examined, examine
 from tuiapp.data.formats.array import is_json_array, iter_array
 from tuiapp.data.formats.convert import Converted
-from tuiapp.data.formats.detect import CONVERTERS
+from tuiapp.data.formats.detect import CONVERTERS, needs_conversion
 from tuiapp.data.formats.kto import UNDESIRABLE
 from tuiapp.data.formats.tables import TABLES, iter_table_records
 from tuiapp.data.jsonl import RawLine, read_lines
@@ -60,6 +60,18 @@ def converted_records(path: str | Path, source: str, skip: int = 0) -> Iterator[
         text = raw.data.decode("utf-8", "replace")
         read = raw.offset + len(raw.data) + 1
         yield _record(raw.number, "line", text, value, error, read, convert, raw.data)
+
+
+def stored_lines(path: str | Path, source: str) -> Iterator[str]:
+    """Each example's text as an import from `source` stores it, in file order: the converted
+    JSON of each record (an array's, a table's row), or each line of OpenAI JSONL. What a
+    changed file is compared by, record by record, as the re-import carries decisions."""
+    if needs_conversion(path, source):
+        for record in converted_records(path, source):
+            yield record.raw.data.decode("utf-8", "replace")
+        return
+    for raw in read_lines(path):
+        yield raw.data.decode("utf-8", "replace")
 
 
 def _record(
