@@ -46,6 +46,7 @@ class ReviewScreen(Screen[None]):
     """The review list beside the selected example."""
 
     CSS_PATH = "review.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("a", "decide('accepted')", "Accept", id="review.accept"),
         Binding("r", "decide('rejected')", "Reject", id="review.reject"),
@@ -115,7 +116,7 @@ class ReviewScreen(Screen[None]):
         self._initial_problem = problem
         self.dataset = get_dataset(workspace_of(self.app).store, dataset_id)
         self.counts: dict[str, int] = {}
-        self.examples = ReviewList(dataset_id, id="review-list")
+        self.examples = ReviewList(dataset_id, on_move=self._follow, id="review-list")
         self.conversation = ReviewedExample(dataset_id, id="review-example")
         self.quality = QualityActions(dataset_id)
         self.files = DatasetFiles(dataset_id)
@@ -203,8 +204,12 @@ class ReviewScreen(Screen[None]):
 
     def on_example_list_highlighted(self, message: ExampleList.Highlighted) -> None:
         """Show the example under the cursor (unless an action already did)."""
-        if self.example is None or self.example.idx != message.idx:
-            self._show(message.idx)
+        self._follow(message.idx)
+
+    def _follow(self, idx: int | None) -> None:
+        """Show the example at `idx` unless it is shown (the list calls this as it moves)."""
+        if self.example is None or self.example.idx != idx:
+            self._show(idx)
 
     def _current(self) -> Example | None:
         """The example under the cursor, read now: keys may outrun the Highlighted messages."""

@@ -22,7 +22,7 @@ from tuiapp.store.examples import (
     rows_at,
 )
 from tuiapp.store.records import STATUSES, ExampleRow
-from tuiapp.widgets.example_list import ExampleList
+from tuiapp.widgets.example_list import ExampleList, OnMove
 from tuiapp.workspace import workspace_of
 
 
@@ -44,8 +44,10 @@ class ReviewList(ExampleList):
 
         flt: ExampleFilter
 
-    def __init__(self, dataset_id: int, *, id: str | None = None) -> None:
-        super().__init__(self._rows_at, id=id)
+    def __init__(
+        self, dataset_id: int, *, on_move: OnMove | None = None, id: str | None = None
+    ) -> None:
+        super().__init__(self._rows_at, on_move=on_move, id=id)
         self.dataset_id = dataset_id
         self.flt = ExampleFilter()
         self.total = 0  # examples in the dataset (the import may still add some)

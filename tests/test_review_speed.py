@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from textual.screen import Screen
+from textual.strip import Strip
 
+from screens.review_example import ReviewedExample
 from tests.conftest import chat
 from tests.test_review_ui import body, wait_imported
 from tests.waiting import until
@@ -40,3 +42,48 @@ async def test_j_shows_the_next_example_without_a_layout_of_the_screen(
             await pilot.pause()
             assert f"Question number {i}?" in body(screen)  # the pane shows the next example
         assert layouts == []
+
+
+def painted_text(app: Any, selector: str) -> str:
+    """What the terminal shows now of one widget, as text (the lines its widgets painted)."""
+    region = app.screen.query_one(selector).region
+    strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+    return "\n".join(strip.crop(region.x, region.right).text for strip in strips)
+
+
+async def test_j_paints_the_list_and_the_example_in_one_frame_and_only_changed_lines(
+    home: AppPaths, write_jsonl: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_jsonl([chat(f"Question number {i}?", "The same answer.") for i in range(30)])
+    frames: list[int] = []
+    painted: list[int] = []
+    compositor_refresh = Screen._compositor_refresh
+    render_line = ReviewedExample.render_line
+
+    def counting_frames(self: Screen[Any]) -> None:
+        frames.append(1)
+        compositor_refresh(self)
+
+    def counting_lines(self: ReviewedExample, y: int) -> Strip:
+        painted.append(y)
+        return render_line(self, y)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", counting_frames)
+    monkeypatch.setattr(ReviewedExample, "render_line", counting_lines)
+    app = make_app(home, open_path=path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await wait_imported(pilot, app.screen)
+        shown = lambda: painted_text(app, "#review-example")  # noqa: E731
+        await until(pilot, lambda: "Question number 0?" in shown(), "the first example")
+        await pilot.pause()
+        for i in range(1, 4):
+            frames.clear()
+            painted.clear()
+            await pilot.press("j")
+            await pilot.pause()
+            text = shown()
+            assert f"line {i + 1}  pending" in text and f"Question number {i}?" in text
+            assert f"Question number {i - 1}?" not in text
+            assert len(frames) == 1  # the list's cursor and the example: one repaint
+            # the header and the question changed; the roles, answer, blank tail did not
+            assert sorted(set(painted)) == [0, 5], painted

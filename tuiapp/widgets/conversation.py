@@ -229,8 +229,9 @@ class ExampleView(RichLog, can_focus=False):
     # The view's own size comes from the layout, never from the example it shows (its
     # scrollbar has a gutter kept for it): a new example's length needs no layout of the
     # screen, only a scrollbar shown or hidden does (a layout on every key in the review
-    # re-arranged and repainted every widget: ~20 ms a key).
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    # re-arranged and repainted every widget: ~20 ms a key). Nor a repaint: `show` repaints
+    # only the lines that changed.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
     _replacing = False  # clear + write: the scrollbars follow once, after both
 
     _frame_style: Style | None = None  # the style of the frame being rendered, read once
@@ -260,18 +261,46 @@ class ExampleView(RichLog, can_focus=False):
         self.shown: RenderableType = ""
 
     def show(self, renderable: RenderableType) -> None:
-        """Replace what is shown and scroll to the top."""
+        """Replace what is shown and scroll to the top, repainting only the lines that differ
+        from what was shown (the next example often shares its blank tail, roles, header)."""
         self.shown = renderable
-        self._replacing = True
-        width = max(self.scrollable_content_region.width, self.min_width)
-        try:
+        if not self._size_known:  # RichLog renders it once the size is known
             self.clear()
+            self.write(renderable, scroll_end=False)
+            return
+        before, height = list(self.lines), len(self.lines)
+        self._replacing = True
+        try:
+            self.lines.clear()
+            self._line_cache.clear()
+            self._start_line = self._widest_line_width = 0
             # at the view's width: a wrapped example fills it, and no measuring pass first
-            self.write(renderable, width=width if self._size_known else None, scroll_end=False)
+            width = max(self.scrollable_content_region.width, self.min_width)
+            self.write(renderable, width=width, scroll_end=False)
         finally:
             self._replacing = False
-        self._scroll_update(self.virtual_size)
-        self.scroll_home(animate=False, immediate=True)
+        if len(self.lines) != height:
+            self._scroll_update(self.virtual_size)
+        if self.scroll_offset != (0, 0):  # a scroll repaints every line anyway
+            self.scroll_home(animate=False, immediate=True)
+            self.refresh()
+            return
+        self._repaint_changed(before)
+
+    def _repaint_changed(self, before: list[Strip]) -> None:
+        """Repaint the visible lines that are not what they were (runs of them, one region
+        each): a move in the review repaints what changed, not the whole pane."""
+        width, rows = self.size
+        start = None
+        for y in range(rows + 1):
+            old = before[y] if y < len(before) else None
+            new = self.lines[y] if y < len(self.lines) else None
+            changed = y < rows and old != new
+            if changed and start is None:
+                start = y
+            elif not changed and start is not None:
+                self.refresh(Region(0, start, width, y - start))
+                start = None
 
     def on_resize(self, event: Resize) -> None:
         """Re-wrap the example for the new width (after RichLog's first-size handling)."""

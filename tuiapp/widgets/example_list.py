@@ -22,6 +22,7 @@ from tuiapp.store.records import ExampleRow
 
 STATUS_GLYPHS = {"pending": "·", "accepted": "✓", "rejected": "✗", "flagged": "⚑"}
 FetchRows = Callable[[Iterable[int]], dict[int, ExampleRow]]
+OnMove = Callable[[int | None], None]
 
 
 class ExampleList(ScrollView, can_focus=True):
@@ -68,13 +69,21 @@ class ExampleList(ScrollView, can_focus=True):
         list: ExampleList
         idx: int | None
 
-    def __init__(self, fetch_rows: FetchRows, *, id: str | None = None) -> None:
+    def __init__(
+        self, fetch_rows: FetchRows, *, on_move: OnMove | None = None, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self._fetch_rows = fetch_rows
+        # told at once of a move (Highlighted follows as a message): what follows the cursor
+        # repaints in the list's frame, not in a second one (a frame repaints every widget
+        # it touches, whole: two a key cost twice one)
+        self._on_move = on_move
         self._count = 0
         self._positions: array | None = None  # None: row i is example i (no filter)
         self._rows_of: dict[int, int] | None = None  # idx -> row, when positions are unsorted
         self._cache: dict[int, ExampleRow] = {}
+        self._strips: dict[tuple[int, bool, int, int], Strip] = {}  # drawn rows, by idx
+        self._styles: dict[str, Style] = {}  # the component styles of the frame being drawn
 
     # --- the data behind the list -------------------------------------------------------
     def set_rows(
@@ -89,6 +98,7 @@ class ExampleList(ScrollView, can_focus=True):
             self._rows_of = {idx: row for row, idx in enumerate(positions)}
         self._count = len(positions) if positions is not None else count
         self._cache.clear()
+        self._strips.clear()
         self.virtual_size = Size(self.size.width, self._count)
         target = self.position_of(keep_idx) if keep_idx is not None else None
         self.cursor = target if target is not None else min(self.cursor, max(0, self._count - 1))
@@ -106,6 +116,8 @@ class ExampleList(ScrollView, can_focus=True):
     def forget(self, idx: int) -> None:
         """Drop a cached row after it changed in the store, and repaint it."""
         self._cache.pop(idx, None)
+        for key in [k for k in self._strips if k[0] == idx]:
+            del self._strips[key]
         self.refresh()
 
     @property
@@ -149,6 +161,8 @@ class ExampleList(ScrollView, can_focus=True):
             top = int(self.scroll_y)
             for row in {old, new}:
                 self.refresh(Region(0, row - top, self.size.width, 1))
+        if self._on_move is not None and self.is_mounted:
+            self._on_move(self.idx_at(new))
         self.post_message(self.Highlighted(self, self.idx_at(new)))
 
     def action_cursor_down(self) -> None:
@@ -194,27 +208,56 @@ class ExampleList(ScrollView, can_focus=True):
             row = self._cache.get(idx)
         return row
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The visible lines, the styles read once for all of them: a row already drawn in
+        these styles is reused (a scroll by one row draws one new row, not a page)."""
+        styles = {name: self.get_component_rich_style(name) for name in self.COMPONENT_CLASSES}
+        styles[""] = self.rich_style
+        if styles != self._styles:
+            self._styles = styles
+            self._strips.clear()
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         """One visible line."""
         position = int(self.scroll_y) + y
         width = self.size.width
+        base = self._styles.get("") or self.rich_style
         idx = self.idx_at(position)
         if idx is None:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
+        is_cursor = position == self.cursor
+        key = (idx, is_cursor, width, self._line_width)
+        strip = self._strips.get(key)
+        if strip is not None:
+            return strip
         row = self._row(idx)
         if row is None:
-            return Strip([Segment(" …".ljust(width), self.rich_style)], width)
-        base = self.rich_style
-        if position == self.cursor:
-            base = base + self.get_component_rich_style("example-list--cursor")
-        segments = self._segments(row, base, position == self.cursor)
-        return Strip(segments).crop_extend(0, width, base)
+            return Strip([Segment(" …".ljust(width), base)], width)
+        if is_cursor:
+            base = base + self._style("example-list--cursor")
+        strip = Strip(self._segments(row, base, is_cursor)).crop_extend(0, width, base)
+        if len(self._strips) > 500:
+            self._strips.clear()
+        self._strips[key] = strip
+        return strip
+
+    def _style(self, name: str) -> Style:
+        """A component's style, as read for this frame."""
+        style = self._styles.get(name)
+        return self.get_component_rich_style(name) if style is None else style
+
+    @property
+    def _line_width(self) -> int:
+        """Digits of the line numbers (their column is as narrow as the dataset allows)."""
+        return max(3, len(str(self._count)))
 
     def _segments(self, row: ExampleRow, base: Style, is_cursor: bool) -> list[Segment]:
-        """Line number, status, severity, tokens and preview, each styled."""
+        """Line number, status, severity, edit and tag marks, tokens, then the preview in
+        the rest of the width, each styled."""
 
         def styled(name: str) -> Style:
-            return base if is_cursor else base + self.get_component_rich_style(name)
+            return base if is_cursor else base + self._style(name)
 
         glyph = STATUS_GLYPHS.get(row.status, "?")
         status_style = styled(f"example-list--{row.status}") if row.status != "pending" else base
@@ -222,11 +265,13 @@ class ExampleList(ScrollView, can_focus=True):
             row.severity, (" ", "dim")
         )
         marks = ("✎" if row.edited else " ") + ("#" if row.tagged else " ")
+        n = row.n_tokens
+        tokens = f"{n:>4}" if n < 10_000 else f"{n // 1000:>3}k" if n < 1_000_000 else " >1M"
         return [
-            Segment(f"{row.line:>7} ", styled("example-list--dim")),
-            Segment(f"{glyph} ", status_style),
+            Segment(f"{row.line:>{self._line_width}} ", styled("example-list--dim")),
+            Segment(glyph, status_style),
             Segment(severity[0], styled(f"example-list--{severity[1]}")),
             Segment(marks, styled("example-list--dim")),
-            Segment(f"{row.n_tokens:>6} ", styled("example-list--dim")),
+            Segment(f" {tokens} ", styled("example-list--dim")),
             Segment(row.preview or "(no text)", base),
         ]
