@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from tuiapp.jobs.diagnosis import Context, diagnose, ema, smooth, window_for
+from tuiapp.jobs.curve_readings import ema, smooth, window_for
+from tuiapp.jobs.diagnosis import Context, diagnose
 from tuiapp.store.jobs import Job, MetricPoint
 
 

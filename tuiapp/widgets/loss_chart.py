@@ -24,7 +24,7 @@ from tuiapp.data.chart_ticks import (
     tick_label,
     value_ticks,
 )
-from tuiapp.jobs.diagnosis import smooth
+from tuiapp.jobs.curve_readings import smooth
 from tuiapp.store.jobs import MetricPoint
 
 MAX_SAMPLES_PER_CELL = 2  # braille dots: two x positions per terminal cell
