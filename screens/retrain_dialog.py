@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -127,7 +128,7 @@ class RetrainDialog(ModalScreen[RetrainChoice | None]):
         self.dismiss(None)
 
 
-async def retrain_elsewhere(screen: Screen[object], job_id: int) -> None:
+async def retrain_elsewhere(screen: Screen[Any], job_id: int) -> None:
     """Ask the target, record the old model's answers, start the new job once, open it."""
     from tuiapp.providers.adapter import names
     from tuiapp.providers.registry import default_base

@@ -49,7 +49,6 @@ def finished_job(home: AppPaths, write_jsonl: Callable[..., Path]) -> tuple[int,
 def test_retrain_a_finished_job_and_compare_both_models(
     server: Any,
     home: AppPaths,
-    tmp_path: Path,
     write_jsonl: Callable[..., Path],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -79,6 +78,7 @@ def test_retrain_a_finished_job_and_compare_both_models(
     assert new.requested["n_epochs"] == 1 and new.requested["batch_size"] == 8
     (link,) = retrains_of(store, old.id)
     assert (link.new_job, link.provider, link.model) == (new_id, "local", "tiny-llama")
+    assert link.old_run is not None and link.new_run is not None
     runs = {r.id: r for r in list_runs(store, version_id)}
     assert runs[link.old_run].model == old.fine_tuned_model  # the record of the old answers
     assert runs[link.new_run].model == new.fine_tuned_model
