@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 from textual.pilot import Pilot
-from textual.widgets import DataTable, TextArea
+from textual.widgets import DataTable, Label, TextArea
 
 from screens.evaluate import EvaluateScreen, ItemScreen
 from screens.playground import PlaygroundScreen
@@ -49,10 +49,13 @@ async def edit_and_save(pilot: Pilot[Any], backspaces: int, typed: str) -> None:
     await until(pilot, lambda: not isinstance(pilot.app.screen, TargetedExampleScreen), "saved")
 
 
-async def test_ctrl_t_on_an_evaluation_item_adds_the_corrected_answer_and_the_review_shows_it(
+async def test_ctrl_t_on_an_item_a_judged_loss_and_the_item_view_adds_examples_the_review_shows(
     home: AppPaths, write_jsonl: Callable[..., Path]
 ) -> None:
     store, job, tuned, base = two_runs(home, write_jsonl)
+    judge = create_judge_run(store, tuned.id, base.id, "pairwise", "local", "judge-m", "t", 2)
+    for ask, verdict in (("ab", "b"), ("ba", "a")):  # the base answer won in both orders
+        save_judgement(store, judge.id, Judgement(3, ask, verdict, None, verdict, None, 1, 1))
     dataset_id = get_version(store, job.version_id).dataset_id
     item = eval_items(store, job.version_id)[0]
     app = make_app(home)
@@ -61,14 +64,19 @@ async def test_ctrl_t_on_an_evaluation_item_adds_the_corrected_answer_and_the_re
         app.push_screen(screen)
         await pilot.pause()
         assert "^t Targeted" in app.screen._compositor.render_strips()[-1].text  # the footer
+        table = screen.query_one("#evaluate-items", DataTable)
+        assert table.get_row_at(3)[-1] == "loss" and table.get_row_at(2)[-1] == "-"
         await pilot.press("ctrl+t")
         await until(pilot, lambda: isinstance(app.screen, TargetedExampleScreen), "the editor")
         editor = app.screen
         assert editor.query_one(TextArea).text == "positive 0"  # the fine-tuned answer
-        title = str(editor.query_one("#targeted-title").content)
+        title = str(editor.query_one("#targeted-title", Label).content)
         assert f"eval run {tuned.id}, item 0 (model ft:SmolLM2:local::1)" in title
         await edit_and_save(pilot, 2, "!")  # "positive 0" -> "positive!"
         assert isinstance(app.screen, EvaluateScreen)
+
+        await pilot.press("down", "down", "down", "ctrl+t")  # the judged loss
+        await edit_and_save(pilot, 10, "negative")
 
         await pilot.press("down", "enter")  # the item view: ctrl+t there too
         await until(pilot, lambda: isinstance(app.screen, ItemScreen), "the item")
@@ -78,37 +86,18 @@ async def test_ctrl_t_on_an_evaluation_item_adds_the_corrected_answer_and_the_re
         app.push_screen(ReviewScreen(dataset_id))
         await until(pilot, lambda: "▌ user" in view_text(pilot), "the review")
         await pilot.press("end")
-        await until(pilot, lambda: f"eval run {tuned.id}, item 1" in view_text(pilot), "last")
-        assert "positive 1 indeed" in view_text(pilot)
+        await until(pilot, lambda: f"eval run {tuned.id}, item 4" in view_text(pilot), "last")
+        assert "positive 4 indeed" in view_text(pilot)
         assert "o: the original targeted record" in view_text(pilot)
     added = targeted(open_store(home.database), job.version_id)
-    assert [status for status, _m, _l in added] == ["accepted", "accepted"]
+    assert [status for status, _m, _l in added] == ["accepted"] * 3
     assert added[0][1] == [*item.messages, {"role": "assistant", "content": "positive!"}]
-    assert added[1][1][-1]["content"] == "positive 1 indeed"
-
-
-async def test_a_judged_loss_is_marked_in_the_items_and_named_in_the_origin(
-    home: AppPaths, write_jsonl: Callable[..., Path]
-) -> None:
-    store, job, tuned, base = two_runs(home, write_jsonl)
-    judge = create_judge_run(store, tuned.id, base.id, "pairwise", "local", "judge-m", "t", 2)
-    for ask, verdict in (("ab", "b"), ("ba", "a")):  # the base answer won in both orders
-        save_judgement(store, judge.id, Judgement(3, ask, verdict, None, verdict, None, 1, 1))
-    app = make_app(home)
-    async with app.run_test(size=(120, 35)) as pilot:
-        screen = EvaluateScreen(job.id)
-        app.push_screen(screen)
-        await pilot.pause()
-        table = screen.query_one("#evaluate-items", DataTable)
-        assert table.get_row_at(3)[-1] == "loss" and table.get_row_at(2)[-1] == "-"
-        await pilot.press("down", "down", "down", "ctrl+t")
-        await edit_and_save(pilot, 10, "negative")
-    (status, messages, location), *_ = targeted(store, job.version_id)
-    assert messages[-1]["content"] == "negative"
-    assert location == (
+    assert added[1][1][-1]["content"] == "negative"
+    assert added[1][2] == (
         f"eval run {tuned.id}, item 3 (model ft:SmolLM2:local::1), "
         f"judged a loss by judge run {judge.id} (local:judge-m)"
     )
+    assert added[2][1][-1]["content"] == "positive 4 indeed"
 
 
 async def test_ctrl_t_in_the_playground_corrects_the_last_answer(

@@ -208,7 +208,7 @@ def plan_freeze(
             "threshold": threshold,
             "quality": scan.report if scan else None,
             "targeted": len(targeted),
-            "holdout_kept_from": parent.id if kept else None,
+            "holdout_kept_from": parent.id if kept and parent else None,
         },
         warnings=warnings,
     )
