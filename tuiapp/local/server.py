@@ -1,5 +1,6 @@
 """The OpenAI-compatible HTTP API of the local backend (Starlette): files, fine-tuning jobs,
-models and chat completions, with OpenAI's shapes, status codes, errors and pagination."""
+models and chat completions, with OpenAI's shapes, status codes, errors and pagination; and
+`/v1/local/machine`, this backend's own: its free memory and which base models fit."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tuiapp.local import machine
 from tuiapp.local.api_files import FilesAPI
 from tuiapp.local.api_jobs import JobsAPI
 from tuiapp.local.api_models import ChatLimits, ModelsAPI
@@ -115,6 +118,12 @@ def create_app(
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    async def local_machine(request: Request) -> Response:  # not OpenAI's: this backend's own
+        def report() -> dict[str, Any]:
+            return machine.machine_report(api.models.dirs, machine.read_memory())
+
+        return JSONResponse(await run_in_threadpool(report))
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         api.runner.recover()
@@ -141,6 +150,7 @@ def create_app(
         route("/v1/models/{model_id:path}", api.models.get_model, ["GET"]),
         route("/v1/models/{model_id:path}", api.models.delete_model, ["DELETE"]),
         route("/v1/chat/completions", api.models.chat, ["POST"]),
+        route("/v1/local/machine", local_machine, ["GET"]),
     ]
     app = Starlette(
         routes=routes, lifespan=lifespan, exception_handlers={HTTPException: _http_error}
