@@ -1,4 +1,4 @@
-"""A finished job moved for real on the local backend (tiny model, 1 epoch): an imported job
+"""A finished job moved for real on the local backend (tiny model, one step): an imported job
 whose model the local backend serves (the tiny base itself, so that only the new job trains:
 one trainer launch, not two) and `tuiapp retrain
 --wait` records the old model's answers on the holdout, starts the new job through the
@@ -39,7 +39,7 @@ def finished_job(home: AppPaths, write_jsonl: Callable[..., Path]) -> tuple[int,
         store,
         job.id,
         fine_tuned_model="tiny-llama",
-        hyperparameters={"n_epochs": 1, "batch_size": 8},
+        hyperparameters={"n_epochs": 1, "batch_size": 36},
     )
     old = get_job(store, job.id)
     store.close()
@@ -75,7 +75,8 @@ def test_retrain_a_finished_job_and_compare_both_models(
     jobs = list_jobs(store)
     new = next(j for j in jobs if j.id == new_id)
     assert new.status == "succeeded" and new.version_id == version_id
-    assert new.requested["n_epochs"] == 1 and new.requested["batch_size"] == 8
+    # the old job's settings, carried: one epoch of one step (all 36 examples in a batch)
+    assert new.requested["n_epochs"] == 1 and new.requested["batch_size"] == 36
     (link,) = retrains_of(store, old.id)
     assert (link.new_job, link.provider, link.model) == (new_id, "local", "tiny-llama")
     assert link.old_run is not None and link.new_run is not None
