@@ -19,6 +19,7 @@ from textual.strip import Strip
 
 from tuiapp.problems import Severity
 from tuiapp.store.records import ExampleRow
+from tuiapp.widgets.scrollbars import move_thumb
 
 STATUS_GLYPHS = {"pending": "·", "accepted": "✓", "rejected": "✗", "flagged": "⚑"}
 FetchRows = Callable[[Iterable[int]], dict[int, ExampleRow]]
@@ -164,6 +165,14 @@ class ExampleList(ScrollView, can_focus=True):
         if self._on_move is not None and self.is_mounted:
             self._on_move(self.idx_at(new))
         self.post_message(self.Highlighted(self, self.idx_at(new)))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        """Repaint the rows; the scrollbar only when its thumb moves by a step it can draw (a
+        row of a long list moves it by a fraction of an eighth of a cell)."""
+        if self.show_vertical_scrollbar:
+            move_thumb(self.vertical_scrollbar, old, new)
+        if round(old) != round(new):
+            self.refresh(self.size.region)
 
     def action_cursor_down(self) -> None:
         """Next example."""
