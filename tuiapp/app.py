@@ -51,6 +51,13 @@ class TuiApp(App[None]):
     """tuiapp: the whole fine-tuning loop in a terminal."""
 
     TITLE = "tuiapp"
+    # toasts at the top right, under each screen's title line, one line high and narrow:
+    # Textual's default (bottom right, three lines a toast) covered the footer's keys and
+    # the end of the conversation
+    CSS = """
+    ToastRack { dock: top; align: right top; margin: 1 1 0 0; }
+    Toast { width: 44; max-width: 40%; padding: 0 1; margin: 0 0 1 0; }
+    """
     MODES = {"datasets": DatasetsScreen, "jobs": _jobs_mode, "experiments": _experiments_mode}
     DEFAULT_MODE = "datasets"
     BINDINGS = [
