@@ -168,3 +168,15 @@ def test_a_move_left_half_made_adopts_its_job_instead_of_a_second(
     link, job = asyncio.run(start_retrain(store, None, again, home.cache_dir, None))  # type: ignore[arg-type]
     assert job.id == pending.id and len(retrains_of(store, job_id)) == 1
     store.close()
+
+
+def test_a_dpo_job_goes_to_fireworks_without_its_evaluation_dataset(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    job_id = imported_job(home, write_jsonl, method="dpo")
+    store = open_store(home.database)
+    rplan = plan_retrain(store, job_id, "fireworks", "accounts/fireworks/models/x")
+    store.close()
+    assert not rplan.plan.use_holdout  # Fireworks refuses an evaluation dataset for DPO
+    (note,) = [n for n in rplan.mapping.lost if n.name == "validation_file"]
+    assert note.text == "fireworks DPO jobs take no evaluation dataset: no validation loss there"

@@ -80,6 +80,11 @@ class RetrainMapping:
         }
 
 
+def _own(name: str) -> str:
+    """A provider's name as a possessive: local's, fireworks'."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def _given(value: Any) -> bool:
     """True for a real value (not 'auto' nor nothing)."""
     return value not in (None, "", "auto")
@@ -114,7 +119,7 @@ def _learning_rate(source: Source, target: Target, out: RetrainMapping) -> None:
             converted = round(rate / target.base_learning_rate, 6)
             out.hyperparameters["learning_rate_multiplier"] = converted
             base = target.base_learning_rate
-            why = f"learning rate {rate:g} / {target.provider}'s base rate {base:g}"
+            why = f"learning rate {rate:g} / {_own(target.provider)} base rate {base:g}"
             note(MappingNote("learning_rate_multiplier", converted, "converted", why))
         else:
             why = (
@@ -129,14 +134,14 @@ def _learning_rate(source: Source, target: Target, out: RetrainMapping) -> None:
             why = (
                 "absolute rate"
                 if given is not None
-                else f"multiplier {mult} x {source.provider}'s base rate "
+                else f"multiplier {mult} x {_own(source.provider)} base rate "
                 f"{source.base_learning_rate:g}"
             )
             note(MappingNote("learning_rate", rate, fate, why))
         else:
             why = (
                 f"{target.provider} takes an absolute learning rate and {source.provider} does "
-                f"not publish what multiplier 1 means: left to {target.provider}'s default"
+                f"not publish what multiplier 1 means: left to {_own(target.provider)} default"
             )
             note(MappingNote(name, value, "dropped", why))
     else:
@@ -150,7 +155,7 @@ def _multiplier_caveat(source: Source, target: Target) -> str:
         return "same meaning there"
     base = f" ({target.base_learning_rate:g} x it)" if target.base_learning_rate else ""
     return (
-        f"scales {target.provider}'s own base rate{base}, not {source.provider}'s: "
+        f"scales {_own(target.provider)} own base rate{base}, not {_own(source.provider)}: "
         "the absolute rate may differ"
     )
 

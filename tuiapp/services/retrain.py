@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tuiapp.data.catalog import check_training, lookup, today
-from tuiapp.data.retrain_map import RetrainMapping, Source, Target, map_job
+from tuiapp.data.retrain_map import MappingNote, RetrainMapping, Source, Target, map_job
 from tuiapp.providers.adapter import find
 from tuiapp.providers.base import Provider, ProviderError
 from tuiapp.services.eval_run import run_eval, start_run
@@ -109,6 +109,10 @@ def plan_retrain(store: Store, job_id: int, provider: str, model: str) -> Retrai
     mapping = map_job(source_of(old), target_of(provider))
     if mapping.refused:
         raise RetrainError(mapping.refused)
+    holdout = not (provider == "fireworks" and mapping.method == "dpo")
+    if not holdout:  # fireworks_shapes.create_body refuses an evaluation dataset for DPO
+        why = "fireworks DPO jobs take no evaluation dataset: no validation loss there"
+        mapping.notes.append(MappingNote("validation_file", "holdout", "dropped", why))
     plan = plan_job(
         store,
         provider,
@@ -118,6 +122,7 @@ def plan_retrain(store: Store, job_id: int, provider: str, model: str) -> Retrai
         method=mapping.method,
         seed=mapping.seed,
         extra_hyperparameters=mapping.extra_hyperparameters,
+        use_holdout=holdout,
     )
     same = [r for r in retrains_of(store, job_id) if (r.provider, r.model) == (provider, model)]
     earlier = same[0] if same else None
