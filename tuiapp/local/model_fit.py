@@ -17,7 +17,7 @@ BYTES_PER_PARAM = {
     "qlora": 0.56,  # NF4 weights with double-quantized constants (embeddings stay float32)
     "full": 16.0,  # float32 weight + gradient + AdamW's two moments
 }
-ADAPTER_SHARE = 0.01  # LoRA's trained parameters (rank 8, all linear layers), with AdamW's 16 B
+ADAPTER_SHARE = 0.005  # LoRA's trained parameters (rank 8, all linear layers), with AdamW's 16 B
 ACTIVATION_BYTES = 40  # per token, per hidden unit, per layer (float32, no checkpointing)
 RUNTIME_BYTES = 1 << 30  # torch, the CUDA context or the CPU libraries, the tokenizer
 TYPICAL_BATCH, TYPICAL_TOKENS = 4, 512  # the batch the estimate assumes
