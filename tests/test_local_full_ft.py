@@ -135,3 +135,39 @@ def test_full_finetune_trains_serves_pauses_and_exports_the_whole_model(
     with pytest.raises(ExportError, match="no LoRA adapter"):
         export(source, "adapter", root / "adapter")
     assert json.loads((root / "ollama" / "config.json").read_text())["architectures"]
+
+
+def test_qlora_is_refused_here_with_what_it_lacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No bitsandbytes on this box: the 400 says to install it; with it but no CUDA GPU, the
+    400 says torch sees none (a QLoRA job never starts on a CPU)."""
+    import importlib.util
+
+    from tuiapp.local import hyperparams
+    from tuiapp.local.hyperparams import HyperparameterError, check_hyperparameters
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        hyperparams.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "bitsandbytes" else real(name, *a),
+    )
+    with pytest.raises(HyperparameterError, match="pip install bitsandbytes") as missing:
+        check_hyperparameters({"load_in_4bit": True})
+    assert missing.value.param == "hyperparameters.load_in_4bit"
+    monkeypatch.setattr(hyperparams.importlib.util, "find_spec", lambda name, *a: object())
+    with pytest.raises(HyperparameterError, match="needs a CUDA GPU, and torch sees none"):
+        check_hyperparameters({"load_in_4bit": True})
+
+
+def test_full_finetune_is_offered_with_its_memory_and_refuses_lora_settings() -> None:
+    from tuiapp.local.hyperparams import HyperparameterError, check_hyperparameters, resolve
+    from tuiapp.providers.openai_adapters import LOCAL_CAPABILITIES
+
+    offered = {e.name: e for e in LOCAL_CAPABILITIES.extra_hyperparameters}
+    assert "16 bytes/param with AdamW" in offered["full_finetune"].help
+    for other in ({"lora_rank": 16}, {"load_in_4bit": True}):
+        with pytest.raises(HyperparameterError, match="full_finetune trains every weight") as no:
+            check_hyperparameters({"full_finetune": True, **other})
+        assert no.value.param == f"hyperparameters.{next(iter(other))}"
+    full = resolve({"full_finetune": True}, 100, 0)
+    assert full.full_finetune and full.learning_rate < resolve({}, 100, 0).learning_rate
