@@ -187,3 +187,31 @@ def test_experiments_show_the_childs_lineage_and_its_deltas_against_the_parent_j
     shown = {r["job_id"]: r for r in json.loads(capsys.readouterr().out)}
     assert shown[second]["lineage"] == "v1 +3 targeted"
     assert shown[second]["deltas"] == f"+0.12 exact, -0.05 F1 vs job {first}"
+
+
+def test_on_a_preference_dataset_the_corrected_answer_is_preferred_over_the_models(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    rows = [
+        {
+            "input": {"messages": [{"role": "user", "content": f"Question {i} on item {i * 3}?"}]},
+            "preferred_output": [{"role": "assistant", "content": f"Good answer {i}."}],
+            "non_preferred_output": [{"role": "assistant", "content": f"Bad reply {i * 7}."}],
+        }
+        for i in range(20)
+    ]
+    store, dataset = imported(home, write_jsonl(rows))
+    assert dataset.format == "preference"
+    accept_all(store, dataset.id)
+    version = commit(store, plan_freeze(store, dataset.id, fraction=0.2), "v1")
+    item = eval_items(store, version.id)[0]
+    origin = eval_origin(2, version.id, 0, "ft:dpo")
+    with pytest.raises(ValueError, match="rejected"):
+        add_targeted(store, version.id, item.messages, "Better.", origin)
+    added = add_targeted(store, version.id, item.messages, "Better.", origin, "Worse, by far.")
+    example = get_example(store, dataset.id, added.idx)
+    assert example is not None and example.severity == 0
+    obj = orjson.loads(example.text)
+    assert obj["input"]["messages"] == item.messages
+    assert obj["preferred_output"] == [{"role": "assistant", "content": "Better."}]
+    assert obj["non_preferred_output"] == [{"role": "assistant", "content": "Worse, by far."}]
