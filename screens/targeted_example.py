@@ -26,9 +26,9 @@ TARGET_HELP = "Add a training example from this answer, corrected"
 def prompt_text(messages: list[dict[str, Any]]) -> Text:
     """The conversation before the answer, one message after another, roles in bold."""
     text = Text()
-    for message in messages:
-        text.append(f"{message.get('role')}: ", style="bold")
-        text.append(f"{message.get('content')}\n")
+    for i, message in enumerate(messages):
+        text.append(("\n" if i else "") + f"{message.get('role')}: ", style="bold")
+        text.append(str(message.get("content")))
     return text
 
 
