@@ -22,6 +22,7 @@ from tuiapp.workspace import workspace_of
 # (provider, model) -> the mapping's lines; ValueError says why the move cannot start
 Planner = Callable[[str, str], list[str]]
 Defaults = Callable[[str], str]  # provider -> its default base model
+History = Callable[[], list[str]]  # earlier moves of the job, and how they compare
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,14 @@ class RetrainDialog(ModalScreen[RetrainChoice | None]):
         planner: Planner,
         defaults: Defaults,
         chosen: str = "local",
+        history: History | None = None,
     ) -> None:
         super().__init__()
         self.job_id, self._providers = job_id, list(providers)
         self._planner, self._defaults = planner, defaults
         self._chosen = chosen if chosen in self._providers else self._providers[0]
         self._ok = False
+        self._history = history
 
     def compose(self) -> ComposeResult:
         """Target row, mapping and cost, keys."""
@@ -69,13 +72,30 @@ class RetrainDialog(ModalScreen[RetrainChoice | None]):
                 yield Input(
                     self._defaults(self._chosen), placeholder="base model", id="retrain-model"
                 )
+            yield Static("", id="retrain-history")
             yield Static("mapping…", id="retrain-notes")
             yield Label("Ctrl+R record the old answers and start · Esc cancel", id="retrain-keys")
 
     def on_mount(self) -> None:
         """The mapping for the default target; the model field first."""
         self.query_one("#retrain-model", Input).focus()
+        self.query_one("#retrain-history", Static).display = False
+        if self._history is not None:
+            self._load_history(self._history)
         self._replan()
+
+    @work(thread=True, group="retrain-history")
+    def _load_history(self, history: History) -> None:
+        """Earlier moves of this job (store reads: off the event loop)."""
+        lines = history()
+        if lines:
+            self.app.call_from_thread(self._show_history, "\n".join(lines))
+
+    def _show_history(self, text: str) -> None:
+        """Show the earlier moves above the mapping."""
+        shown = self.query_one("#retrain-history", Static)
+        shown.update(text)
+        shown.display = True
 
     def _choice(self) -> RetrainChoice:
         """The fields as a choice."""
@@ -139,6 +159,7 @@ async def retrain_elsewhere(screen: Screen[Any], job_id: int) -> None:
         record_old_answers,
         start_retrain,
     )
+    from tuiapp.services.retrain_compare import history_lines
 
     ws = workspace_of(screen.app)
 
@@ -146,7 +167,9 @@ async def retrain_elsewhere(screen: Screen[Any], job_id: int) -> None:
         rplan = plan_retrain(ws.store, job_id, provider, model)
         return plan_lines(rplan) + [f"warning: {w}" for w in rplan.warnings]
 
-    dialog = RetrainDialog(job_id, names(), planner, default_base)
+    dialog = RetrainDialog(
+        job_id, names(), planner, default_base, history=lambda: history_lines(ws.store, job_id)
+    )
     choice = await screen.app.push_screen_wait(dialog)
     if choice is None:
         return

@@ -17,6 +17,7 @@ import pytest
 from tests.test_jobs import frozen_version
 from tuiapp.cli import main
 from tuiapp.paths import AppPaths
+from tuiapp.services.retrain_compare import history_lines
 from tuiapp.store import open_store
 from tuiapp.store.evals import list_runs, outputs
 from tuiapp.store.jobs import Job, get_job, insert_job, list_jobs, update_job
@@ -95,4 +96,7 @@ def test_retrain_a_finished_job_and_compare_both_models(
     assert sum(shown["items"].values()) == 4
     store = open_store(home.database)
     assert len(list_jobs(store)) == 2 and len(list_runs(store)) == 2  # nothing asked twice
+    said = history_lines(store, old.id)  # what the job screen's dialog shows
+    assert said[0] == f"moved before: retrain 1 -> job {new_id} on local tiny-llama (succeeded)"
+    assert said[1].startswith("  token F1 ") and " new better on " in said[1]
     store.close()

@@ -108,4 +108,10 @@ async def test_ctrl_r_says_the_old_model_cannot_answer_and_opens_the_new_job(
         said = [n.message for n in app._notifications]
         assert any(m.startswith("the old model cannot be asked (openai: no API key") for m in said)
         assert f"Job {job + 1} (queued): retrain 1 of job {job}." in said
+        await pilot.press("m")  # on the new job: the dialog says where it came from
+        await until(pilot, lambda: isinstance(app.screen, RetrainDialog), "the dialog again")
+        history = app.screen.query_one("#retrain-history")
+        await until(pilot, lambda: history.display, "the history line")
+        assert plain(history).strip() == f"this job is retrain 1 of job {job}"
+        await pilot.press("escape")
     assert started == [("local", "SmolLM2-135M-Instruct", None)]

@@ -12,7 +12,7 @@ from tuiapp.services.eval_run import eval_items
 from tuiapp.store import Store
 from tuiapp.store.evals import EvalRun, get_run, list_runs, outputs
 from tuiapp.store.jobs import get_job
-from tuiapp.store.retrains import Retrain, retrains_of
+from tuiapp.store.retrains import Retrain, retrain_into, retrains_of
 
 SHOWN = (  # the metrics of `evals.metrics.score`, in the order the table shows them
     "exact_match",
@@ -87,6 +87,25 @@ def old_run_of(store: Store, link: Retrain) -> EvalRun | None:
     return runs[0] if runs else None
 
 
+def new_run_of(store: Store, link: Retrain) -> EvalRun | None:
+    """The new model's run: the one linked, else the newest completed holdout run of the new
+    job's model (an evaluation started from its job screen)."""
+    if link.new_run is not None:
+        return get_run(store, link.new_run)
+    if link.new_job is None:
+        return None
+    job = get_job(store, link.new_job)
+    runs = [
+        r
+        for r in list_runs(store, job.version_id)
+        if r.job_id == job.id
+        and r.model == job.fine_tuned_model
+        and r.status == "completed"
+        and r.split == "holdout"
+    ]
+    return runs[0] if runs else None
+
+
 def _number(value: Any) -> float | None:
     """A score as a float (None for what is not a number)."""
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
@@ -95,7 +114,7 @@ def _number(value: Any) -> float | None:
 def compare(store: Store, link: Retrain) -> Comparison:
     """Both runs' metrics and the item-by-item tally (what exists so far)."""
     old = old_run_of(store, link)
-    new = get_run(store, link.new_run) if link.new_run is not None else None
+    new = new_run_of(store, link)
     found = Comparison(link, old, new)
     if old is None or new is None:
         return found
@@ -114,6 +133,30 @@ def compare(store: Store, link: Retrain) -> Comparison:
         found.same += f1_new == f1_old
         found.worse += f1_new < f1_old
     return found
+
+
+def history_lines(store: Store, job_id: int) -> list[str]:
+    """What the job screen's dialog says of earlier moves of this job (and the one that made
+    it): each new job's state and, once both runs exist, token F1 old -> new."""
+    lines = []
+    if made := retrain_into(store, job_id):
+        lines.append(f"this job is retrain {made.id} of job {made.old_job}")
+    for link in retrains_of(store, job_id):
+        state = get_job(store, link.new_job).status if link.new_job else "not created"
+        line = f"moved before: retrain {link.id} -> job {link.new_job} on {link.provider} "
+        lines.append(line + f"{link.model} ({state})")
+        found = compare(store, link)
+        f1 = next((r for r in found.rows if r.name == "token_f1"), None)
+        if f1 is not None and f1.old is not None and f1.new is not None:
+            lines.append(
+                f"  token F1 {f1.old:.3f} -> {f1.new:.3f} ({f1.new - f1.old:+.3f}); new better "
+                f"on {found.better}, same on {found.same}, worse on {found.worse}"
+            )
+        elif state == "succeeded":
+            lines.append(
+                f"  compare: `tuiapp retrain {job_id} --compare` (or e on job {link.new_job})"
+            )
+    return lines
 
 
 def latest_link(store: Store, old_job: int) -> Retrain | None:
