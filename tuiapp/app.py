@@ -21,12 +21,12 @@ from tuiapp.navigation import Navigator
 from tuiapp.paths import AppPaths
 from tuiapp.providers.registry import Providers
 from tuiapp.redact import redact
-from tuiapp.services.job_watch import Polled, Watcher
 from tuiapp.store import Store, open_store
 from tuiapp.workspace import Workspace
 
 if TYPE_CHECKING:  # the file identity (hashing, atomic writes) loads when a file is opened
     from tuiapp.services.identity import Identity
+    from tuiapp.services.job_watch import Polled  # the watcher loads after the first paint
 
 WATCH_IDLE = 1.0  # seconds between rounds of the watcher
 SYNC_OPEN_BYTES = 8 * 1024 * 1024  # files up to this size are hashed on the spot (< 10 ms)
@@ -104,12 +104,14 @@ class TuiApp(App[None]):
             self.notify(self._config_error, title="Config ignored", severity="error", timeout=10)
         if self._open_path is not None:
             self.open_file(self._open_path)
-        self.watch_jobs()
+        self.call_after_refresh(self.watch_jobs)  # its modules (curves, ETA, jobs): after paint
 
     @work(exclusive=True, group="watcher")
     async def watch_jobs(self) -> None:
         """Poll every unfinished job (also those started before a restart) for as long as the
         app runs; each poll is published to the screens that show jobs."""
+        from tuiapp.services.job_watch import Watcher
+
         watcher = Watcher(self.store, self.providers.get, self._polled)
         while True:
             try:

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from tuiapp.config import Config
 from tuiapp.paths import AppPaths
 from tuiapp.providers.registry import Providers
-from tuiapp.services.job_watch import Polled
 from tuiapp.store import Store
 
 if TYPE_CHECKING:  # the redaction module pulls in every check: off the start-up path
     from tuiapp.data.redaction import RedactionChoice, RedactionPlan
+    from tuiapp.services.job_watch import Polled  # the job watcher: loaded after first paint
 
 
 class JobFeed(Protocol):
