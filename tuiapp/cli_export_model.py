@@ -24,7 +24,13 @@ def add_parsers(sub: Any) -> None:
     )
     cmd.add_argument("job", help="the job's id (tuiapp jobs) or the local backend's ftjob id")
     cmd.add_argument("--checkpoint", type=int, metavar="STEP", help="a checkpoint's step")
-    cmd.add_argument("--format", required=True, choices=FORMATS)
+    cmd.add_argument(
+        "--format",
+        required=True,
+        choices=FORMATS,
+        help="merged: a whole safetensors model (a full fine-tune's own weights); adapter: "
+        "the LoRA adapter only (none for a full fine-tune)",
+    )
     cmd.add_argument("--out", type=Path, help="the folder to write (default: under the state)")
     cmd.add_argument(
         "--converter", type=Path, help="llama.cpp's convert_hf_to_gguf.py (default: on PATH)"
