@@ -107,7 +107,7 @@ def test_freezing_after_targeted_examples_makes_a_child_with_the_parents_holdout
     fresh = [{"role": "user", "content": f"A new question {i} nobody asked?"} for i in range(5)]
     for i, message in enumerate(fresh):  # with a fresh split, some would land in the holdout
         add_targeted(store, parent.id, [message], "A new answer.", playground_origin(1, "m", i))
-    plan = plan_freeze(store, parent.dataset_id, fraction=0.2, seed=99)  # another seed, even
+    plan = plan_freeze(store, parent.dataset_id, fraction=0.3, seed=99)  # other settings, even
     assert plan.parent_id == parent.id
     assert plan.report["holdout_kept_from"] == parent.id and plan.report["targeted"] == 8
     said = "\n".join(plan.warnings)
@@ -115,7 +115,7 @@ def test_freezing_after_targeted_examples_makes_a_child_with_the_parents_holdout
     assert "the 8 targeted examples go to train" in said
     assert "3 targeted examples have the prompt of a holdout example" in said
     child = commit(store, plan, "v2")
-    assert child.parent_id == parent.id
+    assert child.parent_id == parent.id and (child.split_seed, child.split_fraction) == (3, 0.2)
     assert holdout_ids(store, child.id) == holdout_ids(store, parent.id)
     assert child.counts["train"] == parent.counts["train"] + 8
     assert targeted_added(store, child.id, parent.id) == 8

@@ -164,6 +164,8 @@ def plan_freeze(
     kept: list[str] = []
     if parent is not None and targeted:  # the parent's holdout, so the scores compare
         train, holdout, kept = kept_holdout(store, parent, ids, targeted, objs)
+        fraction = parent.split_fraction or fraction  # the split is the parent's
+        seed = seed if parent.split_seed is None else parent.split_seed
         moved: set[int] = set()
     else:
         split = holdout_split(len(ids), fraction, seed, labels, groups)
