@@ -111,7 +111,12 @@ def test_a_job_without_version_or_a_method_the_target_lacks_is_refused(
     assert main(["retrain", str(job), "--provider", "mistral", "--model", "m", "--dry-run"]) == 2
     assert "mistral has no dpo jobs (it offers supervised)" in capsys.readouterr().err
     store = open_store(home.database)
-    update_job(store, job, version_id=None)
+    update_job(store, job, status="running")
+    store.close()
+    assert main(["retrain", str(job), "--provider", "local", "--dry-run"]) == 2
+    assert f"job {job} is running: move it once it has finished" in capsys.readouterr().err
+    store = open_store(home.database)
+    update_job(store, job, version_id=None, status="cancelled")
     store.close()
     assert main(["retrain", str(job), "--provider", "local", "--dry-run"]) == 2
     assert f"job {job} has no frozen version" in capsys.readouterr().err

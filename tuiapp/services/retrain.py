@@ -98,6 +98,8 @@ def plan_retrain(store: Store, job_id: int, provider: str, model: str) -> Retrai
     """Map the job to the target and plan it (nothing is sent); RetrainError when it cannot
     go there (no version, closed model, unsupported method)."""
     old = get_job(store, job_id)
+    if not old.finished:
+        raise RetrainError(f"job {job_id} is {old.status}: move it once it has finished")
     if old.version_id is None:
         raise RetrainError(
             f"job {job_id} has no frozen version (its files were not imported): "
