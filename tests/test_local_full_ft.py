@@ -18,7 +18,7 @@ from tuiapp.cli import main
 from tuiapp.local.export_model import ExportError, export, find_source
 
 FULL = {"full_finetune": True, "n_epochs": 2, "batch_size": 6, "learning_rate_multiplier": 100}
-PROMPT = [{"role": "user", "content": "Say something 3"}]
+PROMPT: Any = [{"role": "user", "content": "Say something 3"}]
 
 
 def losses(client: openai.OpenAI, job_id: str) -> dict[int, float]:
@@ -35,7 +35,7 @@ def answer(client: openai.OpenAI, model: str) -> str:
         model=model,
         messages=PROMPT,
         temperature=0,
-        max_tokens=8,  # type: ignore[arg-type]
+        max_tokens=8,
     )
     return reply.choices[0].message.content or ""
 

@@ -32,6 +32,7 @@ from tuiapp.local.model_fit import (
     verdict,
 )
 from tuiapp.paths import AppPaths
+from tuiapp.widgets.model_hint import ModelHint
 
 GIB = 2**30
 
@@ -126,6 +127,8 @@ async def test_the_job_form_shows_the_gpu_box_memory_and_the_verdict_for_the_cho
         await until(pilot, lambda: "full fine-tune" in plain(hint), "the full verdict")
         assert "fits: tiny-llama (0.05M) full fine-tune ~1.0 GiB" in plain(hint)
         monkeypatch.setattr(machine, "read_memory", fake_memory(0.5, "ram"))
-        app.screen.query_one("#models-hint").load("local")  # asked again: a smaller machine
+        app.screen.query_one("#models-hint", ModelHint).load(
+            "local"
+        )  # asked again: a smaller machine
         await until(pilot, lambda: "RAM cpu" in plain(hint), "the new reading")
         assert "too big: tiny-llama (0.05M) full fine-tune" in plain(hint)

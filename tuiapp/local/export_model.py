@@ -138,8 +138,8 @@ def find_source(root: Path, job_id: str, dirs: list[Path], step: int | None = No
         state.conn.close()
     training = root / "files" / job["training_file"] if job["training_file"] else None
     if is_full_model(adapter):  # a full fine-tune: the folder is the model, no base needed
-        base = resolve_base(job["model"], dirs) or str(adapter)
-        return Source(job_id, model_id, job["model"], Path(base), adapter, step, training, True)
+        own = Path(resolve_base(job["model"], dirs) or adapter)
+        return Source(job_id, model_id, job["model"], own, adapter, step, training, True)
     missing = [name for name in ADAPTER_FILES if not (adapter / name).is_file()]
     if missing:
         raise ExportError(f"{adapter} lacks {', '.join(missing)}: the adapter is gone", "missing")

@@ -244,8 +244,8 @@ class Trainer:
             raise Stop  # the runner says "Job paused at step N" once this process has ended
         trained_tokens = int(trainer.state.num_input_tokens_seen or 0)
         folder = save_final(trainer, self.out, settings.full_finetune)
-        rows = callback.progress.rows
-        publish(self.state, self.job, self._model_name(), folder, rows, trained_tokens)
+        reported = callback.progress.rows
+        publish(self.state, self.job, self._model_name(), folder, reported, trained_tokens)
 
     def _reported_steps(self) -> int:
         """The last step a metrics event was written for (before a crash and restart)."""
