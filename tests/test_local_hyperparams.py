@@ -40,7 +40,8 @@ REFUSED: list[tuple[dict[str, Any], str, str]] = [
     ({"lora_dropout": 0.7}, "lora_dropout", "0.5"),
     ({"lora_target_modules": "q_proj"}, "lora_target_modules", "all-linear"),
     ({"lora_target_modules": []}, "lora_target_modules", "list"),
-    ({"full_finetune": True}, "full_finetune", "LoRA adapter"),
+    ({"full_finetune": "yes"}, "full_finetune", "true or false"),
+    ({"full_finetune": True, "lora_rank": 4}, "lora_rank", "full_finetune trains every weight"),
     ({"gradient_checkpointing": "yes"}, "gradient_checkpointing", "true or false"),
     ({"packing": 1}, "packing", "true or false"),
     ({"max_seq_length": 32}, "max_seq_length", "64"),
@@ -131,7 +132,7 @@ def test_lora_shape_and_max_seq_length_reach_the_adapter_and_the_start_event(ser
 
 def test_the_local_capabilities_declare_the_extras_with_type_default_and_range() -> None:
     declared = {spec.name: spec for spec in LOCAL_CAPABILITIES.extra_hyperparameters}
-    assert set(declared) == set(EXTRAS) - {"full_finetune"}  # refused, so not offered
+    assert set(declared) == set(EXTRAS)  # full_finetune too, now that the backend trains it
     assert (declared["lora_rank"].kind, declared["lora_rank"].default) == ("int", 8)
     assert (declared["lora_rank"].low, declared["lora_rank"].high) == (1, 256)
     assert declared["packing"].methods == ("supervised",)
@@ -195,7 +196,7 @@ async def test_the_job_form_offers_the_local_extras_in_an_advanced_section(
         section = form.query_one("#advanced", Collapsible)
         assert section.display and section.title == "advanced (local)"
         assert plain(form.query_one("#label-lora_rank")).strip() == "lora_rank (1-256; blank: 8)"
-        assert not form.query("#full_finetune")  # refused by the backend, so not offered
+        assert form.query("#full_finetune")  # the backend trains every weight when asked
         form.query_one("#lora_rank", Input).value = "16"
         form.query_one("#packing", Input).value = "yes"
         await pilot.pause()
