@@ -4,6 +4,7 @@ HTTP layer are retried or reported with nothing lost."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,10 @@ from tuiapp.services.freeze import commit, plan_freeze
 from tuiapp.services.launch import plan_job, start_job
 from tuiapp.store import open_store
 from tuiapp.store.jobs import get_job, job_checkpoints, job_events, job_metrics
+
+# the longest a test's watcher leaves a quiet job (a trainer still loading) unpolled: the app
+# backs off to 30 s, which left tests waiting many seconds after their job had ended
+QUIET_POLL = 1.0
 
 
 def pirate_file(write_jsonl: Callable[..., Path]) -> Path:
@@ -62,9 +67,8 @@ async def trained_job(home: AppPaths, write_jsonl: Callable[..., Path], url: str
     provider = provider_for(url)
     plan = plan_job(store, "local", version.id, "tiny-llama", {"n_epochs": 1, "batch_size": 8})
     job = await start_job(store, provider, plan, folder)
-    done = await watch.Watcher(store, always(provider), min_interval=0.2).until_finished(
-        job.id, timeout=240
-    )
+    watcher = watch.Watcher(store, always(provider), min_interval=0.2, max_interval=QUIET_POLL)
+    done = await watcher.until_finished(job.id, timeout=240)
     await provider.close()
     return store, version, done
 
@@ -118,7 +122,7 @@ async def test_a_job_is_planned_uploaded_created_and_watched_to_success(
 
     connect = always(provider)
 
-    watcher = watch.Watcher(store, connect, min_interval=0.2)
+    watcher = watch.Watcher(store, connect, min_interval=0.2, max_interval=QUIET_POLL)
     done = await watcher.until_finished(job.id, timeout=240)
     assert done.status == "succeeded", done.error
     assert done.fine_tuned_model and done.fine_tuned_model.startswith("ft:tiny-llama:local:")
@@ -156,14 +160,16 @@ async def test_a_restart_mid_job_misses_no_step(
 
     connect = always(provider)
 
-    first = watch.Watcher(store, connect, min_interval=0.1)
+    first = watch.Watcher(store, connect, min_interval=0.1, max_interval=QUIET_POLL)
     while not job_metrics(store, job.id):
         await first.poll_due()
+        await asyncio.sleep(0.05)  # poll_due returns at once until a poll is due
     seen_before = len(job_metrics(store, job.id))
     store.close()  # the app is killed; the job trains on in the backend
     await provider.job(job.remote_id)  # (time passes)
     store = open_store(home.database)
-    done = await watch.Watcher(store, connect, min_interval=0.1).until_finished(job.id, 240)
+    again = watch.Watcher(store, connect, min_interval=0.1, max_interval=QUIET_POLL)
+    done = await again.until_finished(job.id, 240)
     assert done.status == "succeeded"
     metrics = job_metrics(store, job.id)
     assert [m.step for m in metrics] == list(range(1, metrics[-1].total_steps + 1))  # type: ignore[operator]
@@ -194,7 +200,7 @@ async def test_faults_are_retried_or_reported_and_nothing_is_lost(
 
     connect = always(provider)
 
-    watcher = watch.Watcher(store, connect, reports.append, min_interval=0.1)
+    watcher = watch.Watcher(store, connect, reports.append, 0.1, QUIET_POLL)
     await watcher.poll_due()
     assert reports[-1].error and "503" in reports[-1].error
     assert get_job(store, job.id).status == job.status  # nothing lost or overwritten
@@ -253,16 +259,21 @@ def test_command_line_train_watch_and_list(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    from tuiapp import cli_job_control
     from tuiapp.cli import main
 
     url, _api, _root = server
+    monkeypatch.setattr(cli_job_control, "MIN_INTERVAL", 0.2)  # `watch`'s default --interval
+    monkeypatch.setattr(cli_job_control, "MAX_INTERVAL", QUIET_POLL)
     monkeypatch.setenv("TUIAPP_LOCAL_URL", url)  # the backend is running: no second one
     for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "TOGETHER_API_KEY", "MISTRAL_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     store, version = frozen_version(home, write_jsonl)
-    assert main(["train", str(version.id), "--model", "tiny-llama", "--epochs", "1"]) == 2
+    train = ["train", str(version.id), "--model", "tiny-llama", "--epochs", "1"]
+    train += ["--batch-size", "8"]  # 5 steps, not the 36 of the automatic batch of 1
+    assert main(train) == 2
     assert "pass --yes" in capsys.readouterr().err  # never pays without a question
-    assert main(["train", str(version.id), "--model", "tiny-llama", "--epochs", "1", "--yes"]) == 0
+    assert main([*train, "--yes"]) == 0
     out = capsys.readouterr().out
     assert "local · tiny-llama · 36 examples · 1 epochs" in out and "$0.00" in out
     assert main(["watch"]) == 0
