@@ -1,9 +1,9 @@
 """Duplicate and near-duplicate examples: exact matches after normalising case and whitespace,
 and near matches by MinHash signatures over word shingles with LSH banding.
 
-Near-duplicates are pairs whose estimated Jaccard similarity of word 3-shingles reaches the
-threshold; pairs are grouped transitively (union-find). Memory is one small signature per
-example (64 x uint32), so a million examples fit in ~256 MB of signatures at most."""
+Near-duplicates: pairs whose Jaccard similarity of word 3-shingles reaches the threshold,
+grouped around the kept example. Memory: a signature per example (64 x uint32: 256 MB for a
+million) and 8 bytes per candidate pair."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ _RNG = np.random.default_rng(20251124)  # fixed: signatures are comparable acros
 _A = _RNG.integers(1, _PRIME, N_PERM, dtype=np.uint64)
 _B = _RNG.integers(0, _PRIME, N_PERM, dtype=np.uint64)
 _WORD = re.compile(r"\w+", re.UNICODE)
+_LOW, _SHIFT = np.uint64(0xFFFFFFFF), np.uint64(32)  # a pair key's halves
 
 
 def conversation_text(obj: Any) -> str:
@@ -174,55 +175,87 @@ def find_duplicates(
     Candidates come from LSH; those whose MinHash estimate is within ESTIMATE_SLACK of the
     threshold are checked with the exact Jaccard, so every reported pair really is that
     similar (texts are read again by position, which is why this takes a Sequence).
-    `prints`, when given, are the texts' fingerprints computed beforehand."""
-    bands, rows = banding(threshold)
-    n = len(texts)
+    `prints`, when given, are the texts' fingerprints computed beforehand. Pairs are numpy
+    uint64 keys (earlier << 32 | later): 8 bytes a pair, where a set of tuples took ~150."""
+    (bands, rows), n = banding(threshold), len(texts)
     if not n:
         return []
     if prints is None:
         prints = Fingerprints.of(texts, n)
-    signatures, digests = prints.signatures, prints.digests
-    exact_pairs = _same_digest(texts, digests)
-    edges: set[tuple[int, int]] = set()  # (earlier, later) pairs that are (near-)duplicates
+    signatures, exact = prints.signatures, _same_digest(texts, prints.digests)
     unique = np.ones(n, dtype=bool)  # exact copies need no LSH
-    unique[[b for _, b in exact_pairs]] = False
-    checked: set[tuple[int, int]] = set()
+    unique[(exact & _LOW).astype(np.intp)] = False
+    likely = _likely_pairs(signatures, unique, bands, rows, threshold - ESTIMATE_SLACK)
+    edges = likely[_verified(texts, likely, threshold)]
+    return _groups(texts, np.union1d(edges, exact), exact)
+
+
+def _keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairs of positions as uint64 keys, the earlier one in the high half."""
+    lo, hi = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
+    return np.asarray((lo << _SHIFT) | hi, dtype=np.uint64)
+
+
+def _pairs(keys: np.ndarray) -> Iterator[tuple[int, int]]:
+    """The (earlier, later) pairs of some keys, PAIR_BLOCK at a time (no list of all)."""
+    for at in range(0, len(keys), PAIR_BLOCK):
+        block = keys[at : at + PAIR_BLOCK]
+        yield from zip((block >> _SHIFT).tolist(), (block & _LOW).tolist(), strict=True)
+
+
+def _likely_pairs(
+    signatures: np.ndarray, unique: np.ndarray, bands: int, rows: int, floor: float
+) -> np.ndarray:
+    """Every candidate pair whose MinHash estimate reaches `floor`, once, as sorted keys (a
+    pair sharing several bands is found in each: the found keys are merged as they grow)."""
+    found, pending, size = np.empty(0, dtype=np.uint64), list[np.ndarray](), 0
     for a, b in _candidates(signatures, unique, bands, rows):
-        for x, y in _likely(signatures, a, b, threshold - ESTIMATE_SLACK):
-            pair = (min(x, y), max(x, y))
-            if pair not in checked:
-                checked.add(pair)
-                if jaccard(texts[pair[0]], texts[pair[1]]) >= threshold:
-                    edges.add(pair)
-    return _groups(texts, edges | exact_pairs, exact_pairs)
+        for keys in _likely(signatures, a, b, floor):
+            pending.append(keys)
+            size += len(keys)
+            if size >= 16 * PAIR_BLOCK:
+                found, pending, size = np.union1d(found, np.concatenate(pending)), [], 0
+    return np.union1d(found, np.concatenate(pending)) if pending else found
+
+
+def _verified(texts: Sequence[str], keys: np.ndarray, threshold: float) -> np.ndarray:
+    """Which pairs (sorted keys) reach the threshold in exact Jaccard; the earlier text of a
+    run of pairs that share it is read and shingled once."""
+    passed = np.zeros(len(keys), dtype=bool)
+    last, first = -1, set[str]()
+    for i, (a, b) in enumerate(_pairs(keys)):
+        if a != last:
+            last, first = a, shingles(texts[a])
+        other = shingles(texts[b])  # never empty (short texts are padded): union > 0
+        passed[i] = len(first & other) / len(first | other) >= threshold
+    return passed
 
 
 def _likely(
     signatures: np.ndarray, a: np.ndarray, b: np.ndarray, floor: float
-) -> Iterator[tuple[int, int]]:
-    """The candidate pairs whose MinHash estimate reaches `floor`, PAIR_BLOCK pairs at a time:
-    a popular band value can pair most of a million rows, and all their signatures at once
-    would take gigabytes."""
+) -> Iterator[np.ndarray]:
+    """Keys of the candidate pairs whose MinHash estimate reaches `floor`, PAIR_BLOCK pairs at
+    a time (a popular band value can pair most of a million rows: gigabytes of signatures)."""
     for at in range(0, len(a), PAIR_BLOCK):
         x, y = a[at : at + PAIR_BLOCK], b[at : at + PAIR_BLOCK]
         likely = np.mean(signatures[x] == signatures[y], axis=1) >= floor
-        yield from zip(x[likely].tolist(), y[likely].tolist(), strict=True)
+        yield _keys(x[likely], y[likely])
 
 
-def _same_digest(texts: Sequence[str], digests: np.ndarray) -> set[tuple[int, int]]:
-    """(first, later) pairs whose normalised texts are equal: equal 8-byte digests, found by
-    sorting (no dict of a million keys), each pair confirmed on the texts themselves."""
+def _same_digest(texts: Sequence[str], digests: np.ndarray) -> np.ndarray:
+    """Keys of the (first, later) pairs whose normalised texts are equal: equal 8-byte
+    digests, found by sorting (no dict of a million keys), each confirmed on the texts."""
     order = np.argsort(digests, kind="stable")  # stable: the earliest of equal digests first
     ordered = digests[order]
-    pairs: set[tuple[int, int]] = set()
+    pairs: list[int] = []
     run_start = 0
     for k in np.flatnonzero(ordered[1:] == ordered[:-1]).tolist():
         if ordered[k] != ordered[run_start]:  # a new run of equal digests
             run_start = k
         first, later = int(order[run_start]), int(order[k + 1])
         if normalize(texts[first]) == normalize(texts[later]):
-            pairs.add((first, later))
-    return pairs
+            pairs.append(first << 32 | later)
+    return np.unique(np.array(pairs, dtype=np.uint64))
 
 
 def _candidates(
@@ -244,13 +277,12 @@ def _candidates(
             yield positions[order[same]], positions[order[same + lag]]
 
 
-def _groups(
-    texts: Sequence[str], edges: set[tuple[int, int]], exact_pairs: set[tuple[int, int]]
-) -> list[DuplicateGroup]:
-    """Star groups: each example joins the earliest example it duplicates that is itself kept,
-    so every dropped example is directly similar to the one kept (no chains A~B~C)."""
+def _groups(texts: Sequence[str], edges: np.ndarray, exact: np.ndarray) -> list[DuplicateGroup]:
+    """Star groups from pair keys: each example joins the earliest one it duplicates that is
+    itself kept, so a dropped example is similar to the kept one (no chains A~B~C)."""
+    order = np.lexsort((edges >> _SHIFT, edges & _LOW))  # by the later position, then earlier
     owner: dict[int, int] = {}
-    for a, b in sorted(edges, key=lambda e: (e[1], e[0])):
+    for a, b in _pairs(edges[order]):
         if b not in owner and a not in owner:
             owner[b] = a
     members: dict[int, list[int]] = defaultdict(list)
@@ -260,6 +292,8 @@ def _groups(
     for head, dropped in sorted(members.items()):
         dropped.sort()
         sims = [jaccard(texts[head], texts[m]) for m in dropped]
-        exact = all((head, m) in exact_pairs for m in dropped)
-        out.append(DuplicateGroup((head, *dropped), exact, min(sims, default=1.0)))
+        wanted = _keys(np.full(len(dropped), head), np.array(dropped))
+        at = np.minimum(np.searchsorted(exact, wanted), max(len(exact) - 1, 0))
+        same = len(exact) > 0 and bool(np.all(exact[at] == wanted))
+        out.append(DuplicateGroup((head, *dropped), same, min(sims, default=1.0)))
     return out
