@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -259,7 +260,8 @@ def test_restart_resumes_a_job_from_its_checkpoint(
     shutil.copytree(tiny_model, root / "models" / "tiny-llama")
     with running_server(root) as (url, api):
         client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
-        file = client.files.create(file=("t.jsonl", pirate_lines(100)), purpose="fine-tune")
+        # 3 epochs of 30 steps: killed past the first checkpoint, 60 steps still to go
+        file = client.files.create(file=("t.jsonl", pirate_lines(30)), purpose="fine-tune")
         job = client.fine_tuning.jobs.create(
             model="tiny-llama",
             training_file=file.id,
@@ -278,31 +280,39 @@ def test_restart_resumes_a_job_from_its_checkpoint(
         messages = [e.message for e in client.fine_tuning.jobs.list_events(job.id, limit=100)]
         assert any("resuming from the checkpoint at step" in m for m in messages)
         assert [c.step_number for c in client.fine_tuning.jobs.checkpoints.list(job.id)] == [
-            300,
-            200,
-            100,
+            90,
+            60,
+            30,
         ]
 
 
-def test_same_seed_same_losses(server) -> None:  # type: ignore[no-untyped-def]
-    url, _api, _root = server
-    client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
-    file = client.files.create(file=("t.jsonl", pirate_lines(12)), purpose="fine-tune")
-    runs = []
-    for seed in (5, 5, 6):
-        job = client.fine_tuning.jobs.create(
-            model="tiny-llama",
-            training_file=file.id,
-            seed=seed,
-            hyperparameters={"n_epochs": 1, "batch_size": 2},
-        )
-        assert wait_for(client, job.id).status == "succeeded"
-        runs.append(
-            sorted(
-                (event_data(e)["step"], event_data(e)["train_loss"])
-                for e in client.fine_tuning.jobs.list_events(job.id, limit=100)
-                if e.type == "metrics"
+def test_same_seed_same_losses(tmp_path: Path, tiny_model: Path, home: Any) -> None:
+    """Three jobs (seeds 5, 5, 6) on three servers, trained at once: a server trains one job at
+    a time, and each trainer spends most of its time starting up on one core."""
+    with contextlib.ExitStack() as servers:
+        runs = []
+        for n, seed in enumerate((5, 5, 6)):
+            root = tmp_path / f"local{n}"
+            shutil.copytree(tiny_model, root / "models" / "tiny-llama")
+            url, _api = servers.enter_context(running_server(root))
+            client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
+            file = client.files.create(file=("t.jsonl", pirate_lines(12)), purpose="fine-tune")
+            job = client.fine_tuning.jobs.create(
+                model="tiny-llama",
+                training_file=file.id,
+                seed=seed,
+                hyperparameters={"n_epochs": 1, "batch_size": 2},
             )
-        )
-    assert runs[0] == runs[1]
-    assert runs[0] != runs[2]
+            runs.append((client, job.id))
+        losses = []
+        for client, job_id in runs:
+            assert wait_for(client, job_id).status == "succeeded"
+            losses.append(
+                sorted(
+                    (event_data(e)["step"], event_data(e)["train_loss"])
+                    for e in client.fine_tuning.jobs.list_events(job_id, limit=100)
+                    if e.type == "metrics"
+                )
+            )
+    assert losses[0] == losses[1]
+    assert losses[0] != losses[2]
