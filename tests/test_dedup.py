@@ -96,3 +96,19 @@ def test_vectorised_signatures_find_the_same_groups(monkeypatch: pytest.MonkeyPa
     assert np.array_equal(prints.signatures, per_text_prints(texts).signatures)
     assert find_duplicates(texts, prints=prints) == reference
     assert find_duplicates(texts) == reference
+
+
+def test_pair_keys_are_distinct_ordered_and_decode_back() -> None:
+    """A pair found in several bands (in either order) is kept once; keys decode to
+    (earlier, later), positions past 2**31 included."""
+    from tuiapp.data.pair_keys import distinct, iter_pairs, pair_keys
+
+    big = 3_000_000_000
+    found = [
+        pair_keys(np.array([5, 9]), np.array([2, big])),
+        pair_keys(np.array([2, 7]), np.array([5, 1])),
+    ]
+    keys = distinct(found)
+    assert found == [] and keys.dtype == np.uint64
+    assert list(iter_pairs(keys)) == [(1, 7), (2, 5), (9, big)]
+    assert list(iter_pairs(distinct([]))) == []

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from tuiapp.data.examine import conversation
+from tuiapp.data.pair_keys import LOW, SHIFT, distinct, iter_pairs, pair_keys
 
 N_PERM = 64
 SHINGLE = 3
@@ -31,7 +32,6 @@ _RNG = np.random.default_rng(20251124)  # fixed: signatures are comparable acros
 _A = _RNG.integers(1, _PRIME, N_PERM, dtype=np.uint64)
 _B = _RNG.integers(0, _PRIME, N_PERM, dtype=np.uint64)
 _WORD = re.compile(r"\w+", re.UNICODE)
-_LOW, _SHIFT = np.uint64(0xFFFFFFFF), np.uint64(32)  # a pair key's halves
 
 
 def conversation_text(obj: Any) -> str:
@@ -184,23 +184,10 @@ def find_duplicates(
         prints = Fingerprints.of(texts, n)
     signatures, exact = prints.signatures, _same_digest(texts, prints.digests)
     unique = np.ones(n, dtype=bool)  # exact copies need no LSH
-    unique[(exact & _LOW).astype(np.intp)] = False
+    unique[(exact & LOW).astype(np.intp)] = False
     likely = _likely_pairs(signatures, unique, bands, rows, threshold - ESTIMATE_SLACK)
     edges = likely[_verified(texts, likely, threshold)]
     return _groups(texts, np.union1d(edges, exact), exact)
-
-
-def _keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pairs of positions as uint64 keys, the earlier one in the high half."""
-    lo, hi = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
-    return np.asarray((lo << _SHIFT) | hi, dtype=np.uint64)
-
-
-def _pairs(keys: np.ndarray) -> Iterator[tuple[int, int]]:
-    """The (earlier, later) pairs of some keys, PAIR_BLOCK at a time (no list of all)."""
-    for at in range(0, len(keys), PAIR_BLOCK):
-        block = keys[at : at + PAIR_BLOCK]
-        yield from zip((block >> _SHIFT).tolist(), (block & _LOW).tolist(), strict=True)
 
 
 def _likely_pairs(
@@ -208,14 +195,15 @@ def _likely_pairs(
 ) -> np.ndarray:
     """Every candidate pair whose MinHash estimate reaches `floor`, once, as sorted keys (a
     pair sharing several bands is found in each: the found keys are merged as they grow)."""
-    found, pending, size = np.empty(0, dtype=np.uint64), list[np.ndarray](), 0
+    chunks: list[np.ndarray] = []  # the keys merged so far, then those found since
+    size = 0
     for a, b in _candidates(signatures, unique, bands, rows):
         for keys in _likely(signatures, a, b, floor):
-            pending.append(keys)
+            chunks.append(keys)
             size += len(keys)
             if size >= 16 * PAIR_BLOCK:
-                found, pending, size = np.union1d(found, np.concatenate(pending)), [], 0
-    return np.union1d(found, np.concatenate(pending)) if pending else found
+                chunks, size = [distinct(chunks)], 0
+    return distinct(chunks)
 
 
 def _verified(texts: Sequence[str], keys: np.ndarray, threshold: float) -> np.ndarray:
@@ -223,7 +211,7 @@ def _verified(texts: Sequence[str], keys: np.ndarray, threshold: float) -> np.nd
     run of pairs that share it is read and shingled once."""
     passed = np.zeros(len(keys), dtype=bool)
     last, first = -1, set[str]()
-    for i, (a, b) in enumerate(_pairs(keys)):
+    for i, (a, b) in enumerate(iter_pairs(keys)):
         if a != last:
             last, first = a, shingles(texts[a])
         other = shingles(texts[b])  # never empty (short texts are padded): union > 0
@@ -239,7 +227,7 @@ def _likely(
     for at in range(0, len(a), PAIR_BLOCK):
         x, y = a[at : at + PAIR_BLOCK], b[at : at + PAIR_BLOCK]
         likely = np.mean(signatures[x] == signatures[y], axis=1) >= floor
-        yield _keys(x[likely], y[likely])
+        yield pair_keys(x[likely], y[likely])
 
 
 def _same_digest(texts: Sequence[str], digests: np.ndarray) -> np.ndarray:
@@ -280,9 +268,9 @@ def _candidates(
 def _groups(texts: Sequence[str], edges: np.ndarray, exact: np.ndarray) -> list[DuplicateGroup]:
     """Star groups from pair keys: each example joins the earliest one it duplicates that is
     itself kept, so a dropped example is similar to the kept one (no chains A~B~C)."""
-    order = np.lexsort((edges >> _SHIFT, edges & _LOW))  # by the later position, then earlier
+    order = np.lexsort((edges >> SHIFT, edges & LOW))  # by the later position, then earlier
     owner: dict[int, int] = {}
-    for a, b in _pairs(edges[order]):
+    for a, b in iter_pairs(edges[order]):
         if b not in owner and a not in owner:
             owner[b] = a
     members: dict[int, list[int]] = defaultdict(list)
@@ -292,7 +280,7 @@ def _groups(texts: Sequence[str], edges: np.ndarray, exact: np.ndarray) -> list[
     for head, dropped in sorted(members.items()):
         dropped.sort()
         sims = [jaccard(texts[head], texts[m]) for m in dropped]
-        wanted = _keys(np.full(len(dropped), head), np.array(dropped))
+        wanted = pair_keys(np.full(len(dropped), head), np.array(dropped))
         at = np.minimum(np.searchsorted(exact, wanted), max(len(exact) - 1, 0))
         same = len(exact) > 0 and bool(np.all(exact[at] == wanted))
         out.append(DuplicateGroup((head, *dropped), same, min(sims, default=1.0)))
