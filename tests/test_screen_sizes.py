@@ -1,8 +1,12 @@
-"""Every main screen at 80x24 and at 120x35, as snapshots (`pytest --snapshot-update` after a
-deliberate change), and a check that the footer shows whole keys ending with the palette."""
+"""Every main screen and dialog at 80x24 and at 120x35, as snapshots (`pytest --snapshot-update`
+after a deliberate change), taken once the screen's workers are done, and a check that the
+footer shows whole keys ending with the palette and that toasts cover neither it nor a title."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -10,7 +14,16 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
 
+from screens.choice import ChoiceScreen
+from screens.confirm import ConfirmScreen
+from screens.freeze import FreezeScreen
+from screens.judge_dialog import JudgeDialog
+from screens.open_file import OpenFileScreen
+from screens.prompt import PromptScreen
+from screens.quality import QualityScreen
+from screens.redact_plan import RedactPlanScreen
 from screens.report import ReportScreen
 from tests.test_jobs_ui import finished_job
 from tests.test_snapshots import sample_lines
@@ -18,6 +31,7 @@ from tests.test_store_and_import import imported
 from tests.test_versions import accept_all
 from tests.waiting import until
 from tuiapp.app import TuiApp, make_app
+from tuiapp.data.redaction import RedactionPlan
 from tuiapp.paths import AppPaths
 from tuiapp.services.freeze import commit, plan_freeze
 from tuiapp.store.jobs import update_job
@@ -25,6 +39,18 @@ from tuiapp.widgets.key_footer import KeyFooter
 
 SIZES = [(80, 24), (120, 35)]
 Opener = Callable[[TuiApp, dict[str, int]], Awaitable[None]]
+FIXED = Path("/tmp/tuiapp-snapshots")  # fixed paths: screens show the dataset's path
+RECENT = FIXED / "train.jsonl"  # the open dialog lists it
+NOW = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)  # what the store stamps rows with
+
+
+class FrozenClock(dt.datetime):
+    """datetime, with `now` always NOW (the store's stamps: versions, scans)."""
+
+    @classmethod
+    def now(cls, tz: dt.tzinfo | None = None) -> FrozenClock:  # type: ignore[override]
+        """NOW."""
+        return cls.fromtimestamp(NOW.timestamp(), tz)
 
 
 def world(home: AppPaths, path: Path) -> dict[str, int]:
@@ -59,6 +85,42 @@ async def go(app: TuiApp, ids: dict[str, int], what: str) -> None:
         nav.playground(ids["job"])
     elif what == "overlay":
         nav.loss_curves([ids["job"]])
+    elif what == "quality":
+        app.push_screen(QualityScreen(ids["dataset"]))
+    elif what == "token_preview":
+        nav.token_preview(ids["dataset"], 0)
+    else:
+        app.push_screen(DIALOGS[what]())
+
+
+def _redaction_plan() -> RedactionPlan:
+    """A plan with an email and a phone number in it."""
+    plan = RedactionPlan()
+    user = {"role": "user", "content": "Mail jane@example.com or call +1 415-867-5309."}
+    plan.add(0, 1, {"messages": [user, {"role": "assistant", "content": "Noted."}]})
+    return plan
+
+
+def _open_file() -> OpenFileScreen:
+    """The open dialog with one recent file, at a path that is the same on every run."""
+    RECENT.parent.mkdir(parents=True, exist_ok=True)
+    RECENT.write_text("{}\n")
+    return OpenFileScreen(recent=[str(RECENT)])
+
+
+DIALOGS: dict[str, Callable[[], Screen[Any]]] = {
+    "confirm": lambda: ConfirmScreen(
+        "Delete calc.jsonl?", "Its 14 examples and every decision go.", yes="Delete", no="Keep"
+    ),
+    "choice": lambda: ChoiceScreen(
+        "Show which examples?", [("pending", "pending (10)"), ("accepted", "accepted (4)")]
+    ),
+    "prompt": lambda: PromptScreen("Note on line 3", value="check the sum", hint="Enter saves"),
+    "freeze": lambda: FreezeScreen("calc v2"),
+    "open_file": _open_file,
+    "redact_plan": lambda: RedactPlanScreen("Redact line 1", _redaction_plan()),
+    "judge_dialog": lambda: JudgeDialog("gpt-4o-mini", lambda *_: "about $0.01 for 12 items"),
+}
 
 
 SCREENS: dict[str, tuple[str, str | None]] = {  # name: (F-key, drill-down)
@@ -74,6 +136,9 @@ SCREENS: dict[str, tuple[str, str | None]] = {  # name: (F-key, drill-down)
     "playground": ("f3", "playground"),
     "experiments": ("f4", None),
     "overlay": ("f4", "overlay"),
+    "quality": ("f2", "quality"),
+    "token_preview": ("f2", "token_preview"),
+    **{name: ("f2", name) for name in DIALOGS},
 }
 
 
@@ -92,11 +157,29 @@ def quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TUIAPP_LOCAL_AUTOSTART", "0")  # never start a backend here
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
+    monkeypatch.setattr("tuiapp.store.db.datetime", FrozenClock)
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Wait until the workers of the screens are done (the app's job watcher runs for ever
+    and is left out), then for the repaint of what they found."""
+    app = pilot.app
+    for _ in range(5):
+        busy = [w for w in app.workers if w.node is not app and not w.is_finished]
+        if not busy:
+            break
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(app.workers.wait_for_complete(busy), 5)
+        await pilot.pause()
+    await pilot.pause()
 
 
 def opened(home: AppPaths, write_jsonl: Callable[..., Path], name: str) -> tuple[TuiApp, Any]:
     """The app and a `run_before` that opens screen `name` and lets it settle."""
-    ids = world(home, write_jsonl(sample_lines(), "calc.jsonl"))
+    FIXED.mkdir(parents=True, exist_ok=True)
+    path = FIXED / "calc.jsonl"
+    path.write_bytes(write_jsonl(sample_lines(), "calc.jsonl").read_bytes())
+    ids = world(home, path)
     app = make_app(home)
     key, drill = SCREENS[name]
 
@@ -105,16 +188,18 @@ def opened(home: AppPaths, write_jsonl: Callable[..., Path], name: str) -> tuple
         await pilot.pause()
         if drill:
             await go(app, ids, drill)
-        await pilot.pause(0.5)
-        await until(pilot, lambda: bool(app.screen.query(KeyFooter)), "the screen")
+        await pilot.pause()
+        await settled(pilot)
+        for field in app.screen.query("Input, TextArea"):
+            field.cursor_blink = False  # type: ignore[attr-defined]  # a blink is no change
         await pilot.pause(0.3)
 
     return app, run_before
 
 
-# screens whose content settles through background workers (counts, plans, a provider's
-# answer) at a moment the snapshot cannot wait for: checked by the footer test below only
-UNSETTLED = {"datasets", "versions", "playground"}
+# left out of the snapshots (checked by the footer test only): the quality screen's length
+# histogram came out with a different last bin on some runs (not found why yet)
+UNSETTLED = {"quality"}
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -126,7 +211,7 @@ def test_screen_snapshot(  # type: ignore[no-untyped-def]
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("name", list(SCREENS))
+@pytest.mark.parametrize("name", [n for n in SCREENS if n not in DIALOGS])
 async def test_footer_ends_with_the_palette_and_keeps_f1_at_80(
     quiet: None, home: AppPaths, write_jsonl: Callable[..., Path], name: str
 ) -> None:
@@ -136,3 +221,18 @@ async def test_footer_ends_with_the_palette_and_keeps_f1_at_80(
         line = app.screen._compositor.render_strips()[-1].text.rstrip()
         assert line.endswith("^p palette"), line
         assert "f1 Keys" in line or not app.screen.query_one(KeyFooter).visible_keys(), line
+
+
+async def test_toasts_sit_under_the_title_line_narrow_and_clear_of_the_footer(
+    quiet: None, home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    app, run_before = opened(home, write_jsonl, "review")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await run_before(pilot)
+        app.notify("Nothing to undo.", title="Undo")
+        await until(pilot, lambda: bool(app.screen.query("Toast")), "the toast")
+        await pilot.pause()
+        toast = app.screen.query_one("Toast").region
+        footer = app.screen.query_one(KeyFooter).region
+        assert toast.y == 1 and toast.bottom <= footer.y, (toast, footer)  # under the title
+        assert toast.right >= 76 and toast.width <= 32 and toast.height <= 2, toast  # narrow
