@@ -109,6 +109,7 @@ async def first_page_and_keys(home: Path, path: Path, presses: int) -> tuple[flo
     async with app.run_test(size=(120, 35)) as pilot:
         while not (
             isinstance(app.screen, ReviewScreen)
+            and app.screen.query(ExampleList)  # composed (a reopened dataset shows at once)
             and app.screen.query_one(ExampleList).count > 0
             and app.screen.example is not None
         ):
