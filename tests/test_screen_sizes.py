@@ -236,3 +236,22 @@ async def test_toasts_sit_under_the_title_line_narrow_and_clear_of_the_footer(
         footer = app.screen.query_one(KeyFooter).region
         assert toast.y == 1 and toast.bottom <= footer.y, (toast, footer)  # under the title
         assert toast.right >= 76 and toast.width <= 32 and toast.height <= 2, toast  # narrow
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_rating_screen_snapshot(  # type: ignore[no-untyped-def]
+    snap_compare, quiet: None, home: AppPaths, write_jsonl: Callable[..., Path], size
+) -> None:
+    from screens.rating import RatingScreen
+    from tests.test_ratings_experiments import two_runs
+
+    _store, _job, tuned, base = two_runs(home, write_jsonl)
+    app = make_app(home)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        app.push_screen(RatingScreen(tuned.id, base.id, "ann"))
+        await settled(pilot)
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
