@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.lint_support import BackgroundTool
 from tuiapp.paths import AppPaths, app_paths
 
 NEEDS_LOCAL = "needs the `local` extra (torch): a real model or the local server"
@@ -73,3 +75,33 @@ def server(tmp_path: Path, tiny_model: Path, home: AppPaths) -> Iterator[tuple[s
     shutil.copytree(tiny_model, root / "models" / "tiny-llama")
     with running_server(root) as (url, api):
         yield url, api, root
+
+
+MYPY_NODE = "tests/test_lint.py::test_mypy"
+BACKGROUND_MYPY = pytest.StashKey[BackgroundTool]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start test_mypy's type-check now, in the background, when this run includes it (not in
+    pytest-xdist's workers: each collects every test, and would start one of its own)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    if any(item.nodeid == MYPY_NODE for item in session.items):
+        session.config.stash[BACKGROUND_MYPY] = BackgroundTool("mypy")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A background mypy that no test waited for (-x, a deselection, Ctrl-C) ends here."""
+    tool = session.config.stash.get(BACKGROUND_MYPY, None)
+    if tool is not None:
+        tool.stop()
+
+
+@pytest.fixture
+def mypy_run(request: pytest.FixtureRequest) -> subprocess.CompletedProcess[str]:
+    """mypy over the project as configured: the run started at collection, else one now."""
+    tool = request.config.stash.get(BACKGROUND_MYPY, None) or BackgroundTool("mypy")
+    try:
+        return tool.result()
+    finally:
+        tool.stop()

@@ -24,8 +24,9 @@ def test_ruff_lint_and_format() -> None:
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 
-def test_mypy() -> None:
+def test_mypy(mypy_run: subprocess.CompletedProcess[str]) -> None:
+    """mypy_run started at the session's start (conftest), so it overlaps the other tests."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
     assert config["packages"] == TREES  # mypy checks what ruff checks: tests and benchmarks too
-    result = run("mypy")
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert mypy_run.args[1:] == ["-m", "mypy"]  # the project's configuration, nothing narrowed
+    assert mypy_run.returncode == 0, mypy_run.stdout + mypy_run.stderr
