@@ -16,6 +16,7 @@ from tuiapp.local.hyperparams import FULL_BYTES_PER_PARAM, TrainingSettings
 
 SAMPLED_VALIDATION = 32  # examples evaluated every 1/20 of the run; all of them per epoch
 DPO_EVAL_BATCH = 4
+SKIP_ENTROPY = True  # benchmarks/bench_trainer.py turns it off to compare
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,32 @@ def build_sft(
         processing_class=tokenizer,
         callbacks=callbacks,
     )
+    if SKIP_ENTROPY:
+        skip_entropy(trainer.model)
     return trainer, full_validation(trainer, sft_dataset(valid) if valid else None)
+
+
+def skip_entropy(model: Any) -> None:
+    """TRL's fused LM head computes each token's entropy for a log line no job reports: have
+    it compute the log-probabilities and top-1 hits only (the loss and mean_token_accuracy),
+    its entropy metric a zero."""
+    import functools
+
+    import torch
+    from trl.trainer.utils import add_fused_lm_head
+
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    add_fused_lm_head(inner, outputs=("log_probs", "is_top1"))
+    fused = inner.forward
+
+    @functools.wraps(fused)
+    def forward(*args: Any, **kwargs: Any) -> Any:
+        out = fused(*args, **kwargs)
+        if kwargs.get("fused_lm_head") and getattr(out, "entropy", 0) is None:
+            out.entropy = torch.zeros((), device=out.log_probs.device)
+        return out
+
+    inner.forward = forward
 
 
 def build_dpo(
