@@ -67,8 +67,8 @@ class RedactPlanScreen(ModalScreen[RedactionChoice | None]):
                 id="redact-help",
             )
             with Horizontal(id="redact-buttons"):
-                yield Button("Apply (a)", variant="warning", id="redact-apply")
-                yield Button("Cancel (Esc)", id="redact-cancel")
+                yield Button("Apply (a)", variant="warning", id="redact-apply", compact=True)
+                yield Button("Cancel (Esc)", id="redact-cancel", compact=True)
 
     def on_mount(self) -> None:
         """Show the first kind's examples and items."""
