@@ -84,7 +84,7 @@ BACKGROUND_MYPY = pytest.StashKey[BackgroundTool]()
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start test_mypy's type-check now, in the background, when this run includes it (not in
     pytest-xdist's workers: each collects every test, and would start one of its own)."""
-    if hasattr(session.config, "workerinput"):
+    if hasattr(session.config, "workerinput") or session.config.option.collectonly:
         return
     if any(item.nodeid == MYPY_NODE for item in session.items):
         session.config.stash[BACKGROUND_MYPY] = BackgroundTool("mypy")
