@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
 
 from screens.prompt import PromptScreen
+from tuiapp.providers.adapter import Adapter
 from tuiapp.providers.base import ProviderError
 from tuiapp.providers.registry import (
     DEFAULT_SETTING,
@@ -21,6 +22,19 @@ from tuiapp.providers.registry import (
 from tuiapp.widgets.key_footer import KeyFooter
 from tuiapp.widgets.tables import cursor_key
 from tuiapp.workspace import workspace_of
+
+
+def keys_help(specs: list[Adapter]) -> str:
+    """Where keys come from, naming every provider's variables (from the registry, so a new
+    provider is never left out of the help)."""
+    needs = [
+        " + ".join((spec.key_env, *spec.needs_env)) for spec in specs if spec.key_env is not None
+    ]
+    return (
+        "Keys come from the environment or the OS keyring (a adds one), never the database: "
+        f"{', '.join(needs)} (OPENAI_BASE_URL for any OpenAI-compatible service). "
+        "The local backend needs no key. OpenAI stops new training jobs on 2027-01-06."
+    )
 
 
 class ProvidersScreen(Screen[None]):
@@ -38,15 +52,7 @@ class ProvidersScreen(Screen[None]):
         """Title, table, help."""
         yield Label("[b]Providers[/b]", id="providers-title")
         yield DataTable(id="providers-table", cursor_type="row", zebra_stripes=True)
-        yield Static(
-            "Keys come from the environment or the OS keyring (a adds one), never the "
-            "database: OPENAI_API_KEY "
-            "(+ OPENAI_BASE_URL for any OpenAI-compatible service), AZURE_OPENAI_API_KEY + "
-            "AZURE_OPENAI_ENDPOINT + OPENAI_API_VERSION, TOGETHER_API_KEY, MISTRAL_API_KEY. "
-            "The local backend needs no key. OpenAI stops new "
-            "training jobs on 2027-01-06.",
-            id="providers-help",
-        )
+        yield Static(keys_help(adapters()), id="providers-help")
         yield KeyFooter()
 
     def on_mount(self) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from screens.job import JobScreen
 from screens.new_job import NewJobScreen
@@ -175,6 +175,9 @@ async def test_providers_screen_tests_and_picks_without_storing_keys(
         table = screen.query_one("#providers-table", DataTable)
         assert table.get_row("together")[3] == "ready"
         assert table.get_row("openai")[3] == "needs OPENAI_API_KEY"
+        help_text = str(screen.query_one("#providers-help", Static).render())
+        for needed in ("FIREWORKS_API_KEY", "FIREWORKS_ACCOUNT_ID", "TOGETHER_API_KEY"):
+            assert needed in help_text  # the help named four providers' keys, not Fireworks'
         await pilot.press("down", "d")  # openai: no key, cannot be the default
         await pilot.pause()
         assert app.store.get_setting("default_provider") is None
