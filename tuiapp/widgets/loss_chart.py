@@ -84,7 +84,7 @@ class LossChart(PlotextPlot, can_focus=True):
     """Train and validation curves of one job, or of several jobs overlaid (one colour each)."""
 
     DEFAULT_CSS = """
-    LossChart { height: 1fr; min-height: 10; }
+    LossChart { height: 1fr; min-height: 8; }
     LossChart:focus { background-tint: $foreground 4%; }
     """
     BINDINGS = [
