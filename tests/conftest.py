@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.leaks import stop_leaked_servers
 from tests.lint_support import BackgroundTool
 from tuiapp.paths import AppPaths, app_paths
 
@@ -26,11 +27,14 @@ def chat(
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppPaths:
-    """App folders inside the test's temporary directory."""
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppPaths]:
+    """App folders inside the test's temporary directory; a local server the test (or the app
+    it ran) left running in them fails the test and is killed."""
     monkeypatch.setenv("TUIAPP_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("TUIAPP_TODAY", "2026-12-01")  # the catalog's dates, judged as on this day
-    return app_paths(tmp_path / "home").ensure()
+    yield app_paths(tmp_path / "home").ensure()
+    leaked = stop_leaked_servers(tmp_path / "home")
+    assert not leaked, f"the test left local server(s) {leaked} running (killed now)"
 
 
 @pytest.fixture
