@@ -8,8 +8,8 @@ from screens.job import JobScreen
 from tests.waiting import until
 from tuiapp.app import make_app
 from tuiapp.paths import AppPaths
-from tuiapp.store import open_store
 from tuiapp.providers.base import RemoteCheckpoint, RemoteEvent
+from tuiapp.store import open_store
 from tuiapp.store.jobs import MetricPoint, add_checkpoints, add_events, add_metrics, insert_job
 
 
