@@ -22,11 +22,14 @@ from tuiapp.paths import AppPaths
 from tuiapp.providers.registry import Providers
 from tuiapp.redact import redact
 from tuiapp.store import Store, open_store
+from tuiapp.widgets.terminal_safety import harden_terminal_output
 from tuiapp.workspace import Workspace
 
 if TYPE_CHECKING:  # the file identity (hashing, atomic writes) loads when a file is opened
     from tuiapp.services.identity import Identity
     from tuiapp.services.job_watch import Polled  # the watcher loads after the first paint
+
+harden_terminal_output()  # before any text is rendered: controls in it are drawn, not sent
 
 WATCH_IDLE = 1.0  # seconds between rounds of the watcher
 SYNC_OPEN_BYTES = 8 * 1024 * 1024  # files up to this size are hashed on the spot (< 10 ms)

@@ -20,6 +20,7 @@ from textual.strip import Strip
 from tuiapp.problems import Severity
 from tuiapp.store.records import ExampleRow
 from tuiapp.widgets.scrollbars import move_thumb
+from tuiapp.widgets.terminal_safety import drawable
 
 STATUS_GLYPHS = {"pending": "·", "accepted": "✓", "rejected": "✗", "flagged": "⚑"}
 FetchRows = Callable[[Iterable[int]], dict[int, ExampleRow]]
@@ -282,5 +283,5 @@ class ExampleList(ScrollView, can_focus=True):
             Segment(severity[0], styled(f"example-list--{severity[1]}")),
             Segment(marks, styled("example-list--dim")),
             Segment(f" {tokens} ", styled("example-list--dim")),
-            Segment(row.preview or "(no text)", base),
+            Segment(drawable(row.preview) or "(no text)", base),
         ]
