@@ -66,6 +66,7 @@ async def test_a_fine_tuned_local_model_is_evaluated_and_resumed(
     )
     assert counter.seen.count("POST /v1/chat/completions") == 2
     assert second.status == "completed" and seen[-1] == (len(items), len(items))
+    assert seen[0] == (len(items) - 2, len(items))  # shown before the first answer: no "--%"
     stored = outputs(store, run.id)
     assert all(
         o.output is not None and o.latency_ms and o.completion_tokens for o in stored.values()

@@ -145,6 +145,7 @@ def test_cli_judge_exit_codes_json_and_progress(
     assert (result["wins"], result["ties"], result["losses"]) == (10, 0, 0)
     assert result["win_rate"] == 1.0 and providers.asked == ["stub"]
     assert "judge: 20/20 asked" in out.err  # progress on stderr
+    assert out.err.index("judge: 0/20 asked") < out.err.index("judge: 1/20")  # before any reply
     assert (
         main(["judge", str(job.id), "--judge", "stub:judge-model", "--mode", "rubric", "--yes"])
         == 0

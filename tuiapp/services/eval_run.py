@@ -125,6 +125,8 @@ async def run_eval(
         if progress is not None:
             progress(finished, len(items))
 
+    if progress is not None:  # the bar shows where it starts (0%, or a resumed share) at once
+        progress(finished, len(items))
     await asyncio.gather(*(answer(item) for item in todo))
     stored = outputs(store, run_id)
     answers = [stored[i.position].output if i.position in stored else None for i in items]

@@ -208,6 +208,8 @@ async def run_judge(
         if progress is not None:
             progress(finished, len(asks))
 
+    if progress is not None:  # the bar shows where it starts (0%, or a resumed share) at once
+        progress(finished, len(asks))
     await asyncio.gather(*(ask(a) for a in todo))
     failed = sum(1 for j in judgements(store, judge_id).values() if j.error is not None)
     finish_judge_run(store, judge_id, "completed" if not failed else "incomplete")
