@@ -112,8 +112,8 @@ def test_freezing_after_targeted_examples_makes_a_child_with_the_parents_holdout
     assert plan.report["holdout_kept_from"] == parent.id and plan.report["targeted"] == 8
     said = "\n".join(plan.warnings)
     assert f"holdout kept from version {parent.id} (v1): 8 examples" in said
-    assert "the 8 targeted examples go to train" in said
-    assert "3 targeted examples have the prompt of a holdout example" in said
+    assert "; targeted examples, all in train: 8" in said
+    assert "targeted examples with the prompt of a holdout example: 3" in said
     child = commit(store, plan, "v2")
     assert child.parent_id == parent.id and (child.split_seed, child.split_fraction) == (3, 0.2)
     assert holdout_ids(store, child.id) == holdout_ids(store, parent.id)

@@ -140,7 +140,7 @@ def kept_holdout(
     train = [i for i, example_id in enumerate(ids) if example_id not in before - targeted]
     said = [
         f"holdout kept from version {parent.id} ({parent.name}): {len(holdout)} examples, "
-        f"so the scores compare; the {len(targeted)} targeted examples go to train"
+        f"so the scores compare; targeted examples, all in train: {len(targeted)}"
     ]
     if len(holdout) != len(before):
         said.append(f"{len(before) - len(holdout)} of the parent's holdout examples are not taken")
@@ -148,8 +148,8 @@ def kept_holdout(
     same = sum(prompt_text(objs[example_id]) in prompts for example_id in targeted)
     if same:
         said.append(
-            f"{same} targeted examples have the prompt of a holdout example: the child's "
-            "holdout scores on those items are on prompts it trained on"
+            f"targeted examples with the prompt of a holdout example: {same} (the child's "
+            "holdout scores on those items are on prompts it trained on)"
         )
     return train, holdout, said
 
