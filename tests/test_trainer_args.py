@@ -1,0 +1,25 @@
+"""The trainer runs with the settings the job shows: gradient checkpointing only when asked
+(TRL's SFT and DPO configs turn it on by default, which recomputed every activation and cost
+the CPU a third of its throughput)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tuiapp.local.devices import Placement
+from tuiapp.local.hf_trainers import RunSpec, common_args
+from tuiapp.local.hyperparams import TrainingSettings
+
+pytest.importorskip("trl")
+
+
+@pytest.mark.parametrize("asked", [False, True])
+def test_gradient_checkpointing_is_what_the_job_asked_for(tmp_path: Path, asked: bool) -> None:
+    from trl import DPOConfig, SFTConfig
+
+    settings = TrainingSettings(1, 2, 1.0, 1e-3, 0, gradient_checkpointing=asked)
+    spec = RunSpec("unused", tmp_path, settings, Placement("cpu", "fp32", "cpu"), 64)
+    for config in (SFTConfig, DPOConfig):
+        assert config(**common_args(spec, 1, False)).gradient_checkpointing is asked
