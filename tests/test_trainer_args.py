@@ -22,4 +22,12 @@ def test_gradient_checkpointing_is_what_the_job_asked_for(tmp_path: Path, asked:
     settings = TrainingSettings(1, 2, 1.0, 1e-3, 0, gradient_checkpointing=asked)
     spec = RunSpec("unused", tmp_path, settings, Placement("cpu", "fp32", "cpu"), 64)
     for config in (SFTConfig, DPOConfig):
-        assert config(**common_args(spec, 1, False)).gradient_checkpointing is asked
+        made = config(**common_args(spec, 1, False))
+        assert made.gradient_checkpointing is asked
+        # TRL's other changed defaults are said too: fp32 on the CPU, the job's rate, every step
+        assert (made.bf16, made.fp16, made.learning_rate, made.logging_steps) == (
+            False,
+            False,
+            1e-3,
+            1,
+        )
