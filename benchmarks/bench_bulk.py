@@ -64,7 +64,7 @@ def _new_undo(store: Store, dataset_id: int) -> int:
     """The bulk undo of today's store, returning how many examples it changed back."""
     undone = undo_last(store, dataset_id)
     assert undone is not None
-    return len(undone[2])
+    return undone.count
 
 
 IMPLEMENTATIONS: list[tuple[str, Callable[..., int], Callable[[Store, int], int]]] = [

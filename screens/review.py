@@ -270,9 +270,9 @@ class ReviewScreen(Screen[None]):
         if undone is None:
             self.notify("Nothing to undo.")
             return
-        idx, field, changed = undone
+        idx, field, count, changed = undone.first, undone.field, undone.count, undone.changed
         self.counts = status_counts(workspace_of(self.app).store, self.dataset.id)
-        if len(changed) > BULK_REFRESH:  # a bulk batch: read the list again, not row by row
+        if changed is None or count > BULK_REFRESH:  # a bulk batch: read the list again
             self.examples.apply_filter(self.examples.flt, reread=True)
         else:
             for each in changed:
@@ -282,7 +282,7 @@ class ReviewScreen(Screen[None]):
             self.examples.cursor = position
         self._show(idx)
         self._update_status()
-        what = f"{len(changed)} {field} changes" if len(changed) > 1 else f"the {field} change"
+        what = f"{count:,} {field} changes" if count > 1 else f"the {field} change"
         self.notify(f"Undid {what} ({self.conversation.label or '?'}).")
 
     def action_edit(self) -> None:

@@ -144,10 +144,10 @@ def test_bulk_and_undo_in_the_store(home: AppPaths, write_jsonl: Callable[..., P
     assert set_status_where(store, 1, ExampleFilter(min_severity=2), "rejected") == 2
     assert set_status_where(store, 1, ExampleFilter(min_severity=2), "rejected") == 0
     undone = undo_last(store, 1)
-    assert undone is not None and undone[2] == [3, 7]
+    assert undone is not None and undone.changed == [3, 7]
     assert status_counts(store, 1) == {"flagged": 12}
     undone = undo_last(store, 1)
-    assert undone is not None and len(undone[2]) == 12
+    assert undone is not None and undone.count == 12 and len(undone.changed or []) == 12
     assert status_counts(store, 1) == {"pending": 12}
 
 
@@ -167,7 +167,8 @@ def test_bulk_undo_of_thousands_puts_back_each_status(
     assert set_status_where(store, 1, ExampleFilter(), "accepted") == 3_000
     assert status_counts(store, 1) == {"accepted": 3_000}
     undone = undo_last(store, 1)
-    assert undone is not None and undone[1] == "status" and undone[2] == list(range(3_000))
+    assert undone is not None and undone.field == "status" and undone.count == 3_000
+    assert undone.changed == list(range(3_000))  # under LISTED_MAX: listed
     assert statuses(store, 1) == before
     assert status_counts(store, 2) == {"rejected": 20}
     indexes = store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
@@ -179,3 +180,22 @@ def test_bulk_undo_of_thousands_puts_back_each_status(
 def statuses(store: Any, dataset_id: int) -> dict[int, str]:
     """Every example's status, by position."""
     return {e.idx: e.status for e in iter_examples(store, dataset_id)}
+
+
+def test_a_status_batch_over_the_listing_limit_is_undone_without_its_positions(
+    home: AppPaths, write_jsonl: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tuiapp.store.review as review
+
+    monkeypatch.setattr(review, "LISTED_MAX", 1_000)  # as a million examples are against 10,000
+    assert main(["import", str(write_jsonl(mixed(3_000, broken=()), name="big.jsonl"))]) == 0
+    store = open_store(home.database)
+    before = statuses(store, 1)
+    assert set_status_where(store, 1, ExampleFilter(), "accepted") == 3_000
+    undone = undo_last(store, 1)
+    assert undone is not None and (undone.field, undone.count, undone.changed) == (
+        "status",
+        3_000,
+        None,
+    )
+    assert statuses(store, 1) == before  # every status back all the same

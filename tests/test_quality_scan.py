@@ -117,7 +117,7 @@ def test_keep_one_rejects_the_rest_and_undoes_as_one(
     assert statuses[keep] == "pending"
     assert all(s == "rejected" for i, s in statuses.items() if i != keep)
     undone = undo_last(store, dataset.id)
-    assert undone is not None and undone[0] == keep and len(undone[2]) == len(view.members)
+    assert undone is not None and undone.first == keep and undone.count == len(view.members)
     after = {m.idx: get_example(store, dataset.id, m.idx).status for m in view.members}  # type: ignore[union-attr]
     assert after[keep] == "rejected" and [s for i, s in after.items() if i != keep] == [
         "pending"
@@ -177,7 +177,7 @@ def test_redact_the_whole_dataset_and_undo_it_at_once(
     card = get_example(store, dataset.id, 19)
     assert card is not None and "[CREDIT_CARD]" in (card.edited or "")
     undone = undo_last(store, dataset.id)
-    assert undone is not None and undone[1] == "edited" and undone[2] == [3, 19]
+    assert undone is not None and undone.field == "edited" and undone.changed == [3, 19]
     assert get_example(store, dataset.id, 19).edited is None  # type: ignore[union-attr]
 
 

@@ -25,7 +25,7 @@ from tuiapp.store.examples import (
     problem_counts,
     status_counts,
 )
-from tuiapp.store.review import save_edit, set_note, set_status, set_tags, undo_last
+from tuiapp.store.review import Undone, save_edit, set_note, set_status, set_tags, undo_last
 
 
 def imported(home: AppPaths, path: Path):  # type: ignore[no-untyped-def]
@@ -71,9 +71,9 @@ def test_decisions_are_stored_and_undone_in_order(home: AppPaths, good_file: Pat
     after = get_example(store, dataset.id, 0)
     assert after is not None
     assert (after.status, after.note, after.tags) == ("accepted", "looks right", ["math", "easy"])
-    assert undo_last(store, dataset.id) == (0, "tags", [0])
-    assert undo_last(store, dataset.id) == (0, "note", [0])
-    assert undo_last(store, dataset.id) == (0, "status", [0])
+    assert undo_last(store, dataset.id) == Undone(0, "tags", 1, [0])
+    assert undo_last(store, dataset.id) == Undone(0, "note", 1, [0])
+    assert undo_last(store, dataset.id) == Undone(0, "status", 1, [0])
     assert undo_last(store, dataset.id) is None
     reverted = get_example(store, dataset.id, 0)
     assert reverted is not None

@@ -18,7 +18,7 @@ from tuiapp.store import Store
 from tuiapp.store.examples import get_example
 from tuiapp.store.quality import pii_positions, replace_pii_items
 from tuiapp.store.records import Dataset, Example
-from tuiapp.store.review import new_batch, save_edit, store_checks, undo_last
+from tuiapp.store.review import Undone, new_batch, save_edit, store_checks, undo_last
 
 Examiner = Callable[[str, int], Examined]
 
@@ -42,12 +42,12 @@ def recheck(store: Store, example: Example, examine: Examiner) -> None:
     replace_pii_items(store, example.dataset_id, example.idx, pii_kinds(example.text))
 
 
-def undo(store: Store, dataset_id: int, examine: Examiner) -> tuple[int, str, list[int]] | None:
+def undo(store: Store, dataset_id: int, examine: Examiner) -> Undone | None:
     """Take back the newest change or batch (see `undo_last`); the texts an undone edit
     restored get their checks, counts and personal-data items again."""
     undone = undo_last(store, dataset_id)
-    if undone is not None and undone[1] == "edited":
-        for idx in undone[2]:
+    if undone is not None and undone.field == "edited":
+        for idx in undone.changed or []:  # an edit batch always lists its positions
             if (restored := get_example(store, dataset_id, idx)) is not None:
                 recheck(store, restored, examine)
     return undone

@@ -16,6 +16,20 @@ REBUILD_MIN = 100_000  # status changes in one batch above which the status inde
 _STATUS_INDEX = "CREATE INDEX examples_status ON examples(dataset_id, status, idx)"  # schema 1
 _ALL_EXAMPLES = "SELECT MAX(id) FROM examples"  # about how many rows a rebuild sorts
 BULK_CACHE_KIB = -65_536  # 64 MiB of page cache while a bulk change or undo runs
+LISTED_MAX = 10_000  # a status batch larger than this is undone without listing its positions
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What an undo took back: the position of the batch's first example, the field (the
+    first one logged), how many examples changed back, and their positions (None for a status
+    batch over LISTED_MAX: listing a million positions cost 2 s of a 6 s undo, and a view that
+    large is read again whole)."""
+
+    first: int
+    field: str
+    count: int
+    changed: list[int] | None
 
 
 def _change(
@@ -204,13 +218,12 @@ def _revert(store: Store, where: str, key: list[int], field: str) -> None:
     )
 
 
-def undo_last(store: Store, dataset_id: int) -> tuple[int, str, list[int]] | None:
-    """Revert the newest logged change of the dataset, or the whole batch it belongs to:
-    (idx of the batch's first example, field, idx of every example changed) or None.
+def undo_last(store: Store, dataset_id: int) -> Undone | None:
+    """Revert the newest logged change of the dataset, or the whole batch it belongs to.
 
     A batch is reverted set-based (one UPDATE per field and old value), so a bulk decision over
     1,000,000 examples comes back in seconds. An undone edit leaves the problems stale; the
-    caller re-examines the restored texts."""
+    caller re-examines the restored texts (an edit batch always lists its positions)."""
     newest = store.conn.execute(
         "SELECT id, batch FROM review_log WHERE dataset_id = ? ORDER BY id DESC LIMIT 1",
         [dataset_id],
@@ -228,19 +241,23 @@ def undo_last(store: Store, dataset_id: int) -> tuple[int, str, list[int]] | Non
         f"WHERE {where} ORDER BY l.id LIMIT 1",
         key,
     ).fetchone()
-    rows = store.conn.execute(
-        f"SELECT e.idx FROM review_log l JOIN examples e ON e.id = l.example_id WHERE {where}",
-        key,
-    )
-    changed = sorted({r[0] for r in rows})
     fields = [
         r[0]
         for r in store.conn.execute(f"SELECT DISTINCT field FROM review_log l WHERE {where}", key)
     ]
-    big = len(changed) if "status" in fields else 0
+    logged = store.conn.execute(f"SELECT COUNT(*) FROM review_log l WHERE {where}", key)
+    rows = int(logged.fetchone()[0])  # a status is logged once per example and batch
+    changed: list[int] | None = None
+    if fields != ["status"] or rows <= LISTED_MAX:
+        found = store.conn.execute(
+            f"SELECT e.idx FROM review_log l JOIN examples e ON e.id = l.example_id WHERE {where}",
+            key,
+        )
+        changed = sorted({r[0] for r in found})
+    big = rows if "status" in fields else 0
     with _big_cache(store), store.conn, _status_index_rebuilt(store, big):
         for field in fields:
             assert field in _FIELDS
             _revert(store, where, key, field)
         store.conn.execute(f"DELETE FROM review_log AS l WHERE {where}", key)
-    return first[1], first[0], changed
+    return Undone(first[1], first[0], len(changed) if changed is not None else rows, changed)
