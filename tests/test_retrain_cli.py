@@ -20,7 +20,7 @@ from tuiapp.providers.base import ProviderError
 from tuiapp.services.retrain import plan_retrain, record_old_answers, start_retrain
 from tuiapp.store import Store, open_store
 from tuiapp.store.jobs import get_job, insert_job, insert_pending_job, list_jobs, update_job
-from tuiapp.store.retrains import add_retrain, retrains_of
+from tuiapp.store.retrains import add_retrain, job_started_since, retrains_of
 
 FT = "ft:gpt-4o-mini-2024-07-18:org::x3"
 
@@ -185,3 +185,33 @@ def test_a_dpo_job_goes_to_fireworks_without_its_evaluation_dataset(
     assert not rplan.plan.use_holdout  # Fireworks refuses an evaluation dataset for DPO
     (note,) = [n for n in rplan.mapping.lost if n.name == "validation_file"]
     assert note.text == "fireworks DPO jobs take no evaluation dataset: no validation loss there"
+
+
+def test_the_old_job_on_the_same_target_is_never_adopted_as_its_own_move(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    store, version = frozen_version(home, write_jsonl)
+    old = insert_job(  # a finished local job, moved to the same provider and model
+        store,
+        provider="local",
+        remote_id="ftjob-old",
+        version_id=version.id,
+        base_model="tiny-llama",
+        training_file="file-t",
+        status="succeeded",
+    )
+    link = add_retrain(store, old.id, "local", "tiny-llama", {})  # in the same second as `old`
+    assert link.created_at == old.created_at or link.created_at > old.created_at
+    assert job_started_since(store, version.id, "local", "tiny-llama", link.last_job_before) is None
+    made = insert_pending_job(
+        store,
+        "tt-new",
+        provider="local",
+        version_id=version.id,
+        base_model="tiny-llama",
+        training_file="file-x",
+    )
+    assert job_started_since(store, version.id, "local", "tiny-llama", link.last_job_before) == (
+        made.id
+    )
+    store.close()

@@ -227,7 +227,7 @@ async def start_retrain(
     if old_run is not None:
         link = set_retrain(store, link.id, old_run=old_run)
     left = job_started_since(
-        store, plan.version.id, plan.provider, plan.base_model, link.created_at
+        store, plan.version.id, plan.provider, plan.base_model, link.last_job_before
     )
     if left is not None:
         return set_retrain(store, link.id, new_job=left), get_job(store, left)

@@ -23,6 +23,7 @@ class Retrain:
     old_run: int | None
     new_run: int | None
     created_at: str
+    last_job_before: int  # every job after this id was created since the move was recorded
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Retrain:
@@ -36,8 +37,8 @@ def add_retrain(
     """Record a move before its job is created (the new job is linked once it exists)."""
     with store.conn:
         cur = store.conn.execute(
-            "INSERT INTO retrains(old_job, provider, model, mapping, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO retrains(old_job, provider, model, mapping, created_at, last_job_before) "
+            "VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM jobs))",
             [old_job, provider, model, json.dumps(mapping), now()],
         )
     return get_retrain(store, int(cur.lastrowid or 0))
@@ -77,13 +78,14 @@ def set_retrain(store: Store, retrain_id: int, **fields: int | None) -> Retrain:
 
 
 def job_started_since(
-    store: Store, version_id: int, provider: str, model: str, since: str
+    store: Store, version_id: int, provider: str, model: str, after_job: int
 ) -> int | None:
-    """A job on this version, provider and base model created at or after `since` (the one
-    a move left unlinked when the app stopped mid-create), if any."""
+    """A job on this version, provider and base model created after job `after_job` (the one
+    a move left unlinked when the app stopped mid-create), if any. By id, not by time: the
+    old job, made in the same second as the move, was adopted as its own retrain."""
     row = store.conn.execute(
         "SELECT id FROM jobs WHERE version_id = ? AND provider = ? AND base_model = ? "
-        "AND created_at >= ? ORDER BY id LIMIT 1",
-        [version_id, provider, model, since],
+        "AND id > ? ORDER BY id LIMIT 1",
+        [version_id, provider, model, after_job],
     ).fetchone()
     return int(row[0]) if row else None

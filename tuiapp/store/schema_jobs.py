@@ -98,7 +98,8 @@ RETRAINS = """
         mapping TEXT NOT NULL DEFAULT '{}',
         old_run INTEGER REFERENCES eval_runs(id),
         new_run INTEGER REFERENCES eval_runs(id),
-        created_at TEXT NOT NULL
+        created_at TEXT NOT NULL,
+        last_job_before INTEGER NOT NULL DEFAULT 0  -- the newest job id when it was recorded
     );
     CREATE INDEX retrains_old_job ON retrains(old_job);
     """
