@@ -291,7 +291,8 @@ def test_eval_json_and_progress_on_stderr(
     ]
     assert all(r["status"] == "completed" and r["scores"]["items"] == holdout for r in runs)
     progress = err.splitlines()
-    assert len(progress) == 2 * holdout  # one line per answered item, each model
+    assert len(progress) == 2 * (holdout + 1)  # 0/N at the start, then one per answered item
+    assert f"eval run {runs[0]['id']} ft:gpt-4.1-mini:o::x: 0/{holdout} answered" in progress
     assert (
         f"eval run {runs[0]['id']} ft:gpt-4.1-mini:o::x: {holdout}/{holdout} answered" in progress
     )
