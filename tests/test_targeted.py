@@ -24,7 +24,7 @@ from tuiapp.services.importer import run_import
 from tuiapp.services.targeted import add_targeted, eval_origin, playground_origin
 from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset
-from tuiapp.store.evals import create_run, finish_run
+from tuiapp.store.evals import EvalOutput, create_run, finish_run, list_runs, save_output
 from tuiapp.store.examples import ExampleFilter, filtered_positions, get_example, iter_examples
 from tuiapp.store.jobs import insert_job, update_job
 from tuiapp.store.sources import example_source, stored_source_format
@@ -165,14 +165,22 @@ def evaluated_job(store: Store, version: Version, model: str, scores: dict[str, 
     return job.id
 
 
+def answered(store: Store, job_id: int, version: Version, right: set[int]) -> None:
+    """Store the job's run answers: the reference at these holdout positions, wrong elsewhere."""
+    run = next(r for r in list_runs(store, version.id) if r.job_id == job_id)
+    for item in eval_items(store, version.id):
+        text = item.reference if item.position in right else "something else entirely"
+        save_output(store, run.id, EvalOutput(item.position, item.example_id, text, None, 1, 1, 1))
+
+
 def test_experiments_show_the_childs_lineage_and_its_deltas_against_the_parent_job(
     home: AppPaths, write_jsonl: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     store, parent = parent_version(home, write_jsonl)
     first = evaluated_job(store, parent, "ft:one", {"exact_match": 0.25, "token_f1": 0.5})
-    for item in eval_items(store, parent.id)[:3]:
-        origin = eval_origin(1, parent.id, item.position, "ft:one")
-        add_targeted(store, parent.id, item.messages, item.reference, origin)
+    for item in eval_items(store, parent.id)[3:6]:  # corrected from three other prompts
+        message = [{"role": "user", "content": f"A new question about {item.position}?"}]
+        add_targeted(store, parent.id, message, "A new answer.", playground_origin(None, "m", 1))
     child = commit(store, plan_freeze(store, parent.dataset_id, fraction=0.2), "v2")
     second = evaluated_job(store, child, "ft:two", {"exact_match": 0.375, "token_f1": 0.45})
     rows = {row.job_id: row for row in experiments(store)}
@@ -187,6 +195,28 @@ def test_experiments_show_the_childs_lineage_and_its_deltas_against_the_parent_j
     shown = {r["job_id"]: r for r in json.loads(capsys.readouterr().out)}
     assert shown[second]["lineage"] == "v1 +3 targeted"
     assert shown[second]["deltas"] == f"+0.12 exact, -0.05 F1 vs job {first}"
+
+
+def test_deltas_leave_out_the_holdout_items_the_child_trained_on(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    store, parent = parent_version(home, write_jsonl)
+    items = eval_items(store, parent.id)
+    first = evaluated_job(store, parent, "ft:one", {"exact_match": 0.25})
+    answered(store, first, parent, right={0, 1})
+    for item in items[:3]:  # corrected answers to three holdout prompts: the child trains on them
+        origin = eval_origin(1, parent.id, item.position, "ft:one")
+        add_targeted(store, parent.id, item.messages, item.reference, origin)
+    child = commit(store, plan_freeze(store, parent.dataset_id, fraction=0.2), "v2")
+    second = evaluated_job(store, child, "ft:two", {"exact_match": 5 / len(items)})
+    answered(store, second, child, right={0, 1, 2, 3, 4})  # 3 of its 5 right ones it trained on
+    row = {r.job_id: r for r in experiments(store)}[second]
+    rest = len(items) - 3
+    # on the whole holdout +3/8; on the 5 items it never saw, 2 right against none: +0.40
+    assert row.delta_exact_match == pytest.approx(2 / rest)
+    assert row.deltas.endswith(
+        f"vs job {first} (on the {rest} of {len(items)} holdout items it did not train on)"
+    )
 
 
 def test_on_a_preference_dataset_the_corrected_answer_is_preferred_over_the_models(

@@ -10,6 +10,7 @@ from dataclasses import replace
 from tuiapp.evals.experiments import DELTAS, Experiment, delta_text, hyper_text
 from tuiapp.services.judge_run import latest_summary
 from tuiapp.services.ratings import win_rate
+from tuiapp.services.untrained_holdout import scores_on, untrained_positions
 from tuiapp.store import Store
 from tuiapp.store.evals import EvalRun, list_runs
 from tuiapp.store.job_resources import stopped_early_at
@@ -99,11 +100,16 @@ def _lineage(
         return row
     other, old = max(before, key=lambda pair: pair[1].id)  # the newest run of the parent
     new = tuned[row.job_id]
+    new_scores, old_scores, on = new.scores, old.scores, ""
+    clean, total = untrained_positions(store, version.id)
+    if len(clean) < total:  # the child trained on some holdout prompts: compare on the rest
+        new_scores, old_scores = scores_on(store, new, clean), scores_on(store, old, clean)
+        on = f" (on the {len(clean)} of {total} holdout items it did not train on)"
     deltas = {
-        key: new.scores[key] - old.scores[key]
+        key: new_scores[key] - old_scores[key]
         for key, _short in DELTAS
-        if isinstance(new.scores.get(key), int | float)
-        and isinstance(old.scores.get(key), int | float)
+        if isinstance(new_scores.get(key), int | float)
+        and isinstance(old_scores.get(key), int | float)
     }
     return replace(
         row,
@@ -111,5 +117,5 @@ def _lineage(
         delta_exact_match=deltas.get("exact_match"),
         delta_token_f1=deltas.get("token_f1"),
         delta_label_accuracy=deltas.get("label_accuracy"),
-        deltas=delta_text(dict(deltas), other.id),
+        deltas=delta_text(dict(deltas), other.id) + (on if deltas else ""),
     )
