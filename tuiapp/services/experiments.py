@@ -10,7 +10,7 @@ from dataclasses import replace
 from tuiapp.evals.experiments import DELTAS, Experiment, delta_text, hyper_text
 from tuiapp.services.judge_run import latest_summary
 from tuiapp.services.ratings import win_rate
-from tuiapp.services.untrained_holdout import scores_on, untrained_positions
+from tuiapp.services.untrained_holdout import untrained_scores
 from tuiapp.store import Store
 from tuiapp.store.evals import EvalRun, list_runs
 from tuiapp.store.job_resources import stopped_early_at
@@ -101,10 +101,13 @@ def _lineage(
     other, old = max(before, key=lambda pair: pair[1].id)  # the newest run of the parent
     new = tuned[row.job_id]
     new_scores, old_scores, on = new.scores, old.scores, ""
-    clean, total = untrained_positions(store, version.id)
-    if len(clean) < total:  # the child trained on some holdout prompts: compare on the rest
-        new_scores, old_scores = scores_on(store, new, clean), scores_on(store, old, clean)
-        on = f" (on the {len(clean)} of {total} holdout items it did not train on)"
+    untrained = untrained_scores(store, new, old)
+    if untrained is not None:  # the child trained on some holdout prompts: compare on the rest
+        new_scores, old_scores = untrained.new, untrained.old
+        on = (
+            f" (on the {untrained.compared} of {untrained.holdout} holdout items it did not "
+            "train on)"
+        )
     deltas = {
         key: new_scores[key] - old_scores[key]
         for key, _short in DELTAS
