@@ -45,6 +45,11 @@ def say(message: object) -> None:
     print(f"tuiapp: {redact(message)}", file=sys.stderr)
 
 
+def progress(line: str) -> None:
+    """One line of progress or a warning on stderr, as it happens, with secrets masked."""
+    print(redact(line), file=sys.stderr, flush=True)
+
+
 def quiet_broken_pipe() -> int:
     """The reader of stdout went away (`| head`): stop without a traceback, like cat does."""
     try:

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from tuiapp.cli_errors import EXIT_REJECTED, EXIT_UNREADABLE, describe_os_error, say
+from tuiapp.cli_errors import EXIT_REJECTED, EXIT_UNREADABLE, describe_os_error, progress, say
 from tuiapp.paths import AppPaths, app_paths
 
 
@@ -34,11 +34,6 @@ def _providers(paths: AppPaths) -> Any:
     from tuiapp.providers.registry import Providers
 
     return Providers(paths)
-
-
-def _progress(line: str) -> None:
-    """One line of progress on stderr."""
-    print(line, file=sys.stderr, flush=True)
 
 
 def _confirmed(count: int, files: int, yes: bool) -> bool:
@@ -65,11 +60,11 @@ async def _run(args: argparse.Namespace) -> int:
         provider = await providers.get(args.provider)
         listed = await list_jobs_to_import(provider, args.limit)
         files = sum(bool(j.training_file) + bool(j.validation_file) for j in listed)
-        _progress(f"{args.provider}: {len(listed)} jobs, {files} files")
+        progress(f"{args.provider}: {len(listed)} jobs, {files} files")
         if not _confirmed(len(listed), files, args.yes):
             return EXIT_UNREADABLE
         report = await import_jobs(
-            store, provider, paths.data_dir / "imported", say=_progress, listed=listed
+            store, provider, paths.data_dir / "imported", say=progress, listed=listed
         )
     except ProviderError as err:
         say(err)

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from tuiapp.cli_errors import EXIT_REJECTED, EXIT_UNREADABLE, describe_os_error, say
+from tuiapp.cli_errors import EXIT_REJECTED, EXIT_UNREADABLE, describe_os_error, progress, say
 from tuiapp.paths import AppPaths, app_paths
 
 
@@ -41,11 +41,6 @@ def _providers(paths: AppPaths) -> Any:
     from tuiapp.providers.registry import Providers
 
     return Providers(paths)
-
-
-def _err(line: str) -> None:
-    """One line on stderr."""
-    print(line, file=sys.stderr, flush=True)
 
 
 def cmd_retrain(args: argparse.Namespace) -> int:
@@ -98,7 +93,7 @@ async def _retrain(store: Any, paths: AppPaths, args: argparse.Namespace) -> int
     for line in plan_lines(rplan):
         print(line)
     for warning in [*rplan.warnings, *rplan.plan.warnings]:
-        _err(f"warning: {warning}")
+        progress(f"warning: {warning}")
     if args.dry_run:
         return 0
     earlier = rplan.earlier
@@ -124,7 +119,7 @@ async def _retrain(store: Any, paths: AppPaths, args: argparse.Namespace) -> int
         answers = await record_old_answers(
             store, providers.get, rplan.old, args.concurrency, params
         )
-        _err(answers.said)
+        progress(answers.said)
         prepare_base_model(args.provider, model, args.home)
         provider = await providers.get(args.provider)
         folder = paths.cache_dir / "uploads" / rplan.plan.version.content_hash[:16]
@@ -147,7 +142,7 @@ async def _finish(store: Any, providers: Any, link: Any, args: argparse.Namespac
     from tuiapp.store.retrains import get_retrain
 
     job = await Watcher(store, providers.get, min_interval=0.5).until_finished(link.new_job)
-    _err(f"job {job.id}: {job.status}")
+    progress(f"job {job.id}: {job.status}")
     if job.status != "succeeded":
         say(f"job {job.id} {job.status}: {job.error or 'no model to compare'}")
         return EXIT_UNREADABLE
