@@ -28,6 +28,7 @@ from tuiapp.paths import AppPaths
 from tuiapp.services import job_watch as watch
 from tuiapp.services.freeze import commit, plan_freeze
 from tuiapp.services.launch import plan_job, start_job
+from tuiapp.services.untrained_holdout import untrained_scores
 from tuiapp.store.evals import list_runs
 from tuiapp.store.jobs import insert_job, update_job
 from tuiapp.store.versions import iter_entries
@@ -107,6 +108,10 @@ async def test_eval_item_to_targeted_example_to_child_version_job_eval_and_exper
         next(r for r in list_runs(store, v.id) if r.job_id == j.id)
         for v, j in ((parent, first), (child, second))
     )
-    delta = new.scores["token_f1"] - old.scores["token_f1"]
+    # The child trained on the corrected item's prompt, so the deltas leave that item out.
+    clean = untrained_scores(store, new, old)
+    assert clean is not None and clean.compared == clean.holdout - 1
+    delta = clean.new["token_f1"] - clean.old["token_f1"]
     assert row.compared_job == first.id and row.delta_token_f1 == pytest.approx(delta)
     assert f"{delta:+.2f} F1 vs job {first.id}" in row.deltas and row.deltas in shown
+    assert f"on the {clean.compared} of {clean.holdout} holdout items" in row.deltas
