@@ -1,4 +1,5 @@
-"""Command-line entry points: the TUI, `validate`, `export` and `datasets`, over the same core."""
+"""Command-line entry points: the TUI, `export` and `datasets`, and every other command's
+parser and handler (in the cli_* modules), over the same core."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from tuiapp import (
     cli_redact,
     cli_rename,
     cli_retrain,
+    cli_targeted,
+    cli_validate,
 )
 from tuiapp.cli_errors import (
     EXIT_REJECTED,
@@ -36,7 +39,6 @@ from tuiapp.cli_errors import (
 from tuiapp.data.base_models import DEFAULT_MODEL
 from tuiapp.data.formats.outward import EXPORT_FORMATS
 from tuiapp.paths import app_paths
-from tuiapp.problems import KINDS, Problem
 
 COMMANDS = (
     "demo",
@@ -67,6 +69,7 @@ COMMANDS = (
     "import-jobs",
     "models",
     "retrain",
+    "target",
 )
 
 
@@ -94,13 +97,7 @@ def _command_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tuiapp")
     parser.add_argument("--home", help="keep all data in this folder (same as $TUIAPP_HOME)")
     sub = parser.add_subparsers(dest="command", required=True)
-    validate = sub.add_parser("validate", help="check a JSONL file as the fine-tuning API would")
-    validate.add_argument("file", type=Path)
-    validate.add_argument("--model", default=DEFAULT_MODEL, help="base model (token limit)")
-    validate.add_argument("--json", action="store_true", help="print one JSON object")
-    validate.add_argument(
-        "--workers", type=int, help="processes (default: one per core for big files)"
-    )
+    cli_validate.add_parsers(sub)
     export = sub.add_parser("export", help="write a dataset's accepted examples as JSONL")
     export.add_argument("dataset", help="dataset id or the path of its source file")
     export.add_argument("out", type=Path)
@@ -127,6 +124,7 @@ def _command_parser() -> argparse.ArgumentParser:
     cli_import_jobs.add_parsers(sub)
     cli_catalog.add_parsers(sub)
     cli_retrain.add_parsers(sub)
+    cli_targeted.add_parsers(sub)
     return parser
 
 
@@ -153,7 +151,7 @@ def _dispatch(args_list: list[str]) -> int:
         handlers = {
             "import": cli_import.cmd_import,
             "demo": cli_demo.cmd_demo,
-            "validate": cmd_validate,
+            "validate": cli_validate.cmd_validate,
             "export": cmd_export,
             "datasets": cmd_datasets,
             "delete": cli_delete.cmd_delete,
@@ -164,6 +162,7 @@ def _dispatch(args_list: list[str]) -> int:
             "import-jobs": cli_import_jobs.cmd_import_jobs,
             "models": cli_catalog.cmd_models,
             "retrain": cli_retrain.cmd_retrain,
+            "target": cli_targeted.cmd_target,
             "redact": cli_redact.run,
         }
         if args.command in cli_jobs.COMMANDS:
@@ -184,70 +183,6 @@ def _dispatch(args_list: list[str]) -> int:
     app = make_app(app_paths(args.home), open_path=args.file, model=args.model)
     app.run()
     return app.return_code or 0
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    """`tuiapp validate FILE`: exit 1 when the file would be rejected, 2 when unreadable."""
-    from tuiapp.data.validate import validate_file
-
-    if why := unreadable(args.file):
-        say(f"{args.file}: {why}")
-        return EXIT_UNREADABLE
-    summary = validate_file(args.file, args.model, args.workers)
-    report = summary.to_json()
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print(_human_report(report, summary.file_problems))
-    return EXIT_REJECTED if summary.rejected else 0
-
-
-def _human_report(report: dict, file_problems: list) -> str:  # type: ignore[type-arg]
-    """The validation report for people."""
-    out = [
-        f"{report['file']}: {report['examples']:,} examples ({report['format']} format), "
-        f"{report['valid_examples']:,} valid · model {report['model']} "
-        f"({report['encoding']}, limit {report['token_limit']:,} tokens)"
-    ]
-    for title, counts in (("Errors", report["format_errors"]), ("Warnings", report["warnings"])):
-        if counts:
-            out.append(f"{title}:")
-            for kind, n in counts.items():
-                lines = report["first_lines"].get(kind, [])
-                units = f"{report.get('unit', 'line')}s"
-                at = f" ({units} {', '.join(map(str, lines))}{', ...' if n > len(lines) else ''})"
-                out.append(
-                    f"  {kind:<36} {n:>8,}  {KINDS.get(kind, (0, ''))[1]}{at if lines else ''}"
-                )
-                first = report.get("first_problems", {}).get(kind)
-                if first:  # where the first one is, and what exactly
-                    problem = Problem.from_dict(first[0])
-                    out.append(f"      {problem.describe(report.get('unit', 'line'))}")
-    out.append(
-        f"num examples missing system message: {report['n_missing_system']:,} · "
-        f"missing user message: {report['n_missing_user']:,}"
-    )
-    for name in ("num_messages_per_example", "token_stats", "assistant_token_stats"):
-        s = report[name]
-        out.append(
-            f"{name.replace('_', ' '):<25} min {s['min']:,} · p5 {s['p5']:,.0f} · "
-            f"median {s['median']:,.0f} · mean {s['mean']:,.0f} · p95 {s['p95']:,.0f} · "
-            f"max {s['max']:,}"
-        )
-    usd = report["estimated_cost_usd"]
-    out.append(
-        f"over the limit: {report['n_too_long']:,} · epochs (auto): {report['n_epochs']} "
-        f"· billed tokens: {report['billing_tokens']:,}"
-        + (f" · about ${usd:,.2f}" if usd is not None else "")
-    )
-    for p in file_problems:
-        out.append(f"file: {p.describe()}")
-    out.append(
-        "REJECTED: the API would refuse this file."
-        if report["rejected"]
-        else "OK: the API would accept this file."
-    )
-    return "\n".join(out)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -14,13 +14,19 @@ import orjson
 
 from tuiapp.data.examine import content_text, conversation
 from tuiapp.data.quality import pii_kinds
+from tuiapp.evals.judge import MODES
 from tuiapp.problems import Problem, Severity
 from tuiapp.services.edits import examiner
+from tuiapp.services.eval_run import eval_items
+from tuiapp.services.judge_run import latest_summary
 from tuiapp.store import Store
 from tuiapp.store.datasets import get_dataset
+from tuiapp.store.evals import get_run, list_runs, outputs
 from tuiapp.store.quality import replace_pii_items
 from tuiapp.store.targeted import TARGETED, append_example, next_line
 from tuiapp.store.versions import Version, get_version, iter_entries
+
+VERDICT = {"a": "win", "b": "loss", "tie": "tie"}  # a judge's, for the run judged first
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,17 @@ class Origin:
     kind: str
     location: str
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EvalTarget:
+    """An evaluation item as ctrl+t on the evaluate screen takes it: the prompt, the data's
+    reference, what the run's model answered (None when it has no answer) and the origin."""
+
+    messages: list[dict[str, Any]]
+    reference: str
+    answer: str | None
+    origin: Origin
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,29 @@ def eval_origin(
     judge_id, judge_model, verdict = judge
     location += f", judged a {verdict} by judge run {judge_id} ({judge_model})"
     return Origin("judge", location, {**details, "judge_run": judge_id, "verdict": verdict})
+
+
+def eval_target(store: Store, run_id: int, position: int) -> EvalTarget:
+    """Item `position` (the # the evaluate screen shows) of an evaluation run, with the run's
+    answer and, when a judge run put this run first, the judge's verdict on it. KeyError
+    when there is no such run or item."""
+    run = get_run(store, run_id)
+    items = eval_items(store, run.version_id, run.split)
+    item = next((i for i in items if i.position == position), None)
+    if item is None:
+        shown = f"0-{items[-1].position}" if items else "none"
+        raise KeyError(f"eval run {run_id} has no item {position} (items: {shown})")
+    got = outputs(store, run_id).get(position)
+    judge = None
+    for other in list_runs(store, run.version_id):
+        found = (latest_summary(store, run_id, other.id, m) for m in MODES)
+        summary = next((s for s in found if s is not None), None)
+        if summary is not None and (verdict := summary.verdicts.get(position)):
+            model = f"{summary.run.provider}:{summary.run.model}"
+            judge = (summary.run.id, model, VERDICT[verdict])
+            break
+    origin = eval_origin(run_id, run.version_id, position, run.model, judge)
+    return EvalTarget(item.messages, item.reference, got.output if got else None, origin)
 
 
 def playground_origin(job_id: int | None, model: str, turn: int) -> Origin:
