@@ -1,120 +1,45 @@
 """Freezing a dataset: the accepted examples become an immutable version with a seeded,
 leak-free train/holdout split; and "start small": a stratified sample of a version's
-training side as a new version with the same holdout.
+training side as a new version with the same holdout (`tuiapp.services.freeze_sample`).
 
-Both are planned first (what the version would hold, its hash, leaks, personal data) so the
-screen can show the plan and ask before anything is written."""
+Both are planned first (what the version would hold, its hash, leaks, personal data: see
+`tuiapp.services.freeze_plan`) so the screen can show the plan and ask before anything is
+written; `commit` writes the plan."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from math import ceil
-from typing import Any
 
 import orjson
 
 from tuiapp.data.dedup import DEFAULT_THRESHOLD, conversation_text, find_duplicates
-from tuiapp.data.examine import content_text, conversation
-from tuiapp.data.pii import FICTIONAL
-from tuiapp.data.redaction import find_in_example
-from tuiapp.data.split import (
-    detect_labels,
-    holdout_split,
-    leakage,
-    normalize_answer,
-    stratified_sample,
-)
+from tuiapp.data.split import detect_labels, holdout_split, leakage
 from tuiapp.data.validate import MIN_EXAMPLES
 from tuiapp.problems import Severity
+from tuiapp.services.freeze_plan import Plan, finish_plan, label_sides, last_answer
+from tuiapp.services.freeze_sample import plan_sample, version_conversations
 from tuiapp.services.targeted import kept_holdout, targeted_to_train
 from tuiapp.store import Store
-from tuiapp.store.example_reads import tokens_by_id
 from tuiapp.store.examples import iter_examples, status_counts
 from tuiapp.store.quality import load_scan
 from tuiapp.store.targeted import targeted_ids
-from tuiapp.store.versions import (
-    SPLITS,
-    Version,
-    VersionEntry,
-    content_hash,
-    find_by_hash,
-    get_version,
-    iter_entries,
-    list_versions,
-    save_version,
-)
+from tuiapp.store.versions import Version, VersionEntry, list_versions, save_version
+
+__all__ = [
+    "DEFAULT_HOLDOUT",
+    "INCLUDES",
+    "Plan",
+    "commit",
+    "describe_left_out",
+    "freeze_warnings",
+    "plan_freeze",
+    "plan_sample",
+    "version_conversations",
+]
 
 DEFAULT_HOLDOUT = 0.15
 # what a freeze takes: the accepted examples (default), or every one not rejected
 INCLUDES = {"accepted": ("accepted",), "not_rejected": ("accepted", "pending", "flagged")}
-
-
-@dataclass
-class Plan:
-    """A version about to be made: everything a person should see before confirming."""
-
-    dataset_id: int
-    kind: str  # freeze | sample
-    parent_id: int | None
-    entries: list[VersionEntry]
-    seed: int | None
-    fraction: float | None
-    counts: dict[str, Any]
-    report: dict[str, Any]
-    content_hash: str = ""
-    existing: Version | None = None  # a version with exactly this content already
-    pii_kinds: Counter[str] = field(default_factory=Counter)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def pii_examples(self) -> int:
-        """Examples of the version that still hold personal data or secrets."""
-        return int(self.report.get("pii_examples", 0))
-
-
-def _last_answer(obj: Any) -> str:
-    """The last assistant answer of an example."""
-    answers = [
-        content_text(m.get("content"))
-        for m in conversation(obj)
-        if isinstance(m, dict) and m.get("role") == "assistant"
-    ]
-    return answers[-1] if answers else ""
-
-
-def _label_sides(pairs: Iterable[tuple[str, str]]) -> dict[str, dict[str, int]]:
-    """Examples per label on each side of the split, from (label, side) pairs."""
-    sides: dict[str, dict[str, int]] = {}
-    for label, side in pairs:
-        sides.setdefault(label, {"train": 0, "holdout": 0})[side] += 1
-    return sides
-
-
-def _finish(store: Store, plan: Plan, tokens: dict[int, int], objs: dict[int, Any]) -> Plan:
-    """Fill in counts, personal data, hash and the existing twin of a plan."""
-    for split in SPLITS:
-        chosen = [e for e in plan.entries if e.split == split]
-        plan.counts[split] = len(chosen)
-        plan.counts[f"{split}_tokens"] = sum(tokens[e.example_id] for e in chosen)
-    pii_examples = 0
-    for entry in plan.entries:
-        kinds = {  # a fictional 555 number is nobody's: it does not hold a version back
-            located.finding.kind
-            for located in find_in_example(objs[entry.example_id])
-            if located.finding.caveat != FICTIONAL
-        }
-        pii_examples += bool(kinds)
-        plan.pii_kinds.update(kinds)
-    plan.report["pii_examples"] = pii_examples
-    plan.report["pii_kinds"] = dict(plan.pii_kinds)
-    if pii_examples:
-        found = ", ".join(f"{k} {n}" for k, n in plan.pii_kinds.most_common())
-        plan.warnings.append(f"{pii_examples} examples still hold personal data ({found})")
-    plan.content_hash = content_hash(plan.entries)
-    plan.existing = find_by_hash(store, plan.dataset_id, plan.content_hash)
-    return plan
 
 
 def plan_freeze(
@@ -157,7 +82,7 @@ def plan_freeze(
             + ("accept some first" if include == "accepted" else "fix or accept some first")
         )
     compare = [conversation_text(objs[i]) for i in ids]
-    labels = detect_labels([_last_answer(objs[i]) for i in ids])
+    labels = detect_labels([last_answer(objs[i]) for i in ids])
     groups = find_duplicates(compare, threshold)
     parent = next(iter(list_versions(store, dataset_id)), None)
     targeted = targeted_ids(store, dataset_id) & set(ids)  # added from bad answers
@@ -183,7 +108,7 @@ def plan_freeze(
     if left_out:
         warnings.append(f"left out: {describe_left_out(left_out)}")
     label_counts = (
-        _label_sides(
+        label_sides(
             [(labels[i], "train") for i in train] + [(labels[i], "holdout") for i in holdout]
         )
         if labels is not None
@@ -214,7 +139,7 @@ def plan_freeze(
         },
         warnings=warnings,
     )
-    return _finish(store, plan, tokens, objs)
+    return finish_plan(store, plan, tokens, objs)
 
 
 def describe_left_out(left_out: dict[str, int]) -> str:
@@ -248,47 +173,6 @@ def freeze_warnings(
     elif holdout < target / 2:
         warnings.append(f"the holdout has {holdout} examples, under half the {target} asked")
     return warnings
-
-
-def plan_sample(store: Store, version_id: int, size: int, seed: int = 0) -> Plan:
-    """Plan "start small": `size` training examples of a version, stratified by label when
-    the answers are labels, with the parent's holdout unchanged (so scores stay comparable)."""
-    parent = get_version(store, version_id)
-    train = list(iter_entries(store, version_id, "train"))
-    holdout = list(iter_entries(store, version_id, "holdout"))
-    objs = {e.example_id: orjson.loads(e.text) for e in [*train, *holdout]}
-    labels = detect_labels([_last_answer(objs[e.example_id]) for e in train])
-    chosen = stratified_sample(len(train), size, seed, labels)
-    tokens = tokens_by_id(store, parent.dataset_id)
-    plan = Plan(
-        dataset_id=parent.dataset_id,
-        kind="sample",
-        parent_id=parent.id,
-        entries=[train[i] for i in chosen] + holdout,
-        seed=seed,
-        fraction=parent.split_fraction,
-        counts={"examples": len(chosen) + len(holdout)},
-        report={
-            "stratified": labels is not None,
-            "labels": _label_sides(
-                [(labels[i], "train") for i in chosen]
-                + [(normalize_answer(_last_answer(objs[e.example_id])), "holdout") for e in holdout]
-            )
-            if labels
-            else {},
-            "sampled_from": parent.id,
-            "leaks": parent.report.get("leaks", 0),
-            "quality": parent.report.get("quality"),
-        },
-    )
-    return _finish(store, plan, tokens, objs)
-
-
-def version_conversations(store: Store, version_id: int, split: str) -> tuple[list[int], list[str]]:
-    """Source line numbers and conversation texts of one side of a version."""
-    get_version(store, version_id)  # KeyError when there is no such version
-    entries = list(iter_entries(store, version_id, split))
-    return [e.line for e in entries], [conversation_text(orjson.loads(e.text)) for e in entries]
 
 
 def commit(store: Store, plan: Plan, name: str) -> Version:
