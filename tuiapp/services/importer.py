@@ -28,6 +28,7 @@ from tuiapp.store.example_reads import valid_count
 from tuiapp.store.examples import carry_decisions, count_examples
 from tuiapp.store.records import Dataset
 from tuiapp.store.sources import add_sources, stored_source_format
+from tuiapp.store.targeted import carry_targeted
 
 FIRST_BATCH = 200  # small, so the first page is on screen at once
 BATCH = 5_000
@@ -197,6 +198,7 @@ def _finish(
     mark the import complete: the last progress."""
     if (previous := previous_dataset(store, dataset.id)) is not None:
         carry_decisions(store, dataset.id, previous)
+        carry_targeted(store, dataset.id, previous)  # the user's own examples, after the file's
     finish_import(store, dataset.id, _file_problems(store, dataset.id, idx, notes, line_base))
     return ImportProgress(dataset.id, idx, dataset.file_size, dataset.file_size, done=True)
 
@@ -237,6 +239,7 @@ def _run_converted(
         raise
     if (previous := previous_dataset(store, dataset.id)) is not None:
         carry_decisions(store, dataset.id, previous)
+        carry_targeted(store, dataset.id, previous)  # the user's own examples, after the file's
     finish_import(store, dataset.id, _file_problems(store, dataset.id, idx, FileNotes(), 0))
     yield ImportProgress(dataset.id, idx, size, size, done=True)
 

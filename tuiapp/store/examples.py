@@ -225,9 +225,12 @@ _UNTOUCHED = "status = 'pending' AND edited IS NULL AND note = '' AND tags = '[]
 
 def iter_originals(store: Store, dataset_id: int) -> Iterable[tuple[str, bool]]:
     """Each example's original line in file order, with whether a person decided anything on
-    it (status, edit, note or tags): what a changed file is compared against."""
+    it (status, edit, note or tags): what a changed file is compared against. Examples added
+    by hand (targeted ones) are no line of the file: a re-import carries them whole."""
     rows = store.conn.execute(
-        f"SELECT original, {_DECIDED} FROM examples WHERE dataset_id = ? ORDER BY idx",
+        f"SELECT original, {_DECIDED} FROM examples e WHERE dataset_id = ? AND NOT EXISTS "
+        "(SELECT 1 FROM example_sources s WHERE s.dataset_id = e.dataset_id AND s.idx = e.idx "
+        "AND s.source_format = 'targeted') ORDER BY idx",
         [dataset_id],
     )
     for original, decided in rows:

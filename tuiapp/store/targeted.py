@@ -67,3 +67,50 @@ def targeted_added(store: Store, version_id: int, parent_id: int | None) -> int:
         [version_id, TARGETED, parent_id if parent_id is not None else -1],
     ).fetchone()
     return int(row[0])
+
+
+_KEPT = "edited, status, note, tags, severity, n_tokens, n_assistant_tokens, n_messages, preview"
+
+
+def carry_targeted(store: Store, dataset_id: int, previous_id: int) -> int:
+    """Append the examples added by hand to `previous_id` (the dataset a changed file replaces)
+    to `dataset_id`, after its lines: each with its status, edit, note, tags, checks, source
+    record and personal-data items, its problems on its new line. One whose line the file now
+    holds (or that was carried already) is not added twice, so this can run again. Returns how
+    many were appended."""
+    rows = store.conn.execute(
+        f"SELECT e.idx, e.original, e.problems FROM examples e JOIN example_sources s "
+        "ON s.dataset_id = e.dataset_id AND s.idx = e.idx WHERE e.dataset_id = ? "
+        "AND s.source_format = ? AND e.original NOT IN "
+        "(SELECT original FROM examples WHERE dataset_id = ?) ORDER BY e.idx",
+        [previous_id, TARGETED, dataset_id],
+    ).fetchall()
+    with store.conn:
+        for old_idx, original, problems in rows:
+            idx, line = store.conn.execute(
+                "SELECT COALESCE(MAX(idx), -1) + 1, COALESCE(MAX(line), 0) + 1 FROM examples "
+                "WHERE dataset_id = ?",
+                [dataset_id],
+            ).fetchone()
+            moved = [{**p, "line": line} for p in json.loads(problems)]
+            store.conn.execute(
+                f"INSERT INTO examples(dataset_id, idx, line, original, problems, {_KEPT}, "
+                f"updated_at) SELECT ?, ?, ?, ?, ?, {_KEPT}, ? FROM examples "
+                "WHERE dataset_id = ? AND idx = ?",
+                [dataset_id, idx, line, original, json.dumps(moved), now(), previous_id, old_idx],
+            )
+            for table, columns in (
+                ("example_sources", "source_format, location, record"),
+                ("example_problems", "kind"),
+            ):
+                store.conn.execute(
+                    f"INSERT INTO {table}(dataset_id, idx, {columns}) SELECT ?, ?, {columns} "
+                    f"FROM {table} WHERE dataset_id = ? AND idx = ?",
+                    [dataset_id, idx, previous_id, old_idx],
+                )
+            store.conn.execute(
+                "INSERT INTO quality_items(dataset_id, item, idx) SELECT ?, item, ? "
+                "FROM quality_items WHERE dataset_id = ? AND idx = ? AND item LIKE 'pii:%'",
+                [dataset_id, idx, previous_id, old_idx],
+            )
+    return len(rows)
