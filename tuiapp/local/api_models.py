@@ -20,7 +20,7 @@ from tuiapp.local.chat_request import parse_chat_request
 from tuiapp.local.engine import Event, Failed, Finished, Piece, Sampling
 from tuiapp.local.engine import Request as EngineRequest
 from tuiapp.local.http import json_body
-from tuiapp.local.inference import ModelPool
+from tuiapp.local.inference import ModelGone, ModelPool
 from tuiapp.local.model_store import is_full_model, list_base_models, resolve_base
 from tuiapp.local.state import LocalState
 
@@ -77,7 +77,7 @@ class ModelsAPI:
                 404, f"The model '{model_id}' does not exist", param="model", code="model_not_found"
             )
         self.state.execute("UPDATE models SET deleted = 1 WHERE id = ?", (model_id,))
-        self.pool.forget(model_id)
+        await run_in_threadpool(self.pool.forget, model_id, row["adapter_path"])
         return JSONResponse({"id": model_id, "object": "model", "deleted": True})
 
     # --- chat ---------------------------------------------------------------------------
@@ -97,19 +97,17 @@ class ModelsAPI:
                 return base, (model, Path(row["adapter_path"]))
         base = resolve_base(model, self.dirs)
         if base is None:
-            raise APIError(
-                404,
-                f"The model `{model}` does not exist or you do not have access to it.",
-                param="model",
-                code="model_not_found",
-            )
+            raise _not_found(model)
         return base, None
 
     async def chat(self, request: Request) -> Response:
         """POST /v1/chat/completions (streaming with SSE when `stream` is true)."""
         chat = parse_chat_request(await json_body(request))
         base_path, adapter = self._target(chat.model)
-        base = await run_in_threadpool(self.pool.base, base_path)
+        try:
+            base = await run_in_threadpool(self.pool.base, base_path)
+        except ModelGone:  # deleted since `_target` found it
+            raise _not_found(chat.model) from None
         prompt = await run_in_threadpool(self.pool.prompt_ids, base, chat.messages)
         room = base.context_length - len(prompt)
         if room < 1:
@@ -135,7 +133,10 @@ class ModelsAPI:
         def emit(event: Event) -> None:  # called on the engine thread
             loop.call_soon_threadsafe(events.put_nowait, event)
 
-        job = self.pool.submit(base, adapter, prompt, sampling, emit)
+        try:
+            job = self.pool.submit(base, adapter, prompt, sampling, emit)
+        except ModelGone:
+            raise _not_found(chat.model) from None
         reply = _Reply(f"chatcmpl-{secrets.token_hex(12)}", int(time.time()), chat.model)
         if chat.stream:
             return StreamingResponse(
@@ -162,6 +163,16 @@ class ChatLimits:
     def __init__(self, default_max_tokens: int = 512, max_tokens: int = 4096) -> None:
         self.default_max_tokens = default_max_tokens
         self.max_tokens = max_tokens
+
+
+def _not_found(model: str) -> APIError:
+    """OpenAI's 404 for a model that is not served (or no longer)."""
+    return APIError(
+        404,
+        f"The model `{model}` does not exist or you do not have access to it.",
+        param="model",
+        code="model_not_found",
+    )
 
 
 def _usage(finished: Finished) -> dict[str, int]:

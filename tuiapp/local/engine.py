@@ -6,7 +6,8 @@ key/value cache is left-padded into the batch), so a short chat that arrives whi
 generates 1,000 tokens starts answering after one step, not after the other finishes. Rows
 leave the batch when they end, hit a stop string, reach their token budget or are cancelled
 (the client went away). One thread per base model owns the model: adapters are loaded and
-deleted on that thread between steps, never under a running forward pass."""
+deleted on that thread between steps, never under a running forward pass. Closing the engine
+(its model was deleted) fails what it still holds, ends the thread and lets go of the model."""
 
 from __future__ import annotations
 
@@ -17,49 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tuiapp.local.kv_cache import cache_argument, left_pad, left_pad_mask, plain_cache
+from tuiapp.local.engine_events import Event, Failed, Finished, Piece, Request
+from tuiapp.local.kv_cache import cache_argument, join_rows, keep_rows, plain_cache
 from tuiapp.local.sampling import Sampling, sample
+from tuiapp.local.stop_text import release
 
 __all__ = ["Engine", "Event", "Failed", "Finished", "Piece", "Request", "Sampling"]
 
 BASE_ADAPTER = "__base__"  # peft's name for "no adapter" in a mixed-adapter batch
-
-
-@dataclass
-class Piece:
-    """New text of one request."""
-
-    text: str
-
-
-@dataclass
-class Finished:
-    """A request ended: why, and its token counts."""
-
-    finish_reason: str
-    prompt_tokens: int
-    completion_tokens: int
-
-
-@dataclass
-class Failed:
-    """A request failed inside the engine."""
-
-    message: str
-
-
-Event = Piece | Finished | Failed
-
-
-@dataclass
-class Request:
-    """A prompt queued for generation; `emit` is called on the engine thread."""
-
-    prompt_ids: list[int]
-    adapter: str | None
-    sampling: Sampling
-    emit: Callable[[Event], None]
-    cancelled: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass
@@ -90,7 +56,9 @@ class Engine:
         self.eos_ids = eos_ids
         self.max_batch = max_batch
         self.load_adapter = load_adapter
-        self.inbox: queue.Queue[Request | Callable[[], None]] = queue.Queue()
+        self.inbox: queue.Queue[Request | Callable[[], None] | _Close] = queue.Queue()
+        self.closed: str | None = None  # why, once closed: what later requests fail with
+        self._closing = threading.Lock()  # nothing is queued behind the close
         self.waiting: list[Request] = []
         self.rows: list[_Row] = []
         self.prefilling = 0
@@ -102,8 +70,24 @@ class Engine:
 
     # --- public, any thread ------------------------------------------------------------
     def submit(self, request: Request) -> None:
-        """Queue a request; it joins the batch at the next step."""
-        self.inbox.put(request)
+        """Queue a request; it joins the batch at the next step (it fails at once once the
+        engine is closed)."""
+        with self._closing:
+            if self.closed is None:
+                self.inbox.put(request)
+                return
+        request.emit(Failed(self.closed))
+
+    def close(self, message: str) -> None:
+        """Stop for good after the current step: the requests it holds fail with `message`,
+        the thread ends and drops the model (this waits for that, from another thread)."""
+        with self._closing:
+            if self.closed is not None:
+                return
+            self.closed = message
+            self.inbox.put(_Close())
+        if threading.current_thread() is not self.thread:
+            self.thread.join(timeout=60)
 
     def call(self, action: Callable[[], None]) -> None:
         """Run an action on the engine thread between steps (adapter changes)."""
@@ -118,10 +102,25 @@ class Engine:
             finally:
                 done.set()
 
-        self.inbox.put(wrapped)
+        with self._closing:
+            if self.closed is not None:
+                raise RuntimeError(f"the generation engine is closed: {self.closed}")
+            self.inbox.put(wrapped)
         done.wait()
         if errors:
             raise errors[0]
+
+    def fail_adapter(self, adapter: str, message: str) -> None:
+        """Fail the requests that use an adapter about to be deleted (on the engine thread,
+        from `call`): the batch's other rows go on."""
+        for request in [r for r in self.waiting if r.adapter == adapter]:
+            self.waiting.remove(request)
+            request.emit(Failed(message))
+        rows = [row for row in self.rows if row.request.adapter == adapter]
+        for row in rows:
+            row.request.emit(Failed(message))
+        if rows:
+            self._retire(rows)
 
     @property
     def busy(self) -> int:
@@ -131,8 +130,7 @@ class Engine:
     # --- the loop ------------------------------------------------------------------------
     def _loop(self) -> None:
         """Admit, step, repeat; block when there is nothing to do."""
-        while True:
-            self._drain_inbox(block=not self.rows and not self.waiting)
+        while self._drain_inbox(block=not self.rows and not self.waiting):
             self._admit()
             if self.rows:
                 try:
@@ -141,13 +139,17 @@ class Engine:
                     self._fail_all(f"{type(err).__name__}: {err}")
                     traceback.print_exc()
 
-    def _drain_inbox(self, block: bool) -> None:
-        """Move new requests to the waiting line; run queued actions."""
+        self._shut()
+
+    def _drain_inbox(self, block: bool) -> bool:
+        """Move new requests to the waiting line; run queued actions. False once closed."""
         try:
             item = self.inbox.get(block=block)
         except queue.Empty:
-            return
+            return True
         while True:
+            if isinstance(item, _Close):
+                return False
             if isinstance(item, Request):
                 self.waiting.append(item)
             else:
@@ -155,7 +157,16 @@ class Engine:
             try:
                 item = self.inbox.get_nowait()
             except queue.Empty:
-                return
+                return True
+
+    def _shut(self) -> None:
+        """The end of the loop: fail every request left and let go of the model."""
+        message = self.closed or "the generation engine stopped"
+        self._fail_all(message)
+        for request in self.waiting:
+            request.emit(Failed(message))
+        self.waiting = []
+        self.model = self.tokenizer = self.load_adapter = None
 
     def _admit(self) -> None:
         """Prefill waiting requests (first come, first served) while the batch has room."""
@@ -198,26 +209,9 @@ class Engine:
         row = _Row(request, generator, length=len(request.prompt_ids))
         if not plain_cache(cache):
             self.max_batch = 1  # sliding-window or hybrid caches: one request at a time
-        self._join(cache, len(request.prompt_ids))
+        self.cache, self.mask = join_rows(self.cache, self.mask, cache, len(request.prompt_ids))
         self.rows.append(row)
         self._advance([row], out.logits[:, -1, :])
-
-    def _join(self, cache: Any, length: int) -> None:
-        """Left-pad the batch cache and the new one to one length, then stack them."""
-        import torch
-
-        new_mask = torch.ones(1, length, dtype=torch.long)
-        if self.cache is None:
-            self.cache, self.mask = cache, new_mask
-            return
-        total = max(self.mask.shape[1], length)
-        for old_layer, new_layer in zip(self.cache.layers, cache.layers, strict=True):
-            for name in ("keys", "values"):
-                a, b = getattr(old_layer, name), getattr(new_layer, name)
-                setattr(old_layer, name, torch.cat([left_pad(a, total), left_pad(b, total)]))
-        self.mask = torch.cat(
-            [left_pad_mask(self.mask, total), left_pad_mask(new_mask, total)], dim=0
-        )
 
     def _step(self) -> None:
         """Feed every row its last token; pick each row's next one."""
@@ -262,20 +256,12 @@ class Engine:
         row.ids.append(token)
         row.next_token = token
         text = self.tokenizer.decode(row.ids, skip_special_tokens=True)
-        hit = min((text.find(s) for s in sampling.stop if s in text), default=-1)
-        if hit >= 0:
-            if hit > len(row.sent):
-                row.request.emit(Piece(text[len(row.sent) : hit]))
-            row.sent = text[:hit]
+        ready, stopped = release(text, row.sent, sampling.stop)
+        if len(ready) > len(row.sent):
+            row.request.emit(Piece(ready[len(row.sent) :]))
+        row.sent = ready
+        if stopped:
             return "stop"
-        # hold back a possible stop-string prefix and an incomplete UTF-8 character
-        keep = max((len(s) - 1 for s in sampling.stop), default=0)
-        ready = len(text) - keep if keep else len(text)
-        if text.endswith("\ufffd"):
-            ready = min(ready, len(text) - 1)
-        if ready > len(row.sent):
-            row.request.emit(Piece(text[len(row.sent) : ready]))
-            row.sent = text[:ready]
         if len(row.ids) >= sampling.max_new_tokens:
             self._flush(row)
             return "length"
@@ -290,8 +276,6 @@ class Engine:
 
     def _retire(self, done: list[_Row]) -> None:
         """Drop finished rows from the batch and trim padding no row needs."""
-        import torch
-
         keep = [i for i, row in enumerate(self.rows) if row not in done]
         for row in done:
             if row.request.cancelled.is_set():
@@ -299,17 +283,15 @@ class Engine:
         if not keep:
             self.rows, self.cache, self.mask = [], None, None
             return
-        index = torch.tensor(keep)
         self.rows = [self.rows[i] for i in keep]
-        self.mask = self.mask[index]
-        used = int(self.mask.sum(dim=0).nonzero()[0])  # first column any row still uses
-        self.mask = self.mask[:, used:]
-        for layer in self.cache.layers:
-            layer.keys = layer.keys[index, :, used:, :]
-            layer.values = layer.values[index, :, used:, :]
+        self.mask = keep_rows(self.cache, self.mask, keep)
 
     def _fail_all(self, message: str) -> None:
         """Tell every row of the batch that generation failed, and empty it."""
         for row in self.rows:
             row.request.emit(Failed(message))
         self.rows, self.cache, self.mask = [], None, None
+
+
+class _Close:
+    """The inbox item that ends the loop."""

@@ -4,7 +4,11 @@ a checkpoint: weights, config and tokenizer) is loaded and served like a base of
 
 A base-model request runs with every adapter disabled, whatever was asked before, and two
 fine-tuned models of one base never see each other's adapter: each row of a batch names its own
-adapter (peft's mixed-adapter batches), the base rows none."""
+adapter (peft's mixed-adapter batches), the base rows none.
+
+A deleted model leaves memory at once: its adapter is deleted from its base, or the engine of
+a full fine-tune's folder is closed and the folder's model dropped; a request that raced the
+deletion is told the model is gone rather than loading it again."""
 
 from __future__ import annotations
 
@@ -19,6 +23,11 @@ from tuiapp.local.chat_tokens import template_messages
 from tuiapp.local.engine import Engine, Event, Request, Sampling
 
 THREADS = 2
+DELETED = "The model was deleted"
+
+
+class ModelGone(LookupError):
+    """The model a request names was deleted after the request found it."""
 
 
 @dataclass
@@ -62,11 +71,14 @@ class ModelPool:
     def __init__(self, max_batch: int = 16) -> None:
         self.max_batch = max_batch
         self._bases: dict[str, LoadedBase] = {}
+        self._gone: set[str] = set()  # deleted models' names and full-model folders
         self._lock = threading.Lock()
 
     def base(self, base_path: str) -> LoadedBase:
         """The loaded base model at a path (loading it the first time; blocking)."""
         with self._lock:
+            if base_path in self._gone:
+                raise ModelGone(base_path)
             if base_path not in self._bases:
                 self._bases[base_path] = self._load(base_path)
             return self._bases[base_path]
@@ -92,6 +104,8 @@ class ModelPool:
             return
         from peft import PeftModel
 
+        if name not in base.adapters:
+            raise LookupError(DELETED)
         path = str(base.adapters[name])
         if not hasattr(base.engine.model, "peft_config"):
             base.engine.model = PeftModel.from_pretrained(base.model, path, adapter_name=name)
@@ -120,19 +134,35 @@ class ModelPool:
         name = None
         if adapter is not None:
             name = adapter[0]
-            base.adapters.setdefault(name, adapter[1])
+            with self._lock:
+                if name in self._gone:
+                    raise ModelGone(name)
+                base.adapters.setdefault(name, adapter[1])
         request = Request(prompt_ids, name, sampling, emit)
         base.engine.submit(request)
         return request
 
-    def forget(self, name: str) -> None:
-        """Drop a deleted model's adapter from memory."""
-        for base in list(self._bases.values()):
-            if name in base.loaded:
+    def forget(self, name: str, folder: str) -> None:
+        """Drop a deleted model from memory (blocking: waits for the engines' current step):
+        its adapter from every base, or the whole model loaded from its folder."""
+        with self._lock:
+            self._gone.update((name, folder))
+            whole = self._bases.pop(folder, None)
+            bases = list(self._bases.values())
+        if whole is not None:
+            whole.engine.close(DELETED)
+            whole.model = whole.tokenizer = None
+            whole.adapters.clear()
+        for base in bases:
 
-                def delete(base: LoadedBase = base) -> None:
+            def delete(base: LoadedBase = base) -> None:  # on the engine thread
+                base.adapters.pop(name, None)  # a request queued for it fails, never reloads it
+                base.engine.fail_adapter(name, DELETED)
+                if name in base.loaded:
                     base.engine.model.delete_adapter(name)
                     base.loaded.discard(name)
+                if not base.loaded and hasattr(base.engine.model, "peft_config"):
+                    # peft cannot run with no adapter at all: back to the plain base model
+                    base.engine.model = base.engine.model.unload()
 
-                base.engine.call(delete)
-            base.adapters.pop(name, None)
+            base.engine.call(delete)

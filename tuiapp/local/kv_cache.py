@@ -40,3 +40,33 @@ def left_pad_mask(mask: Any, total: int) -> Any:
     if missing == 0:
         return mask
     return torch.cat([mask.new_zeros(mask.shape[0], missing), mask], dim=1)
+
+
+def join_rows(cache: Any, mask: Any, new_cache: Any, length: int) -> tuple[Any, Any]:
+    """The batch's cache and mask with a new row of `length` real tokens stacked under them
+    (both left-padded to one length); the new row alone when there is no batch yet."""
+    import torch
+
+    new_mask = torch.ones(1, length, dtype=torch.long)
+    if cache is None:
+        return new_cache, new_mask
+    total = max(mask.shape[1], length)
+    for old_layer, new_layer in zip(cache.layers, new_cache.layers, strict=True):
+        for name in ("keys", "values"):
+            a, b = getattr(old_layer, name), getattr(new_layer, name)
+            setattr(old_layer, name, torch.cat([left_pad(a, total), left_pad(b, total)]))
+    return cache, torch.cat([left_pad_mask(mask, total), left_pad_mask(new_mask, total)], dim=0)
+
+
+def keep_rows(cache: Any, mask: Any, keep: list[int]) -> Any:
+    """The mask of the rows kept (the cache's layers cut to them in place), without the left
+    padding columns that no kept row uses."""
+    import torch
+
+    index = torch.tensor(keep)
+    mask = mask[index]
+    used = int(mask.sum(dim=0).nonzero()[0])  # first column any row still uses
+    for layer in cache.layers:
+        layer.keys = layer.keys[index, :, used:, :]
+        layer.values = layer.values[index, :, used:, :]
+    return mask[:, used:]
