@@ -4,8 +4,11 @@ preference pairs in, a fine-tuned model out, the events and checkpoints of a sup
 from __future__ import annotations
 
 import json
+import math
+from typing import Any
 
 import openai
+import pytest
 
 from tests.local_support import event_data
 from tests.test_local_server import wait_for
@@ -78,3 +81,47 @@ def test_beta_on_a_supervised_job_is_refused(server) -> None:  # type: ignore[no
         assert "beta is a DPO hyperparameter" in str(err)
     else:
         raise AssertionError("a supervised job took a DPO hyperparameter")
+
+
+def test_a_full_finetune_dpo_job_trains_against_a_frozen_reference(server) -> None:  # type: ignore[no-untyped-def]
+    """DPO without LoRA: every weight trained, the reference a frozen copy of the base (there
+    is no adapter to switch off); the job succeeds, its model is a whole folder that answers
+    unlike the base, and the base folder is untouched."""
+    url, _api, root = server
+    client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
+    base_weights = (root / "models" / "tiny-llama" / "model.safetensors").read_bytes()
+    train = client.files.create(file=("p.jsonl", preference_lines(12)), purpose="fine-tune")
+    hyper: Any = {"beta": 0.1, "n_epochs": 2, "batch_size": 4, "full_finetune": True}
+    hyper["learning_rate_multiplier"] = 100
+    job = client.fine_tuning.jobs.create(
+        model="tiny-llama",
+        training_file=train.id,
+        method={"type": "dpo", "dpo": {"hyperparameters": hyper}},
+    )
+    done = wait_for(client, job.id, timeout=240)
+    assert done.status == "succeeded", done.error
+    events = list(client.fine_tuning.jobs.list_events(job.id, limit=100))
+    started = next(e.message for e in events if e.message.startswith("Fine-tuning job started"))
+    assert "(dpo)" in started and "full fine-tune of all" in started and "LoRA" not in started
+    metrics = [event_data(e) for e in events if e.type == "metrics"]
+    assert sorted(m["step"] for m in metrics) == [1, 2, 3, 4, 5, 6]
+    # the reference stays where the policy started: ln 2 at the first step, then below it
+    # (with the trained model as its own reference, every step's loss would be ln 2)
+    loss = {m["step"]: m["train_loss"] for m in metrics}
+    assert loss[1] == pytest.approx(math.log(2), abs=1e-3)
+    assert loss[6] < loss[1] - 0.05
+    names = {p.name for p in (root / "jobs" / job.id / "model").iterdir()}
+    assert "model.safetensors" in names and "adapter_config.json" not in names
+    assert (root / "models" / "tiny-llama" / "model.safetensors").read_bytes() == base_weights
+
+    def greet(model: str) -> str:
+        reply = client.chat.completions.create(
+            model=model,
+            messages=[{"role": "user", "content": "Greet me 1"}],
+            max_tokens=6,
+            temperature=0,
+        )
+        return reply.choices[0].message.content or ""
+
+    assert done.fine_tuned_model
+    assert greet(done.fine_tuned_model) != greet("tiny-llama")
