@@ -1,15 +1,17 @@
 """Retrain elsewhere: pick the target provider and base model, read what the job's settings
 become there (kept, converted, no equivalent) and what it costs, then Ctrl+R records the old
-model's answers on the holdout and starts the new job; Esc cancels."""
+model's answers on the holdout and starts the new job; Esc cancels. When the new job has
+succeeded (the app's job watcher says so, also after a restart), its model is evaluated on
+the same holdout and a notification compares the two, as `tuiapp retrain --wait` does."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
@@ -17,7 +19,12 @@ from textual.widgets import Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from tuiapp.providers.base import ProviderError
+from tuiapp.store.jobs import Job
+from tuiapp.store.retrains import retrain_into
 from tuiapp.workspace import workspace_of
+
+if TYPE_CHECKING:
+    from tuiapp.services.retrain_compare import Comparison
 
 # (provider, model) -> the mapping's lines; ValueError says why the move cannot start
 Planner = Callable[[str, str], list[str]]
@@ -187,3 +194,55 @@ async def retrain_elsewhere(screen: Screen[Any], job_id: int) -> None:
         return
     screen.notify(f"Job {job.id} ({job.status}): retrain {link.id} of job {job_id}.")
     ws.nav.job(job.id)
+    compare_retrain(screen.app, job)  # a move made before whose job has succeeded since
+
+
+def compare_retrain(app: App[Any], job: Job) -> None:
+    """When a job a move made has succeeded: evaluate its model and compare it with the old
+    one in a worker (the app calls this as each job ends)."""
+    if job.status == "succeeded" and retrain_into(workspace_of(app).store, job.id) is not None:
+        app.run_worker(_compare(app, job.id), group="retrain-compare", exit_on_error=False)
+
+
+async def _compare(app: App[Any], job_id: int) -> None:
+    """Evaluate the new model on the holdout, then say how it compares and where it shows."""
+    from tuiapp.services.retrain import compare_when_done
+
+    ws = workspace_of(app)
+    app.notify(f"Job {job_id} is a retrain: evaluating its model on the holdout to compare…")
+    try:
+        found = await compare_when_done(ws.store, ws.providers.get, job_id)
+    except Exception as err:  # said, never fatal: `tuiapp retrain --compare` tries again
+        why = (
+            str(err).strip("'")
+            if isinstance(err, ValueError | ProviderError | KeyError)
+            else (f"{type(err).__name__}: {err}")
+        )
+        app.notify(why, title="Could not compare the retrain", severity="error", timeout=15)
+        return
+    if found is not None:
+        app.notify(comparison_text(found), title="Retrain compared", timeout=30)
+
+
+def comparison_text(found: Comparison) -> str:
+    """The notification: token F1 old -> new, the item tally, and where to read it again."""
+    link, old, new = found.link, found.old_run, found.new_run
+    again = f"m on job {link.old_job} shows it again; `tuiapp retrain {link.old_job} --compare`"
+    if not found.complete or old is None or new is None:
+        score = new.scores.get("token_f1") if new else None
+        return (
+            f"Retrain {link.id}: job {link.new_job}'s model evaluated"
+            + (f" (run {new.id}, token F1 {score:.3f})" if new and score is not None else "")
+            + "; the old model's answers were not recorded: nothing to compare against."
+        )
+    f1 = next((r for r in found.rows if r.name == "token_f1"), None)
+    change = (
+        f"token F1 {f1.old:.3f} -> {f1.new:.3f} ({f1.new - f1.old:+.3f}); "
+        if f1 is not None and f1.old is not None and f1.new is not None
+        else ""
+    )
+    return (
+        f"Retrain {link.id}, job {link.old_job} -> job {link.new_job} on the holdout: {change}"
+        f"new better on {found.better}, same on {found.same}, worse on {found.worse}. "
+        f"Both are in the experiments table (eval runs {old.id} and {new.id}); {again}."
+    )

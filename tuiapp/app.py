@@ -149,6 +149,9 @@ class TuiApp(App[None]):
                 severity="information" if job.status == "succeeded" else "warning",
                 timeout=15,
             )
+            from screens.retrain_dialog import compare_retrain  # a move's new model: compared
+
+            compare_retrain(self, job)
 
     def open_file(self, path: Path) -> None:
         """Open (importing if new or changed) a dataset file and review it. A small file is

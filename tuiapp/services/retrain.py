@@ -16,13 +16,16 @@ from tuiapp.providers.adapter import find
 from tuiapp.providers.base import Provider, ProviderError
 from tuiapp.services.eval_run import run_eval, start_run
 from tuiapp.services.launch import JobPlan, plan_job, start_job
+from tuiapp.services.retrain_compare import Comparison, compare
 from tuiapp.store import Store
 from tuiapp.store.evals import EvalRun, get_run, list_runs
 from tuiapp.store.jobs import Job, get_job
 from tuiapp.store.retrains import (
     Retrain,
     add_retrain,
+    get_retrain,
     job_started_since,
+    retrain_into,
     retrains_of,
     set_retrain,
 )
@@ -256,3 +259,16 @@ async def evaluate_new(
         )
         set_retrain(store, link.id, new_run=run.id)
     return await run_eval(store, await connect(job.provider), run.id, concurrency)
+
+
+async def compare_when_done(
+    store: Store, connect: Connect, job_id: int, concurrency: int = 8
+) -> Comparison | None:
+    """A job that has just succeeded, if a move made it: its model evaluated on the holdout
+    (as `tuiapp retrain --wait` does) and compared with the old one. None for a job no move
+    made, or one that did not succeed."""
+    link = retrain_into(store, job_id)
+    if link is None or get_job(store, job_id).status != "succeeded":
+        return None
+    await evaluate_new(store, connect, link, concurrency)
+    return compare(store, get_retrain(store, link.id))
