@@ -134,3 +134,20 @@ def test_a_request_that_raced_the_deletion_does_not_load_the_model_again() -> No
     with pytest.raises(ModelGone):
         pool.base("/state/jobs/ftjob-full/model")  # the chat had found it before the delete
     assert not pool._bases
+
+
+def test_a_closed_engine_fails_what_comes_later_instead_of_hanging() -> None:
+    from tuiapp.local.engine import Engine, Failed, Request, Sampling
+
+    class NoModel:
+        def forward(self, input_ids: Any = None, past_key_values: Any = None) -> Any:
+            raise AssertionError("nothing may run on a closed engine")
+
+    engine = Engine(NoModel(), tokenizer=None, eos_ids=set())
+    engine.close("The model was deleted")
+    assert not engine.thread.is_alive() and engine.model is None
+    got: list[Any] = []
+    engine.submit(Request([1, 2], None, Sampling(), got.append))
+    assert got == [Failed("The model was deleted")]  # at once, not never
+    with pytest.raises(RuntimeError, match="closed"):
+        engine.call(lambda: None)
