@@ -1,15 +1,13 @@
 """The loss chart: training and validation loss (or accuracy) per step of one or several jobs,
 drawn with textual-plotext, with a legend line above the plot, a cursor readout below it, a
 log-scale toggle, zoom to the last steps, whole-number step ticks and a y range that the first
-steps' loss does not dominate; long runs are thinned to what the terminal can show."""
+steps' loss does not dominate; long runs are thinned to what the terminal can show (what the
+chart shows is worked out, Textual-free, in `tuiapp.jobs.chart_view`)."""
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from operator import attrgetter
 
 from rich.text import Text
 from textual.app import RenderResult
@@ -17,67 +15,24 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
-from tuiapp.data.chart_ticks import (
-    integer_ticks,
-    log_ticks,
-    robust_limits,
-    tick_label,
-    value_ticks,
+from tuiapp.jobs.chart_view import (
+    RUN_COLORS,
+    SERIES,
+    ZOOMS,
+    ChartRun,
+    axes,
+    curves,
+    pack,
+    readout_parts,
+    steps_shown,
+    thin,
 )
-from tuiapp.jobs.curve_readings import smooth
 from tuiapp.store.jobs import MetricPoint
 
 MAX_SAMPLES_PER_CELL = 2  # braille dots: two x positions per terminal cell
-ZOOMS: tuple[int | None, ...] = (None, 100, 20)  # all steps, then the last 100, the last 20
 RICH_COLOR = {"orange": "dark_orange", "gray": "grey50"}  # plotext names rich does not know
-RUN_COLORS = ("cyan", "orange", "magenta", "green", "red", "blue", "yellow", "white")
-SERIES = (  # (loss key, accuracy key, legend name, colour in a one-job chart)
-    ("train_loss", "train_accuracy", "train", "cyan"),
-    ("valid_loss", "valid_accuracy", "valid", "orange"),
-    ("full_valid_loss", "full_valid_accuracy", "full valid", "red"),
-)
 
-
-def thin(xs: Sequence[int], ys: Sequence[float], limit: int) -> tuple[list[int], list[float]]:
-    """At most `limit` points, evenly spaced, always keeping the last one."""
-    if len(xs) <= limit or limit < 2:
-        return list(xs), list(ys)
-    stride = len(xs) / (limit - 1)
-    picks = sorted({min(len(xs) - 1, round(i * stride)) for i in range(limit)} | {len(xs) - 1})
-    return [xs[i] for i in picks], [ys[i] for i in picks]
-
-
-def pack(parts: Sequence[str], width: int) -> list[str]:
-    """Parts joined with " · " into lines of at most `width` (a part never split)."""
-    lines: list[str] = []
-    for part in parts:
-        if lines and len(lines[-1]) + 3 + len(part) <= width:
-            lines[-1] += " · " + part
-        else:
-            lines.append(part)
-    return lines
-
-
-def _fmt(value: float | None) -> str:
-    """A metric for the readout."""
-    return "-" if value is None else f"{value:.4f}"
-
-
-def _at_or_before(points: Sequence[MetricPoint], step: int, key: str) -> tuple[int, float] | None:
-    """The last (step, value) of a metric at or before `step` (validation runs every N steps)."""
-    for point in reversed(points):
-        value = getattr(point, key)
-        if point.step <= step and value is not None:
-            return point.step, value
-    return None
-
-
-@dataclass
-class ChartRun:
-    """One job's curves on the chart."""
-
-    label: str
-    points: list[MetricPoint] = field(default_factory=list)
+__all__ = ["MAX_SAMPLES_PER_CELL", "ChartRun", "LossChart", "pack", "thin"]
 
 
 class LossChart(PlotextPlot, can_focus=True):
@@ -167,13 +122,7 @@ class LossChart(PlotextPlot, can_focus=True):
     def steps(self) -> list[int]:
         """Every step with a metric, in the zoom window (computed once per replot)."""
         if self._steps is None:
-            if len(self.runs) == 1:
-                every = [p.step for p in self.points]  # the store returns them in step order
-            else:
-                every = sorted({p.step for run in self.runs for p in run.points})
-            if self.zoom is not None and every:
-                every = every[bisect_right(every, every[-1] - self.zoom) :]
-            self._steps = every
+            self._steps = steps_shown(self.runs, self.zoom)
         return self._steps
 
     def action_move(self, by: int) -> None:
@@ -203,26 +152,7 @@ class LossChart(PlotextPlot, can_focus=True):
 
     def readout_parts(self) -> list[str]:
         """The readout's pieces: the step, then each job's values."""
-        step = self.cursor_step()
-        if step is None:
-            return ["no metrics yet"]
-        total = next((p.total_steps for p in self.points if p.total_steps), None)
-        total = total if len(self.runs) == 1 else None  # jobs of several lengths
-        parts = [f"step {step}" + (f"/{total}" if total else "")]
-        for run in self.runs:
-            found = [
-                _at_or_before(run.points, step, key)
-                for key in ("train_loss", "valid_loss", "train_accuracy")
-            ]
-            train, valid, acc = (
-                (f"{_fmt(f[1])}{'' if f[0] == step else f' (step {f[0]})'}" if f else "-")
-                for f in found
-            )
-            if run.label:
-                parts.append(f"{run.label}: train {train} valid {valid}")
-            else:
-                parts += [f"train {train}", f"valid {valid}", f"acc {acc}"]
-        return parts
+        return readout_parts(self.runs, self.cursor_step())
 
     def legend(self) -> Text:
         """What the plot shows, which curve is which colour, and the view's settings."""
@@ -248,33 +178,6 @@ class LossChart(PlotextPlot, can_focus=True):
         text.append(" · ".join(flags), style="dim")
         return text
 
-    def _series(self) -> list[tuple[list[int], list[float], str, bool]]:
-        """(steps, values, colour, is a scatter) of every curve in the zoom window."""
-        steps = self.steps()
-        first = steps[0] if steps else 0
-        out = []
-        for index, run in enumerate(self.runs):
-            for number, (loss_key, acc_key, _name, color) in enumerate(SERIES):
-                key = acc_key if self.accuracy else loss_key
-                if len(self.runs) > 1:
-                    if number == 2:
-                        continue  # full validation: kept for one-job charts
-                    color = RUN_COLORS[index % len(RUN_COLORS)]
-                get = attrgetter(key)
-                xs, ys = [], []
-                for p in run.points:
-                    value = get(p)
-                    if value is not None and p.step >= first and (value > 0 or not self.log_scale):
-                        xs.append(p.step)
-                        ys.append(value)
-                if not xs:
-                    continue
-                if self.smoothed and number == 0:
-                    ys = smooth(ys, max(1, len(ys) // 20))
-                scatter = number == 2 or (len(self.runs) > 1 and number == 1)
-                out.append((xs, ys, color, scatter))
-        return out
-
     def replot(self) -> None:
         """Draw the curves, ticks and cursor into plotext's canvas."""
         self._steps = None
@@ -283,34 +186,32 @@ class LossChart(PlotextPlot, can_focus=True):
         plt.clear_figure()
         width, height = max(20, self.size.width), max(6, self.size.height - 3)
         limit = max(20, width * MAX_SAMPLES_PER_CELL)
-        series = self._series()
-        values = [v for _xs, ys, _c, _s in series for v in ys]
-        for xs, ys, color, scatter in series:
-            xs, ys = thin(xs, ys, limit)
-            ys = [math.log10(v) for v in ys] if self.log_scale else ys
-            if scatter:
-                plt.scatter(xs, ys, color=color, marker="●" if len(self.runs) == 1 else "•")
-            else:
-                plt.plot(xs, ys, color=color, marker="braille")
         steps = self.steps()
+        drawn = curves(
+            self.runs,
+            steps[0] if steps else 0,
+            accuracy=self.accuracy,
+            log_scale=self.log_scale,
+            smoothed=self.smoothed,
+        )
+        for curve in drawn:
+            xs, ys = thin(curve.xs, curve.ys, limit)
+            ys = [math.log10(v) for v in ys] if self.log_scale else ys
+            if curve.scatter:
+                marker = "●" if len(self.runs) == 1 else "•"
+                plt.scatter(xs, ys, color=curve.color, marker=marker)
+            else:
+                plt.plot(xs, ys, color=curve.color, marker="braille")
+        values = [v for curve in drawn for v in curve.ys]
         self.x_labels, self.y_labels = [], []
         if steps and values:
-            x_ticks = integer_ticks(steps[0], steps[-1], max(2, width // 9))
-            plt.xticks([float(t) for t in x_ticks], [str(t) for t in x_ticks])
-            plt.xlim(steps[0], steps[-1] if steps[-1] > steps[0] else steps[0] + 1)
-            self.x_labels = [str(t) for t in x_ticks]
-            if self.log_scale:
-                low, high = min(values), max(values)
-                ticks = log_ticks(low, high, max(2, height // 2))
-                plt.ylim(math.log10(low) - 0.02, math.log10(high) + 0.02)
-                self.y_labels = [f"{t:g}" for t in ticks]
-                plt.yticks([math.log10(t) for t in ticks], self.y_labels)
-            else:
-                low, high = robust_limits(values)
-                ticks = value_ticks(low, high, max(2, height // 2))
-                plt.ylim(low, high)
-                self.y_labels = [tick_label(t, ticks) for t in ticks]
-                plt.yticks(ticks, self.y_labels)
+            ticks = axes(steps, values, width, height, self.log_scale)
+            plt.xticks([float(t) for t in ticks.x_ticks], [str(t) for t in ticks.x_ticks])
+            plt.xlim(*ticks.x_lim)
+            self.x_labels = [str(t) for t in ticks.x_ticks]
+            plt.ylim(*ticks.y_lim)
+            self.y_labels = ticks.y_labels
+            plt.yticks(ticks.y_ticks, ticks.y_labels)
             step = self.cursor_step()
             if self.cursor is not None and step is not None:
                 plt.vertical_line(step, color="gray")
