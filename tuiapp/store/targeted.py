@@ -79,7 +79,7 @@ def carry_targeted(store: Store, dataset_id: int, previous_id: int) -> int:
     holds (or that was carried already) is not added twice, so this can run again. Returns how
     many were appended."""
     rows = store.conn.execute(
-        f"SELECT e.idx, e.original, e.problems FROM examples e JOIN example_sources s "
+        "SELECT e.idx, e.original, e.problems FROM examples e JOIN example_sources s "
         "ON s.dataset_id = e.dataset_id AND s.idx = e.idx WHERE e.dataset_id = ? "
         "AND s.source_format = ? AND e.original NOT IN "
         "(SELECT original FROM examples WHERE dataset_id = ?) ORDER BY e.idx",
