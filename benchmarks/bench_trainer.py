@@ -4,15 +4,17 @@ replaced, on the real SmolLM2-135M-Instruct, same data, LoRA settings, batch siz
 Usage: python -m benchmarks.bench_trainer [STEPS]   (default 12; `tuiapp local pull` first)
 
 All run in this process, one after the other, twice (A B C A B C: the hand loop, the trainer
-as the backend runs it, the trainer with TRL's per-token entropy left on), so a busy machine
-slows each; each figure is input tokens over the steps after the first (warm-up), per second of
-wall time and per second of this process's CPU time (all threads): on a shared, loaded box
-the wall figure is mostly the neighbours', the CPU figure is the work. Prints the figures and
-the ratios TRL / hand loop (goal >= 1.0x).
+as the backend runs it, the trainer with TRL's own LM head as TRL ships it, which scores every
+position and its entropy; the backend before `tuiapp.local.trainer_head` skipped the entropy
+only), so a busy machine slows each; each figure is input tokens over the steps after the
+first (warm-up), per second of wall time and per second of this process's CPU time (all
+threads): on a shared, loaded box the wall figure is mostly the neighbours', the CPU figure is
+the work. Prints the figures, the ratios TRL / hand loop (goal >= 1.0x) and the load average.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -66,16 +68,16 @@ class Timer:
 
 
 def trl_rates(
-    model_dir: Path, rows: list[dict[str, Any]], steps: int, entropy: bool = False
+    model_dir: Path, rows: list[dict[str, Any]], steps: int, stock_head: bool = False
 ) -> tuple[float, float]:
     """The local backend's trainer (TRL's SFTTrainer over peft) for `steps` steps: tokens per
-    wall second and per CPU-second; `entropy` leaves TRL's per-token entropy on."""
+    wall second and per CPU-second; `stock_head` keeps TRL's own LM head."""
     import torch
     from transformers import AutoTokenizer
 
     from tuiapp.local import hf_trainers
 
-    hf_trainers.SKIP_ENTROPY = not entropy
+    hf_trainers.STOCK_HEAD = stock_head
 
     torch.set_num_threads(2)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
@@ -128,23 +130,24 @@ def hand_rates(model_dir: Path, rows: list[dict[str, Any]], steps: int) -> tuple
 
 
 def main() -> None:
-    """A B C A B C, then the best of each and the ratios."""
+    """A B C A B C, then the best of each and the ratios, and the load average."""
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else 12
     model_dir = pull_default(Path(platformdirs.user_cache_dir("tuiapp")) / "models")
     rows = demo_rows()
-    runs: dict[str, list[tuple[float, float]]] = {"hand": [], "trl": [], "trl+entropy": []}
+    runs: dict[str, list[tuple[float, float]]] = {"hand": [], "trl": [], "trl stock head": []}
     for _ in range(2):
         runs["hand"].append(hand_rates(model_dir, rows, steps))
         runs["trl"].append(trl_rates(model_dir, rows, steps))
-        runs["trl+entropy"].append(trl_rates(model_dir, rows, steps, entropy=True))
+        runs["trl stock head"].append(trl_rates(model_dir, rows, steps, stock_head=True))
         for name, got in runs.items():
             print(
-                f"{name:12} {got[-1][0]:6.0f} tokens/s  {got[-1][1]:6.0f} tokens/CPU-s", flush=True
+                f"{name:14} {got[-1][0]:6.0f} tokens/s  {got[-1][1]:6.0f} tokens/CPU-s", flush=True
             )
     best = {name: (max(r[0] for r in got), max(r[1] for r in got)) for name, got in runs.items()}
     hand = best["hand"]
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"SmolLM2-135M, CPU, 2 threads, batch {BATCH}, {steps} timed steps each, best of 2:")
-    for name in ("trl", "trl+entropy"):
+    for name in ("trl", "trl stock head"):
         wall, cpu = best[name]
         print(
             f"  {name}: {wall:.0f} tokens/s ({wall / hand[0]:.2f}x the hand loop's {hand[0]:.0f}), "

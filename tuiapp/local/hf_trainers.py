@@ -13,10 +13,11 @@ from typing import Any
 from tuiapp.local.chat_tokens import Tokenized, template_messages
 from tuiapp.local.devices import Placement
 from tuiapp.local.hyperparams import FULL_BYTES_PER_PARAM, TrainingSettings
+from tuiapp.local.trainer_head import lean_lm_head
 
 SAMPLED_VALIDATION = 32  # examples evaluated every 1/20 of the run; all of them per epoch
 DPO_EVAL_BATCH = 4
-SKIP_ENTROPY = True  # benchmarks/bench_trainer.py turns it off to compare
+STOCK_HEAD = False  # True: TRL's own LM head (benchmarks/bench_trainer.py compares)
 
 
 @dataclass(frozen=True)
@@ -211,32 +212,9 @@ def build_sft(
         processing_class=tokenizer,
         callbacks=callbacks,
     )
-    if SKIP_ENTROPY:
-        skip_entropy(trainer.model)
+    if not STOCK_HEAD:  # the loss and accuracy on the labelled tokens only, no entropy
+        lean_lm_head(trainer.model)
     return trainer, full_validation(trainer, sft_dataset(valid) if valid else None)
-
-
-def skip_entropy(model: Any) -> None:
-    """TRL's fused LM head computes each token's entropy for a log line no job reports: have
-    it compute the log-probabilities and top-1 hits only (the loss and mean_token_accuracy),
-    its entropy metric a zero."""
-    import functools
-
-    import torch
-    from trl.trainer.utils import add_fused_lm_head
-
-    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
-    add_fused_lm_head(inner, outputs=("log_probs", "is_top1"))
-    fused = inner.forward
-
-    @functools.wraps(fused)
-    def forward(*args: Any, **kwargs: Any) -> Any:
-        out = fused(*args, **kwargs)
-        if kwargs.get("fused_lm_head") and getattr(out, "entropy", 0) is None:
-            out.entropy = torch.zeros((), device=out.log_probs.device)
-        return out
-
-    inner.forward = forward
 
 
 def build_dpo(
