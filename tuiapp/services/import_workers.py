@@ -23,6 +23,7 @@ RANGE_BYTES = 2 * 1024 * 1024  # one job: a few thousand lines, committed as one
 FIRST_RANGE_BYTES = 64 * 1024  # examined in the main process: on screen before workers are up
 IN_FLIGHT_PER_WORKER = 3  # ranges queued ahead per worker: memory stays flat, workers stay busy
 MAX_WORKERS = 8
+_SEVERITIES = tuple(Severity)  # by value: indexing is ~10x cheaper than Severity(n) per row
 
 
 class ExaminedRow:
@@ -33,7 +34,7 @@ class ExaminedRow:
         "line",
         "text",
         "problems",
-        "_severity",
+        "severity",
         "n_tokens",
         "n_assistant_tokens",
         "n_messages",
@@ -54,16 +55,11 @@ class ExaminedRow:
         self.line = line
         self.text = text
         self.problems = problems
-        self._severity = severity
+        self.severity = _SEVERITIES[severity]  # the worst problem
         self.n_tokens = n_tokens
         self.n_assistant_tokens = n_assistant_tokens
         self.n_messages = n_messages
         self.preview = preview
-
-    @property
-    def severity(self) -> Severity:
-        """The worst problem."""
-        return Severity(self._severity)
 
     def __reduce__(self) -> tuple[type[ExaminedRow], tuple[object, ...]]:
         """Pickled as the constructor's arguments."""
@@ -71,7 +67,7 @@ class ExaminedRow:
             self.line,
             self.text,
             self.problems,
-            self._severity,
+            int(self.severity),
             self.n_tokens,
             self.n_assistant_tokens,
             self.n_messages,
