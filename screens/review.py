@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 
@@ -15,6 +14,7 @@ from screens.review_bulk import BulkDecisions
 from screens.review_changes import ExampleChanges
 from screens.review_example import ReviewedExample
 from screens.review_files import DatasetFiles
+from screens.review_keys import REVIEW_BINDINGS
 from screens.review_list import ReviewList
 from screens.review_quality import QualityActions
 from screens.review_status import ReviewStatus
@@ -47,69 +47,7 @@ class ReviewScreen(Screen[None]):
 
     CSS_PATH = "review.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    BINDINGS = [
-        Binding("a", "decide('accepted')", "Accept", id="review.accept"),
-        Binding("r", "decide('rejected')", "Reject", id="review.reject"),
-        Binding("f", "decide('flagged')", "Flag", id="review.flag"),
-        Binding(
-            "A", "decide_shown('accepted')", "Accept shown", show=False, id="review.accept_shown"
-        ),
-        Binding(
-            "X", "decide_shown('rejected')", "Reject shown", show=False, id="review.reject_shown"
-        ),
-        Binding("F", "decide_shown('flagged')", "Flag shown", show=False, id="review.flag_shown"),
-        Binding(
-            "C",
-            "decide_all('accepted', 'clean')",
-            "Accept clean",
-            tooltip="Accept every example without errors",
-            show=False,
-            id="review.accept_clean",
-        ),
-        Binding(
-            "E",
-            "decide_all('rejected', 'errors')",
-            "Reject errors",
-            tooltip="Reject every example with errors",
-            show=False,
-            id="review.reject_errors",
-        ),
-        Binding("u", "undo", "Undo", id="review.undo"),
-        Binding("e", "edit", "Edit", id="review.edit"),
-        Binding("n", "note", "Note", id="review.note"),
-        Binding("t", "tag", "Tag", id="review.tag"),
-        Binding("w", "swap", "Swap pair", show=False, id="review.swap"),
-        Binding("o", "source", "Original", show=False, id="review.source"),
-        Binding(
-            "right_square_bracket",
-            "next_problem",
-            "Next problem",
-            key_display="]",
-            id="review.next_problem",
-        ),
-        Binding(
-            "left_square_bracket",
-            "previous_problem",
-            "Previous problem",
-            key_display="[",
-            show=False,
-            id="review.previous_problem",
-        ),
-        Binding("slash", "search", "Search", key_display="/", id="review.search"),
-        Binding("s", "filter_status", "Status filter", id="review.filter_status"),
-        Binding("p", "filter_problem", "Problem filter", id="review.filter_problem"),
-        Binding("c", "clear_filter", "Clear filter", show=False, id="review.clear_filter"),
-        Binding("R", "report", "Report", id="review.report"),
-        Binding("Q", "quality", "Quality", id="review.quality"),
-        Binding("D", "duplicates", "Duplicates", id="review.duplicates"),
-        Binding("K", "keep_one", "Keep one", id="review.keep_one"),
-        Binding("z", "redact", "Redact PII", id="review.redact"),
-        Binding("V", "versions", "Versions", id="review.versions"),
-        Binding("T", "token_preview", "Tokens", show=False, id="review.token_preview"),
-        Binding("x", "export", "Export", id="review.export"),
-        Binding("y", "copy_example", "Copy example", show=False, id="review.copy"),
-        Binding("escape,q", "back", "Back", id="review.back"),
-    ]
+    BINDINGS = REVIEW_BINDINGS
 
     def __init__(self, dataset_id: int, problem: str | None = None) -> None:
         super().__init__()

@@ -1,0 +1,66 @@
+"""The review screen's keys: decisions one by one and in bulk, edits, moving by problem,
+filters, quality, other screens (the list's own moves are ExampleList's)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+REVIEW_BINDINGS: list[BindingType] = [
+    Binding("a", "decide('accepted')", "Accept", id="review.accept"),
+    Binding("r", "decide('rejected')", "Reject", id="review.reject"),
+    Binding("f", "decide('flagged')", "Flag", id="review.flag"),
+    Binding("A", "decide_shown('accepted')", "Accept shown", show=False, id="review.accept_shown"),
+    Binding("X", "decide_shown('rejected')", "Reject shown", show=False, id="review.reject_shown"),
+    Binding("F", "decide_shown('flagged')", "Flag shown", show=False, id="review.flag_shown"),
+    Binding(
+        "C",
+        "decide_all('accepted', 'clean')",
+        "Accept clean",
+        tooltip="Accept every example without errors",
+        show=False,
+        id="review.accept_clean",
+    ),
+    Binding(
+        "E",
+        "decide_all('rejected', 'errors')",
+        "Reject errors",
+        tooltip="Reject every example with errors",
+        show=False,
+        id="review.reject_errors",
+    ),
+    Binding("u", "undo", "Undo", id="review.undo"),
+    Binding("e", "edit", "Edit", id="review.edit"),
+    Binding("n", "note", "Note", id="review.note"),
+    Binding("t", "tag", "Tag", id="review.tag"),
+    Binding("w", "swap", "Swap pair", show=False, id="review.swap"),
+    Binding("o", "source", "Original", show=False, id="review.source"),
+    Binding(
+        "right_square_bracket",
+        "next_problem",
+        "Next problem",
+        key_display="]",
+        id="review.next_problem",
+    ),
+    Binding(
+        "left_square_bracket",
+        "previous_problem",
+        "Previous problem",
+        key_display="[",
+        show=False,
+        id="review.previous_problem",
+    ),
+    Binding("slash", "search", "Search", key_display="/", id="review.search"),
+    Binding("s", "filter_status", "Status filter", id="review.filter_status"),
+    Binding("p", "filter_problem", "Problem filter", id="review.filter_problem"),
+    Binding("c", "clear_filter", "Clear filter", show=False, id="review.clear_filter"),
+    Binding("R", "report", "Report", id="review.report"),
+    Binding("Q", "quality", "Quality", id="review.quality"),
+    Binding("D", "duplicates", "Duplicates", id="review.duplicates"),
+    Binding("K", "keep_one", "Keep one", id="review.keep_one"),
+    Binding("z", "redact", "Redact PII", id="review.redact"),
+    Binding("V", "versions", "Versions", id="review.versions"),
+    Binding("T", "token_preview", "Tokens", show=False, id="review.token_preview"),
+    Binding("x", "export", "Export", id="review.export"),
+    Binding("y", "copy_example", "Copy example", show=False, id="review.copy"),
+    Binding("escape,q", "back", "Back", id="review.back"),
+]
