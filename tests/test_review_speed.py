@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.screen import Screen
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from screens.review_example import ReviewedExample
@@ -87,3 +88,43 @@ async def test_j_paints_the_list_and_the_example_in_one_frame_and_only_changed_l
             assert len(frames) == 1  # the list's cursor and the example: one repaint
             # the header and the question changed; the roles, answer, blank tail did not
             assert sorted(set(painted)) == [0, 5], painted
+
+
+async def test_j_repaints_the_example_scrollbar_only_when_its_thumb_changes(
+    home: AppPaths, write_jsonl: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long_answer = "\n".join(f"step {n}" for n in range(80))  # longer than the pane: a thumb
+    # short answers of different lengths: the example's length changes, its bar draws the same
+    answers = ["Short.", "Two\nlines.", "Three\nshort\nlines.", long_answer, "Short again."]
+    path = write_jsonl([chat(f"Question {i}?", a) for i, a in enumerate(answers)])
+    app = make_app(home, open_path=path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = await wait_imported(pilot, app.screen)
+        await until(pilot, lambda: "Question 0?" in body(screen), "the first example")
+        await pilot.pause()
+        bar = screen.query_one("#review-example").vertical_scrollbar
+        painted: list[int] = []
+        render = ScrollBar.render
+
+        def counting(self: ScrollBar) -> Any:
+            if self is bar:
+                painted.append(1)
+            return render(self)
+
+        def thumb() -> str:
+            return "".join(strip.text for strip in bar.render_lines(bar.size.region)).strip()
+
+        monkeypatch.setattr(ScrollBar, "render", counting)
+        for i in (1, 2):  # short after short: the same empty track, nothing repainted
+            await pilot.press("j")
+            await pilot.pause()
+            assert f"Question {i}?" in painted_text(app, "#review-example")
+        assert painted == []
+        await pilot.press("j")  # a long example: its thumb is drawn
+        await pilot.pause()
+        assert "step 79" in body(screen)
+        assert painted and thumb()
+        painted.clear()
+        await pilot.press("j")  # short again: the thumb goes
+        await pilot.pause()
+        assert painted and not thumb()

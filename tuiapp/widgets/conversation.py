@@ -12,6 +12,7 @@ from textual.strip import Strip
 from textual.widgets import RichLog
 
 from tuiapp.widgets.example_render import MAX_SHOWN_CHARS, render_example
+from tuiapp.widgets.scrollbars import resize_thumb
 
 __all__ = ["MAX_SHOWN_CHARS", "ExampleView", "render_example"]
 
@@ -77,12 +78,29 @@ class ExampleView(RichLog, can_focus=False):
         finally:
             self._replacing = False
         if len(self.lines) != height:
-            self._scroll_update(self.virtual_size)
+            self._follow_length()
         if self.scroll_offset != (0, 0):  # a scroll repaints every line anyway
             self.scroll_home(animate=False, immediate=True)
             self.refresh()
             return
         self._repaint_changed(before)
+
+    def _follow_length(self) -> None:
+        """The scrollbar follows the new length, repainted only when its thumb is drawn
+        otherwise (a bar shown or hidden still takes Textual's own update)."""
+        shown = self.show_vertical_scrollbar, self.show_horizontal_scrollbar
+        self._refresh_scrollbars()
+        if (self.show_vertical_scrollbar, self.show_horizontal_scrollbar) != shown or not (
+            self.show_vertical_scrollbar and self.styles.scrollbar_size_vertical
+        ):
+            self._scroll_update(self.virtual_size)
+            return
+        window = self.container_size.height - self.scrollbar_size_horizontal
+        resize_thumb(self.vertical_scrollbar, self.virtual_size.height, window)
+        if self.show_horizontal_scrollbar:  # wrapped text: not shown in the review
+            self._scroll_update(self.virtual_size)
+        else:
+            self.scroll_y = self.validate_scroll_y(self.scroll_y)
 
     def _repaint_changed(self, before: list[Strip]) -> None:
         """Repaint the visible lines that are not what they were (runs of them, one region
