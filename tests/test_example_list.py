@@ -65,3 +65,52 @@ async def test_moving_a_row_at_a_time_repaints_no_scrollbar_and_a_jump_moves_the
         assert bar.render_lines(bar.size.region)[0] != top_row
         line = app.screen._compositor.render_strips()[-1].text
         assert line.startswith("1000000 ·") and "12 Question 999999?" in line, line
+
+
+def shown_lines(app: ListApp) -> list[tuple[str, bool]]:
+    """The list's lines as the terminal shows them: text, and whether drawn as the cursor."""
+    listing = app.query_one(ExampleList)
+    region = listing.region
+    strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+    cursor = listing.get_component_rich_style("example-list--cursor")
+    lines = []
+    for strip in strips:
+        row = strip.crop(region.x, region.right)
+        lines.append((row.text, any(s.style and s.style.bold == cursor.bold for s in row)))
+    return lines
+
+
+async def test_a_scroll_by_one_row_styles_one_new_line_and_shows_every_row_right() -> None:
+    app = ListApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        listing = app.query_one(ExampleList)
+        drawn: list[int] = []
+        render_line = ExampleList.render_line
+
+        def counting(self: ExampleList, y: int):  # type: ignore[no-untyped-def]
+            drawn.append(y)
+            return render_line(self, y)
+
+        ExampleList.render_line = counting  # type: ignore[method-assign]
+        try:
+            for _ in range(25):  # past the bottom of the view: the last j each scroll by a row
+                await pilot.press("j")
+                await pilot.pause()
+            drawn.clear()
+            await pilot.press("j")
+            await pilot.pause()
+            assert listing.scroll_y > 5
+            assert len(drawn) <= 2, drawn  # the row scrolled in and the old cursor's row
+            for keys in (["j"], ["k"] * 22, ["pagedown"], ["j", "j"], ["pageup"], ["G"], ["k"]):
+                for key in keys:
+                    await pilot.press(key)
+                await pilot.pause()
+                top = int(listing.scroll_y)
+                for y, (text, _) in enumerate(shown_lines(app)):
+                    assert text.split()[0] == str(top + y + 1), (keys, y, text)
+                    assert f"Question {top + y}?" in text
+                cursors = [y for y, (_, bold) in enumerate(shown_lines(app)) if bold]
+                assert cursors == [listing.cursor - top], keys
+        finally:
+            ExampleList.render_line = render_line  # type: ignore[method-assign]

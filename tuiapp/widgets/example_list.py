@@ -159,10 +159,9 @@ class ExampleList(ScrollView, can_focus=True):
             self.scroll_to(y=new, animate=False, immediate=True)
         elif new >= self.scroll_y + height:
             self.scroll_to(y=new - height + 1, animate=False, immediate=True)
-        else:  # no scroll: repaint just the two rows that changed
-            top = int(self.scroll_y)
-            for row in {old, new}:
-                self.refresh(Region(0, row - top, self.size.width, 1))
+        top = int(self.scroll_y)  # repaint the two rows that changed (a scroll moved the rest)
+        for row in {old, new}:
+            self.refresh(Region(0, row - top, self.size.width, 1))
         if self._on_move is not None and self.is_mounted:
             self._on_move(self.idx_at(new))
         self.post_message(self.Highlighted(self, self.idx_at(new)))
@@ -173,7 +172,19 @@ class ExampleList(ScrollView, can_focus=True):
         if self.show_vertical_scrollbar:
             move_thumb(self.vertical_scrollbar, old, new)
         if round(old) != round(new):
-            self.refresh(self.size.region)
+            self._scroll_lines(round(new) - round(old))
+
+    def _scroll_lines(self, shift: int) -> None:
+        """Repaint every line (each moved), styling again only the rows scrolled in: the styled
+        lines (border included) move with the scroll: one row styles one line, not 33."""
+        cache = self._styles_cache  # Textual's styled lines of this widget, by line
+        kept = {y - shift: strip for y, strip in cache._cache.items()}
+        self.refresh(self.size.region)  # every line on the screen, and every line dirty
+        gutter = self.styles.gutter
+        if gutter.top or gutter.bottom or abs(shift) >= self.size.height:
+            return  # lines that are not rows (a border, padding), or nothing kept
+        cache._cache = {y: strip for y, strip in kept.items() if 0 <= y < self.size.height}
+        cache._dirty_lines.difference_update(cache._cache)
 
     def action_cursor_down(self) -> None:
         """Next example."""
