@@ -120,3 +120,24 @@ def test_a_cpu_step_matches_the_hand_loop_and_costs_less(
     # the weight-0 reply and every prompt token carry no loss; "Paris." and the rest do
     assert sum(t.trained_tokens for t in items) < sum(len(t.input_ids) for t in items) / 2
     assert flops < hand_flops
+
+
+def test_the_parameters_are_counted_once_a_run_not_every_step(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transformers import PreTrainedModel
+
+    counted: list[bool] = []
+    count = PreTrainedModel.num_parameters
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> int:
+        counted.append(True)
+        return int(count(self, *args, **kwargs))
+
+    monkeypatch.setattr(PreTrainedModel, "num_parameters", spy)
+    trainer, _ = _trainer(tiny_model, tmp_path)
+    trainer.args.max_steps, trainer.args.save_strategy = 3, "no"
+    before = len(counted)
+    trainer.train()
+    assert trainer.state.global_step == 3 and trainer.state.total_flos > 0
+    assert len(counted) - before <= 1
