@@ -80,6 +80,17 @@ def shown_lines(app: ListApp) -> list[tuple[str, bool]]:
     return lines
 
 
+def assert_rows_right(app: ListApp, after: object) -> None:
+    """Each line shows the row at its place in the view, and only the cursor's is the cursor."""
+    listing = app.query_one(ExampleList)
+    top = int(listing.scroll_y)
+    lines = shown_lines(app)
+    for y, (text, _) in enumerate(lines):
+        assert text.split()[0] == str(top + y + 1), (after, y, text)
+        assert f"Question {top + y}?" in text
+    assert [y for y, (_, bold) in enumerate(lines) if bold] == [listing.cursor - top], after
+
+
 async def test_a_scroll_by_one_row_styles_one_new_line_and_shows_every_row_right() -> None:
     app = ListApp()
     async with app.run_test(size=(60, 20)) as pilot:
@@ -106,11 +117,15 @@ async def test_a_scroll_by_one_row_styles_one_new_line_and_shows_every_row_right
                 for key in keys:
                     await pilot.press(key)
                 await pilot.pause()
-                top = int(listing.scroll_y)
-                for y, (text, _) in enumerate(shown_lines(app)):
-                    assert text.split()[0] == str(top + y + 1), (keys, y, text)
-                    assert f"Question {top + y}?" in text
-                cursors = [y for y, (_, bold) in enumerate(shown_lines(app)) if bold]
-                assert cursors == [listing.cursor - top], keys
+                assert_rows_right(app, keys)
+            listing.action_first()
+            await pilot.pause()
+            listing.cursor = listing.size.height - 2  # a row above the bottom
+            await pilot.pause()
+            listing.action_cursor_down()  # two keys in one frame: a move, then a scroll
+            listing.action_cursor_down()
+            await pilot.pause()
+            assert listing.scroll_y == 1
+            assert_rows_right(app, "a move and a scroll in one frame")
         finally:
             ExampleList.render_line = render_line  # type: ignore[method-assign]

@@ -178,7 +178,8 @@ class ExampleList(ScrollView, can_focus=True):
         """Repaint every line (each moved), styling again only the rows scrolled in: the styled
         lines (border included) move with the scroll: one row styles one line, not 33."""
         cache = self._styles_cache  # Textual's styled lines of this widget, by line
-        kept = {y - shift: strip for y, strip in cache._cache.items()}
+        dirty = cache._dirty_lines  # lines to draw again already (two keys in one frame)
+        kept = {y - shift: strip for y, strip in cache._cache.items() if y not in dirty}
         self.refresh(self.size.region)  # every line on the screen, and every line dirty
         gutter = self.styles.gutter
         if gutter.top or gutter.bottom or abs(shift) >= self.size.height:
