@@ -8,29 +8,9 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-from tuiapp.data.chart_ticks import count_ticks
+from tuiapp.data.chart_ticks import count_ticks, label_every
 
-LABEL_STEPS = (1, 2, 5)  # label every 1, 2, 5, 10, 20, 50... bars: bin starts stay round
-
-
-def label_every(bars: int, label_width: int, columns: int) -> int:
-    """Every how many bars an x label goes so that no two labels compete for room.
-
-    plotext drops a label that would touch one already drawn, and it draws them in the order
-    of a set of (tick, label) pairs, which changes with the process's string hash seed: where
-    labels collide, which of them survive changed from run to run. Spaced this far apart
-    (room for two labels and their margins, whichever way plotext nudges them), none collide,
-    and the axis is the same on every run."""
-    if bars <= 1:
-        return 1
-    per_bar = max(0.0, (columns - 1) / (bars + 1))
-    magnitude = 1
-    while True:
-        for step in LABEL_STEPS:
-            every = step * magnitude
-            if every >= bars or every * per_bar >= 2 * label_width + 2:
-                return every
-        magnitude *= 10
+__all__ = ["BarChart", "label_every"]  # label_every lives in tuiapp.data.chart_ticks
 
 
 class BarChart(PlotextPlot):
