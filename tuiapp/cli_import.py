@@ -105,23 +105,28 @@ def _progress(path: Path, examples: int, done_bytes: int, size: int, done: bool)
 
 
 def _summary(store: Any, dataset_id: int, source: str) -> dict[str, Any]:
-    """What the import gave: counts, formats, problems by kind and severity."""
+    """What the import gave: counts (the examples read from the file and the targeted ones a
+    re-import kept), formats, problems by kind and severity."""
     from tuiapp.store.datasets import get_dataset
     from tuiapp.store.example_reads import valid_count
     from tuiapp.store.examples import count_examples, problem_counts
+    from tuiapp.store.targeted import targeted_appended
 
     dataset = get_dataset(store, dataset_id)
     counts = problem_counts(store, dataset_id)
     errors = {k: n for k, n in counts.items() if _severity(k) is Severity.ERROR}
     warnings = {k: n for k, n in counts.items() if k not in errors}
     file_errors = [p for p in dataset.file_problems if p.severity is Severity.ERROR]
+    examples, kept = count_examples(store, dataset_id), targeted_appended(store, dataset_id)
     return {
         "dataset": dataset.id,
         "name": dataset.name,
         "file": dataset.path,
         "format": source,
         "examples_as": dataset.format,
-        "examples": count_examples(store, dataset_id),
+        "examples": examples,  # file_examples + targeted_examples_kept
+        "file_examples": examples - kept,
+        "targeted_examples_kept": kept,
         "valid_examples": valid_count(store, dataset_id),
         "errors": dict(sorted(errors.items())),
         "warnings": dict(sorted(warnings.items())),
@@ -138,10 +143,14 @@ def _severity(kind: str) -> Severity:
 
 def _human(s: dict[str, Any]) -> str:
     """The summary for people."""
-    out = [
-        f"dataset {s['dataset']} ({s['name']}): {s['examples']:,} examples from {s['file']}, "
-        f"read as {s['format']} -> OpenAI {s['examples_as']}; {s['valid_examples']:,} valid"
-    ]
+    read = f"{s['file']}, read as {s['format']} -> OpenAI {s['examples_as']}"
+    head = f"dataset {s['dataset']} ({s['name']}): {s['examples']:,} examples"
+    if kept := s["targeted_examples_kept"]:
+        plural = "" if kept == 1 else "s"
+        head += f", {s['file_examples']:,} from {read}, and {kept:,} targeted example{plural} kept"
+    else:
+        head += f" from {read}"
+    out = [f"{head}; {s['valid_examples']:,} valid"]
     for title, counts in (("errors", s["errors"]), ("warnings", s["warnings"])):
         if counts:
             out.append(f"{title}: " + ", ".join(f"{k} {n:,}" for k, n in counts.items()))

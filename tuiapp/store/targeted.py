@@ -114,3 +114,13 @@ def carry_targeted(store: Store, dataset_id: int, previous_id: int) -> int:
                 [dataset_id, idx, previous_id, old_idx],
             )
     return len(rows)
+
+
+def targeted_appended(store: Store, dataset_id: int) -> int:
+    """How many of a dataset's examples were added by hand (a targeted example's source record)
+    rather than read from its file: the ones a re-import carried, or added since."""
+    row = store.conn.execute(
+        "SELECT COUNT(*) FROM example_sources WHERE dataset_id = ? AND source_format = ?",
+        [dataset_id, TARGETED],
+    ).fetchone()
+    return int(row[0])
