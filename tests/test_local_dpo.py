@@ -103,6 +103,7 @@ def test_a_full_finetune_dpo_job_trains_against_a_frozen_reference(server) -> No
     events = list(client.fine_tuning.jobs.list_events(job.id, limit=100))
     started = next(e.message for e in events if e.message.startswith("Fine-tuning job started"))
     assert "(dpo)" in started and "full fine-tune of all" in started and "LoRA" not in started
+    assert "DPO's frozen reference copy" in started
     metrics = [event_data(e) for e in events if e.type == "metrics"]
     assert sorted(m["step"] for m in metrics) == [1, 2, 3, 4, 5, 6]
     # the reference stays where the policy started: ln 2 at the first step, then below it

@@ -31,3 +31,23 @@ def test_gradient_checkpointing_is_what_the_job_asked_for(tmp_path: Path, asked:
             1e-3,
             1,
         )
+
+
+def test_the_start_note_counts_dpo_s_reference_copy_of_a_full_fine_tune() -> None:
+    """A full fine-tune needs ~16 bytes a weight with AdamW; DPO's frozen reference copy
+    adds 4 more (with LoRA the reference is the model without its adapter: no copy)."""
+    import torch
+
+    from tuiapp.local.hf_trainers import model_note
+
+    model = torch.nn.Linear(1024, 1024 * 64, bias=False)  # 67,108,864 weights
+    full = TrainingSettings(1, 2, 1.0, 1e-3, 0, full_finetune=True)
+    assert model_note(full, model) == (
+        "full fine-tune of all 67,108,864 weights (~1.0 GiB with AdamW)"
+    )
+    assert model_note(full, model, reference=True) == (
+        "full fine-tune of all 67,108,864 weights "
+        "(~1.2 GiB with AdamW and DPO's frozen reference copy)"
+    )
+    lora = TrainingSettings(1, 2, 1.0, 1e-3, 0)
+    assert model_note(lora, model, reference=True) == "LoRA r=8 alpha=16"

@@ -39,16 +39,23 @@ def truncate(items: list[Tokenized], max_len: int) -> tuple[list[Tokenized], int
     return [t for t in cut if t.trained_tokens], len(long), sum(long)
 
 
-def model_note(settings: TrainingSettings, model: Any) -> str:
+REFERENCE_BYTES_PER_PARAM = 4  # DPO's frozen float32 reference copy of a full fine-tune
+
+
+def model_note(settings: TrainingSettings, model: Any, reference: bool = False) -> str:
     """What the start event says the run trains: the LoRA shape, or every weight (with the
-    memory AdamW needs for them)."""
+    memory AdamW needs for them, and DPO's frozen reference copy when `reference`; with LoRA
+    the reference is the model with its adapter switched off, no copy)."""
     if not settings.full_finetune:
         return f"LoRA r={settings.lora_r} alpha={settings.lora_alpha}" + (
             " 4-bit" if settings.load_in_4bit else ""
         )
     params = sum(p.numel() for p in model.parameters())
-    need = params * FULL_BYTES_PER_PARAM / 2**30
-    return f"full fine-tune of all {params:,} weights (~{need:.1f} GiB with AdamW)"
+    per_param = FULL_BYTES_PER_PARAM + (REFERENCE_BYTES_PER_PARAM if reference else 0)
+    need = params * per_param / 2**30
+    return f"full fine-tune of all {params:,} weights (~{need:.1f} GiB with AdamW" + (
+        " and DPO's frozen reference copy)" if reference else ")"
+    )
 
 
 def settings_note(settings: TrainingSettings, max_len: int, truncated: tuple[int, int]) -> str:

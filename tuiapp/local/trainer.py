@@ -231,7 +231,7 @@ class Trainer:
             (
                 f"Fine-tuning job started ({method}): {n_train} examples, "
                 f"{settings.n_epochs} epochs, batch size {settings.batch_size}, {total} steps, "
-                + model_note(settings, trainer.model)
+                + model_note(settings, trainer.model, reference=method == "dpo")
                 + f", learning rate {settings.learning_rate:g}, on "
                 f"{placement.name} in {placement.precision}"
                 + (f", {WORLD_SIZE} processes data-parallel" if WORLD_SIZE > 1 else "")
