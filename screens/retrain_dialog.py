@@ -204,6 +204,17 @@ def compare_retrain(app: App[Any], job: Job) -> None:
         app.run_worker(_compare(app, job.id), group="retrain-compare", exit_on_error=False)
 
 
+def resume_comparisons(app: App[Any]) -> None:
+    """At start: the comparisons of moves whose new job succeeded while the app was closed
+    (or was closed while it evaluated), which no job end will announce again."""
+    from tuiapp.store.jobs import get_job
+    from tuiapp.store.retrains import comparisons_left
+
+    store = workspace_of(app).store
+    for job_id in comparisons_left(store):
+        compare_retrain(app, get_job(store, job_id))
+
+
 async def _compare(app: App[Any], job_id: int) -> None:
     """Evaluate the new model on the holdout, then say how it compares and where it shows."""
     from tuiapp.services.retrain import compare_when_done

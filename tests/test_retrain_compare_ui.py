@@ -18,7 +18,7 @@ from tuiapp.services.eval_run import eval_items
 from tuiapp.services.experiments import experiments
 from tuiapp.store import open_store
 from tuiapp.store.evals import EvalOutput, create_run, finish_run, list_runs, outputs, save_output
-from tuiapp.store.jobs import get_job, insert_job
+from tuiapp.store.jobs import get_job, insert_job, update_job
 from tuiapp.store.retrains import add_retrain, get_retrain, set_retrain
 
 NEW_MODEL = "ft:local:tiny-llama:retrained"
@@ -133,3 +133,39 @@ async def test_a_retrain_that_succeeds_is_evaluated_and_compared(
         f"runs {link.old_run} and {new_run.id}); m on job {old} shows it again; "
         f"`tuiapp retrain {old} --compare`."
     ) in shown
+
+
+async def test_a_comparison_cut_short_by_a_stop_is_finished_at_the_next_start(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    """The new job had succeeded and its evaluation had begun when the app was closed: no job
+    end announces it again, so the next start finishes the evaluation and compares."""
+    old, new, backend = moved_job(home, write_jsonl)
+    store = open_store(home.database)
+    update_job(store, new, status="succeeded", fine_tuned_model=NEW_MODEL)
+    job = get_job(store, new)
+    assert job.version_id is not None
+    items = eval_items(store, job.version_id)
+    begun = create_run(store, job.version_id, "local", NEW_MODEL, len(items), job_id=new)
+    first = items[0]
+    save_output(
+        store,
+        begun.id,
+        EvalOutput(first.position, first.example_id, first.reference, None, 1, 9, 1),
+    )
+    set_retrain(store, 1, new_run=begun.id)
+    store.close()
+    app = make_app(home)
+    app.providers = app.workspace.providers = Pool(backend)  # type: ignore[assignment]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(
+            pilot,
+            lambda: any(m.startswith("Retrain 1,") for m in said(app)),
+            lambda: str(said(app)),
+        )
+    store = open_store(home.database)
+    run = [r for r in list_runs(store) if r.id == begun.id][0]
+    n = len(outputs(store, run.id))
+    store.close()
+    assert run.status == "completed" and n == len(items)
+    assert backend.asked == [NEW_MODEL] * (len(items) - 1)  # the answered item not asked again

@@ -113,8 +113,10 @@ class TuiApp(App[None]):
     async def watch_jobs(self) -> None:
         """Poll every unfinished job (also those started before a restart) for as long as the
         app runs; each poll is published to the screens that show jobs."""
+        from screens.job_end import resume_comparisons
         from tuiapp.services.job_watch import Watcher
 
+        resume_comparisons(self)  # moves whose new job ended while the app was closed
         watcher = Watcher(self.store, self.providers.get, self._polled)
         while True:
             try:
@@ -139,19 +141,9 @@ class TuiApp(App[None]):
                 timeout=10,
             )
         if polled.finished_now:
-            job = polled.job
-            self.bell()
-            self.notify(
-                f"Job {job.id} {job.status}"
-                + (f": {job.fine_tuned_model}" if job.fine_tuned_model else "")
-                + (f" ({job.error})" if job.error else ""),
-                title="Fine-tuning job ended",
-                severity="information" if job.status == "succeeded" else "warning",
-                timeout=15,
-            )
-            from screens.retrain_dialog import compare_retrain  # a move's new model: compared
+            from screens.job_end import job_ended  # rings, says so, compares a move's model
 
-            compare_retrain(self, job)
+            job_ended(self, polled.job)
 
     def open_file(self, path: Path) -> None:
         """Open (importing if new or changed) a dataset file and review it. A small file is

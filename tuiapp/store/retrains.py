@@ -64,6 +64,18 @@ def retrain_into(store: Store, new_job: int) -> Retrain | None:
     return Retrain.from_row(rows[0]) if rows else None
 
 
+def comparisons_left(store: Store) -> list[int]:
+    """The new jobs of moves whose job has succeeded but whose new model's evaluation was
+    never finished (the app stopped before or while it ran), oldest first."""
+    rows = store.rows(
+        "SELECT r.new_job FROM retrains r JOIN jobs j ON j.id = r.new_job "
+        "LEFT JOIN eval_runs e ON e.id = r.new_run "
+        "WHERE j.status = 'succeeded' AND (e.id IS NULL OR e.status != 'completed') "
+        "ORDER BY r.id",
+    )
+    return [int(r["new_job"]) for r in rows]
+
+
 def set_retrain(store: Store, retrain_id: int, **fields: int | None) -> Retrain:
     """Link the new job or an evaluation run (new_job, old_run, new_run)."""
     allowed = {"new_job", "old_run", "new_run"}
