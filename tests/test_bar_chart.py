@@ -4,12 +4,10 @@ and the title stays on screen when the chart is narrow."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import plotext._utility
 import pytest
 from textual.app import App, ComposeResult
 
+from tests.plot_support import draw_labels_in, x_axis
 from tuiapp.widgets.bars import BarChart, label_every
 
 EDGES = [float(e) for e in range(0, 38, 2)]  # the snapshot dataset: 18 bins of 2 tokens
@@ -36,23 +34,6 @@ def lines(chart: BarChart) -> list[str]:
     return chart.render().plain.splitlines()  # type: ignore[union-attr]
 
 
-def x_axis(chart: BarChart) -> str:
-    """The line of x labels under the plot."""
-    drawn = lines(chart)
-    return drawn[next(i for i in range(len(drawn) - 1, -1, -1) if "└" in drawn[i]) + 1]
-
-
-def in_order(order: str) -> Any:
-    """plotext's de-duplication of (tick, label) pairs, in a fixed order instead of a set's:
-    what two runs with different string hash seeds did."""
-
-    def no_duplicates(data: Any) -> list[Any]:
-        unique = list(dict.fromkeys(data))
-        return unique if order == "first" else unique[::-1]
-
-    return no_duplicates
-
-
 @pytest.mark.parametrize("width", [28, 32, 42, 60])
 async def test_the_histogram_axis_is_the_same_whatever_order_plotext_draws_labels_in(
     monkeypatch: pytest.MonkeyPatch, width: int
@@ -62,7 +43,7 @@ async def test_the_histogram_axis_is_the_same_whatever_order_plotext_draws_label
         chart = app.query_one(BarChart)
         axes = []
         for order in ("first", "last"):
-            monkeypatch.setattr(plotext._utility, "no_duplicates", in_order(order))
+            draw_labels_in(monkeypatch, order)
             chart.histogram("assistant tokens per example", EDGES, COUNTS, [5.0])
             await pilot.pause()
             axes.append(x_axis(chart))

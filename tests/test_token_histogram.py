@@ -4,12 +4,10 @@ every label it picks is shown."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import plotext._utility
 import pytest
 from textual.app import App, ComposeResult
 
+from tests.plot_support import draw_labels_in, x_axis
 from tuiapp.widgets.histogram import TokenHistogram
 
 VALUES = [12, 15, 18, 25, 40, 44, 61, 80, 95, 120, 133, 150, 170, 188, 201, 230, 260, 301]
@@ -31,23 +29,6 @@ class HistogramApp(App[None]):
         yield histogram
 
 
-def x_axis(histogram: TokenHistogram) -> str:
-    """The line of x labels under the plot."""
-    drawn = histogram.render().plain.splitlines()  # type: ignore[union-attr]
-    return drawn[next(i for i in range(len(drawn) - 1, -1, -1) if "└" in drawn[i]) + 1]
-
-
-def in_order(order: str) -> Any:
-    """plotext's de-duplication of (tick, label) pairs, in a fixed order instead of a set's:
-    what two runs with different string hash seeds did."""
-
-    def no_duplicates(data: Any) -> list[Any]:
-        unique = list(dict.fromkeys(data))
-        return unique if order == "first" else unique[::-1]
-
-    return no_duplicates
-
-
 @pytest.mark.parametrize(
     ("width", "values", "bins"),
     [(30, VALUES, 16), (38, VALUES, 16), (55, VALUES, 16), (60, VALUES, 40), (38, LONG, 16)],
@@ -60,7 +41,7 @@ async def test_the_token_axis_is_the_same_whatever_order_plotext_draws_labels_in
         histogram = app.query_one(TokenHistogram)
         axes = []
         for order in ("first", "last"):
-            monkeypatch.setattr(plotext._utility, "no_duplicates", in_order(order))
+            draw_labels_in(monkeypatch, order)
             histogram.plot(values, bins)
             await pilot.pause()
             axes.append(x_axis(histogram))
