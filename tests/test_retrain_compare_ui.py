@@ -103,10 +103,9 @@ def moved_job(home: AppPaths, write_jsonl: Callable[..., Path]) -> tuple[int, in
     return old, new.id, Backend(answers)
 
 
-async def test_a_retrain_that_succeeds_is_evaluated_and_compared(
-    home: AppPaths, write_jsonl: Callable[..., Path]
-) -> None:
-    old, new, backend = moved_job(home, write_jsonl)
+async def run_until_compared(home: AppPaths, backend: Backend) -> list[str]:
+    """Run the app on the backend until it notifies the first retrain's comparison; the
+    notifications shown by then."""
     app = make_app(home)
     app.providers = app.workspace.providers = Pool(backend)  # type: ignore[assignment]
     async with app.run_test(size=(80, 24)) as pilot:
@@ -115,7 +114,14 @@ async def test_a_retrain_that_succeeds_is_evaluated_and_compared(
             lambda: any(m.startswith("Retrain 1,") for m in said(app)),
             lambda: str(said(app)),
         )
-        shown = said(app)
+        return said(app)
+
+
+async def test_a_retrain_that_succeeds_is_evaluated_and_compared(
+    home: AppPaths, write_jsonl: Callable[..., Path]
+) -> None:
+    old, new, backend = moved_job(home, write_jsonl)
+    shown = await run_until_compared(home, backend)
     store = open_store(home.database)
     link = get_retrain(store, 1)
     assert link.new_run is not None
@@ -155,14 +161,7 @@ async def test_a_comparison_cut_short_by_a_stop_is_finished_at_the_next_start(
     )
     set_retrain(store, 1, new_run=begun.id)
     store.close()
-    app = make_app(home)
-    app.providers = app.workspace.providers = Pool(backend)  # type: ignore[assignment]
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until(
-            pilot,
-            lambda: any(m.startswith("Retrain 1,") for m in said(app)),
-            lambda: str(said(app)),
-        )
+    await run_until_compared(home, backend)
     store = open_store(home.database)
     run = [r for r in list_runs(store) if r.id == begun.id][0]
     n = len(outputs(store, run.id))
