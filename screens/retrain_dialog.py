@@ -19,8 +19,8 @@ from textual.widgets import Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from tuiapp.providers.base import ProviderError
-from tuiapp.store.jobs import Job
-from tuiapp.store.retrains import retrain_into
+from tuiapp.store.jobs import Job, get_job
+from tuiapp.store.retrains import comparisons_left, retrain_into
 from tuiapp.workspace import workspace_of
 
 if TYPE_CHECKING:
@@ -207,9 +207,6 @@ def compare_retrain(app: App[Any], job: Job) -> None:
 def resume_comparisons(app: App[Any]) -> None:
     """At start: the comparisons of moves whose new job succeeded while the app was closed
     (or was closed while it evaluated), which no job end will announce again."""
-    from tuiapp.store.jobs import get_job
-    from tuiapp.store.retrains import comparisons_left
-
     store = workspace_of(app).store
     for job_id in comparisons_left(store):
         compare_retrain(app, get_job(store, job_id))
