@@ -1,7 +1,9 @@
 """A deleted model leaves the serving process's memory, through the real server and SDK: a full
 fine-tune's whole model (its engine closed, the weights gone after gc), an adapter's LoRA
 weights (the base and the other adapters go on answering as before), and the requests that
-were generating on it fail with a clear error instead of holding it or the batch."""
+were generating on it fail with a clear error instead of holding it or the batch: OpenAI's 404
+for a model that is not there (an SDK does not retry it, as it would a 500), saying it was
+deleted while the answer was being written."""
 
 from __future__ import annotations
 
@@ -80,8 +82,9 @@ def test_a_deleted_full_model_leaves_memory_and_its_requests_fail(  # type: igno
     engine = loaded.engine
     slow_down(engine, monkeypatch)
     failed = delete_while_answering(client, engine, model)
-    assert isinstance(failed, openai.InternalServerError), failed
-    assert "The model was deleted" in str(failed)
+    assert isinstance(failed, openai.NotFoundError), failed
+    assert failed.code == "model_not_found"
+    assert f"The model `{model}` was deleted while this request was answered" in str(failed)
     assert str(folder) not in pool._bases
     assert not engine.thread.is_alive()
     del loaded, engine
@@ -112,7 +115,7 @@ def test_a_deleted_adapter_leaves_memory_and_the_batch_goes_on(  # type: ignore[
         assert client.models.delete(first).deleted
         failed = deleted_one.result(timeout=10)
         finished = other.result(timeout=30)
-    assert isinstance(failed, openai.InternalServerError) and "deleted" in str(failed)
+    assert isinstance(failed, openai.NotFoundError) and "was deleted while" in str(failed)
     assert not isinstance(finished, Exception), finished  # the base row went on in the batch
     assert finished.choices[0].finish_reason == "length"
     gc.collect()
@@ -144,10 +147,29 @@ def test_a_closed_engine_fails_what_comes_later_instead_of_hanging() -> None:
             raise AssertionError("nothing may run on a closed engine")
 
     engine = Engine(NoModel(), tokenizer=None, eos_ids=set())
-    engine.close("The model was deleted")
+    engine.close("The model was deleted", model_gone=True)
     assert not engine.thread.is_alive() and engine.model is None
     got: list[Any] = []
     engine.submit(Request([1, 2], None, Sampling(), got.append))
-    assert got == [Failed("The model was deleted")]  # at once, not never
+    assert got == [Failed("The model was deleted", model_gone=True)]  # at once, not never
     with pytest.raises(RuntimeError, match="closed"):
         engine.call(lambda: None)
+
+
+def test_a_queued_request_whose_adapter_was_deleted_fails_as_gone_not_as_an_engine_error() -> None:
+    from tuiapp.local.engine import Engine, Failed, Request, Sampling
+    from tuiapp.local.inference import ModelGone
+
+    class NoModel:
+        def forward(self, input_ids: Any = None, past_key_values: Any = None) -> Any:
+            raise AssertionError("a request whose adapter is gone may not run")
+
+    def load_adapter(name: str) -> None:  # what the pool does once the adapter was deleted
+        raise ModelGone(name)
+
+    engine = Engine(NoModel(), tokenizer=None, eos_ids=set(), load_adapter=load_adapter)
+    got: list[Any] = []
+    engine.submit(Request([1, 2], "ft:gone", Sampling(), got.append))
+    wait_until(lambda: got, "the request to fail", 10, 0.02)
+    engine.close("test over")
+    assert got == [Failed("The model was deleted", model_gone=True)]  # was "LookupError: …"

@@ -184,9 +184,19 @@ def _usage(finished: Finished) -> dict[str, int]:
     }
 
 
-def _server_error(message: str) -> APIError:
-    """A generation that failed inside the engine."""
-    return APIError(500, f"Generation failed: {message}", type="server_error", code="server_error")
+def _failure(failed: Failed, model: str) -> APIError:
+    """A generation that failed inside the engine: OpenAI's 404 when its model was deleted
+    under it (an SDK does not retry that, and it says what happened), else a 500."""
+    if failed.model_gone:
+        return APIError(
+            404,
+            f"The model `{model}` was deleted while this request was answered.",
+            param="model",
+            code="model_not_found",
+        )
+    return APIError(
+        500, f"Generation failed: {failed.message}", type="server_error", code="server_error"
+    )
 
 
 async def _complete(
@@ -211,7 +221,7 @@ async def _complete(
             if isinstance(event, Piece):
                 text.append(event.text)
             elif isinstance(event, Failed):
-                raise _server_error(event.message)
+                raise _failure(event, reply.model)
             else:
                 break
     finally:
@@ -266,7 +276,7 @@ async def _sse(
                     yield chunk({"content": event.text}, None)
                 continue
             if isinstance(event, Failed):
-                yield f"data: {json.dumps(_server_error(event.message).body)}\n\n"
+                yield f"data: {json.dumps(_failure(event, reply.model).body)}\n\n"
                 break
             yield chunk({}, event.finish_reason)
             if include_usage:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tuiapp.local.engine_events import Event, Failed, Finished, Piece, Request
+from tuiapp.local.engine_events import DELETED, Event, Failed, Finished, ModelGone, Piece, Request
 from tuiapp.local.kv_cache import cache_argument, join_rows, keep_rows, plain_cache
 from tuiapp.local.sampling import Sampling, sample
 from tuiapp.local.stop_text import release
@@ -58,6 +58,7 @@ class Engine:
         self.load_adapter = load_adapter
         self.inbox: queue.Queue[Request | Callable[[], None] | _Close] = queue.Queue()
         self.closed: str | None = None  # why, once closed: what later requests fail with
+        self.closed_gone = False  # closed because its model was deleted
         self._closing = threading.Lock()  # nothing is queued behind the close
         self.waiting: list[Request] = []
         self.rows: list[_Row] = []
@@ -76,15 +77,16 @@ class Engine:
             if self.closed is None:
                 self.inbox.put(request)
                 return
-        request.emit(Failed(self.closed))
+        request.emit(Failed(self.closed, self.closed_gone))
 
-    def close(self, message: str) -> None:
-        """Stop for good after the current step: the requests it holds fail with `message`,
-        the thread ends and drops the model (this waits for that, from another thread)."""
+    def close(self, message: str, model_gone: bool = False) -> None:
+        """Stop for good after the current step: the requests it holds fail with `message`
+        (as not found when `model_gone`: the model was deleted), the thread ends and drops
+        the model (this waits for that, from another thread)."""
         with self._closing:
             if self.closed is not None:
                 return
-            self.closed = message
+            self.closed, self.closed_gone = message, model_gone
             self.inbox.put(_Close())
         if threading.current_thread() is not self.thread:
             self.thread.join(timeout=60)
@@ -115,10 +117,10 @@ class Engine:
         from `call`): the batch's other rows go on."""
         for request in [r for r in self.waiting if r.adapter == adapter]:
             self.waiting.remove(request)
-            request.emit(Failed(message))
+            request.emit(Failed(message, model_gone=True))
         rows = [row for row in self.rows if row.request.adapter == adapter]
         for row in rows:
-            row.request.emit(Failed(message))
+            row.request.emit(Failed(message, model_gone=True))
         if rows:
             self._retire(rows)
 
@@ -136,7 +138,7 @@ class Engine:
                 try:
                     self._step()
                 except Exception as err:  # every row of the batch fails; the loop lives on
-                    self._fail_all(f"{type(err).__name__}: {err}")
+                    self._fail_all(Failed(f"{type(err).__name__}: {err}"))
                     traceback.print_exc()
 
         self._shut()
@@ -162,9 +164,9 @@ class Engine:
     def _shut(self) -> None:
         """The end of the loop: fail every request left and let go of the model."""
         message = self.closed or "the generation engine stopped"
-        self._fail_all(message)
+        self._fail_all(Failed(message, self.closed_gone))
         for request in self.waiting:
-            request.emit(Failed(message))
+            request.emit(Failed(message, self.closed_gone))
         self.waiting = []
         self.model = self.tokenizer = self.load_adapter = None
 
@@ -176,6 +178,8 @@ class Engine:
             try:
                 if not request.cancelled.is_set():
                     self._prefill(request)
+            except ModelGone:  # its adapter was deleted while it waited
+                request.emit(Failed(DELETED, model_gone=True))
             except Exception as err:
                 request.emit(Failed(f"{type(err).__name__}: {err}"))
                 traceback.print_exc()
@@ -286,10 +290,10 @@ class Engine:
         self.rows = [self.rows[i] for i in keep]
         self.mask = keep_rows(self.cache, self.mask, keep)
 
-    def _fail_all(self, message: str) -> None:
+    def _fail_all(self, failure: Failed) -> None:
         """Tell every row of the batch that generation failed, and empty it."""
         for row in self.rows:
-            row.request.emit(Failed(message))
+            row.request.emit(failure)
         self.rows, self.cache, self.mask = [], None, None
 
 

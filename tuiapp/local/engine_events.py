@@ -25,11 +25,19 @@ class Finished:
     completion_tokens: int
 
 
+DELETED = "The model was deleted"
+
+
+class ModelGone(LookupError):
+    """The model a request names was deleted after the request found it."""
+
+
 @dataclass
 class Failed:
     """A request failed inside the engine."""
 
     message: str
+    model_gone: bool = False  # its model was deleted under it: not found, not a server error
 
 
 Event = Piece | Finished | Failed

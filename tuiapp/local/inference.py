@@ -21,13 +21,9 @@ from typing import Any
 
 from tuiapp.local.chat_tokens import template_messages
 from tuiapp.local.engine import Engine, Event, Request, Sampling
+from tuiapp.local.engine_events import DELETED, ModelGone
 
 THREADS = 2
-DELETED = "The model was deleted"
-
-
-class ModelGone(LookupError):
-    """The model a request names was deleted after the request found it."""
 
 
 @dataclass
@@ -105,7 +101,7 @@ class ModelPool:
         from peft import PeftModel
 
         if name not in base.adapters:
-            raise LookupError(DELETED)
+            raise ModelGone(name)
         path = str(base.adapters[name])
         if not hasattr(base.engine.model, "peft_config"):
             base.engine.model = PeftModel.from_pretrained(base.model, path, adapter_name=name)
@@ -150,7 +146,7 @@ class ModelPool:
             whole = self._bases.pop(folder, None)
             bases = list(self._bases.values())
         if whole is not None:
-            whole.engine.close(DELETED)
+            whole.engine.close(DELETED, model_gone=True)
             whole.model = whole.tokenizer = None
             whole.adapters.clear()
         for base in bases:
