@@ -190,7 +190,9 @@ class NewJobScreen(Screen[None]):
             use_holdout=values["use_holdout"],
             extra_hyperparameters=values["extra"],
         )
-        self.query_one("#models-hint", ModelHint).mode = training_mode(values["extra"])
+        hint = self.query_one("#models-hint", ModelHint)
+        hint.mode = training_mode(values["extra"])
+        hint.method = "dpo" if values["method"] == "dpo" else "supervised"
         dates = "".join(f"\n[yellow]! {escape(w)}[/]" for w in dated.warnings)
         estimate.update(describe(self.plan) + dates)
 

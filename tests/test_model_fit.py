@@ -19,11 +19,20 @@ from screens.new_job import NewJobScreen
 from tests.local_support import running_server
 from tests.test_jobs import frozen_version
 from tests.test_review_ui import plain
+from tests.test_store_and_import import imported
+from tests.test_versions import WORDS, accept_all
 from tests.waiting import until
 from tuiapp.app import make_app
 from tuiapp.local import machine
-from tuiapp.local.machine import MachineMemory, fetch_report, read_memory
+from tuiapp.local.machine import (
+    MachineMemory,
+    describe_fits,
+    fetch_report,
+    parse_report,
+    read_memory,
+)
 from tuiapp.local.model_fit import (
+    REFERENCE_BYTES_PER_PARAM,
     ModelShape,
     config_parameters,
     fits,
@@ -32,6 +41,7 @@ from tuiapp.local.model_fit import (
     verdict,
 )
 from tuiapp.paths import AppPaths
+from tuiapp.services.freeze import commit, plan_freeze
 from tuiapp.widgets.model_hint import ModelHint
 
 GIB = 2**30
@@ -71,6 +81,41 @@ def test_the_estimate_counts_the_weights_and_grows_with_the_way_of_training(
     assert (verdict(79, 100), verdict(95, 100), verdict(101, 100)) == ("fits", "tight", "too big")
 
 
+def test_dpo_needs_both_answers_activations_and_a_full_fine_tune_its_reference_copy() -> None:
+    seven_b = ModelShape(7 * 10**9, 4096, 32, 2 * 32000 * 4096)
+    full, full_dpo = (need_bytes(seven_b, "full", m) for m in ("supervised", "dpo"))
+    assert full_dpo - full > seven_b.parameters * REFERENCE_BYTES_PER_PARAM  # + activations
+    assert need_bytes(seven_b, "lora", "dpo") > need_bytes(seven_b, "lora")  # two answers a pair
+    # with LoRA the reference is the base with its adapter off: no weights are added
+    lora_extra = need_bytes(seven_b, "lora", "dpo") - need_bytes(seven_b, "lora")
+    assert lora_extra == need_bytes(seven_b, "qlora", "dpo") - need_bytes(seven_b, "qlora")
+    on_an_h200 = {
+        (f.method, f.mode): f.verdict
+        for f in fits(seven_b, 140 * GIB, methods=("supervised", "dpo"))
+    }
+    assert on_an_h200[("supervised", "full")] == "tight"
+    assert on_an_h200[("dpo", "full")] == "too big"  # what the form said "tight" for before
+
+
+def test_an_older_server_that_judges_supervised_only_gives_no_dpo_verdict() -> None:
+    body = {
+        "memory": {"device": "cpu", "kind": "ram", "free_bytes": 8 * GIB, "total_bytes": 16 * GIB},
+        "models": [
+            {
+                "id": "m",
+                "parameters": 135_000_000,
+                "fits": [{"mode": "lora", "need_bytes": GIB, "verdict": "fits"}],
+            }
+        ],
+    }
+    report = parse_report(body)
+    assert report is not None
+    (model,) = report.models
+    assert model.fit("lora") is not None and model.fit("lora", "dpo") is None
+    lines = [line for _verdict, line in describe_fits(report, "lora", "dpo")]
+    assert not any(line.startswith("fits") for line in lines)  # not judged as supervised
+
+
 def test_the_machine_reading_is_ram_without_cuda() -> None:
     reading = read_memory()  # this box: no GPU; /proc/meminfo (or psutil)
     assert reading.kind == "ram" and 0 < reading.free_bytes <= reading.total_bytes
@@ -93,11 +138,12 @@ async def test_the_server_reports_its_memory_and_which_models_fit(
         assert report.memory.free_bytes == int(1.1 * GIB)
         (tiny,) = report.models
         assert tiny.id == "tiny-llama" and tiny.parameters > 10_000
-        assert {f.mode: f.verdict for f in tiny.fits} == {
-            "lora": "tight",  # the 1 GiB runtime dominates a tiny model
-            "qlora": "tight",
-            "full": "tight",
+        assert {(f.method, f.mode): f.verdict for f in tiny.fits} == {
+            (method, mode): "tight"  # the 1 GiB runtime dominates a tiny model
+            for method in ("supervised", "dpo")
+            for mode in ("lora", "qlora", "full")
         }
+        assert tiny.fit("full", "dpo").need_bytes > tiny.fit("full").need_bytes  # type: ignore[union-attr]
         wrong_key = openai.AsyncOpenAI(base_url=url, api_key="nope", max_retries=0)
         assert await fetch_report(wrong_key) is None  # the form then shows no verdicts
 
@@ -132,3 +178,37 @@ async def test_the_job_form_shows_the_gpu_box_memory_and_the_verdict_for_the_cho
         )  # asked again: a smaller machine
         await until(pilot, lambda: "RAM cpu" in plain(hint), "the new reading")
         assert "too big: tiny-llama (0.05M) full fine-tune" in plain(hint)
+
+
+async def test_on_preference_data_the_job_form_judges_dpo_with_its_reference_copy(
+    home: AppPaths,
+    write_jsonl: Callable[..., Path],
+    server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, _api, _root = server
+    monkeypatch.setenv("TUIAPP_LOCAL_URL", url)
+    monkeypatch.setattr(machine, "read_memory", fake_memory(120))
+    pairs = [
+        {
+            "input": {"messages": [{"role": "user", "content": f"Greet me {i} {WORDS[i % 7]}"}]},
+            "preferred_output": [{"role": "assistant", "content": f"Arr, ahoy {i}!"}],
+            "non_preferred_output": [{"role": "assistant", "content": f"Hello {i}."}],
+        }
+        for i in range(30)
+    ]
+    store, dataset = imported(home, write_jsonl(pairs, "pairs.jsonl"))
+    accept_all(store, dataset.id)
+    commit(store, plan_freeze(store, dataset.id, fraction=0.1), "v1")
+    app = make_app(home)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("f3", "n")
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, NewJobScreen), "the form")
+        hint = app.screen.query_one("#models-hint")
+        await until(pilot, lambda: "LoRA DPO ~" in plain(hint), "the DPO verdict")
+        assert "pairs x 2 answers" in plain(hint)
+        app.screen.query_one("#full_finetune", Input).value = "yes"
+        await until(pilot, lambda: "full fine-tune DPO" in plain(hint), "the full DPO verdict")
+        assert "~20 B/param with DPO's reference copy" in plain(hint)

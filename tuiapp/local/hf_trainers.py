@@ -13,6 +13,7 @@ from typing import Any
 from tuiapp.local.chat_tokens import Tokenized, template_messages
 from tuiapp.local.devices import Placement
 from tuiapp.local.hyperparams import FULL_BYTES_PER_PARAM, TrainingSettings
+from tuiapp.local.model_fit import REFERENCE_BYTES_PER_PARAM
 from tuiapp.local.trainer_head import lean_lm_head
 
 SAMPLED_VALIDATION = 32  # examples evaluated every 1/20 of the run; all of them per epoch
@@ -37,9 +38,6 @@ def truncate(items: list[Tokenized], max_len: int) -> tuple[list[Tokenized], int
     long = [len(t.input_ids) - max_len for t in items if len(t.input_ids) > max_len]
     cut = [Tokenized(t.input_ids[:max_len], t.labels[:max_len]) for t in items]
     return [t for t in cut if t.trained_tokens], len(long), sum(long)
-
-
-REFERENCE_BYTES_PER_PARAM = 4  # DPO's frozen float32 reference copy of a full fine-tune
 
 
 def model_note(settings: TrainingSettings, model: Any, reference: bool = False) -> str:

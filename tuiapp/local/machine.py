@@ -10,7 +10,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from tuiapp.local.model_fit import MODES, TYPICAL_BATCH, TYPICAL_TOKENS, Fit, fits, gib, read_shape
+from tuiapp.local.model_fit import (
+    BYTES_PER_PARAM,
+    METHODS,
+    MODES,
+    REFERENCE_BYTES_PER_PARAM,
+    TYPICAL_BATCH,
+    TYPICAL_TOKENS,
+    Fit,
+    fits,
+    gib,
+    read_shape,
+)
 from tuiapp.local.model_store import list_base_models
 
 
@@ -69,7 +80,8 @@ def read_memory() -> MachineMemory:
 
 
 def machine_report(dirs: list[Path], memory: MachineMemory) -> dict[str, Any]:
-    """The memory and, for each served base model, its parameters and each mode's fit."""
+    """The memory and, for each served base model, its parameters and the fit of each mode
+    (LoRA, QLoRA, full) for each method (supervised, DPO)."""
     models = []
     for model_id, folder in list_base_models(dirs).items():
         shape = read_shape(folder)
@@ -79,7 +91,7 @@ def machine_report(dirs: list[Path], memory: MachineMemory) -> dict[str, Any]:
             {
                 "id": model_id,
                 "parameters": shape.parameters,
-                "fits": [fit.to_dict() for fit in fits(shape, memory.free_bytes, MODES)],
+                "fits": [fit.to_dict() for fit in fits(shape, memory.free_bytes, MODES, METHODS)],
             }
         )
     return {"object": "local.machine", "memory": memory.to_dict(), "models": models}
@@ -93,9 +105,10 @@ class ModelFit:
     parameters: int
     fits: tuple[Fit, ...]
 
-    def fit(self, mode: str) -> Fit | None:
-        """The fit of one mode ("lora", "qlora", "full")."""
-        return next((f for f in self.fits if f.mode == mode), None)
+    def fit(self, mode: str, method: str = "supervised") -> Fit | None:
+        """The fit of one mode ("lora", "qlora", "full") for one method ("supervised",
+        "dpo"); None when the server did not judge it (an older one judges supervised only)."""
+        return next((f for f in self.fits if (f.mode, f.method) == (mode, method)), None)
 
 
 @dataclass(frozen=True)
@@ -115,7 +128,13 @@ def parse_report(body: Any) -> MachineReport | None:
                 str(m["id"]),
                 int(m["parameters"]),
                 tuple(
-                    Fit(str(f["mode"]), int(f["need_bytes"]), str(f["verdict"])) for f in m["fits"]
+                    Fit(
+                        str(f["mode"]),
+                        int(f["need_bytes"]),
+                        str(f["verdict"]),
+                        str(f.get("method", "supervised")),
+                    )
+                    for f in m["fits"]
                 ),
             )
             for m in body["models"]
@@ -147,10 +166,12 @@ def count_text(parameters: int) -> str:
     return f"{parameters / 1e6:.0f}M" if parameters >= 10**7 else f"{parameters / 1e6:.2f}M"
 
 
-def describe_fits(report: MachineReport, mode: str, limit: int = 6) -> list[tuple[str, str]]:
+def describe_fits(
+    report: MachineReport, mode: str, method: str = "supervised", limit: int = 6
+) -> list[tuple[str, str]]:
     """Lines for the job form, each with its verdict ("" for the memory and note lines):
     the training device's free memory, then the served base models, smallest first, with
-    what training them in `mode` needs."""
+    what training them in `mode` by `method` needs."""
     memory = report.memory
     what = "GPU" if memory.kind == "gpu" else "RAM"
     lines = [
@@ -158,16 +179,33 @@ def describe_fits(report: MachineReport, mode: str, limit: int = 6) -> list[tupl
     ]
     ranked = sorted(report.models, key=lambda m: m.parameters)
     for model in ranked[:limit]:
-        fit = model.fit(mode)
+        fit = model.fit(mode, method)
         if fit is not None:
             lines.append(
                 (
                     fit.verdict,
                     f"{fit.verdict}: {model.id} ({count_text(model.parameters)}) "
-                    f"{MODE_NAMES.get(mode, mode)} ~{gib(fit.need_bytes)}",
+                    f"{way_text(mode, method)} ~{gib(fit.need_bytes)}",
                 )
             )
     if len(ranked) > limit:
         lines.append(("", f"… {len(ranked) - limit} more served models"))
-    lines.append(("", f"rough: batch {TYPICAL_BATCH} x {TYPICAL_TOKENS} tokens; full ~16 B/param"))
+    lines.append(("", rough_text(method)))
     return lines
+
+
+def way_text(mode: str, method: str) -> str:
+    """ "LoRA", "full fine-tune DPO": the way of training a verdict is for."""
+    name = MODE_NAMES.get(mode, mode)
+    return f"{name} DPO" if method == "dpo" else name
+
+
+def rough_text(method: str) -> str:
+    """What the estimate assumes, said under the verdicts."""
+    full = int(BYTES_PER_PARAM["full"])
+    if method == "dpo":
+        return (
+            f"rough: {TYPICAL_BATCH} pairs x 2 answers x {TYPICAL_TOKENS} tokens; full "
+            f"~{full + REFERENCE_BYTES_PER_PARAM} B/param with DPO's reference copy"
+        )
+    return f"rough: batch {TYPICAL_BATCH} x {TYPICAL_TOKENS} tokens; full ~{full} B/param"

@@ -1,6 +1,7 @@
 """Will a base model train on this machine? A rough, pure estimate of the memory a local job
-needs (LoRA, QLoRA 4-bit or full fine-tuning with AdamW), from the model folder's parameter
-count, against the free memory of the device it trains on: "fits", "tight" or "too big"."""
+needs (LoRA, QLoRA 4-bit or full fine-tuning with AdamW; supervised or DPO), from the model
+folder's parameter count, against the free memory of the device it trains on: "fits", "tight"
+or "too big"."""
 
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ from pathlib import Path
 from typing import Any
 
 MODES = ("lora", "qlora", "full")
+METHODS = ("supervised", "dpo")
 # bytes per parameter of the weights and their training state, as this trainer holds them
 BYTES_PER_PARAM = {
     "lora": 4.0,  # frozen weights in float32 (bf16/fp16 is autocast), adapter and AdamW ~1%
     "qlora": 0.56,  # NF4 weights with double-quantized constants (embeddings stay float32)
     "full": 16.0,  # float32 weight + gradient + AdamW's two moments
 }
+# DPO's frozen reference model: with LoRA it is the base with the adapter switched off (no
+# copy); a full fine-tune holds a second float32 copy of every weight
+REFERENCE_BYTES_PER_PARAM = 4
+DPO_SEQUENCES = 2  # each pair trains its preferred and its non-preferred answer
 ADAPTER_SHARE = 0.005  # LoRA's trained parameters (rank 8, all linear layers), with AdamW's 16 B
 ACTIVATION_BYTES = 40  # per token, per hidden unit, per layer (float32, no checkpointing)
 RUNTIME_BYTES = 1 << 30  # torch, the CUDA context or the CPU libraries, the tokenizer
@@ -43,6 +49,7 @@ class Fit:
     mode: str
     need_bytes: int
     verdict: str  # "fits", "tight", "too big"
+    method: str = "supervised"  # or "dpo"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -112,16 +119,19 @@ def read_shape(folder: Path) -> ModelShape | None:
     )
 
 
-def need_bytes(shape: ModelShape, mode: str) -> int:
-    """Rough memory a job of this mode needs: weights and training state, activations of a
-    typical batch, and the runtime."""
+def need_bytes(shape: ModelShape, mode: str, method: str = "supervised") -> int:
+    """Rough memory a job of this mode and method needs: weights and training state (with
+    DPO's reference copy for a full fine-tune), activations of a typical batch (both answers
+    of each DPO pair; the reference's forward keeps none), and the runtime."""
     weights = shape.parameters * BYTES_PER_PARAM[mode]
     if mode == "qlora":  # embeddings and the head are not quantized
         weights += shape.embedding_parameters * (4 - BYTES_PER_PARAM["qlora"])
     if mode != "full":
         weights += shape.parameters * ADAPTER_SHARE * 16
-    tokens = TYPICAL_BATCH * TYPICAL_TOKENS
-    activations = tokens * shape.hidden * shape.layers * ACTIVATION_BYTES
+    elif method == "dpo":
+        weights += shape.parameters * REFERENCE_BYTES_PER_PARAM
+    sequences = TYPICAL_BATCH * (DPO_SEQUENCES if method == "dpo" else 1)
+    activations = sequences * TYPICAL_TOKENS * shape.hidden * shape.layers * ACTIVATION_BYTES
     return int(weights + activations + RUNTIME_BYTES)
 
 
@@ -132,10 +142,18 @@ def verdict(need: int, free: int) -> str:
     return "tight" if need <= free else "too big"
 
 
-def fits(shape: ModelShape, free: int, modes: tuple[str, ...] = MODES) -> list[Fit]:
-    """Each mode's need and verdict against `free` bytes."""
+def fits(
+    shape: ModelShape,
+    free: int,
+    modes: tuple[str, ...] = MODES,
+    methods: tuple[str, ...] = ("supervised",),
+) -> list[Fit]:
+    """Each method's and mode's need and verdict against `free` bytes."""
     return [
-        Fit(mode, need, verdict(need, free)) for mode in modes for need in [need_bytes(shape, mode)]
+        Fit(mode, need, verdict(need, free), method)
+        for method in methods
+        for mode in modes
+        for need in [need_bytes(shape, mode, method)]
     ]
 
 

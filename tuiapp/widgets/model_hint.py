@@ -1,6 +1,6 @@
 """The job form's model hint: the provider's models and, for the local backend, the memory of
 the machine it trains on with the served base models that fit it ("fits / tight / too big"
-for the chosen way of training: LoRA, QLoRA 4-bit or full fine-tuning)."""
+for the chosen way of training: LoRA, QLoRA 4-bit or full fine-tuning, supervised or DPO)."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ class ModelHint(Label):
     DEFAULT_CSS = "ModelHint { width: 100%; color: $text-muted; margin-top: 1; }"
 
     mode: reactive[str] = reactive("lora")
+    method: reactive[str] = reactive("supervised")
 
     @dataclass
     class Listed(Message):
@@ -116,13 +117,18 @@ class ModelHint(Label):
         """Another way of training: judge the models again."""
         self._render_hint()
 
+    def watch_method(self) -> None:
+        """Supervised or DPO: judge the models again (DPO trains two answers a pair, and a
+        full fine-tune keeps a reference copy)."""
+        self._render_hint()
+
     def _render_hint(self) -> None:
         """The models line, then the machine's memory and each model's verdict."""
         text = self._models
         if self._report is not None:
             from tuiapp.local.machine import describe_fits
 
-            for verdict, line in describe_fits(self._report, self.mode):
+            for verdict, line in describe_fits(self._report, self.mode, self.method):
                 colour = COLOURS.get(verdict)
                 text += f"\n[{colour}]{escape(line)}[/]" if colour else f"\n[dim]{escape(line)}[/]"
         self.update(text)
