@@ -1,9 +1,10 @@
 """Bulk decisions at scale: accept N examples through a filter as one batch, then undo it.
 Rows are generated straight into a fresh store (no file import); 2% of them carry an error.
-Baselines in the same run: the bulk path as it was before the rowid-range rework
-(`benchmarks.bulk_baseline`), and the per-example path (`set_status` one row at a time) on a
-sample, scaled to N. Times are wall clock, with this process's CPU seconds beside them (the
-box is shared: wall time is what a user waits, CPU what the change costs).
+Baselines in the same run: the same bulk path on the wide examples table, where each status
+was a column of the whole example (`benchmarks.bulk_baseline`, a store at schema 10, the same
+rows), and the per-example path (`set_status` one row at a time) on a sample, scaled to N.
+Times are wall clock, with this process's CPU seconds beside them (the box is shared: wall
+time is what a user waits, CPU what the change costs).
 
 Usage: python -m benchmarks.bench_bulk [N]   (default 1,000,000)
 """
@@ -19,7 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bulk_baseline import old_set_status_where, old_undo_status_batch
+from benchmarks.bulk_baseline import (
+    old_set_status_where,
+    old_undo_status_batch,
+    open_wide_store,
+    wide_insert,
+    wide_status_counts,
+)
 from tuiapp.problems import Problem, Severity
 from tuiapp.store import Store, open_store
 from tuiapp.store.datasets import create_dataset
@@ -67,10 +74,48 @@ def _new_undo(store: Store, dataset_id: int) -> int:
     return undone.count
 
 
-IMPLEMENTATIONS: list[tuple[str, Callable[..., int], Callable[[Store, int], int]]] = [
-    ("baseline", old_set_status_where, old_undo_status_batch),
-    ("now", set_status_where, _new_undo),
+@dataclass
+class Implementation:
+    """One way of storing statuses: its store, its insert, its bulk change and undo."""
+
+    name: str
+    open: Callable[[Path], Store]
+    insert: Callable[[Store, int, int, list[Row]], None]
+    apply: Callable[..., int]
+    undo: Callable[[Store, int], int]
+    counts: Callable[[Store, int], dict[str, int]]
+
+
+IMPLEMENTATIONS = [
+    Implementation(
+        "wide",
+        open_wide_store,
+        wide_insert,
+        old_set_status_where,
+        old_undo_status_batch,
+        wide_status_counts,
+    ),
+    Implementation("now", open_store, insert_examined, set_status_where, _new_undo, status_counts),
 ]
+
+
+def filled(impl: Implementation, folder: Path, n: int) -> tuple[Store, int]:
+    """A fresh store of this implementation holding n generated examples, and their dataset."""
+    source = folder / "bulk.jsonl"
+    source.write_text("{}\n")
+    store = impl.open(folder / f"{impl.name}.db")
+    dataset = create_dataset(store, source, "gpt-4o-mini", "chat")
+    t0 = time.perf_counter()
+    with store.conn:
+        for start in range(0, n, BATCH):
+            impl.insert(
+                store, dataset.id, start, [row(i) for i in range(start, min(n, start + BATCH))]
+            )
+    size = (folder / f"{impl.name}.db").stat().st_size / 2**20
+    print(
+        f"{impl.name}: {n:,} examples generated in {time.perf_counter() - t0:.1f} s, {size:,.0f} MB"
+    )
+    return store, dataset.id
 
 
 def timed(run: Callable[..., int], *args: Any) -> tuple[tuple[float, float], int]:
@@ -81,48 +126,45 @@ def timed(run: Callable[..., int], *args: Any) -> tuple[tuple[float, float], int
 
 
 def main() -> None:
-    """Fill a store, then time bulk accept, undo, and the per-row baseline."""
+    """Fill a store of each kind, then time bulk accept and undo on each, alternating, and the
+    per-row baseline."""
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / "bulk.jsonl"
-        source.write_text("{}\n")
-        store = open_store(Path(tmp) / "bench.db")
-        dataset = create_dataset(store, source, "gpt-4o-mini", "chat")
-        t0 = time.perf_counter()
-        with store.conn:
-            for start in range(0, n, BATCH):
-                batch = [row(i) for i in range(start, min(n, start + BATCH))]
-                insert_examined(store, dataset.id, start, batch)
-        print(f"generated {n:,} examples in {time.perf_counter() - t0:.1f} s")
+        stores = {impl.name: filled(impl, Path(tmp), n) for impl in IMPLEMENTATIONS}
         print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
         for label, flt, new, before in [
             ("accept status=pending (every example)", ExampleFilter(status="pending"), ACC, PEN),
             ("accept no errors (the clean shortcut)", ExampleFilter(max_severity=1), ACC, PEN),
             ("flag every accepted, after a kept bulk", ExampleFilter(status=ACC), "flagged", ACC),
         ]:
-            if before == ACC:  # an earlier bulk decision, kept: its log rows stay in the log
-                set_status_where(store, dataset.id, ExampleFilter(), ACC)
             print(f"bulk decision, {label}:")
-            for name, apply, undo in IMPLEMENTATIONS:
-                (t_apply, c_apply), changed = timed(apply, store, dataset.id, flt, new)
-                (t_undo, c_undo), _ = timed(undo, store, dataset.id)
-                assert status_counts(store, dataset.id) == {before: n}
+            for impl in IMPLEMENTATIONS:
+                store, dataset_id = stores[impl.name]
+                if before == ACC:  # an earlier bulk decision, kept: its log rows stay in the log
+                    impl.apply(store, dataset_id, ExampleFilter(), ACC)
+                (t_apply, c_apply), changed = timed(impl.apply, store, dataset_id, flt, new)
+                (t_undo, c_undo), _ = timed(impl.undo, store, dataset_id)
+                assert impl.counts(store, dataset_id) == {before: n}
                 print(
-                    f"  {name:9} {changed:,} examples: apply {t_apply:.2f} s ({c_apply:.2f} s CPU),"
-                    f" undo {t_undo:.2f} s ({c_undo:.2f} s CPU)"
+                    f"  {impl.name:9} {changed:,} examples: apply {t_apply:.2f} s "
+                    f"({c_apply:.2f} s CPU), undo {t_undo:.2f} s ({c_undo:.2f} s CPU)"
                 )
-        undo_last(store, dataset.id)
+        for impl in IMPLEMENTATIONS:
+            store, dataset_id = stores[impl.name]
+            impl.undo(store, dataset_id)
         print(f"load average after: {os.getloadavg()[0]:.2f} (goal < 5 s each)")
+        store, dataset_id = stores["now"]
         sample = min(BASELINE_SAMPLE, n)
         t0 = time.perf_counter()
         for i in range(sample):
-            example = get_example(store, dataset.id, i)
+            example = get_example(store, dataset_id, i)
             assert example is not None
             set_status(store, example, "accepted")
         per_row = (time.perf_counter() - t0) / sample
         print(f"baseline, one set_status per example: {per_row * 1e3:.2f} ms each")
         print(f"  = {per_row * n:.0f} s for {n:,} (and one undo per example)")
-        store.close()
+        for store, _ in stores.values():
+            store.close()
 
 
 if __name__ == "__main__":

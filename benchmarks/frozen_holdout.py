@@ -33,6 +33,6 @@ def frozen_holdout(folder: Path, items: int) -> tuple[Store, Version]:
     ds = open_dataset(store, dataset(folder, items))
     for _ in run_import(store, ds.id):
         pass
-    store.conn.execute("UPDATE examples SET status = 'accepted'")
+    store.conn.execute("UPDATE example_statuses SET status = 'accepted'")
     store.conn.commit()
     return store, commit(store, plan_freeze(store, ds.id, fraction=0.1), "v1")

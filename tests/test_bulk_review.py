@@ -172,7 +172,7 @@ def test_bulk_undo_of_thousands_puts_back_each_status(
     assert statuses(store, 1) == before
     assert status_counts(store, 2) == {"rejected": 20}
     indexes = store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
-    assert ("examples_status",) in indexes
+    assert ("example_statuses_status",) in indexes
     undo_last(store, 1)  # the rejected errors back to pending (or flagged)
     assert set(statuses(store, 1).values()) == {"flagged", "pending"}
 

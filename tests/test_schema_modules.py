@@ -17,3 +17,4 @@ def test_every_group_migration_is_listed_once_in_order() -> None:
     assert sorted(declared) == sorted(MIGRATIONS)  # none forgotten in the list, none extra
     assert len(set(MIGRATIONS)) == len(MIGRATIONS)
     assert "CREATE TABLE datasets" in MIGRATIONS[0] and "CREATE TABLE retrains" in MIGRATIONS[9]
+    assert "CREATE TABLE example_statuses" in MIGRATIONS[10]

@@ -209,7 +209,8 @@ def restart_import(store: Store, dataset_id: int, *, resume: bool) -> None:
 def _delete_examples(store: Store, dataset_id: int) -> None:
     """Drop a dataset's examples and everything computed from them (inside a transaction)."""
     for table in (
-        "examples",
+        "example_statuses",  # before their rows: the rows' cascade then finds nothing to do
+        "example_rows",
         "example_sources",
         "example_problems",
         "review_log",

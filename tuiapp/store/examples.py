@@ -55,7 +55,7 @@ class ExampleFilter:
 def insert_examined(
     store: Store, dataset_id: int, start_idx: int, batch: Sequence[CheckedText]
 ) -> None:
-    """Insert a batch of examined lines (caller commits)."""
+    """Insert a batch of examined lines, each pending (caller commits)."""
     rows = [
         (
             dataset_id,
@@ -72,9 +72,14 @@ def insert_examined(
         for i, ex in enumerate(batch)
     ]
     store.conn.executemany(
-        "INSERT INTO examples(dataset_id, idx, line, original, problems, severity, n_tokens, "
+        "INSERT INTO example_rows(dataset_id, idx, line, original, problems, severity, n_tokens, "
         "n_assistant_tokens, n_messages, preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
+    )
+    store.conn.execute(  # their statuses, set-based (the status table's default: pending)
+        "INSERT INTO example_statuses(example_id, dataset_id, idx) SELECT id, dataset_id, idx "
+        "FROM example_rows WHERE dataset_id = ? AND idx >= ? AND idx < ?",
+        [dataset_id, start_idx, start_idx + len(batch)],
     )
     kinds = [
         (dataset_id, start_idx + i, kind)
@@ -90,7 +95,7 @@ def insert_examined(
 def count_examples(store: Store, dataset_id: int) -> int:
     """How many examples the dataset has so far."""
     row = store.conn.execute(
-        "SELECT COUNT(*) FROM examples WHERE dataset_id = ?", [dataset_id]
+        "SELECT COUNT(*) FROM example_rows WHERE dataset_id = ?", [dataset_id]
     ).fetchone()
     return int(row[0])
 
@@ -98,7 +103,7 @@ def count_examples(store: Store, dataset_id: int) -> int:
 def status_counts(store: Store, dataset_id: int) -> dict[str, int]:
     """Examples per review status."""
     rows = store.conn.execute(
-        "SELECT status, COUNT(*) FROM examples WHERE dataset_id = ? GROUP BY status",
+        "SELECT status, COUNT(*) FROM example_statuses WHERE dataset_id = ? GROUP BY status",
         [dataset_id],
     ).fetchall()
     return {status: n for status, n in rows}
@@ -154,7 +159,9 @@ def filter_sql(
         where.append("(e.original LIKE ? OR e.edited LIKE ? OR e.note LIKE ?)")
         like = f"%{flt.text}%"
         params += [like, like, like]
-    query = f"SELECT {column} FROM examples e {' '.join(joins)} WHERE {' AND '.join(where)}"
+    # the rows alone unless the status is asked for (the view joins each row to its status)
+    table = "examples" if flt.status or "status" in column else "example_rows"
+    query = f"SELECT {column} FROM {table} e {' '.join(joins)} WHERE {' AND '.join(where)}"
     return query, join_params + params
 
 
@@ -212,7 +219,7 @@ def next_with_problem(
     """The idx of the nearest example after (or before) `after` that has any problem."""
     op, order = ("<", "DESC") if backwards else (">", "ASC")
     row = store.conn.execute(
-        f"SELECT idx FROM examples WHERE dataset_id = ? AND severity >= 1 AND idx {op} ? "
+        f"SELECT idx FROM example_rows WHERE dataset_id = ? AND severity >= 1 AND idx {op} ? "
         f"ORDER BY idx {order} LIMIT 1",
         [dataset_id, after],
     ).fetchone()
@@ -263,16 +270,26 @@ def carry_decisions(store: Store, dataset_id: int, previous_id: int) -> int:
                 edits.append((new_id, idx, old_id))
             else:
                 simple.append((status, note, tags, new_id))
-    copied = "status, edited, note, tags, problems, severity, n_tokens, n_assistant_tokens, "
+    copied = "edited, note, tags, problems, severity, n_tokens, n_assistant_tokens, "
     copied += "n_messages, preview"
     with store.conn:
         store.conn.executemany(
-            "UPDATE examples SET status = ?, note = ?, tags = ? WHERE id = ?", simple
+            "UPDATE example_rows SET note = ?, tags = ? WHERE id = ?",
+            [(note, tags, new_id) for _status, note, tags, new_id in simple],
+        )
+        store.conn.executemany(
+            "UPDATE example_statuses SET status = ? WHERE example_id = ?",
+            [(status, new_id) for status, _note, _tags, new_id in simple],
         )
         for new_id, idx, old_id in edits:  # an edit brings its own checks and counts
             store.conn.execute(
-                f"UPDATE examples SET ({copied}) = (SELECT {copied} FROM examples WHERE id = ?) "
-                "WHERE id = ?",
+                f"UPDATE example_rows SET ({copied}) = "
+                f"(SELECT {copied} FROM example_rows WHERE id = ?) WHERE id = ?",
+                [old_id, new_id],
+            )
+            store.conn.execute(
+                "UPDATE example_statuses SET status = "
+                "(SELECT status FROM example_statuses WHERE example_id = ?) WHERE example_id = ?",
                 [old_id, new_id],
             )
             store.conn.execute(
@@ -280,7 +297,7 @@ def carry_decisions(store: Store, dataset_id: int, previous_id: int) -> int:
             )
             store.conn.execute(
                 "INSERT INTO example_problems(dataset_id, idx, kind) SELECT ?, ?, p.kind "
-                "FROM example_problems p JOIN examples e ON e.dataset_id = p.dataset_id "
+                "FROM example_problems p JOIN example_rows e ON e.dataset_id = p.dataset_id "
                 "AND e.idx = p.idx WHERE e.id = ?",
                 [dataset_id, idx, old_id],
             )

@@ -22,7 +22,7 @@ class EarlierJob:
 def train_tokens(store: Store, version_id: int) -> list[int]:
     """Token counts of the version's training examples."""
     rows = store.conn.execute(
-        "SELECT e.n_tokens FROM version_examples v JOIN examples e ON e.id = v.example_id "
+        "SELECT e.n_tokens FROM version_examples v JOIN example_rows e ON e.id = v.example_id "
         "WHERE v.version_id = ? AND v.split = 'train'",
         [version_id],
     )

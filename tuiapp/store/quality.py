@@ -191,7 +191,7 @@ def duplicate_group(store: Store, dataset_id: int, idx: int) -> GroupView | None
 def tag_counts(store: Store, dataset_id: int) -> dict[str, int]:
     """Examples per tag, most used first."""
     rows = store.conn.execute(
-        "SELECT t.value, COUNT(*) AS n FROM examples e, json_each(e.tags) t "
+        "SELECT t.value, COUNT(*) AS n FROM example_rows e, json_each(e.tags) t "
         "WHERE e.dataset_id = ? AND e.tags != '[]' GROUP BY t.value ORDER BY n DESC, t.value",
         [dataset_id],
     ).fetchall()

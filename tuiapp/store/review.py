@@ -13,8 +13,10 @@ from tuiapp.store.records import STATUSES, CheckedText, Example
 
 _FIELDS = ("status", "note", "tags", "edited")
 REBUILD_MIN = 100_000  # status changes in one batch above which the status index is rebuilt
-_STATUS_INDEX = "CREATE INDEX examples_status ON examples(dataset_id, status, idx)"  # schema 1
-_ALL_EXAMPLES = "SELECT MAX(id) FROM examples"  # about how many rows a rebuild sorts
+_STATUS_INDEX = (  # schema 11
+    "CREATE INDEX example_statuses_status ON example_statuses(dataset_id, status, idx)"
+)
+_ALL_EXAMPLES = "SELECT MAX(example_id) FROM example_statuses"  # about how many a rebuild sorts
 BULK_CACHE_KIB = -65_536  # 64 MiB of page cache while a bulk change or undo runs
 LISTED_MAX = 10_000  # a status batch larger than this is undone without listing its positions
 
@@ -43,10 +45,18 @@ def _change(
     """Write one field and its log entry in a single transaction."""
     assert field in _FIELDS
     with store.conn:
-        store.conn.execute(
-            f"UPDATE examples SET {field} = ?, updated_at = ? WHERE id = ?",
-            [new, now(), example.id],
-        )
+        if field == "status":  # its own narrow table; the row only learns when
+            store.conn.execute(
+                "UPDATE example_statuses SET status = ? WHERE example_id = ?", [new, example.id]
+            )
+            store.conn.execute(
+                "UPDATE example_rows SET updated_at = ? WHERE id = ?", [now(), example.id]
+            )
+        else:
+            store.conn.execute(
+                f"UPDATE example_rows SET {field} = ?, updated_at = ? WHERE id = ?",
+                [new, now(), example.id],
+            )
         store.conn.execute(
             "INSERT INTO review_log(dataset_id, example_id, field, old_value, new_value, at, "
             "batch) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -103,9 +113,9 @@ def set_status_where(store: Store, dataset_id: int, flt: ExampleFilter, status: 
             [status, now(), batch, *params, status],
         ).rowcount
         with _status_index_rebuilt(store, changed):
-            # no updated_at: rows that grow split pages (2x slower); the log says when
+            # the narrow status table alone (no updated_at on the rows: the log says when)
             store.conn.execute(
-                "UPDATE examples SET status = ? WHERE id IN "
+                "UPDATE example_statuses SET status = ? WHERE example_id IN "
                 "(SELECT example_id FROM review_log WHERE id > ? AND batch = ?)",
                 [status, below, batch],
             )
@@ -133,7 +143,7 @@ def _status_index_rebuilt(store: Store, rows: int) -> Iterator[None]:
         return
     if not store.conn.in_transaction:  # DDL does not open one by itself
         store.conn.execute("BEGIN")
-    store.conn.execute("DROP INDEX examples_status")
+    store.conn.execute("DROP INDEX example_statuses_status")
     yield
     store.conn.execute(_STATUS_INDEX)
 
@@ -174,8 +184,8 @@ def store_checks(store: Store, example: Example, result: CheckedText) -> None:
     """Replace the problems and counts of an example after its text changed (edit, undo)."""
     with store.conn:
         store.conn.execute(
-            "UPDATE examples SET problems = ?, severity = ?, n_tokens = ?, n_assistant_tokens = ?,"
-            " n_messages = ?, preview = ? WHERE id = ?",
+            "UPDATE example_rows SET problems = ?, severity = ?, n_tokens = ?, "
+            "n_assistant_tokens = ?, n_messages = ?, preview = ? WHERE id = ?",
             [
                 json.dumps([p.to_dict() for p in result.problems]),
                 int(result.severity),
@@ -204,16 +214,17 @@ def _revert(store: Store, where: str, key: list[int], field: str) -> None:
         ).fetchall()
         for (old,) in olds:  # an example's status is logged once per batch
             store.conn.execute(
-                "UPDATE examples SET status = ? WHERE id IN (SELECT example_id FROM review_log l "
-                f"WHERE {where} AND field = 'status' AND old_value = ?)",
+                "UPDATE example_statuses SET status = ? WHERE example_id IN "
+                f"(SELECT example_id FROM review_log l WHERE {where} AND field = 'status' "
+                "AND old_value = ?)",
                 [old, *key, old],
             )
         return
     # an edit may be logged twice in a batch: the oldest entry holds the value from before
     store.conn.execute(
-        f"UPDATE examples SET {field} = o.old_value, updated_at = ? FROM ("
+        f"UPDATE example_rows SET {field} = o.old_value, updated_at = ? FROM ("
         "SELECT example_id, old_value, MIN(id) FROM review_log l "
-        f"WHERE {where} AND field = ? GROUP BY example_id) o WHERE examples.id = o.example_id",
+        f"WHERE {where} AND field = ? GROUP BY example_id) o WHERE example_rows.id = o.example_id",
         [now(), *key, field],
     )
 
@@ -237,7 +248,7 @@ def undo_last(store: Store, dataset_id: int) -> Undone | None:
         ).fetchone()[0]
         where, key = "l.id BETWEEN ? AND ? AND l.batch = ?", [lowest, newest[0], newest[1]]
     first = store.conn.execute(
-        "SELECT l.field, e.idx FROM review_log l JOIN examples e ON e.id = l.example_id "
+        "SELECT l.field, e.idx FROM review_log l JOIN example_rows e ON e.id = l.example_id "
         f"WHERE {where} ORDER BY l.id LIMIT 1",
         key,
     ).fetchone()
@@ -250,7 +261,8 @@ def undo_last(store: Store, dataset_id: int) -> Undone | None:
     changed: list[int] | None = None
     if fields != ["status"] or rows <= LISTED_MAX:
         found = store.conn.execute(
-            f"SELECT e.idx FROM review_log l JOIN examples e ON e.id = l.example_id WHERE {where}",
+            "SELECT e.idx FROM review_log l JOIN example_rows e ON e.id = l.example_id "
+            f"WHERE {where}",
             key,
         )
         changed = sorted({r[0] for r in found})

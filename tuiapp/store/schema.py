@@ -21,4 +21,5 @@ MIGRATIONS: list[str] = [
     datasets.SOURCE_RECORDS,  # 8
     evals.JUDGE,  # 9
     jobs.RETRAINS,  # 10
+    datasets.NARROW_STATUS,  # 11
 ]

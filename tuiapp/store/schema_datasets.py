@@ -143,3 +143,32 @@ SOURCE_RECORDS = """
         PRIMARY KEY (dataset_id, idx)
     );
     """
+
+# 11: each example's review status in a narrow table of its own, so that a decision over a
+# million examples rewrites ~20 bytes a row instead of every whole example (its text, checks,
+# preview). `examples` stays the name readers use: a view of each row with its status, whose
+# position comes from the status table (so that a filter by status, in file order, walks the
+# status index alone). Writers name the table that owns the column: `example_rows` or
+# `example_statuses`. A later migration that adds a column to `example_rows` drops and
+# creates the view again.
+NARROW_STATUS = """
+    ALTER TABLE examples RENAME TO example_rows;
+    CREATE TABLE example_statuses (
+        example_id INTEGER PRIMARY KEY REFERENCES example_rows(id) ON DELETE CASCADE,
+        dataset_id INTEGER NOT NULL,
+        idx INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+    );
+    INSERT INTO example_statuses(example_id, dataset_id, idx, status)
+        SELECT id, dataset_id, idx, status FROM example_rows;
+    DROP INDEX examples_status;
+    ALTER TABLE example_rows DROP COLUMN status;
+    CREATE UNIQUE INDEX example_statuses_position ON example_statuses(dataset_id, idx);
+    CREATE INDEX example_statuses_status ON example_statuses(dataset_id, status, idx);
+    CREATE VIEW examples AS
+        SELECT r.id, s.dataset_id, s.idx, r.line, r.original, r.edited, s.status, r.note, r.tags,
+            r.problems, r.severity, r.n_tokens, r.n_assistant_tokens, r.n_messages, r.preview,
+            r.updated_at
+        FROM example_rows r JOIN example_statuses s
+            ON s.example_id = r.id AND s.dataset_id = r.dataset_id AND s.idx = r.idx;
+    """

@@ -17,7 +17,7 @@ _TAGGED = "EXISTS (SELECT 1 FROM json_each(e.tags) WHERE value = ?)"
 def next_line(store: Store, dataset_id: int) -> int:
     """The line an example appended to the dataset gets: one past the last one."""
     row = store.conn.execute(
-        "SELECT COALESCE(MAX(line), 0) + 1 FROM examples WHERE dataset_id = ?", [dataset_id]
+        "SELECT COALESCE(MAX(line), 0) + 1 FROM example_rows WHERE dataset_id = ?", [dataset_id]
     ).fetchone()
     return int(row[0])
 
@@ -33,14 +33,19 @@ def append_example(
     source, in one transaction; returns its position (idx)."""
     with store.conn:
         row = store.conn.execute(
-            "SELECT COALESCE(MAX(idx), -1) + 1 FROM examples WHERE dataset_id = ?", [dataset_id]
+            "SELECT COALESCE(MAX(idx), -1) + 1 FROM example_rows WHERE dataset_id = ?", [dataset_id]
         ).fetchone()
         idx = int(row[0])
         insert_examined(store, dataset_id, idx, [result])
+        example_id = store.conn.execute(
+            "SELECT id FROM example_rows WHERE dataset_id = ? AND idx = ?", [dataset_id, idx]
+        ).fetchone()[0]
         store.conn.execute(
-            "UPDATE examples SET status = 'accepted', tags = ?, updated_at = ? "
-            "WHERE dataset_id = ? AND idx = ?",
-            [json.dumps(list(tags)), now(), dataset_id, idx],
+            "UPDATE example_rows SET tags = ?, updated_at = ? WHERE id = ?",
+            [json.dumps(list(tags)), now(), example_id],
+        )
+        store.conn.execute(
+            "UPDATE example_statuses SET status = 'accepted' WHERE example_id = ?", [example_id]
         )
         store.conn.execute(
             "INSERT OR REPLACE INTO example_sources(dataset_id, idx, source_format, location, "
@@ -53,7 +58,8 @@ def append_example(
 def targeted_ids(store: Store, dataset_id: int) -> set[int]:
     """The ids of a dataset's examples tagged `targeted`."""
     rows = store.conn.execute(
-        f"SELECT e.id FROM examples e WHERE e.dataset_id = ? AND {_TAGGED}", [dataset_id, TARGETED]
+        f"SELECT e.id FROM example_rows e WHERE e.dataset_id = ? AND {_TAGGED}",
+        [dataset_id, TARGETED],
     )
     return {int(r[0]) for r in rows}
 
@@ -61,7 +67,7 @@ def targeted_ids(store: Store, dataset_id: int) -> set[int]:
 def targeted_added(store: Store, version_id: int, parent_id: int | None) -> int:
     """Examples tagged `targeted` in a version that its parent (if any) did not hold."""
     row = store.conn.execute(
-        "SELECT COUNT(*) FROM version_examples v JOIN examples e ON e.id = v.example_id "
+        "SELECT COUNT(*) FROM version_examples v JOIN example_rows e ON e.id = v.example_id "
         f"WHERE v.version_id = ? AND {_TAGGED} AND v.example_id NOT IN "
         "(SELECT example_id FROM version_examples WHERE version_id = ?)",
         [version_id, TARGETED, parent_id if parent_id is not None else -1],
@@ -69,7 +75,7 @@ def targeted_added(store: Store, version_id: int, parent_id: int | None) -> int:
     return int(row[0])
 
 
-_KEPT = "edited, status, note, tags, severity, n_tokens, n_assistant_tokens, n_messages, preview"
+_KEPT = "edited, note, tags, severity, n_tokens, n_assistant_tokens, n_messages, preview"
 
 
 def carry_targeted(store: Store, dataset_id: int, previous_id: int) -> int:
@@ -79,25 +85,30 @@ def carry_targeted(store: Store, dataset_id: int, previous_id: int) -> int:
     holds (or that was carried already) is not added twice, so this can run again. Returns how
     many were appended."""
     rows = store.conn.execute(
-        "SELECT e.idx, e.original, e.problems FROM examples e JOIN example_sources s "
+        "SELECT e.idx, e.original, e.problems FROM example_rows e JOIN example_sources s "
         "ON s.dataset_id = e.dataset_id AND s.idx = e.idx WHERE e.dataset_id = ? "
         "AND s.source_format = ? AND e.original NOT IN "
-        "(SELECT original FROM examples WHERE dataset_id = ?) ORDER BY e.idx",
+        "(SELECT original FROM example_rows WHERE dataset_id = ?) ORDER BY e.idx",
         [previous_id, TARGETED, dataset_id],
     ).fetchall()
     with store.conn:
         for old_idx, original, problems in rows:
             idx, line = store.conn.execute(
-                "SELECT COALESCE(MAX(idx), -1) + 1, COALESCE(MAX(line), 0) + 1 FROM examples "
+                "SELECT COALESCE(MAX(idx), -1) + 1, COALESCE(MAX(line), 0) + 1 FROM example_rows "
                 "WHERE dataset_id = ?",
                 [dataset_id],
             ).fetchone()
             moved = [{**p, "line": line} for p in json.loads(problems)]
-            store.conn.execute(
-                f"INSERT INTO examples(dataset_id, idx, line, original, problems, {_KEPT}, "
-                f"updated_at) SELECT ?, ?, ?, ?, ?, {_KEPT}, ? FROM examples "
+            new_id = store.conn.execute(
+                f"INSERT INTO example_rows(dataset_id, idx, line, original, problems, {_KEPT}, "
+                f"updated_at) SELECT ?, ?, ?, ?, ?, {_KEPT}, ? FROM example_rows "
                 "WHERE dataset_id = ? AND idx = ?",
                 [dataset_id, idx, line, original, json.dumps(moved), now(), previous_id, old_idx],
+            ).lastrowid
+            store.conn.execute(
+                "INSERT INTO example_statuses(example_id, dataset_id, idx, status) "
+                "SELECT ?, ?, ?, status FROM example_statuses WHERE dataset_id = ? AND idx = ?",
+                [new_id, dataset_id, idx, previous_id, old_idx],
             )
             for table, columns in (
                 ("example_sources", "source_format, location, record"),
