@@ -6,13 +6,15 @@ rows), and the per-example path (`set_status` one row at a time) on a sample, sc
 Times are wall clock, with this process's CPU seconds beside them (the box is shared: wall
 time is what a user waits, CPU what the change costs).
 
-Usage: python -m benchmarks.bench_bulk [N]   (default 1,000,000)
+Usage: python -m benchmarks.bench_bulk [N] [--answer-bytes B]   (default 1,000,000 examples
+of ~130 bytes; `--answer-bytes 1000` pads each answer to the ~1.1 KB of bench_import's
+generated conversations, the size of ordinary chat examples)
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -56,13 +58,16 @@ class Row:
         return max((p.severity for p in self.problems), default=Severity.OK)
 
 
-def row(i: int) -> Row:
-    """Example i: a short chat, or (every 50th) a line that is not JSON."""
+def row(i: int, answer_bytes: int = 0) -> Row:
+    """Example i: a short chat (its answer padded to `answer_bytes`), or (every 50th) a line
+    that is not JSON."""
     if i % 50 == 0:
         return Row(i + 1, "{not json", [Problem("invalid_json", i + 1)])
+    answer = f"answer {i}"
+    answer += " and so on" * max(0, (answer_bytes - len(answer)) // 10)
     text = (
         f'{{"messages": [{{"role": "user", "content": "question {i}"}}, '
-        f'{{"role": "assistant", "content": "answer {i}"}}]}}'
+        f'{{"role": "assistant", "content": "{answer}"}}]}}'
     )
     return Row(i + 1, text)
 
@@ -99,7 +104,7 @@ IMPLEMENTATIONS = [
 ]
 
 
-def filled(impl: Implementation, folder: Path, n: int) -> tuple[Store, int]:
+def filled(impl: Implementation, folder: Path, n: int, answer_bytes: int) -> tuple[Store, int]:
     """A fresh store of this implementation holding n generated examples, and their dataset."""
     source = folder / "bulk.jsonl"
     source.write_text("{}\n")
@@ -109,7 +114,10 @@ def filled(impl: Implementation, folder: Path, n: int) -> tuple[Store, int]:
     with store.conn:
         for start in range(0, n, BATCH):
             impl.insert(
-                store, dataset.id, start, [row(i) for i in range(start, min(n, start + BATCH))]
+                store,
+                dataset.id,
+                start,
+                [row(i, answer_bytes) for i in range(start, min(n, start + BATCH))],
             )
     size = (folder / f"{impl.name}.db").stat().st_size / 2**20
     print(
@@ -128,9 +136,15 @@ def timed(run: Callable[..., int], *args: Any) -> tuple[tuple[float, float], int
 def main() -> None:
     """Fill a store of each kind, then time bulk accept and undo on each, alternating, and the
     per-row baseline."""
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, default=1_000_000)
+    parser.add_argument("--answer-bytes", type=int, default=0)
+    args = parser.parse_args()
+    n = args.n
     with tempfile.TemporaryDirectory() as tmp:
-        stores = {impl.name: filled(impl, Path(tmp), n) for impl in IMPLEMENTATIONS}
+        stores = {
+            impl.name: filled(impl, Path(tmp), n, args.answer_bytes) for impl in IMPLEMENTATIONS
+        }
         print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
         for label, flt, new, before in [
             ("accept status=pending (every example)", ExampleFilter(status="pending"), ACC, PEN),
