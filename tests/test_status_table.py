@@ -8,6 +8,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import chat
 from tests.test_store_and_import import imported
 from tuiapp.paths import AppPaths
@@ -50,11 +52,17 @@ def schema_10_database(path: Path) -> None:
     conn.close()
 
 
-def test_a_database_from_before_keeps_every_status_and_its_undo(tmp_path: Path) -> None:
+def test_a_database_from_before_keeps_every_status_and_its_undo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "tuiapp.db"
     schema_10_database(path)
     store = open_store(path)
     assert store.schema_version() == len(MIGRATIONS)
+    said = capsys.readouterr().err
+    assert f"updating the database from schema 10 to {len(MIGRATIONS)} (once" in said
+    open_store(path)
+    assert capsys.readouterr().err == ""  # up to date: nothing said
     columns = {r[1] for r in store.conn.execute("PRAGMA table_info(example_rows)")}
     assert "status" not in columns and {"original", "note", "edited"} <= columns
     assert status_counts(store, 1) == {"accepted": 2, "rejected": 1, "flagged": 1}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,11 +62,20 @@ class Store:
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Apply every migration not yet applied; returns the schema version."""
+    """Apply every migration not yet applied; returns the schema version. A database made by
+    an earlier version says so on stderr first (a migration over a million examples takes
+    seconds, before any screen is drawn)."""
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)"
     )
     current = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+    if 0 < current < len(MIGRATIONS):
+        print(
+            f"tuiapp: updating the database from schema {current} to {len(MIGRATIONS)} "
+            "(once; seconds for a million examples)…",
+            file=sys.stderr,
+            flush=True,
+        )
     for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
         # executescript commits first; the BEGIN/COMMIT make each migration all-or-nothing
         conn.executescript(
