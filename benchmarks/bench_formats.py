@@ -1,9 +1,10 @@
-"""Import of N Alpaca records in one JSON array, as CSV rows (instruction / input / output
+"""Import of N Alpaca records in one JSON array, as ShareGPT conversations in one JSON array
+(from / value, as LLaMA-Factory writes them), as CSV rows (instruction / input / output
 columns) or as Parquet, vs the same content as OpenAI chat JSONL: time and peak RSS, each in
 its own child process (goal: within 1.5x of JSONL, memory flat).
 
-Usage: python -m benchmarks.bench_formats [N] [--formats alpaca,csv,parquet]
-(default 100,000; alpaca and csv; parquet needs pyarrow)
+Usage: python -m benchmarks.bench_formats [N] [--formats alpaca,sharegpt,csv,parquet]
+(default 100,000; alpaca, sharegpt and csv; parquet needs pyarrow)
 """
 
 from __future__ import annotations
@@ -55,6 +56,17 @@ def as_chat(record: dict[str, str]) -> dict[str, object]:
     }
 
 
+def as_sharegpt(record: dict[str, str]) -> dict[str, object]:
+    """The same content as a ShareGPT record."""
+    user = record["instruction"] + (f"\n{record['input']}" if record["input"] else "")
+    return {
+        "conversations": [
+            {"from": "human", "value": user},
+            {"from": "gpt", "value": record["output"]},
+        ]
+    }
+
+
 def run(db: Path, path: Path) -> tuple[int, float, float]:
     """Import path into db in a child process: examples, seconds, peak RSS in MB."""
     out = subprocess.run(
@@ -73,6 +85,11 @@ def write_files(tmp: Path, rows: list[dict[str, str]], formats: list[str]) -> di
     if "alpaca" in formats:
         files["Alpaca array"] = tmp / "alpaca.json"
         files["Alpaca array"].write_text(json.dumps(rows, indent=2, ensure_ascii=False))
+    if "sharegpt" in formats:
+        files["ShareGPT"] = tmp / "sharegpt.json"
+        files["ShareGPT"].write_text(
+            json.dumps([as_sharegpt(r) for r in rows], indent=2, ensure_ascii=False)
+        )
     if "csv" in formats:
         files["CSV"] = tmp / "alpaca.csv"
         with open(files["CSV"], "w", newline="", encoding="utf-8") as handle:
@@ -92,7 +109,9 @@ def main() -> None:
     """Write the files, import each, print the figures and the ratios to chat JSONL."""
     parser = argparse.ArgumentParser()
     parser.add_argument("n", type=int, nargs="?", default=100_000)
-    parser.add_argument("--formats", default="alpaca,csv", help="alpaca, csv, parquet")
+    parser.add_argument(
+        "--formats", default="alpaca,sharegpt,csv", help="alpaca, sharegpt, csv, parquet"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         files = write_files(Path(tmp), records(args.n), args.formats.split(","))
