@@ -3,6 +3,7 @@ tokens); the main process only inserts what comes back, in file order."""
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import sys
@@ -11,8 +12,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
-from tuiapp.data.examine import examine
+from tuiapp.data.examine import Examined, examine
 from tuiapp.data.jsonl import FileNotes, read_lines
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.problems import Problem, Severity, worst
@@ -23,6 +25,8 @@ RANGE_BYTES = 2 * 1024 * 1024  # one job: a few thousand lines, committed as one
 FIRST_RANGE_BYTES = 64 * 1024  # examined in the main process: on screen before workers are up
 IN_FLIGHT_PER_WORKER = 3  # ranges queued ahead per worker: memory stays flat, workers stay busy
 MAX_WORKERS = 8
+J = TypeVar("J")
+R = TypeVar("R")
 _SEVERITIES = tuple(Severity)  # by value: indexing is ~10x cheaper than Severity(n) per row
 
 
@@ -104,34 +108,36 @@ class RangeJob:
 
 
 @cache
-def _counter(encoding: str) -> TokenCounter:
+def token_counter(encoding: str) -> TokenCounter:
     """One token counter per process and encoding (its text cache lives on between ranges)."""
     return TokenCounter(encoding)
+
+
+def row_of(ex: Examined) -> ExaminedRow:
+    """An examined line as it is sent back to the main process."""
+    return ExaminedRow(
+        ex.line,
+        ex.text,
+        ex.problems,
+        int(worst(ex.problems)),
+        ex.n_tokens,
+        ex.n_assistant_tokens,
+        ex.n_messages,
+        ex.preview,
+    )
 
 
 def examine_range(job: RangeJob) -> RangeResult:
     """Parse, check and count every line of a byte range (run in a worker or in place)."""
     notes = FileNotes()
     result = RangeResult(job.start, job.end)
-    counter = _counter(job.encoding)
+    counter = token_counter(job.encoding)
     at: int | None = None  # the line being examined, named if examining it fails
     try:
         for raw in read_lines(job.path, notes, job.start, job.end):
             at = raw.number
-            ex = examine(raw, job.fmt, counter, job.token_limit)
+            result.rows.append(row_of(examine(raw, job.fmt, counter, job.token_limit)))
             at = None
-            result.rows.append(
-                ExaminedRow(
-                    ex.line,
-                    ex.text,
-                    ex.problems,
-                    int(worst(ex.problems)),
-                    ex.n_tokens,
-                    ex.n_assistant_tokens,
-                    ex.n_messages,
-                    ex.preview,
-                )
-            )
     except Exception as err:  # sent back with its line, for the import to store and raise
         result.failed_at, result.error = at, err
     result.lines, result.crlf_lines, result.cr_lines = notes.lines, notes.crlf_lines, notes.cr_lines
@@ -192,20 +198,43 @@ def examined_ranges(
     first = next(jobs, None)
     if first is None:
         return
-    _counter(first.encoding)  # loaded once here: forked workers inherit it
+    token_counter(first.encoding)  # loaded once here: forked workers inherit it
+    yield from in_order(
+        itertools.chain([first], jobs), examine_range, workers, cancelled, stop=_failed
+    )
+
+
+def _failed(result: RangeResult) -> bool:
+    """A range whose examination raised: nothing after it is awaited."""
+    return result.error is not None
+
+
+def in_order(
+    jobs: Iterator[J],
+    work: Callable[[J], R],
+    workers: int,
+    cancelled: Callable[[], bool],
+    stop: Callable[[R], bool],
+) -> Iterator[R]:
+    """`work` of each job, in the jobs' order: the first done here while the `workers`
+    processes start, the others there, a few queued ahead of the one awaited (memory stays
+    flat); after a result that `stop`s it, or once `cancelled`, nothing more."""
+    first = next(jobs, None)
+    if first is None:
+        return
     pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=die_with_parent)
     try:
-        queued: list[Future[RangeResult]] = []
-        for job in jobs:  # start them now: they spin up while the first range is examined
-            queued.append(pool.submit(examine_range, job))
+        queued: list[Future[R]] = []
+        for job in jobs:  # start them now: they spin up while the first one is done here
+            queued.append(pool.submit(work, job))
             if len(queued) >= workers * IN_FLIGHT_PER_WORKER:
                 break
-        result = examine_range(first)
+        result = work(first)
         yield result
-        while queued and result.error is None and not cancelled():
+        while queued and not stop(result) and not cancelled():
             result = queued.pop(0).result()
             if (more := next(jobs, None)) is not None:
-                queued.append(pool.submit(examine_range, more))
+                queued.append(pool.submit(work, more))
             yield result
-    finally:  # done, failed, cancelled or abandoned: queued ranges are dropped
+    finally:  # done, failed, cancelled or abandoned: queued jobs are dropped
         pool.shutdown(wait=True, cancel_futures=True)

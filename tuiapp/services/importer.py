@@ -9,13 +9,22 @@ from pathlib import Path
 from tuiapp.data.base_models import base_model
 from tuiapp.data.examine import Examined, examine
 from tuiapp.data.formats.detect import needs_conversion, sniff, target_format
-from tuiapp.data.formats.records import converted_records, examine_record
+from tuiapp.data.formats.records import converted_records
+from tuiapp.data.formats.tables import TABLES
 from tuiapp.data.jsonl import FileNotes, line_ending_problems, read_lines
 from tuiapp.data.tokens import TokenCounter
 from tuiapp.data.validate import MIN_EXAMPLES
 from tuiapp.problems import Problem
 from tuiapp.services.identity import Identity, identify
-from tuiapp.services.import_workers import RangeJob, examined_ranges, import_workers, split_ranges
+from tuiapp.services.import_workers import (
+    PARALLEL_FROM_BYTES,
+    RangeJob,
+    examined_ranges,
+    import_workers,
+    split_ranges,
+    token_counter,
+)
+from tuiapp.services.record_workers import RecordJob, chunks, examined_chunks
 from tuiapp.store import Store
 from tuiapp.store.datasets import (
     commit_batch,
@@ -83,7 +92,7 @@ def run_import(
     dataset = get_dataset(store, dataset_id)
     source = source_format or stored_source_format(store, dataset_id) or sniff(dataset.path)
     if needs_conversion(dataset.path, source):
-        yield from _run_converted(store, dataset, source, cancelled)
+        yield from _run_converted(store, dataset, source, cancelled, workers)
         return
     model = base_model(dataset.base_model)
     counter = TokenCounter(model.encoding)
@@ -204,32 +213,40 @@ def _finish(
 
 
 def _run_converted(
-    store: Store, dataset: Dataset, source: str, cancelled: Callable[[], bool]
+    store: Store,
+    dataset: Dataset,
+    source: str,
+    cancelled: Callable[[], bool],
+    workers: int | None,
 ) -> Iterator[ImportProgress]:
     """Import a file record by record through its format's conversion, keeping each source
-    record; a resumed import skips the records already stored."""
+    record; a resumed import skips the records already stored. This process reads and
+    converts; a big file's records are checked and counted in `workers` processes (default:
+    `import_workers`; a Parquet or Arrow file counts as big, its rows being compressed)."""
     model = base_model(dataset.base_model)
-    counter = TokenCounter(model.encoding)
+    token_counter(model.encoding)  # loaded once here: forked workers inherit it
     idx = count_examples(store, dataset.id)
-    batch: list[Examined] = []
-    sources: list[tuple[str, str, str]] = []
-    limit, read, at, last = (FIRST_BATCH if idx == 0 else BATCH), 0, "", dataset.lines
     size = dataset.file_size
+    if workers is None:
+        compressed = source in TABLES and source != "csv"
+        workers = import_workers(max(size, PARALLEL_FROM_BYTES) if compressed else size)
+
+    def job(records: tuple[tuple[int, bytes, tuple[Problem, ...]], ...]) -> RecordJob:
+        return RecordJob(records, dataset.format, model.encoding, model.token_limit)
+
+    records = converted_records(dataset.path, source, skip=idx)
+    pieces = chunks(records, source, size, job, FIRST_BATCH if idx == 0 else BATCH, BATCH)
+    at = ""
     try:
-        for record in converted_records(dataset.path, source, skip=idx):
+        for piece, result in examined_chunks(pieces, workers, cancelled):
             if cancelled():
                 return
-            at = record.where
-            batch.append(examine_record(record, dataset.format, counter, model.token_limit))
-            sources.append((source, record.where, record.original))
-            read, last = min(record.read, size), record.raw.number
-            if len(batch) >= limit:
-                add_sources(store, dataset.id, idx, sources)
-                idx = commit_batch(store, dataset.id, idx, batch, last, read)
-                batch, sources, limit = [], [], BATCH
-                yield ImportProgress(dataset.id, idx, read, size)
-        add_sources(store, dataset.id, idx, sources)
-        idx = commit_batch(store, dataset.id, idx, batch, last, size)
+            if result.error is not None:
+                at = f"record {result.failed_at}" if result.failed_at is not None else ""
+                raise result.error
+            add_sources(store, dataset.id, idx, piece.sources)
+            idx = commit_batch(store, dataset.id, idx, result.rows, piece.last, piece.read)
+            yield ImportProgress(dataset.id, idx, piece.read, size)
     except OSError as err:
         finish_import(store, dataset.id, [], error=f"{dataset.path}: {err.strerror or err}")
         raise
