@@ -93,10 +93,15 @@ def test_an_interrupted_import_of_records_resumes_where_it_stopped(
     assert snapshot(cut) == snapshot(whole) and sources(cut) == sources(whole)
 
 
+@pytest.mark.parametrize(("suffix", "label"), [(".json", "record"), (".jsonl", "line")])
 def test_a_record_whose_check_raises_in_a_worker_fails_the_import_naming_it(
-    tmp_path: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch, suffix: str, label: str
 ) -> None:
     path = alpaca_array(tmp_path / "alpaca.json")
+    if suffix == ".jsonl":  # the same records, one a line: named by their line
+        lines = [json.dumps(r) for r in json.loads(path.read_text())]
+        path = tmp_path / "alpaca.jsonl"
+        path.write_text("\n".join(lines) + "\n")
     real = record_workers.examine_record
 
     def examine(record: Any, *args: Any, **kwargs: Any) -> Any:
@@ -111,5 +116,5 @@ def test_a_record_whose_check_raises_in_a_worker_fails_the_import_naming_it(
             pass
     dataset = get_dataset(store, 1)
     assert dataset.import_state == "failed"
-    assert dataset.import_error == f"{path}, record 100: RuntimeError: the checks broke"
+    assert dataset.import_error == f"{path}, {label} 100: RuntimeError: the checks broke"
     assert len(list(iter_examples(store, 1))) < 100  # nothing after the failed chunk

@@ -242,7 +242,7 @@ def _run_converted(
             if cancelled():
                 return
             if result.error is not None:
-                at = f"record {result.failed_at}" if result.failed_at is not None else ""
+                at = piece.where(result.failed_at)
                 raise result.error
             add_sources(store, dataset.id, idx, piece.sources)
             idx = commit_batch(store, dataset.id, idx, result.rows, piece.last, piece.read)

@@ -45,6 +45,15 @@ class Chunk:
     read: int
     last: int
 
+    def where(self, number: int | None) -> str:
+        """Where record `number` of this chunk was in the file (`record 12`, `line 12`)."""
+        for (n, _line, _problems), (_source, where, _original) in zip(
+            self.job.records, self.sources, strict=True
+        ):
+            if n == number:
+                return where
+        return ""
+
 
 def examine_records(job: RecordJob) -> RecordsResult:
     """Check and count each record of a chunk (in a worker, or in place)."""
