@@ -33,7 +33,8 @@ from tuiapp.store import open_store
 store = open_store(sys.argv[1])
 t0 = time.perf_counter()
 n = 0
-for (text,) in store.conn.execute("SELECT COALESCE(edited, original) FROM example_rows ORDER BY idx"):
+rows = store.conn.execute("SELECT COALESCE(edited, original) FROM example_rows ORDER BY idx")
+for (text,) in rows:
     try:
         orjson.loads(text)
     except orjson.JSONDecodeError:
