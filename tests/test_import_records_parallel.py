@@ -55,7 +55,7 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importer, "BATCH", 23)
 
 
-@pytest.mark.parametrize("shape", ["alpaca", "sharegpt", "csv"])
+@pytest.mark.parametrize("shape", ["alpaca", "sharegpt", "csv", "parquet"])
 def test_records_checked_in_workers_equal_the_one_process_import(
     tmp_path: Path, small_chunks: None, shape: str
 ) -> None:
@@ -70,6 +70,13 @@ def test_records_checked_in_workers_equal_the_one_process_import(
     elif shape == "csv":
         path = tmp_path / "rows.csv"
         path.write_text("prompt,completion\n" + "".join(f"q{i},a{i}\n" for i in range(150)))
+    elif shape == "parquet":  # a compressed table: workers whatever its size
+        pq = pytest.importorskip("pyarrow.parquet")
+        import pyarrow as pa
+
+        path = tmp_path / "rows.parquet"
+        rows = [{"prompt": f"q{i}", "completion": f"a{i}"} for i in range(150)]
+        pq.write_table(pa.Table.from_pylist(rows), path)
     one = imported(tmp_path / "one.db", path, workers=0)
     two = imported(tmp_path / "two.db", path, workers=2)
     assert snapshot(two) == snapshot(one)
