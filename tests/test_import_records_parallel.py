@@ -75,8 +75,8 @@ def test_records_checked_in_workers_equal_the_one_process_import(
         import pyarrow as pa
 
         path = tmp_path / "rows.parquet"
-        rows = [{"prompt": f"q{i}", "completion": f"a{i}"} for i in range(150)]
-        pq.write_table(pa.Table.from_pylist(rows), path)
+        table = [{"prompt": f"q{i}", "completion": f"a{i}"} for i in range(150)]
+        pq.write_table(pa.Table.from_pylist(table), path)
     one = imported(tmp_path / "one.db", path, workers=0)
     two = imported(tmp_path / "two.db", path, workers=2)
     assert snapshot(two) == snapshot(one)
