@@ -53,6 +53,16 @@ def fake_memory(free_gib: float, kind: str = "gpu") -> Callable[[], MachineMemor
     return lambda: MachineMemory(device, kind, int(free_gib * GIB), int(140 * GIB))
 
 
+async def open_job_form(pilot: Any) -> Any:
+    """From the datasets screen, the job form for the only version: its model hint."""
+    app = pilot.app
+    await pilot.press("f3", "n")
+    await pilot.pause()
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, NewJobScreen), "the form")
+    return app.screen.query_one("#models-hint")
+
+
 def test_the_estimate_counts_the_weights_and_grows_with_the_way_of_training(
     tiny_model: Path, tmp_path: Path
 ) -> None:
@@ -160,11 +170,7 @@ async def test_the_job_form_shows_the_gpu_box_memory_and_the_verdict_for_the_cho
     frozen_version(home, write_jsonl)
     app = make_app(home)
     async with app.run_test(size=(120, 35)) as pilot:
-        await pilot.press("f3", "n")
-        await pilot.pause()
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, NewJobScreen), "the form")
-        hint = app.screen.query_one("#models-hint")
+        hint = await open_job_form(pilot)
         await until(pilot, lambda: "GPU cuda:0" in plain(hint), "the machine's memory")
         text = plain(hint)
         assert "GPU cuda:0 (NVIDIA H200): 120.0 GiB free of 140.0 GiB" in text
@@ -202,11 +208,7 @@ async def test_on_preference_data_the_job_form_judges_dpo_with_its_reference_cop
     commit(store, plan_freeze(store, dataset.id, fraction=0.1), "v1")
     app = make_app(home)
     async with app.run_test(size=(120, 35)) as pilot:
-        await pilot.press("f3", "n")
-        await pilot.pause()
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, NewJobScreen), "the form")
-        hint = app.screen.query_one("#models-hint")
+        hint = await open_job_form(pilot)
         await until(pilot, lambda: "LoRA DPO ~" in plain(hint), "the DPO verdict")
         assert "pairs x 2 answers" in plain(hint)
         app.screen.query_one("#full_finetune", Input).value = "yes"
