@@ -12,6 +12,7 @@ from pathlib import Path
 from tuiapp.data.atomic import file_sha256
 from tuiapp.data.line_diff import LineDiff, diff_lines
 from tuiapp.store import Store
+from tuiapp.store.carried import iter_originals
 from tuiapp.store.datasets import (
     content_sha256,
     find_by_content,
@@ -19,7 +20,6 @@ from tuiapp.store.datasets import (
     find_current,
     record_location,
 )
-from tuiapp.store.examples import iter_originals
 from tuiapp.store.records import Dataset
 from tuiapp.store.sources import stored_source_format
 

@@ -26,6 +26,7 @@ from tuiapp.services.import_workers import (
 )
 from tuiapp.services.record_workers import RecordJob, chunks, examined_chunks
 from tuiapp.store import Store
+from tuiapp.store.carried import carry_decisions
 from tuiapp.store.datasets import (
     commit_batch,
     create_dataset,
@@ -34,7 +35,7 @@ from tuiapp.store.datasets import (
     previous_dataset,
 )
 from tuiapp.store.example_reads import valid_count
-from tuiapp.store.examples import carry_decisions, count_examples
+from tuiapp.store.examples import count_examples
 from tuiapp.store.records import Dataset
 from tuiapp.store.sources import add_sources, stored_source_format
 from tuiapp.store.targeted import carry_targeted
