@@ -57,8 +57,7 @@ class Engine:
         self.max_batch = max_batch
         self.load_adapter = load_adapter
         self.inbox: queue.Queue[Request | Callable[[], None] | _Close] = queue.Queue()
-        self.closed: str | None = None  # why, once closed: what later requests fail with
-        self.closed_gone = False  # closed because its model was deleted
+        self.closed: Failed | None = None  # once closed: what later requests fail with
         self._closing = threading.Lock()  # nothing is queued behind the close
         self.waiting: list[Request] = []
         self.rows: list[_Row] = []
@@ -77,7 +76,7 @@ class Engine:
             if self.closed is None:
                 self.inbox.put(request)
                 return
-        request.emit(Failed(self.closed, self.closed_gone))
+        request.emit(self.closed)
 
     def close(self, message: str, model_gone: bool = False) -> None:
         """Stop for good after the current step: the requests it holds fail with `message`
@@ -86,7 +85,7 @@ class Engine:
         with self._closing:
             if self.closed is not None:
                 return
-            self.closed, self.closed_gone = message, model_gone
+            self.closed = Failed(message, model_gone)
             self.inbox.put(_Close())
         if threading.current_thread() is not self.thread:
             self.thread.join(timeout=60)
@@ -106,7 +105,7 @@ class Engine:
 
         with self._closing:
             if self.closed is not None:
-                raise RuntimeError(f"the generation engine is closed: {self.closed}")
+                raise RuntimeError(f"the generation engine is closed: {self.closed.message}")
             self.inbox.put(wrapped)
         done.wait()
         if errors:
@@ -163,10 +162,10 @@ class Engine:
 
     def _shut(self) -> None:
         """The end of the loop: fail every request left and let go of the model."""
-        message = self.closed or "the generation engine stopped"
-        self._fail_all(Failed(message, self.closed_gone))
+        failure = self.closed or Failed("the generation engine stopped")
+        self._fail_all(failure)
         for request in self.waiting:
-            request.emit(Failed(message, self.closed_gone))
+            request.emit(failure)
         self.waiting = []
         self.model = self.tokenizer = self.load_adapter = None
 
