@@ -11,10 +11,11 @@ from typing import Any
 
 from tuiapp.data.job_form import ExtraHyperparameter
 from tuiapp.data.stats import default_epochs
+from tuiapp.local.model_fit import BYTES_PER_PARAM
 
 BASE_LEARNING_RATE = 1e-3  # LoRA learning rate for learning_rate_multiplier = 1
 FULL_BASE_LEARNING_RATE = 2e-5  # every weight trained: a far smaller step
-FULL_BYTES_PER_PARAM = 16  # fp32 weight + gradient + AdamW's two moments
+FULL_BYTES_PER_PARAM = int(BYTES_PER_PARAM["full"])  # the fit estimate's own figure
 AUTO_LR_MULTIPLIER = 1.0
 MAX_AUTO_BATCH = 256
 DEFAULT_MAX_SEQ_LEN = int(os.environ.get("TUIAPP_LOCAL_MAX_SEQ_LEN", "1024"))
