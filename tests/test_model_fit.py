@@ -158,15 +158,20 @@ async def test_the_server_reports_its_memory_and_which_models_fit(
         assert await fetch_report(wrong_key) is None  # the form then shows no verdicts
 
 
+@pytest.fixture
+def gpu_box(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app reaches the local backend as a laptop reaches a GPU box, with 120 GiB free."""
+    url, _api, _root = server
+    monkeypatch.setenv("TUIAPP_LOCAL_URL", url)
+    monkeypatch.setattr(machine, "read_memory", fake_memory(120))
+
+
 async def test_the_job_form_shows_the_gpu_box_memory_and_the_verdict_for_the_chosen_mode(
     home: AppPaths,
     write_jsonl: Callable[..., Path],
-    server: Any,
+    gpu_box: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    url, _api, _root = server
-    monkeypatch.setenv("TUIAPP_LOCAL_URL", url)  # as a laptop reaches a GPU box
-    monkeypatch.setattr(machine, "read_memory", fake_memory(120))
     frozen_version(home, write_jsonl)
     app = make_app(home)
     async with app.run_test(size=(120, 35)) as pilot:
@@ -187,14 +192,8 @@ async def test_the_job_form_shows_the_gpu_box_memory_and_the_verdict_for_the_cho
 
 
 async def test_on_preference_data_the_job_form_judges_dpo_with_its_reference_copy(
-    home: AppPaths,
-    write_jsonl: Callable[..., Path],
-    server: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    home: AppPaths, write_jsonl: Callable[..., Path], gpu_box: None
 ) -> None:
-    url, _api, _root = server
-    monkeypatch.setenv("TUIAPP_LOCAL_URL", url)
-    monkeypatch.setattr(machine, "read_memory", fake_memory(120))
     pairs = [
         {
             "input": {"messages": [{"role": "user", "content": f"Greet me {i} {WORDS[i % 7]}"}]},
