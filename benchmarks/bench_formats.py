@@ -45,9 +45,14 @@ def records(n: int) -> list[dict[str, str]]:
     return out
 
 
+def user_text(record: dict[str, str]) -> str:
+    """The user's message an Alpaca record converts to: instruction, a newline, input."""
+    return record["instruction"] + (f"\n{record['input']}" if record["input"] else "")
+
+
 def as_chat(record: dict[str, str]) -> dict[str, object]:
     """The chat example the Alpaca record converts to (the same content)."""
-    user = record["instruction"] + (f"\n{record['input']}" if record["input"] else "")
+    user = user_text(record)
     return {
         "messages": [
             {"role": "user", "content": user},
@@ -58,7 +63,7 @@ def as_chat(record: dict[str, str]) -> dict[str, object]:
 
 def as_sharegpt(record: dict[str, str]) -> dict[str, object]:
     """The same content as a ShareGPT record."""
-    user = record["instruction"] + (f"\n{record['input']}" if record["input"] else "")
+    user = user_text(record)
     return {
         "conversations": [
             {"from": "human", "value": user},
