@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import chat
-from tests.test_targeted_carry import ROWS, targeted_dataset
+from tests.test_targeted_carry import (
+    ROWS,
+    import_with_the_targeted_example_in_the_file,
+    targeted_dataset,
+)
 from tuiapp.cli import main
 from tuiapp.paths import AppPaths
-from tuiapp.store import open_store
-from tuiapp.store.examples import get_example
 
 
 def test_the_summary_of_a_changed_file_says_how_many_targeted_examples_were_kept(
@@ -43,13 +45,6 @@ def test_the_summary_of_a_changed_file_says_how_many_targeted_examples_were_kept
 def test_a_targeted_example_the_file_took_in_is_a_line_of_the_file(
     home: AppPaths, write_jsonl: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write_jsonl(ROWS)
-    targeted_dataset(home, path, capsys)
-    store = open_store(home.database)
-    pasted = get_example(store, 1, 40)
-    store.close()
-    assert pasted is not None
-    write_jsonl([*ROWS, pasted.original])  # the user put the first one into the file
-    assert main(["import", str(path)]) == 0
+    import_with_the_targeted_example_in_the_file(home, write_jsonl, capsys)
     text = capsys.readouterr().out.splitlines()[0]
     assert ": 42 examples, 41 from " in text and ", and 1 targeted example kept;" in text, text

@@ -48,6 +48,21 @@ def targeted_dataset(home: AppPaths, path: Path, capsys: pytest.CaptureFixture[s
     return run
 
 
+def import_with_the_targeted_example_in_the_file(
+    home: AppPaths, write_jsonl: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dataset with two targeted examples, then its file again with the first of them
+    pasted in by the user, imported (its printed summary left for the caller to read)."""
+    path = write_jsonl(ROWS)
+    targeted_dataset(home, path, capsys)
+    store = open_store(home.database)
+    pasted = get_example(store, 1, 40)
+    store.close()
+    assert pasted is not None
+    write_jsonl([*ROWS, pasted.original])  # the user put the first one into the file
+    assert main(["import", str(path)]) == 0
+
+
 def shown(home: AppPaths, dataset_id: int) -> list[tuple[int, str, str, list[str], str | None]]:
     """(line, answer, status, tags, source location) of each targeted-tagged example."""
     store = open_store(home.database)
@@ -109,13 +124,6 @@ def test_a_changed_file_imported_again_keeps_the_targeted_examples(
 def test_a_file_that_took_the_targeted_example_in_does_not_get_it_twice(
     home: AppPaths, write_jsonl: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write_jsonl(ROWS)
-    targeted_dataset(home, path, capsys)
-    store = open_store(home.database)
-    pasted = get_example(store, 1, 40)
-    store.close()
-    assert pasted is not None
-    write_jsonl([*ROWS, pasted.original])  # the user put the first one into the file
-    assert main(["import", str(path)]) == 0
+    import_with_the_targeted_example_in_the_file(home, write_jsonl, capsys)
     lines = [(line, answer, status) for line, answer, status, *_ in shown(home, 2)]
     assert lines == [(41, "Kept across imports.", "accepted"), (42, "Rejected later.", "rejected")]
