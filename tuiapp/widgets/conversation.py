@@ -3,8 +3,10 @@ only the lines that changed (the renderables come from `tuiapp.widgets.example_r
 
 from __future__ import annotations
 
-from rich.console import RenderableType
+from rich.console import Console, Group, RenderableType
+from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.events import Resize
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
@@ -14,7 +16,34 @@ from textual.widgets import RichLog
 from tuiapp.widgets.example_render import MAX_SHOWN_CHARS, render_example
 from tuiapp.widgets.scrollbars import resize_thumb
 
-__all__ = ["MAX_SHOWN_CHARS", "ExampleView", "render_example"]
+__all__ = ["MAX_SHOWN_CHARS", "ExampleView", "render_example", "render_strips"]
+
+
+def render_strips(console: Console, renderable: RenderableType, width: int) -> list[Strip]:
+    """The lines `renderable` draws at `width`, as RichLog.write makes them. A Group's Text
+    parts (most of an example) are wrapped straight into lines: Rich's own path renders the
+    wrapped lines into one stream of segments, then splits it into lines again."""
+    options = console.options.update_width(width)
+    if isinstance(renderable, str):
+        renderable = Text(renderable)  # as RichLog makes a string (no markup)
+    parts = renderable.renderables if isinstance(renderable, Group) else [renderable]
+    strips: list[Strip] = []
+    for part in parts:
+        if isinstance(part, Text) and part.end == "\n":
+            lines = part.wrap(console, width, tab_size=console.tab_size)
+            strips += (Strip(_line_segments(console, line)) for line in lines)
+        else:  # tables (a preference pair's columns), notes: rendered as RichLog does
+            segments = console.render(part, options)
+            strips += (Strip(line) for line in Segment.split_lines(segments))
+    return strips or [Strip.blank(width)]
+
+
+def _line_segments(console: Console, line: Text) -> list[Segment]:
+    """One wrapped line's segments, its own style under its spans (Text.render drops the
+    style of a line without spans; Rich's joined lines carry it as a span)."""
+    if line.spans or not line.style:
+        return list(line.render(console))
+    return [Segment(line.plain, console.get_style(line.style, default=Style.null()))]
 
 
 class ExampleView(RichLog, can_focus=False):
@@ -69,12 +98,13 @@ class ExampleView(RichLog, can_focus=False):
         before, height = list(self.lines), len(self.lines)
         self._replacing = True
         try:
-            self.lines.clear()
             self._line_cache.clear()
-            self._start_line = self._widest_line_width = 0
+            self._start_line = 0
             # at the view's width: a wrapped example fills it, and no measuring pass first
             width = max(self.scrollable_content_region.width, self.min_width)
-            self.write(renderable, width=width, scroll_end=False)
+            self.lines = render_strips(self.app.console, renderable, width)
+            self._widest_line_width = max(strip.cell_length for strip in self.lines)
+            self.virtual_size = Size(self._widest_line_width, len(self.lines))
         finally:
             self._replacing = False
         if len(self.lines) != height:

@@ -1,0 +1,101 @@
+"""The example pane's lines are made without Rich's render-then-split pass, and are the lines
+RichLog.write made before: same text, same styles, same widths, for real files and odd text."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console, RenderableType
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+
+from tuiapp.problems import Severity
+from tuiapp.store.records import Example
+from tuiapp.widgets.conversation import render_strips
+from tuiapp.widgets.example_render import render_example
+
+FIXTURES = Path(__file__).parent / "fixtures"
+WIDTHS = (20, 37, 57, 64, 80, 117)
+ODD_TEXTS = [
+    "tabs\tin\tthe\ttext and\t\ttwo",
+    "中文的句子，很长很长很长很长很长很长很长很长很长很长很长很长很长。",
+    "emoji 🤖🧠 and flags 🇫🇷 among words " * 4,
+    "e\u0301 combining marks, and a word longer than any line: " + "x" * 150,
+    "trailing newlines\n\n\n",
+    "\r\nwindows\r\nline ends\r\n",
+    "   ",
+    "",
+]
+
+
+def richlog_lines(console: Console, renderable: RenderableType, width: int) -> list[Strip]:
+    """What RichLog.write stored for a renderable at `width` (its own steps; a string made
+    Text as a RichLog without markup makes it)."""
+    if isinstance(renderable, str):
+        renderable = Text(renderable)
+    segments = console.render(renderable, console.options.update_width(width))
+    lines = list(Segment.split_lines(segments))
+    return Strip.from_lines(lines) if lines else [Strip.blank(width)]
+
+
+def drawn(strips: list[Strip]) -> list[list[tuple[str, Any]]]:
+    """Each line as its runs of (text, style), however Rich cut it into segments (no style
+    and the null style draw alike, as nothing and an empty segment do)."""
+    plain = [
+        [Segment(s.text, s.style or Style.null()) for s in strip if s.text] for strip in strips
+    ]
+    return [[(s.text, s.style) for s in Segment.simplify(line)] for line in plain]
+
+
+def example_of(obj: Any, text: str) -> Example:
+    """An Example as the review reads it (problems, tags and a note shown too)."""
+    return Example(
+        id=1,
+        dataset_id=1,
+        idx=0,
+        line=7,
+        original=text,
+        edited=None,
+        status="accepted",
+        note="checked by hand",
+        tags=["faq"],
+        problems=[],
+        severity=Severity.OK,
+        n_tokens=120,
+        n_assistant_tokens=40,
+        n_messages=3,
+    )
+
+
+def renderables() -> list[tuple[str, RenderableType]]:
+    """Examples from files nobody here wrote, odd texts, and the pane's plain messages."""
+    found: list[tuple[str, RenderableType]] = []
+    for name in ("glaive_toolcall_openai.jsonl", "dpo_en_openai.jsonl"):
+        for number, line in enumerate((FIXTURES / name).read_text().splitlines()[:12], 1):
+            obj = json.loads(line)
+            found.append((f"{name}:{number}", render_example(example_of(obj, line), obj)))
+    for i, text in enumerate(ODD_TEXTS):
+        obj = {"messages": [{"role": "user", "content": text}, {"role": "assistant"}]}
+        found.append((f"odd {i}", render_example(example_of(obj, json.dumps(obj)), obj)))
+    deep: Any = "bottom"
+    for _ in range(300):
+        deep = [deep]
+    found.append(("raw line", render_example(example_of(deep, json.dumps(deep)), deep)))
+    found += [("message", "Importing…"), ("markup kept as text", "[bold]not markup[/]")]
+    return found
+
+
+@pytest.mark.parametrize(("name", "renderable"), renderables())
+def test_lines_are_those_richlog_made(name: str, renderable: RenderableType) -> None:
+    console = Console(file=io.StringIO(), width=200, force_terminal=True)
+    for width in WIDTHS:
+        ours = render_strips(console, renderable, width)
+        theirs = richlog_lines(console, renderable, width)
+        assert drawn(ours) == drawn(theirs), f"{name} at {width} columns"
+        assert [s.cell_length for s in ours] == [s.cell_length for s in theirs]
