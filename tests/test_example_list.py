@@ -1,12 +1,15 @@
 """The review's virtual list at 1,000,000 rows: a move by one row repaints no scrollbar (its
-thumb cannot show so small a step), a jump moves the thumb; rows show narrow columns."""
+thumb cannot show so small a step), a jump moves the thumb; rows show narrow columns; the
+styles read once are read again when the focus or the theme changes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.scrollbar import ScrollBar
+from textual.widgets import Input
 
 from tuiapp.problems import Severity
 from tuiapp.store.records import ExampleRow
@@ -129,3 +132,45 @@ async def test_a_scroll_by_one_row_styles_one_new_line_and_shows_every_row_right
             assert_rows_right(app, "a move and a scroll in one frame")
         finally:
             ExampleList.render_line = render_line  # type: ignore[method-assign]
+
+
+class ListAndInput(App[None]):
+    """The list and somewhere else for the focus to go."""
+
+    def compose(self) -> ComposeResult:
+        """The list above an input."""
+        yield ExampleList(rows)
+        yield Input()
+
+    def on_mount(self) -> None:
+        """Fill the list and focus it."""
+        self.query_one(ExampleList).set_rows(100)
+        self.query_one(ExampleList).focus()
+
+
+def cursor_row_style(app: App[None]) -> Style:
+    """The style the terminal shows the cursor's row in (its preview text)."""
+    listing = app.query_one(ExampleList)
+    strip = app.screen._compositor.render_strips()[listing.region.y + listing.cursor]
+    segment = next(s for s in strip if "Question" in s.text)
+    assert segment.style is not None
+    return segment.style
+
+
+async def test_the_cursor_row_follows_the_focus_and_the_theme() -> None:
+    app = ListAndInput()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("j")
+        await pilot.pause()
+        focused = cursor_row_style(app)
+        assert focused.bold
+        app.query_one(Input).focus()
+        await pilot.pause()
+        blurred = cursor_row_style(app)
+        assert not blurred.bold and blurred.bgcolor != focused.bgcolor
+        app.query_one(ExampleList).focus()
+        await pilot.pause()
+        assert cursor_row_style(app) == focused
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        assert cursor_row_style(app).bgcolor != focused.bgcolor  # drawn in the new theme

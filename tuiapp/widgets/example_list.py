@@ -17,12 +17,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tuiapp.problems import Severity
 from tuiapp.store.records import ExampleRow
+from tuiapp.widgets.example_row import row_segments
 from tuiapp.widgets.scrollbars import move_thumb
-from tuiapp.widgets.terminal_safety import drawable
 
-STATUS_GLYPHS = {"pending": "·", "accepted": "✓", "rejected": "✗", "flagged": "⚑"}
 FetchRows = Callable[[Iterable[int]], dict[int, ExampleRow]]
 OnMove = Callable[[int | None], None]
 
@@ -86,6 +84,7 @@ class ExampleList(ScrollView, can_focus=True):
         self._cache: dict[int, ExampleRow] = {}
         self._strips: dict[tuple[int, bool, int, int], Strip] = {}  # drawn rows, by idx
         self._styles: dict[str, Style] = {}  # the component styles of the frame being drawn
+        self._styles_by_state: dict[tuple[int, ...], dict[str, Style]] = {}
 
     # --- the data behind the list -------------------------------------------------------
     def set_rows(
@@ -233,12 +232,21 @@ class ExampleList(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         """The visible lines, the styles read once for all of them: a row already drawn in
         these styles is reused (a scroll by one row draws one new row, not a page)."""
-        styles = {name: self.get_component_rich_style(name) for name in self.COMPONENT_CLASSES}
-        styles[""] = self.rich_style
+        state = self._pseudo_classes_cache_key  # focus, hover: what the styles depend on
+        styles = self._styles_by_state.get(state)
+        if styles is None:  # read once per state (Textual forgets them at each repaint)
+            styles = {name: self.get_component_rich_style(name) for name in self.COMPONENT_CLASSES}
+            styles[""] = self.rich_style
+            self._styles_by_state[state] = styles
         if styles != self._styles:
             self._styles = styles
             self._strips.clear()
         return super().render_lines(crop)
+
+    def notify_style_update(self) -> None:
+        """The styles changed (a theme, the CSS): read them again at the next frame."""
+        super().notify_style_update()
+        self._styles_by_state.clear()
 
     def render_line(self, y: int) -> Strip:
         """One visible line."""
@@ -258,7 +266,8 @@ class ExampleList(ScrollView, can_focus=True):
             return Strip([Segment(" …".ljust(width), base)], width)
         if is_cursor:
             base = base + self._style("example-list--cursor")
-        strip = Strip(self._segments(row, base, is_cursor)).crop_extend(0, width, base)
+        segments = row_segments(row, self._line_width, base, self._style, is_cursor)
+        strip = Strip(segments).crop_extend(0, width, base)
         if len(self._strips) > 500:
             self._strips.clear()
         self._strips[key] = strip
@@ -273,27 +282,3 @@ class ExampleList(ScrollView, can_focus=True):
     def _line_width(self) -> int:
         """Digits of the line numbers (their column is as narrow as the dataset allows)."""
         return max(3, len(str(self._count)))
-
-    def _segments(self, row: ExampleRow, base: Style, is_cursor: bool) -> list[Segment]:
-        """Line number, status, severity, edit and tag marks, tokens, then the preview in
-        the rest of the width, each styled."""
-
-        def styled(name: str) -> Style:
-            return base if is_cursor else base + self._style(name)
-
-        glyph = STATUS_GLYPHS.get(row.status, "?")
-        status_style = styled(f"example-list--{row.status}") if row.status != "pending" else base
-        severity = {Severity.ERROR: ("E", "error"), Severity.WARNING: ("W", "warning")}.get(
-            row.severity, (" ", "dim")
-        )
-        marks = ("✎" if row.edited else " ") + ("#" if row.tagged else " ")
-        n = row.n_tokens
-        tokens = f"{n:>4}" if n < 10_000 else f"{n // 1000:>3}k" if n < 1_000_000 else " >1M"
-        return [
-            Segment(f"{row.line:>{self._line_width}} ", styled("example-list--dim")),
-            Segment(glyph, status_style),
-            Segment(severity[0], styled(f"example-list--{severity[1]}")),
-            Segment(marks, styled("example-list--dim")),
-            Segment(f" {tokens} ", styled("example-list--dim")),
-            Segment(drawable(row.preview) or "(no text)", base),
-        ]
