@@ -7,7 +7,9 @@ waits are sleeps, which wall time would count (~80 ms a key even for a bare Data
 time does not. The same figure for a bare DataTable app is printed as the baseline.
 
 A key costs very different amounts depending on whether the list scrolls, so both apps are
-measured doing the same two things, each checked press by press:
+measured doing the same things, each checked press by press:
+- unbound: a key bound to nothing (the floor: Pilot's press and waits, which post a message
+  to every widget of the screen, and a frame with nothing to paint);
 - move: the cursor moves down inside the view (two rows repainted, and our example pane);
 - scroll: the cursor is on the last visible row, so each press scrolls the list by one row
   (every row repainted).
@@ -74,7 +76,8 @@ def startup_seconds(home: Path, runs: int = 7) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-REGIMES = ("move", "scroll")
+REGIMES = ("unbound", "move", "scroll")
+UNBOUND = "f20"  # a key neither app binds
 PRESSES = 30  # per regime: fewer than the 33 rows a 120x35 list shows, for `move`
 
 
@@ -96,7 +99,8 @@ async def regime_cpu_ms(  # type: ignore[no-untyped-def]
     pilot, cursor: Cursor, down: str, top: str, presses: int = PRESSES
 ) -> dict[str, float]:
     """Median CPU ms per press in each regime, from the top of the list; every press is checked
-    to have done what its regime says (moved inside the view, or scrolled by one row)."""
+    to have done what its regime says (nothing, moved inside the view, or scrolled by one
+    row)."""
     await pilot.press(top)
     await pilot.pause()
     times: dict[str, list[float]] = {regime: [] for regime in REGIMES}
@@ -104,13 +108,16 @@ async def regime_cpu_ms(  # type: ignore[no-untyped-def]
         while regime == "scroll" and cursor()[1] == 0:  # down to the last visible row
             await pilot.press(down)
             await pilot.pause()
+        key = UNBOUND if regime == "unbound" else down
         for _ in range(presses):
             (row, top_row) = cursor()
-            times[regime].append(await press_cpu_ms(pilot, down))
+            times[regime].append(await press_cpu_ms(pilot, key))
             moved = cursor()
-            expected = (row + 1, top_row + (regime == "scroll"))
+            expected = (
+                (row, top_row) if key == UNBOUND else (row + 1, top_row + (regime == "scroll"))
+            )
             if moved != expected:
-                raise RuntimeError(f"{regime}: {down} moved {(row, top_row)} to {moved}")
+                raise RuntimeError(f"{regime}: {key} moved {(row, top_row)} to {moved}")
     return {regime: statistics.median(values) for regime, values in times.items()}
 
 
@@ -165,6 +172,15 @@ async def first_page_and_keys(home: Path, path: Path) -> tuple[float, dict[str, 
     return first_page, times
 
 
+def beyond_floor(ours: dict[str, float], bare: dict[str, float]) -> str:
+    """Each moving regime's cost above its app's unbound-key floor, ours against the bare."""
+    parts = []
+    for regime in REGIMES[1:]:
+        mine, theirs = ours[regime] - ours["unbound"], bare[regime] - bare["unbound"]
+        parts.append(f"{regime} {mine:.1f} vs {theirs:.1f} ms ({mine / theirs:.2f}x)")
+    return ", ".join(parts)
+
+
 def main() -> None:
     """Run every figure and print them with their baselines."""
     parser = argparse.ArgumentParser()
@@ -208,6 +224,7 @@ def main() -> None:
                         for regime in REGIMES
                     )
                 )
+                print(f"{'':>20}  above the unbound key's floor: " + beyond_floor(ours, bare))
         for (label, regime), values in ratios.items():
             ratio = statistics.median(values)
             print(f"{label:>20}, {regime}: median ratio of {len(values)} runs {ratio:.2f}x")
