@@ -53,8 +53,8 @@ def drawn(strips: list[Strip]) -> list[list[tuple[str, Any]]]:
     return [[(s.text, s.style) for s in Segment.simplify(line)] for line in plain]
 
 
-def example_of(obj: Any, text: str) -> Example:
-    """An Example as the review reads it (problems, tags and a note shown too)."""
+def example_of(text: str) -> Example:
+    """An Example of the line `text` as the review reads it (tags and a note shown too)."""
     return Example(
         id=1,
         dataset_id=1,
@@ -79,14 +79,14 @@ def renderables() -> list[tuple[str, RenderableType]]:
     for name in ("glaive_toolcall_openai.jsonl", "dpo_en_openai.jsonl"):
         for number, line in enumerate((FIXTURES / name).read_text().splitlines()[:12], 1):
             obj = json.loads(line)
-            found.append((f"{name}:{number}", render_example(example_of(obj, line), obj)))
+            found.append((f"{name}:{number}", render_example(example_of(line), obj)))
     for i, text in enumerate(ODD_TEXTS):
         obj = {"messages": [{"role": "user", "content": text}, {"role": "assistant"}]}
-        found.append((f"odd {i}", render_example(example_of(obj, json.dumps(obj)), obj)))
+        found.append((f"odd {i}", render_example(example_of(json.dumps(obj)), obj)))
     deep: Any = "bottom"
     for _ in range(300):
         deep = [deep]
-    found.append(("raw line", render_example(example_of(deep, json.dumps(deep)), deep)))
+    found.append(("raw line", render_example(example_of(json.dumps(deep)), deep)))
     found += [("message", "Importing…"), ("markup kept as text", "[bold]not markup[/]")]
     return found
 
