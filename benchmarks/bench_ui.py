@@ -31,8 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
 
 from benchmarks.generate import write_dataset
 
@@ -81,10 +81,7 @@ UNBOUND = "f20"  # a key neither app binds
 PRESSES = 30  # per regime: fewer than the 33 rows a 120x35 list shows, for `move`
 
 
-class Cursor(Protocol):
-    """Where a list's cursor is: (row, first row shown)."""
-
-    def __call__(self) -> tuple[int, int]: ...
+Cursor = Callable[[], tuple[int, int]]  # where a list's cursor is: (row, first row shown)
 
 
 async def press_cpu_ms(pilot, key: str) -> float:  # type: ignore[no-untyped-def]
@@ -108,14 +105,13 @@ async def regime_cpu_ms(  # type: ignore[no-untyped-def]
         while regime == "scroll" and cursor()[1] == 0:  # down to the last visible row
             await pilot.press(down)
             await pilot.pause()
-        key = UNBOUND if regime == "unbound" else down
+        still = regime == "unbound"
+        key = UNBOUND if still else down
         for _ in range(presses):
             (row, top_row) = cursor()
             times[regime].append(await press_cpu_ms(pilot, key))
             moved = cursor()
-            expected = (
-                (row, top_row) if key == UNBOUND else (row + 1, top_row + (regime == "scroll"))
-            )
+            expected = (row, top_row) if still else (row + 1, top_row + (regime == "scroll"))
             if moved != expected:
                 raise RuntimeError(f"{regime}: {key} moved {(row, top_row)} to {moved}")
     return {regime: statistics.median(values) for regime, values in times.items()}
