@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 import pytest
+from rich.color import Color
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.strip import Strip
 from textual.widgets import Label
 
 from tuiapp.widgets.key_footer import KeyFooter
@@ -71,3 +73,82 @@ async def test_footer_lays_out_again_on_resize() -> None:
         wide = app.query_one(KeyFooter).visible_keys()
         assert len(wide) > len(narrow)
         assert "Datasets" in bottom_line(app)
+
+
+class ClickableKeys(App[None]):
+    """Two keys, one of them disabled, counting what a click on the footer presses."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "open", "Open file"),
+        Binding("d", "delete", "Delete"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pressed: list[str] = []
+        self.bells = 0
+        self.can_delete = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if action == "delete" and not self.can_delete else True
+
+    def action_open(self) -> None:
+        self.pressed.append("open")
+
+    def action_delete(self) -> None:
+        self.pressed.append("delete")
+
+    def bell(self) -> None:
+        self.bells += 1
+
+    def compose(self) -> ComposeResult:
+        yield Label("body")
+        yield KeyFooter()
+
+
+def cell_of(app: App[None], text: str) -> int:
+    """The footer cell where text starts."""
+    return bottom_line(app).index(text)
+
+
+async def test_a_click_on_a_key_presses_it_and_a_disabled_key_rings_the_bell() -> None:
+    app = ClickableKeys()
+    async with app.run_test(size=(80, 5)) as pilot:
+        await pilot.pause()
+        footer = app.query_one(KeyFooter)
+        assert await pilot.click(KeyFooter, offset=(cell_of(app, "Open file"), 0))
+        await pilot.pause()
+        assert app.pressed == ["open"]
+        assert await pilot.click(KeyFooter, offset=(cell_of(app, "Delete"), 0))
+        await pilot.pause()
+        assert app.pressed == ["open"] and app.bells == 1
+        app.can_delete = True
+        app.refresh_bindings()  # the footer draws again when a screen's bindings change
+        await pilot.pause()
+        await pilot.pause()
+        assert await pilot.click(KeyFooter, offset=(cell_of(app, "d Delete"), 0))
+        await pilot.pause()
+        assert app.pressed == ["open", "delete"] and app.bells == 1
+        assert await pilot.click(KeyFooter, offset=(footer.size.width - 2, 0))  # past every key
+        await pilot.pause()
+        assert app.pressed == ["open", "delete"] and app.bells == 1
+
+
+async def test_the_key_under_the_pointer_is_highlighted() -> None:
+    app = ClickableKeys()
+    async with app.run_test(size=(80, 5)) as pilot:
+        await pilot.pause()
+        x = cell_of(app, "Open file")
+        before = app.screen._compositor.render_strips()[-1]
+        await pilot.hover(KeyFooter, offset=(x, 0))
+        await pilot.pause()
+        after = app.screen._compositor.render_strips()[-1]
+        assert after.text == before.text
+
+        def background_at(strip: Strip, cell: int) -> Color | None:
+            style = next(iter(strip.crop(cell, cell + 1))).style
+            return style.bgcolor if style else None
+
+        assert background_at(after, x) != background_at(before, x)
+        other = cell_of(app, "Delete")
+        assert background_at(after, other) == background_at(before, other)
