@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import pytest
 from rich.color import Color
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.strip import Strip
@@ -152,3 +153,28 @@ async def test_the_key_under_the_pointer_is_highlighted() -> None:
         assert background_at(after, x) != background_at(before, x)
         other = cell_of(app, "Delete")
         assert background_at(after, other) == background_at(before, other)
+
+
+async def test_the_footer_draws_again_only_when_its_keys_change() -> None:
+    app = ClickableKeys()
+    async with app.run_test(size=(80, 5)) as pilot:
+        await pilot.pause()
+        footer = app.query_one(KeyFooter)
+        renders = 0
+        render = footer.render
+
+        def counted() -> Text:
+            nonlocal renders
+            renders += 1
+            return render()
+
+        footer.render = counted  # type: ignore[method-assign]
+        app.refresh_bindings()  # what a screen does on many moves: same keys, same states
+        await pilot.pause()
+        await pilot.pause()
+        assert renders == 0
+        app.can_delete = True
+        app.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert renders == 1

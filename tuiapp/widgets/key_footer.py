@@ -102,6 +102,7 @@ class KeyFooter(Widget, can_focus=False):
         super().__init__()
         self._shown: list[tuple[int, int, FooterEntry]] = []  # (first cell, end cell, key)
         self._hover: str | None = None  # the key under the mouse pointer
+        self._drawn: list[FooterEntry] = []  # the entries the last render was made from
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -110,7 +111,11 @@ class KeyFooter(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, _screen: object) -> None:
-        self.refresh()
+        """Draw again only if the keys shown changed: a screen refreshes its bindings on
+        many moves (the review: every key), and a repainted footer is one more line in
+        each of those frames."""
+        if self.entries() != self._drawn:
+            self.refresh()
 
     def entries(self) -> list[FooterEntry]:
         """The screen's shown keys, one per action, in its order; the palette key last."""
@@ -142,7 +147,8 @@ class KeyFooter(Widget, can_focus=False):
         border_style = self.get_component_rich_style("key-footer--palette-border")
         line = Text(no_wrap=True, end="")
         self._shown = []
-        for entry in keys_that_fit(self.entries(), self.size.width):
+        self._drawn = self.entries()
+        for entry in keys_that_fit(self._drawn, self.size.width):
             if entry.palette:
                 line.append(PALETTE_BORDER, border_style)
             start = line.cell_len
