@@ -1,5 +1,6 @@
 """The example pane's lines are made without Rich's render-then-split pass, and are the lines
-RichLog.write made before: same text, same styles, same widths, for real files and odd text."""
+RichLog.write made before: same text, same styles, same widths, for real files and odd text.
+Each is then drawn as RichLog's crop and style and Textual's padding drew it, in one strip."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from textual.strip import Strip
 
 from tuiapp.problems import Severity
 from tuiapp.store.records import Example
-from tuiapp.widgets.conversation import render_strips
+from tuiapp.widgets.conversation import padded_line, render_strips
 from tuiapp.widgets.example_render import render_example
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -99,3 +100,24 @@ def test_lines_are_those_richlog_made(name: str, renderable: RenderableType) -> 
         theirs = richlog_lines(console, renderable, width)
         assert drawn(ours) == drawn(theirs), f"{name} at {width} columns"
         assert [s.cell_length for s in ours] == [s.cell_length for s in theirs]
+
+
+def padded_as_before(line: Strip, width: int, style: Style) -> Strip:
+    """A line as RichLog's render_line and Textual's padding of 0 1 drew it in `width` cells."""
+    inner = line.crop_extend(0, width - 2, style).apply_style(style)
+    return Strip.join([Strip([Segment(" ", style)]), inner, Strip([Segment(" ", style)])])
+
+
+@pytest.mark.parametrize(("name", "renderable"), renderables())
+def test_lines_are_drawn_as_richlog_and_the_padding_drew_them(
+    name: str, renderable: RenderableType
+) -> None:
+    console = Console(file=io.StringIO(), width=200, force_terminal=True)
+    style = Style(color="#e0e0e0", bgcolor="#1e1e1e")
+    for width in WIDTHS:
+        lines = render_strips(console, renderable, width - 2)
+        ours = [padded_line(line, width, style) for line in lines]
+        theirs = [padded_as_before(line, width, style) for line in lines]
+        assert drawn(ours) == drawn(theirs), f"{name} at {width} columns"
+        assert {s.cell_length for s in ours} == {width}
+    assert drawn([padded_line(None, 30, style)]) == [[(" " * 30, style)]]  # below the example

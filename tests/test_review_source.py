@@ -99,3 +99,26 @@ async def test_o_on_an_example_stored_as_read_says_so(
         said = [n.message for n in app._notifications]
         assert "This example was stored as the file has it: no other record." in said
         assert "▌ user" in view_text(pilot)
+
+
+async def test_the_example_is_wrapped_again_at_the_new_width_when_the_terminal_resizes(
+    home: AppPaths, tmp_path: Path
+) -> None:
+    words = " ".join(f"word{n}" for n in range(120))
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps([{**RECORDS[0], "output": words}, *RECORDS[1:]]), "utf-8")
+    app = make_app(home, open_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await reviewed(pilot)
+        view = pilot.app.screen.query_one("#review-example", ExampleView)
+        narrow = view_text(pilot)
+        await pilot.resize_terminal(160, 24)
+        await until(pilot, lambda: view_text(pilot).count("\n") < narrow.count("\n"), "re-wrap")
+        wide = view_text(pilot)
+        assert wide.split() == narrow.split()  # every word kept, in its order
+        inner = view.scrollable_content_region.width - 2  # a cell of padding each side
+        assert max(len(line) for line in wide.splitlines()) <= inner
+        assert max(len(line) for line in wide.splitlines()) > inner - 10  # the width is used
+        drawn = [view.render_line(y) for y in range(view.size.height)]
+        assert {strip.cell_length for strip in drawn} == {view.scrollable_content_region.width}
+        assert drawn[0].text.startswith(" ")

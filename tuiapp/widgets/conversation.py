@@ -7,6 +7,7 @@ from rich.console import Console, Group, RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.events import Resize
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
@@ -16,7 +17,9 @@ from textual.widgets import RichLog
 from tuiapp.widgets.example_render import MAX_SHOWN_CHARS, render_example
 from tuiapp.widgets.scrollbars import resize_thumb
 
-__all__ = ["MAX_SHOWN_CHARS", "ExampleView", "render_example", "render_strips"]
+__all__ = ["MAX_SHOWN_CHARS", "ExampleView", "padded_line", "render_example", "render_strips"]
+
+PAD = 1  # cells left and right of the example's text, drawn into its lines
 
 
 def render_strips(console: Console, renderable: RenderableType, width: int) -> list[Strip]:
@@ -38,6 +41,21 @@ def render_strips(console: Console, renderable: RenderableType, width: int) -> l
     return strips or [Strip.blank(width)]
 
 
+def padded_line(line: Strip | None, width: int, style: Style, pad: int = PAD) -> Strip:
+    """One line as the view draws it: `pad` cells, the line over the view's style, filled to
+    `width` (what RichLog's crop and style, then Textual's padding made of it, in one strip)."""
+    if line is None:
+        return Strip([Segment(" " * width, style)], width)
+    inner = width - 2 * pad
+    if line.cell_length > inner:
+        line = line.crop(0, inner)
+    segments = [Segment(" " * pad, style)]
+    segments += (Segment(text, style + s if s else style) for text, s, _ in line)
+    if (fill := width - pad - line.cell_length) > 0:
+        segments.append(Segment(" " * fill, style))
+    return Strip(segments, width)
+
+
 def _line_segments(console: Console, line: Text) -> list[Segment]:
     """One wrapped line's segments, its own style under its spans (Text.render drops the
     style of a line without spans; Rich's joined lines carry it as a span)."""
@@ -51,21 +69,24 @@ class ExampleView(RichLog, can_focus=False):
     widget: showing the next example repaints this view without a layout pass)."""
 
     DEFAULT_CSS = """
-    ExampleView { padding: 0 1; background: $surface; scrollbar-gutter: stable; }
+    ExampleView { padding: 0; background: $surface; scrollbar-gutter: stable; }
     """
+    # No CSS padding: each line is drawn with its padding and the view's style, whole, once
+    # per example (RichLog cropped and styled each line, then Textual padded it: three strips
+    # where one does, and the padding column beside the scrollbar cut every row once more).
     # The view's own size comes from the layout, never from the example it shows (its
     # scrollbar has a gutter kept for it): a new example's length needs no layout of the
     # screen, only a scrollbar shown or hidden does (a layout on every key in the review
     # re-arranged and repainted every widget: ~20 ms a key). Nor a repaint: `show` repaints
     # only the lines that changed.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
-    _replacing = False  # clear + write: the scrollbars follow once, after both
+    _replacing = False  # in `show`: the scrollbars follow once, after the lines are replaced
 
     _frame_style: Style | None = None  # the style of the frame being rendered, read once
 
     @property
     def rich_style(self) -> Style:
-        """The widget's style: read once a frame (RichLog reads it twice a line, ~0.1 ms)."""
+        """The widget's style: read once a frame, not once a line (~0.1 ms a frame)."""
         return super().rich_style if self._frame_style is None else self._frame_style
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -75,6 +96,17 @@ class ExampleView(RichLog, can_focus=False):
             return super().render_lines(crop)
         finally:
             self._frame_style = None
+
+    def render_line(self, y: int) -> Strip:
+        """Line y of the view: the example's line at the scroll position, padded and styled."""
+        index = round(self.scroll_y) + y
+        width, style = self.scrollable_content_region.width, self.rich_style
+        key = (index, width, style)
+        strip = self._drawn.get(key)
+        if strip is None:
+            line = self.lines[index] if index < len(self.lines) else None
+            strip = self._drawn[key] = padded_line(line, width, style)
+        return strip
 
     def _watch_virtual_size(self, size: Size) -> None:
         """Scrollbars follow the length of what is shown (what a layout pass did before)."""
@@ -86,24 +118,23 @@ class ExampleView(RichLog, can_focus=False):
             id=id, wrap=True, markup=False, highlight=False, auto_scroll=False, min_width=20
         )
         self.shown: RenderableType = ""
+        self._drawn: LRUCache[tuple[int, int, Style], Strip] = LRUCache(1024)  # render_line's
 
     def show(self, renderable: RenderableType) -> None:
         """Replace what is shown and scroll to the top, repainting only the lines that differ
         from what was shown (the next example often shares its blank tail, roles, header)."""
         self.shown = renderable
-        if not self._size_known:  # RichLog renders it once the size is known
-            self.clear()
-            self.write(renderable, scroll_end=False)
+        if not self._size_known:  # made into lines at the first size (on_resize)
             return
         before, height = list(self.lines), len(self.lines)
         self._replacing = True
         try:
-            self._line_cache.clear()
+            self._drawn.clear()
             self._start_line = 0
             # at the view's width: a wrapped example fills it, and no measuring pass first
-            width = max(self.scrollable_content_region.width, self.min_width)
+            width = max(self.scrollable_content_region.width - 2 * PAD, self.min_width)
             self.lines = render_strips(self.app.console, renderable, width)
-            self._widest_line_width = max(strip.cell_length for strip in self.lines)
+            self._widest_line_width = max(s.cell_length for s in self.lines) + 2 * PAD
             self.virtual_size = Size(self._widest_line_width, len(self.lines))
         finally:
             self._replacing = False
@@ -148,9 +179,8 @@ class ExampleView(RichLog, can_focus=False):
                 start = None
 
     def on_resize(self, event: Resize) -> None:
-        """Re-wrap the example for the new width (after RichLog's first-size handling)."""
-        known = self._size_known
-        super().on_resize(event)
-        if known and event.size.width:
-            self.clear()
-            self.write(self.shown, scroll_end=False)
+        """Make the lines of what is shown at the new width (the first size included: RichLog
+        would hold its writes until then)."""
+        if event.size.width:
+            self._size_known = True
+            self.show(self.shown)
