@@ -14,11 +14,12 @@ from rich.console import Console, RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.app import App, ComposeResult
 from textual.strip import Strip
 
 from tuiapp.problems import Severity
 from tuiapp.store.records import Example
-from tuiapp.widgets.conversation import padded_line, render_strips
+from tuiapp.widgets.conversation import ExampleView, padded_line, render_strips
 from tuiapp.widgets.example_render import render_example
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -121,3 +122,24 @@ def test_lines_are_drawn_as_richlog_and_the_padding_drew_them(
         assert drawn(ours) == drawn(theirs), f"{name} at {width} columns"
         assert {s.cell_length for s in ours} == {width}
     assert drawn([padded_line(None, 30, style)]) == [[(" " * 30, style)]]  # below the example
+
+
+class NarrowView(App[None]):
+    """An example view narrower than the width its lines are wrapped at (20 cells)."""
+
+    def compose(self) -> ComposeResult:
+        yield ExampleView(id="view")
+
+
+async def test_a_view_narrower_than_its_lines_scrolls_sideways_and_loses_nothing() -> None:
+    app = NarrowView()
+    async with app.run_test(size=(16, 6)) as pilot:
+        view = app.query_one(ExampleView)
+        view.show(Text("abcdefghijklmnopqrstuvwxyz"))
+        await pilot.pause()
+        inner = view.scrollable_content_region.width - 2
+        assert inner < 20 and view.lines[0].text == "abcdefghijklmnopqrst"
+        assert view.render_line(0).text == " " + "abcdefghijklmnopqrst"[:inner] + " "
+        view.scroll_to(x=5, animate=False, immediate=True)
+        await pilot.pause()
+        assert view.render_line(0).text == " " + "fghijklmnopqrst"[:inner] + " "

@@ -41,14 +41,17 @@ def render_strips(console: Console, renderable: RenderableType, width: int) -> l
     return strips or [Strip.blank(width)]
 
 
-def padded_line(line: Strip | None, width: int, style: Style, pad: int = PAD) -> Strip:
-    """One line as the view draws it: `pad` cells, the line over the view's style, filled to
-    `width` (what RichLog's crop and style, then Textual's padding made of it, in one strip)."""
+def padded_line(
+    line: Strip | None, width: int, style: Style, scroll_x: int = 0, pad: int = PAD
+) -> Strip:
+    """One line as the view draws it: `pad` cells, the line (from cell `scroll_x`) over the
+    view's style, filled to `width` (what RichLog's crop and style, then Textual's padding
+    made of it, in one strip)."""
     if line is None:
         return Strip([Segment(" " * width, style)], width)
     inner = width - 2 * pad
-    if line.cell_length > inner:
-        line = line.crop(0, inner)
+    if scroll_x or line.cell_length > inner:  # a view narrower than the lines' minimum width
+        line = line.crop(scroll_x, scroll_x + inner)
     segments = [Segment(" " * pad, style)]
     segments += (Segment(text, style + s if s else style) for text, s, _ in line)
     if (fill := width - pad - line.cell_length) > 0:
@@ -99,13 +102,14 @@ class ExampleView(RichLog, can_focus=False):
 
     def render_line(self, y: int) -> Strip:
         """Line y of the view: the example's line at the scroll position, padded and styled."""
-        index = round(self.scroll_y) + y
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
         width, style = self.scrollable_content_region.width, self.rich_style
-        key = (index, width, style)
+        key = (index, scroll_x, width, style)
         strip = self._drawn.get(key)
         if strip is None:
             line = self.lines[index] if index < len(self.lines) else None
-            strip = self._drawn[key] = padded_line(line, width, style)
+            strip = self._drawn[key] = padded_line(line, width, style, scroll_x)
         return strip
 
     def _watch_virtual_size(self, size: Size) -> None:
@@ -118,7 +122,7 @@ class ExampleView(RichLog, can_focus=False):
             id=id, wrap=True, markup=False, highlight=False, auto_scroll=False, min_width=20
         )
         self.shown: RenderableType = ""
-        self._drawn: LRUCache[tuple[int, int, Style], Strip] = LRUCache(1024)  # render_line's
+        self._drawn: LRUCache[tuple[int, int, int, Style], Strip] = LRUCache(1024)
 
     def show(self, renderable: RenderableType) -> None:
         """Replace what is shown and scroll to the top, repainting only the lines that differ
