@@ -62,17 +62,22 @@ def _counter() -> Any:
 
 
 def _fit(model: Any, items: list[Tokenized], pad_id: int) -> None:
-    """A few steps of the hand loop on the batch, so that some next tokens are predicted
-    right (the accuracies compared are not all zero)."""
+    """A few steps of the hand loop on the batch, every weight trained (the adapter alone
+    barely moves a tiny random model), so that some next tokens are predicted right (the
+    accuracies compared are not all zero); the trainable weights are the adapter's again."""
     import torch
 
     from tuiapp.local.batches import collate, loss_and_accuracy
 
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=0.1)
+    trainable = {name for name, p in model.named_parameters() if p.requires_grad}
+    model.requires_grad_(True)
+    opt = torch.optim.AdamW(model.parameters(), lr=0.01)
     for _ in range(40):
         loss_and_accuracy(model, collate(items, pad_id))[0].backward()
         opt.step()
         opt.zero_grad()
+    for name, p in model.named_parameters():
+        p.requires_grad_(name in trainable)
 
 
 def _step(trainer: Any) -> tuple[float, float, int]:
