@@ -134,12 +134,11 @@ class ExampleView(RichLog, can_focus=False):
         self._replacing = True
         try:
             self._drawn.clear()
-            self._start_line = 0
             # at the view's width: a wrapped example fills it, and no measuring pass first
             width = max(self.scrollable_content_region.width - 2 * PAD, self.min_width)
             self.lines = render_strips(self.app.console, renderable, width)
-            self._widest_line_width = max(s.cell_length for s in self.lines) + 2 * PAD
-            self.virtual_size = Size(self._widest_line_width, len(self.lines))
+            widest = max(s.cell_length for s in self.lines) + 2 * PAD
+            self.virtual_size = Size(widest, len(self.lines))
         finally:
             self._replacing = False
         if len(self.lines) != height:
