@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.screen import Screen
 
 from screens.clipboard import copy_value
@@ -71,9 +70,8 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Status line, list beside example, footer."""
         yield ReviewStatus("", id="review-status")
-        with Horizontal(id="review-body"):
-            yield self.examples
-            yield self.conversation
+        yield self.examples
+        yield self.conversation
         yield self.quality
         yield self.files
         yield self.bulk
