@@ -85,26 +85,33 @@ class ExampleView(RichLog, can_focus=False):
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
     _replacing = False  # in `show`: the scrollbars follow once, after the lines are replaced
 
-    _frame_style: Style | None = None  # the style of the frame being rendered, read once
+    # What every line of the frame being rendered shares (scroll offset, width, style), read
+    # once a frame instead of once a line: the widget's style alone cost ~0.1 ms a frame.
+    _frame: tuple[int, int, int, Style] | None = None
 
     @property
     def rich_style(self) -> Style:
-        """The widget's style: read once a frame, not once a line (~0.1 ms a frame)."""
-        return super().rich_style if self._frame_style is None else self._frame_style
+        """The widget's style: the frame's while one is rendered."""
+        return super().rich_style if self._frame is None else self._frame[3]
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """The visible lines, with the widget's style computed once for all of them."""
-        self._frame_style = super().rich_style
+        """The visible lines, with what they share computed once for all of them."""
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        self._frame = (scroll_x, scroll_y, width, super().rich_style)
         try:
             return super().render_lines(crop)
         finally:
-            self._frame_style = None
+            self._frame = None
 
     def render_line(self, y: int) -> Strip:
         """Line y of the view: the example's line at the scroll position, padded and styled."""
-        scroll_x, scroll_y = self.scroll_offset
+        scroll_x, scroll_y, width, style = self._frame or (
+            *self.scroll_offset,
+            self.scrollable_content_region.width,
+            self.rich_style,
+        )
         index = scroll_y + y
-        width, style = self.scrollable_content_region.width, self.rich_style
         key = (index, scroll_x, width, style)
         strip = self._drawn.get(key)
         if strip is None:
