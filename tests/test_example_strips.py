@@ -143,3 +143,50 @@ async def test_a_view_narrower_than_its_lines_scrolls_sideways_and_loses_nothing
         view.scroll_to(x=5, animate=False, immediate=True)
         await pilot.pause()
         assert view.render_line(0).text == " " + "fghijklmnopqrst"[:inner] + " "
+
+
+class PaneBesideList(App[None]):
+    """An example view beside another widget, as the review lays them out."""
+
+    CSS = "Screen { layout: horizontal; } #left { width: 20; } #view { width: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Static
+
+        yield Static("a list\n" * 30, id="left")
+        yield ExampleView(id="view")
+
+
+def screen_cells(app: App[None]) -> list[list[tuple[str, Any]]]:
+    """What the terminal shows, line by line, as runs of (text, style)."""
+    return drawn(app.screen._compositor.render_strips())
+
+
+@pytest.mark.parametrize("tint", [False, True])
+async def test_the_pane_shows_what_textuals_styles_cache_drew(
+    tint: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pane hands its lines to the screen itself when it draws nothing else; the screen
+    shows the same cells as through Textual's styles cache, scrolled or not, and a tint (which
+    only the cache draws) still shows."""
+    renderable = dict(renderables())["glaive_toolcall_openai.jsonl:1"]
+    app = PaneBesideList()
+    async with app.run_test(size=(70, 12)) as pilot:
+        view = app.query_one(ExampleView)
+        if tint:
+            view.styles.tint = "red 30%"
+        view.show(renderable)
+        await pilot.pause()
+        assert view._draws_only_lines() is not tint
+        for scroll in (0, 3):
+            view.scroll_to(y=scroll, animate=False, immediate=True)
+            await pilot.pause()
+            ours = screen_cells(app)
+            with monkeypatch.context() as patched:
+                patched.setattr(ExampleView, "_draws_only_lines", lambda self: False)
+                view._styles_cache.clear()
+                view.refresh()
+                await pilot.pause()
+                theirs = screen_cells(app)
+            assert ours == theirs, f"scrolled by {scroll}"
+            assert view.lines[scroll].text.strip() in "".join(t for t, _ in ours[0])

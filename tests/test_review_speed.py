@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
@@ -18,6 +19,7 @@ from tests.test_review_ui import body, wait_imported
 from tests.waiting import until
 from tuiapp.app import make_app
 from tuiapp.paths import AppPaths
+from tuiapp.widgets import conversation
 
 
 async def test_j_shows_the_next_example_without_a_layout_of_the_screen(
@@ -57,20 +59,27 @@ async def test_j_paints_the_list_and_the_example_in_one_frame_and_only_changed_l
 ) -> None:
     path = write_jsonl([chat(f"Question number {i}?", "The same answer.") for i in range(30)])
     frames: list[int] = []
-    painted: list[int] = []
+    drawn: list[str] = []  # the example's lines drawn anew
+    repainted: list[int] = []  # the pane's rows asked to repaint
     compositor_refresh = Screen._compositor_refresh
-    render_line = ReviewedExample.render_line
+    padded_line = conversation.padded_line
+    refresh = ReviewedExample.refresh
 
     def counting_frames(self: Screen[Any]) -> None:
         frames.append(1)
         compositor_refresh(self)
 
-    def counting_lines(self: ReviewedExample, y: int) -> Strip:
-        painted.append(y)
-        return render_line(self, y)
+    def counting_lines(line: Strip | None, *args: Any, **kwargs: Any) -> Strip:
+        drawn.append("" if line is None else line.text.strip())
+        return padded_line(line, *args, **kwargs)
+
+    def counting_rows(self: ReviewedExample, *regions: Region, **kwargs: Any) -> Any:
+        repainted.extend(y for region in regions for y in region.line_range)
+        return refresh(self, *regions, **kwargs)
 
     monkeypatch.setattr(Screen, "_compositor_refresh", counting_frames)
-    monkeypatch.setattr(ReviewedExample, "render_line", counting_lines)
+    monkeypatch.setattr(conversation, "padded_line", counting_lines)
+    monkeypatch.setattr(ReviewedExample, "refresh", counting_rows)
     app = make_app(home, open_path=path)
     async with app.run_test(size=(120, 35)) as pilot:
         await wait_imported(pilot, app.screen)
@@ -79,7 +88,8 @@ async def test_j_paints_the_list_and_the_example_in_one_frame_and_only_changed_l
         await pilot.pause()
         for i in range(1, 4):
             frames.clear()
-            painted.clear()
+            drawn.clear()
+            repainted.clear()
             await pilot.press("j")
             await pilot.pause()
             text = shown()
@@ -87,7 +97,10 @@ async def test_j_paints_the_list_and_the_example_in_one_frame_and_only_changed_l
             assert f"Question number {i - 1}?" not in text
             assert len(frames) == 1  # the list's cursor and the example: one repaint
             # the header and the question changed; the roles, answer, blank tail did not
-            assert sorted(set(painted)) == [0, 5], painted
+            assert sorted(set(repainted)) == [0, 5], repainted
+            assert len(drawn) == 2, drawn
+            assert drawn[0].startswith(f"line {i + 1}  pending"), drawn
+            assert drawn[1] == f"Question number {i}?", drawn
 
 
 async def test_j_repaints_the_example_scrollbar_only_when_its_thumb_changes(

@@ -7,7 +7,6 @@ from rich.console import Console, Group, RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.cache import LRUCache
 from textual.events import Resize
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
@@ -88,6 +87,10 @@ class ExampleView(RichLog, can_focus=False):
     # What every line of the frame being rendered shares (scroll offset, width, style), read
     # once a frame instead of once a line: the widget's style alone cost ~0.1 ms a frame.
     _frame: tuple[int, int, int, Style] | None = None
+    # each line of what is shown as drawn (by index), and the offset, width and style they
+    # were drawn for; a new example keeps the drawn lines it shares with the last one
+    _drawn: dict[int, Strip]
+    _drawn_as: tuple[int, int, Style] | None
 
     @property
     def rich_style(self) -> Style:
@@ -95,14 +98,42 @@ class ExampleView(RichLog, can_focus=False):
         return super().rich_style if self._frame is None else self._frame[3]
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """The visible lines, with what they share computed once for all of them."""
+        """The visible lines, with what they share computed once for all of them. When the
+        view draws nothing but its lines (no border, padding, outline, tint or opacity) and
+        its scrollbar covers the gutter, the lines go out as drawn, through the app's filters:
+        Textual's styles cache would copy each new line to the gutter's width, again for a tint
+        it has not got, and the screen would cut it in two at the scrollbar."""
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
         self._frame = (scroll_x, scroll_y, width, super().rich_style)
         try:
-            return super().render_lines(crop)
+            if not self._draws_only_lines():
+                return super().render_lines(crop)
+            strips = [self.render_line(y) for y in crop.line_range]
         finally:
             self._frame = None
+        if filters := self.get_line_filters():
+            background = self.background_colors[1]
+            for line_filter in filters:
+                strips = [strip.apply_filter(line_filter, background) for strip in strips]
+        if crop.column_span != (0, self.size.width):
+            strips = [strip.crop(*crop.column_span) for strip in strips]
+        return strips
+
+    def _draws_only_lines(self) -> bool:
+        """Whether the styles cache would add nothing to the lines but the gutter the
+        vertical scrollbar covers."""
+        styles = self.styles
+        return (
+            self.show_vertical_scrollbar
+            and not any(styles.padding)
+            and not any(edge for edge, _ in styles.border)
+            and not any(edge for edge, _ in styles.outline)
+            and not styles.tint.a
+            and self.opacity == 1.0
+            and styles.text_opacity == 1.0
+            and not (styles.has_rule("hatch") and styles.hatch != "none")
+        )
 
     def render_line(self, y: int) -> Strip:
         """Line y of the view: the example's line at the scroll position, padded and styled."""
@@ -111,12 +142,14 @@ class ExampleView(RichLog, can_focus=False):
             self.scrollable_content_region.width,
             self.rich_style,
         )
+        if (scroll_x, width, style) != self._drawn_as:  # drawn otherwise now: all again
+            self._drawn = {}
+            self._drawn_as = (scroll_x, width, style)
         index = scroll_y + y
-        key = (index, scroll_x, width, style)
-        strip = self._drawn.get(key)
+        strip = self._drawn.get(index)
         if strip is None:
             line = self.lines[index] if index < len(self.lines) else None
-            strip = self._drawn[key] = padded_line(line, width, style, scroll_x)
+            strip = self._drawn[index] = padded_line(line, width, style, scroll_x)
         return strip
 
     def _watch_virtual_size(self, size: Size) -> None:
@@ -129,7 +162,8 @@ class ExampleView(RichLog, can_focus=False):
             id=id, wrap=True, markup=False, highlight=False, auto_scroll=False, min_width=20
         )
         self.shown: RenderableType = ""
-        self._drawn: LRUCache[tuple[int, int, int, Style], Strip] = LRUCache(1024)
+        self._drawn = {}
+        self._drawn_as = None
 
     def show(self, renderable: RenderableType) -> None:
         """Replace what is shown and scroll to the top, repainting only the lines that differ
@@ -140,7 +174,6 @@ class ExampleView(RichLog, can_focus=False):
         before, height = list(self.lines), len(self.lines)
         self._replacing = True
         try:
-            self._drawn.clear()
             # at the view's width: a wrapped example fills it, and no measuring pass first
             width = max(self.scrollable_content_region.width - 2 * PAD, self.min_width)
             self.lines = render_strips(self.app.console, renderable, width)
@@ -151,6 +184,7 @@ class ExampleView(RichLog, can_focus=False):
         if len(self.lines) != height:
             self._follow_length()
         if self.scroll_offset != (0, 0):  # a scroll repaints every line anyway
+            self._drawn = {}
             self.scroll_home(animate=False, immediate=True)
             self.refresh()
             return
@@ -175,13 +209,17 @@ class ExampleView(RichLog, can_focus=False):
 
     def _repaint_changed(self, before: list[Strip]) -> None:
         """Repaint the visible lines that are not what they were (runs of them, one region
-        each): a move in the review repaints what changed, not the whole pane."""
+        each), and forget how they were drawn: a move in the review draws and repaints what
+        changed, not the whole pane."""
         width, rows = self.size
+        drawn, self._drawn = self._drawn, {}
         start = None
         for y in range(rows + 1):
             old = before[y] if y < len(before) else None
             new = self.lines[y] if y < len(self.lines) else None
             changed = y < rows and old != new
+            if y < rows and not changed and y in drawn:
+                self._drawn[y] = drawn[y]
             if changed and start is None:
                 start = y
             elif not changed and start is not None:
