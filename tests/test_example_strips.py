@@ -16,6 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.strip import Strip
+from textual.widgets import Static
 
 from tuiapp.problems import Severity
 from tuiapp.store.records import Example
@@ -151,8 +152,6 @@ class PaneBesideList(App[None]):
     CSS = "Screen { layout: horizontal; } #left { width: 20; } #view { width: 1fr; }"
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import Static
-
         yield Static("a list\n" * 30, id="left")
         yield ExampleView(id="view")
 

@@ -103,9 +103,7 @@ class ExampleView(RichLog, can_focus=False):
         its scrollbar covers the gutter, the lines go out as drawn, through the app's filters:
         Textual's styles cache would copy each new line to the gutter's width, again for a tint
         it has not got, and the screen would cut it in two at the scrollbar."""
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
-        self._frame = (scroll_x, scroll_y, width, super().rich_style)
+        self._frame = self._frame_now()
         try:
             if not self._draws_only_lines():
                 return super().render_lines(crop)
@@ -119,6 +117,11 @@ class ExampleView(RichLog, can_focus=False):
         if crop.column_span != (0, self.size.width):
             strips = [strip.crop(*crop.column_span) for strip in strips]
         return strips
+
+    def _frame_now(self) -> tuple[int, int, int, Style]:
+        """What the lines drawn now share: scroll offset (x, y), width and style."""
+        scroll_x, scroll_y = self.scroll_offset
+        return (scroll_x, scroll_y, self.scrollable_content_region.width, super().rich_style)
 
     def _draws_only_lines(self) -> bool:
         """Whether the styles cache would add nothing to the lines but the gutter the
@@ -137,11 +140,7 @@ class ExampleView(RichLog, can_focus=False):
 
     def render_line(self, y: int) -> Strip:
         """Line y of the view: the example's line at the scroll position, padded and styled."""
-        scroll_x, scroll_y, width, style = self._frame or (
-            *self.scroll_offset,
-            self.scrollable_content_region.width,
-            self.rich_style,
-        )
+        scroll_x, scroll_y, width, style = self._frame or self._frame_now()
         if (scroll_x, width, style) != self._drawn_as:  # drawn otherwise now: all again
             self._drawn = {}
             self._drawn_as = (scroll_x, width, style)
